@@ -1,0 +1,117 @@
+/**
+ * Process configuration: one zod schema over the environment plus an optional JSON config file.
+ * Empty strings count as missing; a bad value fails start-up with every offending name listed.
+ * Pure: callers pass the env record, the parsed file and the home directory.
+ */
+import { z } from 'zod';
+
+const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const opt = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
+const withDefault = <T extends z.ZodTypeAny>(schema: T, value: z.output<T>) =>
+  z.preprocess(emptyAsUndefined, schema.default(value as never));
+const port = z.coerce.number().int().min(1).max(65535);
+const url = z.string().url();
+
+/** Every environment variable Ratchet reads. README's configuration table mirrors this. */
+export const envSchema = z.object({
+  RATCHET_HOME: opt(z.string()),
+  RATCHET_CONFIG: opt(z.string()),
+  /** @default 127.0.0.1 */
+  RATCHET_HOST: opt(z.string()),
+  /** @default 3000 */
+  RATCHET_PORT: opt(port),
+  /** @default ratchet */
+  RATCHET_TASK_QUEUE: opt(z.string().regex(/^[\w.-]+$/)),
+  RATCHET_WORKTREES_DIR: opt(z.string()),
+  RATCHET_LOG_LEVEL: withDefault(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']), 'info'),
+  TEMPORAL_ADDRESS: opt(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port')),
+  /** @default default */
+  TEMPORAL_NAMESPACE: opt(z.string().min(1)),
+  /** Port of the local dev server `npm start` runs when TEMPORAL_ADDRESS is unset. */
+  RATCHET_TEMPORAL_PORT: withDefault(port, 7233),
+  RATCHET_TEMPORAL_UI_PORT: withDefault(port, 8233),
+  /** Path to a `temporal` CLI binary; else PATH, else the provisioned cache. */
+  RATCHET_TEMPORAL_BIN: opt(z.string()),
+  RATCHET_TEMPORAL_TEST_SERVER: opt(z.string()),
+  RATCHET_CACHE_DIR: opt(z.string()),
+  ANTHROPIC_API_KEY: opt(z.string()),
+  ANTHROPIC_BASE_URL: opt(url),
+  OPENAI_API_KEY: opt(z.string()),
+  OPENAI_BASE_URL: opt(url),
+  GITHUB_TOKEN: opt(z.string()),
+  GH_TOKEN: opt(z.string()),
+  GITHUB_API_URL: opt(url),
+});
+export type Env = z.infer<typeof envSchema>;
+
+/** The optional config file (`$RATCHET_HOME/config.json` or RATCHET_CONFIG); env wins over it. */
+export const fileConfigSchema = z
+  .object({
+    port: port.optional(),
+    host: z.string().optional(),
+    temporalAddress: z.string().optional(),
+    temporalNamespace: z.string().optional(),
+    worktreesDir: z.string().optional(),
+    taskQueue: z.string().optional(),
+  })
+  .strict();
+export type FileConfig = z.infer<typeof fileConfigSchema>;
+
+export interface RatchetConfig {
+  home: string;
+  dbFile: string;
+  worktreesDir: string;
+  host: string;
+  port: number;
+  taskQueue: string;
+  logLevel: Env['RATCHET_LOG_LEVEL'];
+  temporal: { address: string | null; namespace: string; localPort: number; uiPort: number; bin: string | null };
+  cacheDir: string;
+  env: Env;
+}
+
+/** Thrown when configuration is invalid; the message names every bad field. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function formatZodIssues(error: z.ZodError, source: string): string {
+  return error.issues.map((i) => `${source}${i.path.length ? ` ${i.path.join('.')}` : ''}: ${i.message}`).join('\n');
+}
+
+export function parseEnv(raw: Record<string, string | undefined>): Env {
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`Invalid environment:\n${formatZodIssues(parsed.error, 'env')}`);
+  return parsed.data;
+}
+
+export function parseFileConfig(raw: unknown, file: string): FileConfig {
+  const parsed = fileConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`Invalid config file ${file}:\n${formatZodIssues(parsed.error, 'config')}`);
+  return parsed.data;
+}
+
+export function resolveConfig(env: Env, file: FileConfig, homeDir: string): RatchetConfig {
+  const home = env.RATCHET_HOME ?? `${homeDir}/.ratchet`;
+  return {
+    home,
+    dbFile: `${home}/ratchet.db`,
+    worktreesDir: env.RATCHET_WORKTREES_DIR ?? file.worktreesDir ?? `${home}/worktrees`,
+    host: env.RATCHET_HOST ?? file.host ?? '127.0.0.1',
+    port: env.RATCHET_PORT ?? file.port ?? 3000,
+    taskQueue: env.RATCHET_TASK_QUEUE ?? file.taskQueue ?? 'ratchet',
+    logLevel: env.RATCHET_LOG_LEVEL,
+    temporal: {
+      address: env.TEMPORAL_ADDRESS ?? file.temporalAddress ?? null,
+      namespace: env.TEMPORAL_NAMESPACE ?? file.temporalNamespace ?? 'default',
+      localPort: env.RATCHET_TEMPORAL_PORT,
+      uiPort: env.RATCHET_TEMPORAL_UI_PORT,
+      bin: env.RATCHET_TEMPORAL_BIN ?? null,
+    },
+    cacheDir: env.RATCHET_CACHE_DIR ?? `${homeDir}/.cache/ratchet`,
+    env,
+  };
+}

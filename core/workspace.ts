@@ -1,0 +1,84 @@
+/** The workspace lifecycle: statuses, the spec a workflow starts from, and its queryable state. */
+import { z } from 'zod';
+import { agentConfigSchema } from './agent.js';
+
+export const WORKSPACE_STATUSES = [
+  'creating_worktree',
+  'setting_up',
+  'agent_running',
+  'awaiting_plan_approval',
+  'awaiting_budget',
+  'pushing',
+  'idle',
+  'pr_open',
+  'archiving',
+  'archived',
+  'failed',
+] as const;
+export type WorkspaceStatus = (typeof WORKSPACE_STATUSES)[number];
+
+/** Branch names Ratchet creates or accepts: git-valid, no leading dash, no `..`, no control chars. */
+export const branchNameSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'must start with a letter or digit and use only letters, digits, . _ / -')
+  .refine((b) => !b.includes('..') && !b.includes('//') && !b.endsWith('/') && !b.endsWith('.lock') && !b.endsWith('.'), {
+    message: 'is not a valid git branch name',
+  });
+
+export const workspaceSpecSchema = z.object({
+  workspaceId: z.string().min(1),
+  projectId: z.string().min(1),
+  repoPath: z.string().min(1),
+  /** Directory that holds this project's worktrees; `worktreePath` must be inside it. */
+  worktreeRoot: z.string().min(1),
+  worktreePath: z.string().min(1),
+  branch: branchNameSchema,
+  baseBranch: branchNameSchema,
+  title: z.string().min(1),
+  prompt: z.string().min(1),
+  agent: agentConfigSchema,
+  /** Push to `origin` after each turn. */
+  push: z.boolean().default(true),
+  remote: z.string().regex(/^[A-Za-z0-9._-]+$/).default('origin'),
+});
+export type WorkspaceSpec = z.infer<typeof workspaceSpecSchema>;
+
+/** Knobs a test (or a slow machine) can tune; all in milliseconds. */
+export const workspaceTimingsSchema = z.object({
+  /** How long without a heartbeat before Temporal retries a long activity elsewhere. @default 20000 */
+  heartbeatTimeoutMs: z.number().int().positive().default(20_000),
+  /** Setup script limit. @default 600000 */
+  setupTimeoutMs: z.number().int().positive().default(600_000),
+});
+export type WorkspaceTimings = z.infer<typeof workspaceTimingsSchema>;
+
+export interface WorkspaceState {
+  workspaceId: string;
+  status: WorkspaceStatus;
+  reason: string | null;
+  /** Agent turns completed (each ends with a commit-and-push step). */
+  turnsDone: number;
+  pendingMessages: number;
+  lastCommit: string | null;
+  archived: boolean;
+}
+
+/** Readable branch names: `ratchet/<slug-of-title>-<4 chars of id>`. */
+export function branchNameFor(title: string, workspaceId: string): string {
+  const slug = title
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/g, '');
+  const suffix = workspaceId.replace(/[^a-z0-9]/gi, '').slice(-4).toLowerCase();
+  return `ratchet/${slug || 'work'}-${suffix}`;
+}
+
+/** The commit trailer that makes a turn's commit findable, so a retried push never commits twice. */
+export function turnTrailer(workspaceId: string, turn: number): string {
+  return `Ratchet-Turn: ${workspaceId}#${turn}`;
+}

@@ -1,0 +1,81 @@
+/**
+ * Applies drizzle-kit's numbered migrations at start-up. Before touching an existing database that
+ * has pending migrations, a consistent copy is taken with `VACUUM INTO`; drizzle runs all pending
+ * migrations in one transaction, so a failure leaves the file exactly as it was and start-up stops.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { z } from 'zod';
+import { BUSY_TIMEOUT_MS } from './client.js';
+
+export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+const journalSchema = z.object({ entries: z.array(z.object({ idx: z.number(), tag: z.string(), when: z.number() })) });
+
+export interface MigrationResult {
+  applied: string[];
+  backupPath: string | null;
+}
+
+/** Thrown when a migration fails; the database is left as it was before the attempt. */
+export class MigrationError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly backupPath: string | null,
+  ) {
+    super(message);
+    this.name = 'MigrationError';
+  }
+}
+
+export function migrateDatabase(file: string, opts: { migrationsDir?: string; now?: Date } = {}): MigrationResult {
+  const migrationsDir = opts.migrationsDir ?? MIGRATIONS_DIR;
+  const journal = journalSchema.parse(JSON.parse(fs.readFileSync(path.join(migrationsDir, 'meta/_journal.json'), 'utf8')));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const existed = fs.existsSync(file) && fs.statSync(file).size > 0;
+  const sqlite = new Database(file);
+  try {
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    const done = appliedCount(sqlite);
+    const pending = journal.entries.slice(done).map((e) => e.tag);
+    if (pending.length === 0) return { applied: [], backupPath: null };
+    let backupPath: string | null = null;
+    if (existed && hasUserTables(sqlite)) {
+      const stamp = (opts.now ?? new Date()).toISOString().replace(/[:.]/g, '-');
+      backupPath = `${file}.backup-${stamp}-before-${pending[0]}`;
+      sqlite.exec(`VACUUM INTO '${backupPath.replace(/'/g, "''")}'`);
+    }
+    try {
+      migrate(drizzle(sqlite), { migrationsFolder: migrationsDir });
+    } catch (err) {
+      const reason = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+      throw new MigrationError(
+        `Migrating ${file} failed at one of [${pending.join(', ')}]: ${reason}. The database was left unchanged` +
+          (backupPath ? `; a copy taken before the attempt is at ${backupPath}.` : '.'),
+        file,
+        backupPath,
+      );
+    }
+    return { applied: pending, backupPath };
+  } finally {
+    sqlite.close();
+  }
+}
+
+function appliedCount(sqlite: Database.Database): number {
+  const table = sqlite.prepare("select name from sqlite_master where type='table' and name='__drizzle_migrations'").get();
+  if (!table) return 0;
+  return (sqlite.prepare('select count(*) as n from __drizzle_migrations').get() as { n: number }).n;
+}
+
+function hasUserTables(sqlite: Database.Database): boolean {
+  const row = sqlite.prepare("select count(*) as n from sqlite_master where type='table' and name not like 'sqlite_%'").get() as { n: number };
+  return row.n > 0;
+}

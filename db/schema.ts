@@ -1,0 +1,233 @@
+/**
+ * The SQLite read model. Temporal owns progress; these tables are what the console reads, plus
+ * configuration and transcripts. Only activities (and the console, for settings and projects)
+ * write here. Timestamps are integer milliseconds since the epoch.
+ */
+import { sql } from 'drizzle-orm';
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const now = sql`(unixepoch('subsec') * 1000)`;
+const createdAt = () => integer('created_at', { mode: 'number' }).notNull().default(now);
+const updatedAt = () => integer('updated_at', { mode: 'number' }).notNull().default(now);
+
+export const projects = sqliteTable('projects', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  repoPath: text('repo_path').notNull().unique(),
+  /** Parsed from `origin` when it points at GitHub (or a configured GitHub host). */
+  githubOwner: text('github_owner'),
+  githubRepo: text('github_repo'),
+  remoteUrl: text('remote_url'),
+  defaultBranch: text('default_branch').notNull().default('main'),
+  /** Where this project's worktrees live; null means `<RATCHET_HOME>/worktrees/<project id>`. */
+  worktreeDir: text('worktree_dir'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const workspaces = sqliteTable(
+  'workspaces',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    /** `prompt` or `issue`. */
+    source: text('source').notNull().default('prompt'),
+    issueNumber: integer('issue_number'),
+    prompt: text('prompt').notNull(),
+    branch: text('branch').notNull(),
+    baseBranch: text('base_branch').notNull(),
+    worktreePath: text('worktree_path').notNull(),
+    /** A `WorkspaceStatus` from core/workspace.ts. */
+    status: text('status').notNull(),
+    statusReason: text('status_reason'),
+    /** JSON `AgentConfig` (runner, provider, model, mode, maxTurns). */
+    agentConfig: text('agent_config', { mode: 'json' }).notNull(),
+    ratchetEnabled: integer('ratchet_enabled', { mode: 'boolean' }).notNull().default(true),
+    autoMerge: integer('auto_merge', { mode: 'boolean' }).notNull().default(false),
+    budgetUsd: real('budget_usd'),
+    spentUsd: real('spent_usd').notNull().default(0),
+    workflowId: text('workflow_id').notNull(),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    archivedAt: integer('archived_at', { mode: 'number' }),
+  },
+  (t) => [index('workspaces_project_idx').on(t.projectId), uniqueIndex('workspaces_branch_uq').on(t.projectId, t.branch)],
+);
+
+/**
+ * Append-only timeline. `dedupeKey` makes a retried activity's write land once; events that
+ * should appear once per attempt put the attempt number in the key.
+ */
+export const workspaceEvents = sqliteTable(
+  'workspace_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    at: integer('at', { mode: 'number' }).notNull().default(now),
+    /** e.g. `worktree.created`, `setup.output`, `agent.started`, `push.retry`, `ratchet.decision`. */
+    kind: text('kind').notNull(),
+    level: text('level').notNull().default('info'),
+    message: text('message').notNull(),
+    data: text('data', { mode: 'json' }),
+    dedupeKey: text('dedupe_key'),
+  },
+  (t) => [index('workspace_events_ws_idx').on(t.workspaceId, t.id), uniqueIndex('workspace_events_dedupe_uq').on(t.dedupeKey)],
+);
+
+export const agentSessions = sqliteTable(
+  'agent_sessions',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    /** `implement`, `followup`, `plan`, `ci-fix`, `review-fix`, `conflict-fix`. */
+    purpose: text('purpose').notNull(),
+    runner: text('runner').notNull(),
+    provider: text('provider'),
+    model: text('model'),
+    mode: text('mode').notNull().default('agent'),
+    /** `running`, `completed`, `failed`, `awaiting_budget`, `cancelled`. */
+    status: text('status').notNull(),
+    error: text('error'),
+    inputTokens: integer('input_tokens').notNull().default(0),
+    outputTokens: integer('output_tokens').notNull().default(0),
+    cacheReadTokens: integer('cache_read_tokens').notNull().default(0),
+    cacheWriteTokens: integer('cache_write_tokens').notNull().default(0),
+    costUsd: real('cost_usd').notNull().default(0),
+    startedAt: createdAt(),
+    endedAt: integer('ended_at', { mode: 'number' }),
+  },
+  (t) => [index('agent_sessions_ws_idx').on(t.workspaceId)],
+);
+
+/** One row per completed message, written as it completes; `seq` is dense per session from 1. */
+export const agentMessages = sqliteTable(
+  'agent_messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => agentSessions.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    /** `user`, `assistant`, `tool_call`, `tool_result`, `system`, `reset`. */
+    role: text('role').notNull(),
+    content: text('content', { mode: 'json' }).notNull(),
+    toolCallId: text('tool_call_id'),
+    toolName: text('tool_name'),
+    provider: text('provider'),
+    model: text('model'),
+    inputTokens: integer('input_tokens').notNull().default(0),
+    outputTokens: integer('output_tokens').notNull().default(0),
+    cacheReadTokens: integer('cache_read_tokens').notNull().default(0),
+    cacheWriteTokens: integer('cache_write_tokens').notNull().default(0),
+    costUsd: real('cost_usd').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('agent_messages_seq_uq').on(t.sessionId, t.seq),
+    index('agent_messages_created_idx').on(t.createdAt),
+  ],
+);
+
+export const pullRequests = sqliteTable(
+  'pull_requests',
+  {
+    workspaceId: text('workspace_id')
+      .primaryKey()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    url: text('url').notNull(),
+    headBranch: text('head_branch').notNull(),
+    baseBranch: text('base_branch').notNull(),
+    /** `open`, `draft`, `merged`, `closed`. */
+    state: text('state').notNull(),
+    headSha: text('head_sha'),
+    mergeable: text('mergeable'),
+    mergeStateStatus: text('merge_state_status'),
+    reviewDecision: text('review_decision'),
+    /** `success`, `failure`, `pending`, `none`. */
+    ciStatus: text('ci_status'),
+    /** Derived by core/kanban.ts at write time so the console reads it without recomputing. */
+    kanbanColumn: text('kanban_column'),
+    kanbanReason: text('kanban_reason'),
+    /** `watching`, `fixing`, `waiting_backoff`, `stalled`, `paused`, `merge_ready`, `merged`, `done`, ... */
+    ratchetState: text('ratchet_state'),
+    ratchetReason: text('ratchet_reason'),
+    snapshotKey: text('snapshot_key'),
+    snapshot: text('snapshot', { mode: 'json' }),
+    lastSnapshotAt: integer('last_snapshot_at', { mode: 'number' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('pull_requests_project_number_uq').on(t.projectId, t.number)],
+);
+
+/** One row per fixer child workflow (`fix/<workspaceId>/<headSha>/<kind>`). */
+export const fixAttempts = sqliteTable(
+  'fix_attempts',
+  {
+    workflowId: text('workflow_id').primaryKey(),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    headSha: text('head_sha').notNull(),
+    snapshotKey: text('snapshot_key').notNull(),
+    attempt: integer('attempt').notNull(),
+    /** `running`, `pushed`, `no_change`, `failed`, `asked_human`. */
+    status: text('status').notNull(),
+    detail: text('detail'),
+    startedAt: createdAt(),
+    endedAt: integer('ended_at', { mode: 'number' }),
+  },
+  (t) => [index('fix_attempts_ws_idx').on(t.workspaceId)],
+);
+
+export const notifications = sqliteTable('notifications', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  workspaceId: text('workspace_id').references(() => workspaces.id, { onDelete: 'cascade' }),
+  level: text('level').notNull().default('info'),
+  title: text('title').notNull(),
+  body: text('body').notNull(),
+  dedupeKey: text('dedupe_key').unique(),
+  createdAt: createdAt(),
+  readAt: integer('read_at', { mode: 'number' }),
+});
+
+/** Key/value configuration edited from the console; values are JSON validated by core/settings.ts. */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value', { mode: 'json' }).notNull(),
+  updatedAt: updatedAt(),
+});
+
+/** Liveness rows written by long-running processes (the worker), read by /api/health. */
+export const heartbeats = sqliteTable('heartbeats', {
+  process: text('process').primaryKey(),
+  pid: integer('pid').notNull(),
+  info: text('info', { mode: 'json' }),
+  at: integer('at', { mode: 'number' }).notNull(),
+});
+
+export type Project = typeof projects.$inferSelect;
+export type NewProject = typeof projects.$inferInsert;
+export type Workspace = typeof workspaces.$inferSelect;
+export type NewWorkspace = typeof workspaces.$inferInsert;
+export type WorkspaceEvent = typeof workspaceEvents.$inferSelect;
+export type NewWorkspaceEvent = typeof workspaceEvents.$inferInsert;
+export type AgentSession = typeof agentSessions.$inferSelect;
+export type AgentMessage = typeof agentMessages.$inferSelect;
+export type NewAgentMessage = typeof agentMessages.$inferInsert;
+export type PullRequest = typeof pullRequests.$inferSelect;
+export type FixAttempt = typeof fixAttempts.$inferSelect;
+export type Notification = typeof notifications.$inferSelect;

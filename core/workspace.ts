@@ -82,3 +82,16 @@ export function branchNameFor(title: string, workspaceId: string): string {
 export function turnTrailer(workspaceId: string, turn: number): string {
   return `Ratchet-Turn: ${workspaceId}#${turn}`;
 }
+
+export const workspaceWorkflowInputSchema = z.object({
+  spec: workspaceSpecSchema,
+  timings: workspaceTimingsSchema.partial().optional(),
+  /** Carried across continue-as-new; absent on first start. */
+  resume: z
+    .object({ turnsDone: z.number().int().min(0), pending: z.array(z.string()), lastCommit: z.string().nullable() })
+    .optional(),
+});
+export type WorkspaceWorkflowInput = z.infer<typeof workspaceWorkflowInputSchema>;
+
+export const sendMessageInputSchema = z.object({ text: z.string().trim().min(1).max(100_000) });
+export type SendMessageInput = z.infer<typeof sendMessageInputSchema>;

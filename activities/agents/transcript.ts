@@ -1,0 +1,109 @@
+/**
+ * The durable transcript of one agent session, over `agent_messages`. Runners append each message
+ * as it completes (never a whole history at the end), so a killed worker loses at most the message
+ * being streamed, and a retry rebuilds the conversation from what is here.
+ *
+ * Content conventions (JSON in `content`): user/assistant `{ text }`; tool_call `{ input,
+ * rawArguments?, parseError? }`; tool_result `{ ok, output }`; system `{ kind, ... }`;
+ * reset `{ attempt, resumeFromSeq? }`. Tokens and dollars ride on the row that incurred them.
+ */
+import type { MessageRole, TokenUsage } from '../../core/agent.js';
+import type { Db } from '../../db/client.js';
+import { appendMessages, hasToolResultRow, lastMessageSeq, listMessages, type MessageRowInput } from '../../db/queries/agent-messages.js';
+import { ensureSession, getSession, setSessionServing, setSessionStatus, type SessionStatus } from '../../db/queries/agent-sessions.js';
+
+export { ensureSession };
+
+export interface TranscriptAppend {
+  role: MessageRole;
+  content: unknown;
+  toolCallId?: string | null;
+  toolName?: string | null;
+  provider?: string | null;
+  model?: string | null;
+  usage?: TokenUsage;
+  costUsd?: number;
+}
+
+export interface StoredMessage {
+  seq: number;
+  role: MessageRole | string;
+  content: unknown;
+  toolCallId: string | null;
+  toolName: string | null;
+  provider: string | null;
+  model: string | null;
+  usage: TokenUsage;
+  costUsd: number;
+  createdAt: number;
+}
+
+export interface Transcript {
+  readonly sessionId: string;
+  /** Appends one completed message; returns its seq (dense from 1). */
+  append(msg: TranscriptAppend): number;
+  /** Appends several messages atomically (an assistant message and its tool calls); returns their seqs. */
+  appendAll(msgs: readonly TranscriptAppend[]): number[];
+  load(): StoredMessage[];
+  hasToolResult(toolCallId: string): boolean;
+  lastSeq(): number;
+  /** Session totals so far: every attempt's spend, including attempts that crashed. */
+  totals(): { usage: TokenUsage; costUsd: number };
+  setStatus(status: SessionStatus, error?: string | null): void;
+  /** Records the runner/provider/model serving the session now (a fallback changes them). */
+  setServing(serving: { runner: string; provider: string | null; model: string | null }): void;
+}
+
+function toRow(msg: TranscriptAppend): MessageRowInput {
+  return {
+    role: msg.role,
+    content: msg.content ?? null,
+    toolCallId: msg.toolCallId ?? null,
+    toolName: msg.toolName ?? null,
+    provider: msg.provider ?? null,
+    model: msg.model ?? null,
+    inputTokens: msg.usage?.inputTokens ?? 0,
+    outputTokens: msg.usage?.outputTokens ?? 0,
+    cacheReadTokens: msg.usage?.cacheReadTokens ?? 0,
+    cacheWriteTokens: msg.usage?.cacheWriteTokens ?? 0,
+    costUsd: msg.costUsd ?? 0,
+  };
+}
+
+/** The transcript of an existing session (create it first with `ensureSession`). */
+export function createTranscript(db: Db, sessionId: string): Transcript {
+  return {
+    sessionId,
+    append: (msg) => {
+      const [seq] = appendMessages({ db, sessionId, rows: [toRow(msg)] });
+      if (seq === undefined) throw new Error('append wrote no row');
+      return seq;
+    },
+    appendAll: (msgs) => appendMessages({ db, sessionId, rows: msgs.map(toRow) }),
+    load: () =>
+      listMessages({ db, sessionId }).map((r) => ({
+        seq: r.seq,
+        role: r.role,
+        content: r.content,
+        toolCallId: r.toolCallId,
+        toolName: r.toolName,
+        provider: r.provider,
+        model: r.model,
+        usage: { inputTokens: r.inputTokens, outputTokens: r.outputTokens, cacheReadTokens: r.cacheReadTokens, cacheWriteTokens: r.cacheWriteTokens },
+        costUsd: r.costUsd,
+        createdAt: r.createdAt,
+      })),
+    hasToolResult: (toolCallId) => hasToolResultRow({ db, sessionId, toolCallId }),
+    lastSeq: () => lastMessageSeq({ db, sessionId }),
+    totals: () => {
+      const s = getSession({ db, id: sessionId });
+      if (!s) throw new Error(`agent session ${sessionId} does not exist; call ensureSession first`);
+      return {
+        usage: { inputTokens: s.inputTokens, outputTokens: s.outputTokens, cacheReadTokens: s.cacheReadTokens, cacheWriteTokens: s.cacheWriteTokens },
+        costUsd: s.costUsd,
+      };
+    },
+    setStatus: (status, error = null) => setSessionStatus({ db, id: sessionId, status, error }),
+    setServing: ({ runner, provider, model }) => setSessionServing({ db, id: sessionId, runner, provider, model }),
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Stable error types. Activities translate outside failures at the boundary with
+ * `ApplicationFailure.nonRetryable(message, ErrorTypes.X)` (or `.retryable` for the ones marked so);
+ * workflows branch on `errorTypeOf(err)`, never on message text or `instanceof` (unreliable across
+ * the workflow sandbox).
+ */
+
+export const ErrorTypes = {
+  /** Thrown when a project's path is not inside a git work tree. */
+  NotAGitRepo: 'NotAGitRepo',
+  /** Thrown when a path (worktree, file argument, tool path) resolves outside the directory it must stay in. */
+  PathEscape: 'PathEscape',
+  /** Thrown when a branch name fails `branchNameSchema` or `git check-ref-format`. */
+  InvalidBranchName: 'InvalidBranchName',
+  /** Thrown when a worktree path or branch is already taken by a different workspace. */
+  WorktreeConflict: 'WorktreeConflict',
+  /** Thrown when an action needs an open PR and GitHub reports it closed or merged. */
+  PrClosed: 'PrClosed',
+  /** Thrown when the PR's head branch no longer exists on the remote. */
+  BranchDeleted: 'BranchDeleted',
+  /** Thrown when GitHub rejects the token (401, or 403 without rate-limit headers). */
+  GithubAuth: 'GithubAuth',
+  /** Thrown when GitHub answers 429 or a rate-limit 403 after the client's own retries. */
+  GithubRateLimited: 'GithubRateLimited',
+  /** Thrown when a GitHub payload fails its zod schema; the message names the field. */
+  GithubMalformed: 'GithubMalformed',
+  /** Thrown when a model call would exceed the PR's or the day's dollar budget. */
+  BudgetExceeded: 'BudgetExceeded',
+  /** Thrown when a model provider is down or overloaded (5xx, 529, connection refused). */
+  ProviderUnavailable: 'ProviderUnavailable',
+  /** Thrown when a model's tool call arguments fail the tool's schema. */
+  ToolArgsInvalid: 'ToolArgsInvalid',
+  /** Thrown when settings or a config file fail their schema; the message names every bad field. */
+  ConfigInvalid: 'ConfigInvalid',
+} as const;
+
+export type ErrorType = (typeof ErrorTypes)[keyof typeof ErrorTypes];
+
+export const ERROR_TYPES: readonly ErrorType[] = Object.values(ErrorTypes);
+
+/**
+ * Types worth retrying by Temporal's policy (the condition passes with time): throw them with
+ * `ApplicationFailure.retryable`. Everything else is a fact that retrying cannot change.
+ */
+export const RETRYABLE_ERROR_TYPES: ReadonlySet<ErrorType> = new Set<ErrorType>([
+  ErrorTypes.GithubRateLimited,
+  ErrorTypes.ProviderUnavailable,
+]);
+
+export function isErrorType(value: unknown): value is ErrorType {
+  return typeof value === 'string' && (ERROR_TYPES as readonly string[]).includes(value);
+}
+
+export function isRetryableErrorType(type: ErrorType): boolean {
+  return RETRYABLE_ERROR_TYPES.has(type);
+}
+
+/**
+ * The stable type carried by an error or any of its causes (ActivityFailure → ApplicationFailure
+ * nests it under `cause`), or null when none is one of ours. Reads plain fields only, so it works
+ * on Temporal failures inside the sandbox and on deserialised ones.
+ */
+export function errorTypeOf(err: unknown): ErrorType | null {
+  let current: unknown = err;
+  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {
+    const type = (current as { type?: unknown }).type;
+    if (isErrorType(type)) return type;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return null;
+}

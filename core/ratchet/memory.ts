@@ -1,0 +1,61 @@
+/**
+ * What the loop remembers between decisions. Lives in workflow state (and the continue-as-new
+ * input), so it survives restarts. Pure reducers: each returns a new memory.
+ */
+import { z } from 'zod';
+
+export const attemptRecordSchema = z.object({
+  count: z.number().int().min(0),
+  /** Epoch ms of the latest attempt. */
+  lastAt: z.number(),
+});
+export type AttemptRecord = z.infer<typeof attemptRecordSchema>;
+
+export const ratchetMemorySchema = z.object({
+  /** Fix attempts per snapshot key. Bounded: the per-PR cap stops new keys from piling up. */
+  attempts: z.record(z.string(), attemptRecordSchema).default({}),
+  /** Check keys already rerun for an infrastructure failure, per head SHA. Only the current SHA is kept. */
+  infraReruns: z.record(z.string(), z.array(z.string())).default({}),
+  /** Feedback tokens (`review:<id>`, `thread:<id>:<n>`) already handed to a review fixer. */
+  addressedFeedback: z.array(z.string()).default([]),
+  /** The head SHA last seen and when it was first seen (epoch ms). */
+  head: z.object({ sha: z.string().min(1), seenAt: z.number() }).nullable().default(null),
+});
+export type RatchetMemory = z.output<typeof ratchetMemorySchema>;
+
+export function emptyMemory(): RatchetMemory {
+  return { attempts: {}, infraReruns: {}, addressedFeedback: [], head: null };
+}
+
+/** Call with every fresh snapshot before `decide`: starts the settle clock on a new head SHA. */
+export function observeHead(memory: RatchetMemory, headSha: string, now: number): RatchetMemory {
+  if (memory.head?.sha === headSha) return memory;
+  const reruns = memory.infraReruns[headSha];
+  return { ...memory, head: { sha: headSha, seenAt: now }, infraReruns: reruns ? { [headSha]: reruns } : {} };
+}
+
+/** Call when a `fix_*` or `update_branch` action is dispatched. */
+export function recordFixAttempt(memory: RatchetMemory, key: string, now: number): RatchetMemory {
+  const prev = memory.attempts[key];
+  return { ...memory, attempts: { ...memory.attempts, [key]: { count: (prev?.count ?? 0) + 1, lastAt: now } } };
+}
+
+/** Call when a `rerun_flaky` action is dispatched. */
+export function recordRerun(memory: RatchetMemory, headSha: string, checkKeys: readonly string[]): RatchetMemory {
+  const done = new Set([...(memory.infraReruns[headSha] ?? []), ...checkKeys]);
+  return { ...memory, infraReruns: { ...memory.infraReruns, [headSha]: [...done].sort() } };
+}
+
+/** Call when a `fix_review` action is dispatched, with its `feedbackTokens`. */
+export function recordAddressed(memory: RatchetMemory, tokens: readonly string[]): RatchetMemory {
+  return { ...memory, addressedFeedback: [...new Set([...memory.addressedFeedback, ...tokens])].sort() };
+}
+
+/** A person asked to retry a stalled PR: forget the attempt counts (and nothing else). */
+export function resetAttempts(memory: RatchetMemory): RatchetMemory {
+  return { ...memory, attempts: {} };
+}
+
+export function totalAttempts(memory: RatchetMemory): number {
+  return Object.values(memory.attempts).reduce((sum, a) => sum + a.count, 0);
+}

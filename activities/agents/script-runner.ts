@@ -1,0 +1,97 @@
+/**
+ * The deterministic `script` runner: applies scripted edits instead of calling a model. It exists
+ * for tests and demos only. It follows the same durability rules as the model runners: each step
+ * is a tool call recorded in the transcript, and a retried attempt skips steps already recorded.
+ *
+ * The edits for a turn come from `config.script[turnIndex]`, else from a prompt that is itself a
+ * JSON array of steps, else a single step appending the prompt to RATCHET_NOTES.md.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { scriptTurnSchema, zeroUsage, type AgentTurnResult, type ScriptStep } from '../../core/agent.js';
+import type { AgentRunner, AgentTurnRequest, RunnerContext } from './runner.js';
+import { resolveInside } from './tools/paths.js';
+
+/** Resolves a scripted path inside the worktree with the same confinement as the model tools. */
+async function inside(worktree: string, p: string): Promise<string> {
+  const r = await resolveInside(worktree, p, { forWrite: true });
+  if (!r.ok) throw new Error(r.message);
+  return r.path;
+}
+
+export function scriptFor(req: AgentTurnRequest, turnIndex: number): ScriptStep[] {
+  const configured = req.config.script?.[turnIndex];
+  if (configured) return configured;
+  try {
+    const parsed = scriptTurnSchema.safeParse(JSON.parse(req.prompt));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // Not JSON: a plain prompt.
+  }
+  return [{ op: 'append', path: 'RATCHET_NOTES.md', line: req.prompt }];
+}
+
+export function createScriptRunner(opts: { turnIndexOf: (req: AgentTurnRequest) => number }): AgentRunner {
+  // Scripted steps are tool calls with deterministic ids, so a retry skips what already ran.
+  return {
+    name: 'script',
+    async run(req: AgentTurnRequest, ctx: RunnerContext): Promise<AgentTurnResult> {
+      const steps = scriptFor(req, opts.turnIndexOf(req));
+      const { transcript } = ctx;
+      if ((transcript.lastSeq()) === 0) {
+        ctx.heartbeat({ lastSeq: transcript.append({ role: 'user', content: { text: req.prompt } }) });
+      } else if (ctx.attempt > 1) {
+        ctx.heartbeat({ lastSeq: transcript.append({ role: 'reset', content: { attempt: ctx.attempt } }) });
+      }
+      const said: string[] = [];
+      for (const [i, step] of steps.entries()) {
+        ctx.signal.throwIfAborted();
+        const toolCallId = `script-${i}`;
+        if (transcript.hasToolResult(toolCallId)) continue;
+        if (step.op === 'say') said.push(step.text);
+        transcript.append({ role: 'tool_call', toolCallId, toolName: step.op, content: step });
+        const output = await applyStep(req.worktreePath, step, ctx);
+        const seq = transcript.append({ role: 'tool_result', toolCallId, toolName: step.op, content: { ok: true, output } });
+        ctx.heartbeat({ lastSeq: seq });
+      }
+      const summary = said.join('\n') || `Applied ${steps.length} scripted step(s).`;
+      const seq = transcript.append({ role: 'assistant', content: { text: summary } });
+      ctx.heartbeat({ lastSeq: seq });
+      return { sessionId: req.sessionId, status: 'completed', summary, costUsd: 0, usage: zeroUsage(), provider: 'script' };
+    },
+  };
+}
+
+async function applyStep(worktree: string, step: ScriptStep, ctx: RunnerContext): Promise<string> {
+  switch (step.op) {
+    case 'write': {
+      const file = await inside(worktree, step.path);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, step.content);
+      return `wrote ${step.path}`;
+    }
+    case 'append': {
+      const file = await inside(worktree, step.path);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.appendFileSync(file, `${step.line}\n`);
+      return `appended to ${step.path}`;
+    }
+    case 'delete': {
+      const file = await inside(worktree, step.path);
+      fs.rmSync(file, { force: true });
+      return `deleted ${step.path}`;
+    }
+    case 'sleep': {
+      // Sleep in slices so the activity keeps heartbeating and notices cancellation.
+      const until = Date.now() + step.ms;
+      while (Date.now() < until) {
+        await sleep(Math.min(250, until - Date.now()), undefined, { signal: ctx.signal });
+        ctx.heartbeat({ lastSeq: ctx.transcript.lastSeq() });
+      }
+      return `slept ${step.ms} ms`;
+    }
+    case 'say':
+      return step.text;
+  }
+}

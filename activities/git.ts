@@ -1,0 +1,180 @@
+/**
+ * Git activities: worktree creation, per-turn commits, push, archive. Each one looks before it
+ * acts, so a retry after a SIGKILL converges instead of duplicating: an existing worktree is
+ * reused, a turn's commit is found by its trailer, a push of an up-to-date branch is a no-op.
+ * Arguments are validated, paths come after `--`, and nothing goes through a shell.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { branchNameSchema, turnTrailer } from '../core/workspace.js';
+import { runProcess, type RunResult } from './process.js';
+
+export interface GitDeps {
+  /** Called while a git command runs (the worker wires Temporal heartbeats here). */
+  heartbeat?: () => void;
+  /** Environment for git; model and GitHub tokens are stripped by the caller. */
+  env?: Record<string, string | undefined>;
+}
+
+export interface CreateWorktreeInput {
+  workspaceId: string;
+  repoPath: string;
+  worktreeRoot: string;
+  worktreePath: string;
+  branch: string;
+  baseBranch: string;
+  remote: string;
+}
+
+export interface CreateWorktreeResult {
+  created: boolean;
+  startPoint: string;
+  head: string;
+}
+
+export interface CommitTurnInput {
+  worktreePath: string;
+  workspaceId: string;
+  turn: number;
+  message: string;
+}
+
+export interface CommitTurnResult {
+  commit: string | null;
+  /** False when the commit already existed (a retry) or there was nothing to commit. */
+  createdNow: boolean;
+  filesChanged: number;
+}
+
+export interface PushInput {
+  workspaceId: string;
+  worktreePath: string;
+  remote: string;
+  branch: string;
+}
+
+const GIT_TIMEOUT_MS = 5 * 60_000;
+
+/** Resolves `target` and refuses it unless it sits strictly inside `root`. */
+export function assertInside(root: string, target: string, field: string): string {
+  const r = path.resolve(root);
+  const t = path.resolve(target);
+  const rel = path.relative(r, t);
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+    throw ApplicationFailure.nonRetryable(`${field} ${JSON.stringify(target)} must be inside ${r}`, 'PathEscape');
+  }
+  return t;
+}
+
+function assertBranch(name: string, field: string): string {
+  const parsed = branchNameSchema.safeParse(name);
+  if (!parsed.success) {
+    throw ApplicationFailure.nonRetryable(`${field} ${JSON.stringify(name)} ${parsed.error.issues[0]?.message}`, 'InvalidBranchName');
+  }
+  return name;
+}
+
+export function createGitActivities(deps: GitDeps = {}) {
+  const git = async (cwd: string, args: string[], opts: { allowFail?: boolean; timeoutMs?: number } = {}): Promise<RunResult> => {
+    const res = await runProcess('git', args, {
+      cwd,
+      env: { ...(deps.env ?? process.env), GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+      timeoutMs: opts.timeoutMs ?? GIT_TIMEOUT_MS,
+      onTick: deps.heartbeat,
+    });
+    if (!opts.allowFail && res.code !== 0) {
+      const what = `git ${args.join(' ')}`;
+      throw new Error(`${what} failed (${res.timedOut ? 'timed out' : `exit ${res.code}`}): ${res.stderr.trim() || res.stdout.trim()}`);
+    }
+    return res;
+  };
+  const out = async (cwd: string, args: string[]) => (await git(cwd, args)).stdout.trim();
+  const ok = async (cwd: string, args: string[]) => (await git(cwd, args, { allowFail: true })).code === 0;
+
+  return {
+    async createWorktree(input: CreateWorktreeInput): Promise<CreateWorktreeResult> {
+      const worktreePath = assertInside(input.worktreeRoot, input.worktreePath, 'worktreePath');
+      const branch = assertBranch(input.branch, 'branch');
+      const base = assertBranch(input.baseBranch, 'baseBranch');
+      if (!(await ok(input.repoPath, ['rev-parse', '--git-dir']))) {
+        throw ApplicationFailure.nonRetryable(`${input.repoPath} is not a git repository`, 'NotAGitRepo');
+      }
+      // Look before acting: a worktree already on our branch is the result of an earlier attempt.
+      if (fs.existsSync(worktreePath)) {
+        const current = await git(worktreePath, ['rev-parse', '--abbrev-ref', 'HEAD'], { allowFail: true });
+        if (current.code === 0 && current.stdout.trim() === branch) {
+          return { created: false, startPoint: branch, head: await out(worktreePath, ['rev-parse', 'HEAD']) };
+        }
+        if (fs.readdirSync(worktreePath).length > 0) {
+          throw ApplicationFailure.nonRetryable(`${worktreePath} exists and is not the worktree of ${branch}`, 'WorktreeConflict');
+        }
+      }
+      fs.mkdirSync(path.dirname(worktreePath), { recursive: true });
+      await git(input.repoPath, ['worktree', 'prune']);
+      const hasRemote = (await git(input.repoPath, ['remote'])).stdout.split('\n').includes(input.remote);
+      if (hasRemote) await git(input.repoPath, ['fetch', '--quiet', input.remote, '--', base], { allowFail: true });
+      const remoteRef = `refs/remotes/${input.remote}/${base}`;
+      const startPoint = hasRemote && (await ok(input.repoPath, ['rev-parse', '--verify', '--quiet', remoteRef]))
+        ? `${input.remote}/${base}`
+        : base;
+      if (!(await ok(input.repoPath, ['rev-parse', '--verify', '--quiet', `${startPoint}^{commit}`]))) {
+        throw ApplicationFailure.nonRetryable(`base branch ${JSON.stringify(base)} does not exist in ${input.repoPath}`, 'InvalidBranchName');
+      }
+      const branchExists = await ok(input.repoPath, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]);
+      if (branchExists) {
+        await git(input.repoPath, ['worktree', 'add', '--', worktreePath, branch]);
+      } else {
+        await git(input.repoPath, ['worktree', 'add', '--no-track', '-b', branch, '--', worktreePath, startPoint]);
+      }
+      return { created: true, startPoint, head: await out(worktreePath, ['rev-parse', 'HEAD']) };
+    },
+
+    /** Commits everything in the worktree for one agent turn, at most once per (workspace, turn). */
+    async commitTurn(input: CommitTurnInput): Promise<CommitTurnResult> {
+      const trailer = turnTrailer(input.workspaceId, input.turn);
+      const found = await out(input.worktreePath, ['log', '-n', '1', '--format=%H', '--fixed-strings', `--grep=${trailer}`, 'HEAD']);
+      if (found) return { commit: found, createdNow: false, filesChanged: 0 };
+      await git(input.worktreePath, ['add', '--all']);
+      const staged = await out(input.worktreePath, ['diff', '--cached', '--name-only']);
+      const files = staged ? staged.split('\n').length : 0;
+      if (files === 0) return { commit: null, createdNow: false, filesChanged: 0 };
+      const identity = await identityArgs(input.worktreePath, ok);
+      await git(input.worktreePath, [...identity, 'commit', '--no-verify', '--quiet', '-m', input.message, '-m', trailer]);
+      return { commit: await out(input.worktreePath, ['rev-parse', 'HEAD']), createdNow: true, filesChanged: files };
+    },
+
+    /** Pushes the branch; pushing an up-to-date branch again is a no-op, so retries are safe. */
+    async pushBranch(input: PushInput): Promise<{ remoteHead: string }> {
+      const branch = assertBranch(input.branch, 'branch');
+      await git(input.worktreePath, ['push', '--quiet', '--porcelain', input.remote, `HEAD:refs/heads/${branch}`]);
+      const ls = await out(input.worktreePath, ['ls-remote', input.remote, `refs/heads/${branch}`]);
+      return { remoteHead: ls.split(/\s+/)[0] ?? '' };
+    },
+
+    /** Removes the worktree and keeps the branch; archiving twice is fine. */
+    async archiveWorktree(input: { workspaceId: string; repoPath: string; worktreeRoot: string; worktreePath: string }): Promise<{ removed: boolean }> {
+      const worktreePath = assertInside(input.worktreeRoot, input.worktreePath, 'worktreePath');
+      let removed = false;
+      if (fs.existsSync(worktreePath)) {
+        const res = await git(input.repoPath, ['worktree', 'remove', '--force', '--', worktreePath], { allowFail: true });
+        if (res.code !== 0) fs.rmSync(worktreePath, { recursive: true, force: true });
+        removed = true;
+      }
+      await git(input.repoPath, ['worktree', 'prune']);
+      return { removed };
+    },
+  };
+}
+
+/** Commits need an identity; fall back to Ratchet's own when the repository has none. */
+async function identityArgs(cwd: string, ok: (cwd: string, args: string[]) => Promise<boolean>): Promise<string[]> {
+  const hasName = await ok(cwd, ['config', 'user.name']);
+  const hasEmail = await ok(cwd, ['config', 'user.email']);
+  return [
+    ...(hasName ? [] : ['-c', 'user.name=Ratchet']),
+    ...(hasEmail ? [] : ['-c', 'user.email=ratchet@localhost']),
+  ];
+}
+
+export type GitActivities = ReturnType<typeof createGitActivities>;

@@ -1,0 +1,109 @@
+/**
+ * Runs the project's setup script (`.ratchet/config.json` → `setup`) in a fresh worktree. Output
+ * streams into the timeline in chunks; a failure or timeout is reported, never fatal: the
+ * workspace continues (the agent can often repair a broken setup itself).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { Context } from '@temporalio/activity';
+import type { Db } from '../db/client.js';
+import { appendEvent } from '../db/queries/workspaces.js';
+import { formatZodIssues } from '../core/config.js';
+import { runProcess } from './process.js';
+import { buildAgentEnv } from './agents/sandbox-env.js';
+
+export const projectConfigSchema = z
+  .object({
+    /** Shell command run in the worktree after it is created. */
+    setup: z.string().min(1).optional(),
+    /** @default 600 */
+    setupTimeoutSec: z.number().int().positive().max(7200).optional(),
+  })
+  .passthrough();
+export type ProjectConfig = z.infer<typeof projectConfigSchema>;
+
+export type ProjectConfigResult = { ok: true; config: ProjectConfig } | { ok: false; error: string };
+
+export function readProjectConfig(worktreePath: string): ProjectConfigResult {
+  const file = path.join(worktreePath, '.ratchet', 'config.json');
+  if (!fs.existsSync(file)) return { ok: true, config: {} };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    return { ok: false, error: `.ratchet/config.json is not valid JSON: ${(err as Error).message}` };
+  }
+  const parsed = projectConfigSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, error: formatZodIssues(parsed.error, '.ratchet/config.json') };
+  return { ok: true, config: parsed.data };
+}
+
+export interface SetupResult {
+  status: 'skipped' | 'succeeded' | 'failed' | 'timed_out' | 'invalid_config';
+  exitCode: number | null;
+  durationMs: number;
+}
+
+const CHUNK_FLUSH_MS = 500;
+
+export function createSetupActivities({ db, parentEnv = process.env }: { db: Db; parentEnv?: NodeJS.ProcessEnv }) {
+  return {
+    async runSetupScript(input: { workspaceId: string; worktreePath: string; defaultTimeoutMs: number }): Promise<SetupResult> {
+      const ctx = Context.current();
+      const base = `${ctx.info.workflowExecution?.workflowId}/setup/attempt-${ctx.info.attempt}`;
+      const event = (seq: string, kind: string, message: string, level: 'info' | 'warn' | 'error' = 'info', data?: unknown) =>
+        appendEvent({ db, event: { workspaceId: input.workspaceId, kind, level, message, data: data ?? null, dedupeKey: `${base}/${seq}` } });
+
+      const cfg = readProjectConfig(input.worktreePath);
+      if (!cfg.ok) {
+        event('invalid', 'setup.failed', cfg.error, 'error');
+        return { status: 'invalid_config', exitCode: null, durationMs: 0 };
+      }
+      const script = cfg.config.setup;
+      if (!script) {
+        event('skipped', 'setup.skipped', 'No setup script in .ratchet/config.json');
+        return { status: 'skipped', exitCode: null, durationMs: 0 };
+      }
+      const timeoutMs = cfg.config.setupTimeoutSec ? cfg.config.setupTimeoutSec * 1000 : input.defaultTimeoutMs;
+      event('start', 'setup.started', `Running setup: ${script}`, 'info', { attempt: ctx.info.attempt });
+
+      let buffer = '';
+      let chunkNo = 0;
+      const flush = () => {
+        if (!buffer) return;
+        event(`out-${chunkNo++}`, 'setup.output', buffer.length > 8000 ? buffer.slice(-8000) : buffer);
+        buffer = '';
+      };
+      let lastFlush = Date.now();
+      // The setup script is the project's own code: it gets the agent's env (no model or GitHub secrets).
+      const res = await runProcess('/bin/sh', ['-c', script], {
+        cwd: input.worktreePath,
+        env: { ...buildAgentEnv(parentEnv), RATCHET_WORKTREE: input.worktreePath },
+        timeoutMs,
+        onOutput: (c) => {
+          buffer += c;
+          if (Date.now() - lastFlush > CHUNK_FLUSH_MS || buffer.length > 8000) {
+            flush();
+            lastFlush = Date.now();
+          }
+        },
+        onTick: () => ctx.heartbeat(),
+        signal: ctx.cancellationSignal,
+      });
+      flush();
+      if (res.timedOut) {
+        event('end', 'setup.failed', `Setup timed out after ${Math.round(timeoutMs / 1000)} s; continuing without it`, 'warn');
+        return { status: 'timed_out', exitCode: null, durationMs: res.durationMs };
+      }
+      if (res.code !== 0) {
+        event('end', 'setup.failed', `Setup exited with code ${res.code}; continuing without it`, 'warn', { exitCode: res.code });
+        return { status: 'failed', exitCode: res.code, durationMs: res.durationMs };
+      }
+      event('end', 'setup.succeeded', `Setup finished in ${(res.durationMs / 1000).toFixed(1)} s`);
+      return { status: 'succeeded', exitCode: 0, durationMs: res.durationMs };
+    },
+  };
+}
+
+export type SetupActivities = ReturnType<typeof createSetupActivities>;

@@ -1,0 +1,95 @@
+/**
+ * The read-model activities: the only way workflow progress reaches SQLite. Every write is
+ * idempotent (insert-if-absent, dedupe keys on events), so a retried activity lands once.
+ */
+import type { Db } from '../db/client.js';
+import { appendEvent, insertWorkspaceIfAbsent, setWorkspaceStatus } from '../db/queries/workspaces.js';
+import type { WorkspaceSpec, WorkspaceStatus } from '../core/workspace.js';
+import { workflowIds } from '../core/ids.js';
+import { setWorkspaceBudget } from '../db/queries/budget.js';
+
+export interface EventInput {
+  workspaceId: string;
+  kind: string;
+  message: string;
+  level?: 'debug' | 'info' | 'warn' | 'error';
+  data?: unknown;
+  /** Deterministic key from the workflow (run id + counter), so a retried write lands once. */
+  dedupeKey: string;
+}
+
+export function createStoreActivities({ db }: { db: Db }) {
+  return {
+    async recordWorkspace({ spec, dedupeKey }: { spec: WorkspaceSpec; dedupeKey: string }): Promise<{ created: boolean }> {
+      const created = insertWorkspaceIfAbsent({
+        db,
+        row: {
+          id: spec.workspaceId,
+          projectId: spec.projectId,
+          title: spec.title,
+          prompt: spec.prompt,
+          branch: spec.branch,
+          baseBranch: spec.baseBranch,
+          worktreePath: spec.worktreePath,
+          status: 'creating_worktree',
+          agentConfig: spec.agent,
+          workflowId: workflowIds.workspace(spec.workspaceId),
+        },
+      });
+      appendEvent({
+        db,
+        event: { workspaceId: spec.workspaceId, kind: 'workspace.created', message: `Workspace "${spec.title}" on ${spec.branch} from ${spec.baseBranch}`, dedupeKey },
+      });
+      return { created };
+    },
+
+    async setStatus(input: {
+      workspaceId: string;
+      status: WorkspaceStatus;
+      reason?: string | null;
+      error?: string | null;
+      message: string;
+      dedupeKey: string;
+      data?: unknown;
+    }): Promise<void> {
+      setWorkspaceStatus({
+        db,
+        id: input.workspaceId,
+        patch: {
+          status: input.status,
+          statusReason: input.reason ?? null,
+          ...(input.error !== undefined ? { lastError: input.error } : {}),
+          ...(input.status === 'archived' ? { archivedAt: Date.now() } : {}),
+        },
+        event: {
+          workspaceId: input.workspaceId,
+          kind: `status.${input.status}`,
+          level: input.status === 'failed' ? 'error' : 'info',
+          message: input.message,
+          data: input.data ?? null,
+          dedupeKey: input.dedupeKey,
+        },
+      });
+    },
+
+    async setBudget(input: { workspaceId: string; budgetUsd: number | null }): Promise<void> {
+      setWorkspaceBudget({ db, ...input });
+    },
+
+    async recordEvent(input: EventInput): Promise<void> {
+      appendEvent({
+        db,
+        event: {
+          workspaceId: input.workspaceId,
+          kind: input.kind,
+          level: input.level ?? 'info',
+          message: input.message,
+          data: input.data ?? null,
+          dedupeKey: input.dedupeKey,
+        },
+      });
+    },
+  };
+}
+
+export type StoreActivities = ReturnType<typeof createStoreActivities>;

@@ -1,0 +1,51 @@
+/** Reads and writes of workspaces and their timeline. One-object arguments; multi-row writes in one transaction. */
+import { and, asc, eq, gt } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { workspaceEvents, workspaces, type NewWorkspace, type NewWorkspaceEvent, type Workspace, type WorkspaceEvent } from '../schema.js';
+
+/** Inserts the row unless it exists (a retried activity); returns whether it was created now. */
+export function insertWorkspaceIfAbsent({ db, row }: { db: Db; row: NewWorkspace }): boolean {
+  const res = db.insert(workspaces).values(row).onConflictDoNothing({ target: workspaces.id }).run();
+  return res.changes > 0;
+}
+
+export function getWorkspaceById({ db, id }: { db: Db; id: string }): Workspace | undefined {
+  return db.select().from(workspaces).where(eq(workspaces.id, id)).get();
+}
+
+/** Appends a timeline event; a repeated `dedupeKey` is ignored, so retries land once. Returns true when written. */
+export function appendEvent({ db, event }: { db: Db; event: NewWorkspaceEvent }): boolean {
+  const res = db.insert(workspaceEvents).values(event).onConflictDoNothing({ target: workspaceEvents.dedupeKey }).run();
+  return res.changes > 0;
+}
+
+/** Updates status (and optional fields) and appends the matching event, atomically. */
+export function setWorkspaceStatus({
+  db,
+  id,
+  patch,
+  event,
+}: {
+  db: Db;
+  id: string;
+  patch: Partial<Pick<Workspace, 'status' | 'statusReason' | 'lastError' | 'archivedAt' | 'spentUsd' | 'budgetUsd'>>;
+  event?: NewWorkspaceEvent;
+}): void {
+  db.transaction((tx) => {
+    if (event) {
+      const res = tx.insert(workspaceEvents).values(event).onConflictDoNothing({ target: workspaceEvents.dedupeKey }).run();
+      // A replayed status write (same dedupe key) must not move the row backwards.
+      if (res.changes === 0) return;
+    }
+    tx.update(workspaces).set({ ...patch, updatedAt: Date.now() }).where(eq(workspaces.id, id)).run();
+  });
+}
+
+export function listEvents({ db, workspaceId, afterId = 0 }: { db: Db; workspaceId: string; afterId?: number }): WorkspaceEvent[] {
+  return db
+    .select()
+    .from(workspaceEvents)
+    .where(and(eq(workspaceEvents.workspaceId, workspaceId), gt(workspaceEvents.id, afterId)))
+    .orderBy(asc(workspaceEvents.id))
+    .all();
+}

@@ -1,0 +1,149 @@
+/**
+ * The workspace workflow against a real Temporal dev server, real git repos with bare remotes and
+ * a real SQLite read model; the worker runs in-process here (durability.test.ts kills real ones).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { workflowIds } from '../../core/ids.js';
+import type { Db } from '../../db/client.js';
+import { getWorkspaceById, listEvents } from '../../db/queries/workspaces.js';
+import { agentMessages } from '../../db/schema.js';
+import { archiveSignal, sendMessageUpdate, stateQuery } from '../../workflows/messages.js';
+import { createActivities } from '../../worker/activities.js';
+import { WORKFLOWS_ENTRY } from '../../worker/bundle.js';
+import { loadConfig } from '../../worker/env.js';
+import { workerInterceptors } from '../../worker/interceptors.js';
+import { git, makeRepo, remoteBranchExists, remoteCommits } from '../support/git.js';
+import { startDevServer } from '../support/temporal.js';
+import { addProject, eventKinds, input, makeHome, specFor, waitFor } from '../support/workspace-harness.js';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+let db: Db;
+let home: string;
+const taskQueue = `ws-${process.pid}`;
+
+beforeAll(async () => {
+  env = await startDevServer();
+  bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY });
+  ({ db, home } = makeHome());
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: createActivities({ db, config: loadConfig({ RATCHET_HOME: home }) }),
+    interceptors: workerInterceptors(db),
+  });
+  return worker.runUntil(fn);
+}
+
+describe('workspaceWorkflow', () => {
+  it('creates the worktree, runs setup, applies the agent turn, commits once and pushes', async () => {
+    const repo = makeRepo({ setup: 'echo installing deps; echo done > .setup-ran' });
+    const spec = specFor(repo, addProject(db, repo), {
+      agent: { script: [[{ op: 'write', path: 'hello.txt', content: 'hello\n' }, { op: 'say', text: 'Wrote hello.txt' }]] },
+    });
+    const handle = await env.client.workflow.start('workspaceWorkflow', {
+      workflowId: workflowIds.workspace(spec.workspaceId),
+      taskQueue,
+      args: [input(spec)],
+    });
+    await withWorker(async () => {
+      await waitFor('turn 1 done', async () => (await handle.query(stateQuery)).turnsDone === 1);
+      expect(fs.readFileSync(path.join(spec.worktreePath, 'hello.txt'), 'utf8')).toBe('hello\n');
+      expect(remoteCommits(repo.remote, spec.branch)).toEqual(['Add a greeting']);
+      // Setup ran in the worktree and its output reached the timeline.
+      expect(fs.existsSync(path.join(spec.worktreePath, '.setup-ran'))).toBe(true);
+      const events = listEvents({ db, workspaceId: spec.workspaceId });
+      expect(events.find((e) => e.kind === 'setup.output')?.message).toContain('installing deps');
+      expect(getWorkspaceById({ db, id: spec.workspaceId })?.status).toBe('idle');
+
+      // A follow-up message runs another turn: one more commit, nothing duplicated.
+      const { turn } = await handle.executeUpdate(sendMessageUpdate, { args: [{ text: 'Add a second line to notes' }] });
+      expect(turn).toBe(2);
+      await waitFor('turn 2 done', async () => (await handle.query(stateQuery)).turnsDone === 2);
+      expect(remoteCommits(repo.remote, spec.branch)).toEqual(['Add a greeting', 'Add a greeting: follow-up 1']);
+      expect(fs.readFileSync(path.join(spec.worktreePath, 'RATCHET_NOTES.md'), 'utf8')).toBe('Add a second line to notes\n');
+
+      await handle.signal(archiveSignal);
+      const final = await handle.result();
+      expect(final.archived).toBe(true);
+    });
+    expect(fs.existsSync(spec.worktreePath)).toBe(false);
+    expect(git(repo.repo, 'branch', '--list', spec.branch)).toContain(spec.branch);
+    expect(remoteBranchExists(repo.remote, spec.branch)).toBe(true);
+    const kinds = eventKinds(db, spec.workspaceId);
+    expect(kinds).toEqual(expect.arrayContaining(['workspace.created', 'worktree.ready', 'setup.succeeded', 'status.archived']));
+    // Every transition is written once, in order.
+    const statuses = kinds.filter((k) => k.startsWith('status.'));
+    expect(statuses.slice(0, 3)).toEqual(['status.creating_worktree', 'status.setting_up', 'status.agent_running']);
+    expect(statuses.at(-1)).toBe('status.archived');
+    expect(db.select().from(agentMessages).all().filter((m) => m.toolName === 'write').length).toBe(2);
+  });
+
+  it('reports a failing setup script in the timeline and carries on', async () => {
+    const repo = makeRepo({ setup: 'echo broken >&2; exit 3' });
+    const spec = specFor(repo, addProject(db, repo));
+    const handle = await env.client.workflow.start('workspaceWorkflow', {
+      workflowId: workflowIds.workspace(spec.workspaceId),
+      taskQueue,
+      args: [input(spec)],
+    });
+    await withWorker(async () => {
+      await waitFor('turn 1 done', async () => (await handle.query(stateQuery)).turnsDone === 1);
+      await handle.signal(archiveSignal);
+      await handle.result();
+    });
+    const events = listEvents({ db, workspaceId: spec.workspaceId });
+    const failed = events.find((e) => e.kind === 'setup.failed');
+    expect(failed?.message).toContain('exited with code 3');
+    expect(events.some((e) => e.kind === 'setup.output' && e.message.includes('broken'))).toBe(true);
+    expect(remoteCommits(repo.remote, spec.branch)).toHaveLength(1);
+  });
+
+  it('refuses a worktree path that escapes the worktree directory, visibly', async () => {
+    const repo = makeRepo();
+    const spec = { ...specFor(repo, addProject(db, repo)), worktreePath: path.join(repo.worktrees, '..', 'escaped') };
+    const handle = await env.client.workflow.start('workspaceWorkflow', {
+      workflowId: workflowIds.workspace(spec.workspaceId),
+      taskQueue,
+      args: [input(spec)],
+    });
+    await withWorker(async () => {
+      await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    });
+    const row = getWorkspaceById({ db, id: spec.workspaceId });
+    expect(row?.status).toBe('failed');
+    expect(row?.lastError).toMatch(/must be inside/);
+    expect(fs.existsSync(path.join(repo.root, 'escaped'))).toBe(false);
+  });
+
+  it('refuses hostile branch names before running git', async () => {
+    const repo = makeRepo();
+    for (const branch of ['--upload-pack=touch /tmp/pwned', 'a..b', 'x y', '-x']) {
+      const spec = { ...specFor(repo, addProject(db, repo)), branch };
+      const handle = await env.client.workflow.start('workspaceWorkflow', {
+        workflowId: workflowIds.workspace(spec.workspaceId),
+        taskQueue,
+        args: [input(spec)],
+      });
+      const err = await withWorker(() => handle.result().then(() => null, (e: unknown) => e));
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      expect((err as WorkflowFailedError).cause?.message).toMatch(/input spec\.branch/);
+      // Refused before any side effect: no row, no worktree.
+      expect(getWorkspaceById({ db, id: spec.workspaceId })).toBeUndefined();
+    }
+    expect(git(repo.repo, 'branch', '--list').split('\n')).toHaveLength(1);
+  });
+});

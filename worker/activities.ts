@@ -1,0 +1,43 @@
+/** The composition root of activities: real clients wired into each module's factory. */
+import { Context } from '@temporalio/activity';
+import type { RatchetConfig } from '../core/config.js';
+import type { Db } from '../db/client.js';
+import { createAgentActivities } from '../activities/agents/activities.js';
+import { createScriptRunner } from '../activities/agents/script-runner.js';
+import type { AgentRunner } from '../activities/agents/runner.js';
+import { createGitActivities } from '../activities/git.js';
+import { createSetupActivities } from '../activities/setup.js';
+import { createStoreActivities } from '../activities/store.js';
+import type { RunnerName } from '../core/agent.js';
+
+/** Heartbeat only when called inside an activity (git helpers are also used outside one). */
+function heartbeat() {
+  try {
+    Context.current().heartbeat();
+  } catch {
+    // Not in an activity context.
+  }
+}
+
+/** Git gets the user's environment minus model and GitHub API secrets it never needs. */
+function gitEnv(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (/^(ANTHROPIC_|OPENAI_|RATCHET_)/.test(k) || /API_KEY|SECRET/.test(k)) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+export function createActivities({ db, extraRunners = {} }: { db: Db; config: RatchetConfig; extraRunners?: Partial<Record<RunnerName, AgentRunner>> }) {
+  const runners: Partial<Record<RunnerName, AgentRunner>> = {
+    script: createScriptRunner({ turnIndexOf: (req) => Number(/-t(\d+)-/.exec(req.sessionId)?.[1] ?? 1) - 1 }),
+    ...extraRunners,
+  };
+  return {
+    ...createStoreActivities({ db }),
+    ...createGitActivities({ heartbeat, env: gitEnv(process.env) }),
+    ...createSetupActivities({ db }),
+    ...createAgentActivities({ db, runners }),
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Records every activity retry in the workspace timeline, once per attempt, for any activity whose
+ * input names a workspace (`workspaceId` or `spec.workspaceId`). One place, so git, setup and agent
+ * activities all show their retries without each remembering to.
+ */
+import { Context } from '@temporalio/activity';
+import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
+import type { Db } from '../db/client.js';
+import { appendEvent } from '../db/queries/workspaces.js';
+
+const LABELS: Record<string, string> = {
+  createWorktree: 'Creating the worktree',
+  runSetupScript: 'Setup script',
+  runAgentTurn: 'Agent turn',
+  commitTurn: 'Commit',
+  pushBranch: 'Push',
+  archiveWorktree: 'Archive',
+};
+
+function workspaceIdOf(arg: unknown): string | null {
+  if (!arg || typeof arg !== 'object') return null;
+  const a = arg as { workspaceId?: unknown; spec?: { workspaceId?: unknown } };
+  if (typeof a.workspaceId === 'string') return a.workspaceId;
+  if (typeof a.spec?.workspaceId === 'string') return a.spec.workspaceId;
+  return null;
+}
+
+export class RetryTimelineInterceptor implements ActivityInboundCallsInterceptor {
+  constructor(private readonly db: Db) {}
+
+  async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    const info = Context.current().info;
+    const workspaceId = workspaceIdOf(input.args[0]);
+    if (info.attempt > 1 && workspaceId) {
+      const label = LABELS[info.activityType] ?? info.activityType;
+      const turn = (input.args[0] as { turn?: unknown }).turn;
+      try {
+        appendEvent({
+          db: this.db,
+          event: {
+            workspaceId,
+            kind: 'activity.retry',
+            level: 'warn',
+            message: `${label}${typeof turn === 'number' ? ` ${turn}` : ''}: attempt ${info.attempt} (the previous attempt was interrupted or failed)`,
+            data: { activityType: info.activityType, attempt: info.attempt },
+            dedupeKey: `${info.workflowExecution?.workflowId}/${info.workflowExecution?.runId}/${info.activityId}/attempt-${info.attempt}`,
+          },
+        });
+      } catch {
+        // The timeline is a view; never fail the activity over it (e.g. the row is not written yet).
+      }
+    }
+    return next(input);
+  }
+}
+
+/** The worker's interceptor set (also used by in-process test workers). */
+export function workerInterceptors(db: Db) {
+  return { activity: [() => ({ inbound: new RetryTimelineInterceptor(db) })] };
+}

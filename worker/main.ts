@@ -1,0 +1,63 @@
+/**
+ * The worker process: applies migrations, connects to Temporal, serves workflows and activities
+ * on the task queue, and writes a liveness row for /api/health. SIGINT/SIGTERM drain gracefully;
+ * SIGKILL is also fine: Temporal retries whatever was in flight.
+ */
+import { NativeConnection, Worker, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { getDb } from '../db/client.js';
+import { migrateDatabase } from '../db/migrate.js';
+import { heartbeats } from '../db/schema.js';
+import { createActivities } from './activities.js';
+import { loadWorkflowBundle } from './bundle.js';
+import { loadConfig } from './env.js';
+import { createLogger } from './logger.js';
+import { workerInterceptors } from './interceptors.js';
+
+async function main() {
+  const config = loadConfig();
+  const log = createLogger('worker', config.logLevel);
+  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } } });
+  migrateDatabase(config.dbFile);
+  const db = getDb(config.dbFile);
+  const address = config.temporal.address ?? `127.0.0.1:${config.temporal.localPort}`;
+  const connection = await NativeConnection.connect({ address });
+  const workflowBundle = await loadWorkflowBundle(`${config.home}/cache`, (m) => log.info(m));
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.taskQueue,
+    workflowBundle,
+    activities: createActivities({ db, config }),
+    interceptors: workerInterceptors(db),
+    maxConcurrentActivityTaskExecutions: 20,
+    shutdownGraceTime: '10s',
+  });
+  const beat = () =>
+    db
+      .insert(heartbeats)
+      .values({ process: 'worker', pid: process.pid, at: Date.now(), info: { taskQueue: config.taskQueue, address } })
+      .onConflictDoUpdate({ target: heartbeats.process, set: { pid: process.pid, at: Date.now() } })
+      .run();
+  beat();
+  const timer = setInterval(beat, 5000);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      log.info({ sig }, 'shutting down');
+      worker.shutdown();
+    });
+  }
+  log.info({ address, taskQueue: config.taskQueue, namespace: config.temporal.namespace }, 'worker ready');
+  // A line the supervisor and tests wait for.
+  process.stdout.write(`RATCHET_WORKER_READY pid=${process.pid}\n`);
+  try {
+    await worker.run();
+  } finally {
+    clearInterval(timer);
+    await connection.close();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`worker failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

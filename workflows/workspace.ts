@@ -1,0 +1,267 @@
+/**
+ * workspaceWorkflow (ID `workspace/<id>`): worktree → setup → agent turn → commit → push, then
+ * more turns on `sendMessage`, until `archive`. Temporal holds the progress; every transition is
+ * written to the read model through the store activities, keyed so a replay writes nothing twice.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { AgentTurnResult, SessionPurpose } from '../core/agent.js';
+import { formatZodIssues } from '../core/config.js';
+import {
+  workspaceTimingsSchema,
+  workspaceWorkflowInputSchema,
+  type WorkspaceState,
+  type WorkspaceStatus,
+  type WorkspaceWorkflowInput,
+} from '../core/workspace.js';
+import type { AgentActivities } from '../activities/agents/activities.js';
+import type { GitActivities } from '../activities/git.js';
+import type { SetupActivities } from '../activities/setup.js';
+import type { StoreActivities } from '../activities/store.js';
+import { approvePlanUpdate, archiveSignal, budgetUpdate, sendMessageUpdate, stateQuery } from './messages.js';
+
+/** Stop growing one run's history after this many turns (continue-as-new carries the state). */
+const TURNS_PER_RUN = 25;
+const NON_RETRYABLE = ['NotAGitRepo', 'PathEscape', 'InvalidBranchName', 'WorktreeConflict', 'ConfigInvalid', 'BudgetExceeded'];
+
+function proxies(heartbeatTimeoutMs: number, setupTimeoutMs: number) {
+  const retry = (maximumAttempts: number): ActivityOptions['retry'] => ({
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    maximumAttempts,
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  });
+  // Short: SQLite writes.
+  const store = proxyActivities<StoreActivities>({ startToCloseTimeout: '30s', retry: retry(20) });
+  // Git: bounded by git's own timeout; heartbeats while a command runs so a dead worker is noticed fast.
+  const git = proxyActivities<GitActivities>({
+    startToCloseTimeout: '10m',
+    heartbeatTimeout: heartbeatTimeoutMs,
+    retry: retry(10),
+  });
+  const setup = proxyActivities<SetupActivities>({
+    startToCloseTimeout: setupTimeoutMs + 60_000,
+    heartbeatTimeout: heartbeatTimeoutMs,
+    retry: retry(3),
+  });
+  // Long: agent sessions resume from their transcript on retry.
+  const agents = proxyActivities<AgentActivities>({
+    startToCloseTimeout: '4h',
+    heartbeatTimeout: heartbeatTimeoutMs,
+    retry: { ...retry(8), initialInterval: '2s', maximumInterval: '2m' },
+  });
+  return { store, git, setup, agents };
+}
+
+interface Turn {
+  text: string;
+  purpose: SessionPurpose;
+}
+
+export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promise<WorkspaceState> {
+  // Input comes from outside (console, API): refuse it with the field named, before any side effect.
+  const parsed = workspaceWorkflowInputSchema.safeParse(rawInput);
+  if (!parsed.success) {
+    throw ApplicationFailure.nonRetryable(`Invalid workspace input: ${formatZodIssues(parsed.error, 'input')}`, 'ConfigInvalid');
+  }
+  const input = parsed.data;
+  const { spec } = input;
+  const timings = workspaceTimingsSchema.parse(input.timings ?? {});
+  const { store, git, setup, agents } = proxies(timings.heartbeatTimeoutMs, timings.setupTimeoutMs);
+  const info = workflowInfo();
+  let writeNo = 0;
+  const key = (what: string) => `${info.workflowId}/${info.runId}/${++writeNo}/${what}`;
+
+  const state: WorkspaceState = {
+    workspaceId: spec.workspaceId,
+    status: 'creating_worktree',
+    reason: null,
+    turnsDone: input.resume?.turnsDone ?? 0,
+    pendingMessages: 0,
+    lastCommit: input.resume?.lastCommit ?? null,
+    archived: false,
+  };
+  const queue: Turn[] = (input.resume?.pending ?? []).map((text) => ({ text, purpose: 'followup' }));
+  let archiveRequested = false;
+  let planApproved = false;
+  let budgetDecision: { cancel: boolean } | null = null;
+  const turnsAtStart = state.turnsDone;
+
+  const setStatus = async (status: WorkspaceStatus, message: string, reason: string | null = null, error?: string | null) => {
+    state.status = status;
+    state.reason = reason;
+    await store.setStatus({ workspaceId: spec.workspaceId, status, reason, error, message, dedupeKey: key(`status-${status}`) });
+  };
+
+  setHandler(stateQuery, () => ({ ...state, pendingMessages: queue.length }));
+  setHandler(archiveSignal, () => {
+    archiveRequested = true;
+  });
+  setHandler(
+    sendMessageUpdate,
+    ({ text }) => {
+      queue.push({ text, purpose: 'followup' });
+      return { turn: state.turnsDone + queue.length };
+    },
+    {
+      validator: ({ text }) => {
+        if (archiveRequested || state.archived) throw new Error('workspace is archived');
+        if (typeof text !== 'string' || text.trim() === '') throw new Error('text must be a non-empty string');
+      },
+    },
+  );
+  setHandler(
+    approvePlanUpdate,
+    (_input) => {
+      planApproved = true;
+      return { approved: true };
+    },
+    {
+      validator: (_input) => {
+        if (state.status !== 'awaiting_plan_approval') throw new Error(`no plan is waiting for approval (status is ${state.status})`);
+      },
+    },
+  );
+  setHandler(
+    budgetUpdate,
+    async ({ budgetUsd, cancel }) => {
+      if (budgetUsd !== undefined) await store.setBudget({ workspaceId: spec.workspaceId, budgetUsd });
+      budgetDecision = { cancel: cancel ?? false };
+      return { budgetUsd: budgetUsd ?? null };
+    },
+    {
+      validator: ({ budgetUsd, cancel }) => {
+        if (budgetUsd === undefined && !cancel) throw new Error('give budgetUsd or cancel');
+        if (budgetUsd !== undefined && !(budgetUsd > 0)) throw new Error('budgetUsd must be a positive number');
+      },
+    },
+  );
+
+  /** Runs one agent session, waiting (without spending) whenever the budget is exhausted. */
+  const runSession = async (turn: number, purpose: SessionPurpose, text: string, mode: 'agent' | 'plan'): Promise<AgentTurnResult | null> => {
+    const sessionId = `${spec.workspaceId}-t${turn}-${purpose}`;
+    for (;;) {
+      await setStatus('agent_running', `Agent turn ${turn} (${purpose}) started`);
+      const result = await agents.runAgentTurn({ spec, turn, purpose, prompt: text, sessionId, mode });
+      if (result.fellBackTo) {
+        await store.recordEvent({
+          workspaceId: spec.workspaceId,
+          kind: 'agent.fallback',
+          level: 'warn',
+          message: `Primary provider kept failing; switched to ${result.fellBackTo}`,
+          dedupeKey: key('fallback'),
+        });
+      }
+      if (result.status !== 'awaiting_budget') return result;
+      budgetDecision = null;
+      await setStatus('awaiting_budget', `Budget reached after $${result.costUsd.toFixed(4)}; waiting for approval`, 'budget');
+      await condition(() => budgetDecision !== null || archiveRequested);
+      if (archiveRequested || (budgetDecision as { cancel: boolean } | null)?.cancel) return null;
+    }
+  };
+
+  const runTurn = async (t: Turn) => {
+    const turn = state.turnsDone + 1;
+    let prompt = t.text;
+    let purpose = t.purpose;
+    if (turn === 1 && spec.agent.mode === 'plan') {
+      const plan = await runSession(turn, 'plan', t.text, 'plan');
+      if (!plan) return;
+      planApproved = false;
+      await setStatus('awaiting_plan_approval', 'Plan ready; waiting for approval', 'plan');
+      await condition(() => planApproved || archiveRequested);
+      if (archiveRequested) return;
+      prompt = plan.summary;
+      purpose = 'implement';
+    }
+    const result = await runSession(turn, purpose, prompt, 'agent');
+    if (!result) return;
+    if (result.status === 'failed') {
+      await setStatus('failed', `Agent turn ${turn} failed: ${result.summary}`, 'agent_failed', result.summary);
+      state.turnsDone = turn;
+      return;
+    }
+    await setStatus('pushing', `Committing turn ${turn}`);
+    const commit = await git.commitTurn({
+      worktreePath: spec.worktreePath,
+      workspaceId: spec.workspaceId,
+      turn,
+      message: commitMessage(spec.title, t.text, turn),
+    });
+    if (commit.commit && spec.push) {
+      await git.pushBranch({ workspaceId: spec.workspaceId, worktreePath: spec.worktreePath, remote: spec.remote, branch: spec.branch });
+    }
+    state.turnsDone = turn;
+    state.lastCommit = commit.commit ?? state.lastCommit;
+    const what = commit.commit ? `committed ${commit.commit.slice(0, 8)}${spec.push ? ' and pushed' : ''}` : 'no changes to commit';
+    await setStatus('idle', `Turn ${turn} done: ${what}`);
+  };
+
+  try {
+    if (!input.resume) {
+      await store.recordWorkspace({ spec, dedupeKey: key('created') });
+      await setStatus('creating_worktree', `Creating worktree at ${spec.worktreePath}`);
+      const wt = await git.createWorktree({
+        workspaceId: spec.workspaceId,
+        repoPath: spec.repoPath,
+        worktreeRoot: spec.worktreeRoot,
+        worktreePath: spec.worktreePath,
+        branch: spec.branch,
+        baseBranch: spec.baseBranch,
+        remote: spec.remote,
+      });
+      await store.recordEvent({
+        workspaceId: spec.workspaceId,
+        kind: 'worktree.ready',
+        message: `Worktree ready on ${spec.branch} from ${wt.startPoint} (${wt.head.slice(0, 8)})`,
+        data: wt,
+        dedupeKey: key('worktree'),
+      });
+      await setStatus('setting_up', 'Running setup script');
+      await setup.runSetupScript({ workspaceId: spec.workspaceId, worktreePath: spec.worktreePath, defaultTimeoutMs: timings.setupTimeoutMs });
+      queue.unshift({ text: spec.prompt, purpose: 'implement' });
+    }
+
+    for (;;) {
+      await condition(() => queue.length > 0 || archiveRequested);
+      if (archiveRequested) break;
+      await runTurn(queue[0]!);
+      queue.shift();
+      if (state.turnsDone - turnsAtStart >= TURNS_PER_RUN || workflowInfo().continueAsNewSuggested) {
+        await condition(allHandlersFinished);
+        return await continueAsNew<typeof workspaceWorkflow>({
+          ...input,
+          resume: { turnsDone: state.turnsDone, pending: queue.map((q) => q.text), lastCommit: state.lastCommit },
+        });
+      }
+    }
+
+    await setStatus('archiving', 'Archiving: removing the worktree, keeping the branch');
+    await git.archiveWorktree({ workspaceId: spec.workspaceId, repoPath: spec.repoPath, worktreeRoot: spec.worktreeRoot, worktreePath: spec.worktreePath });
+    state.archived = true;
+    await setStatus('archived', `Archived; branch ${spec.branch} kept`);
+    await condition(allHandlersFinished);
+    return { ...state, pendingMessages: queue.length };
+  } catch (err) {
+    // A non-retryable failure (bad repo, path escape, ...) ends the workflow visibly, not silently.
+    const message = err instanceof ApplicationFailure ? err.message : err instanceof Error ? err.message : String(err);
+    const cause = (err as { cause?: { message?: string } }).cause?.message;
+    await setStatus('failed', `Workspace failed: ${cause ?? message}`, 'error', cause ?? message);
+    throw err;
+  }
+}
+
+function commitMessage(title: string, text: string, turn: number): string {
+  const subject = turn === 1 ? title : `${title}: follow-up ${turn - 1}`;
+  const body = text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
+  return `${subject.slice(0, 72)}\n\n${body}`;
+}

@@ -28,6 +28,10 @@ const p = (inputPerMTok: number, outputPerMTok: number, cacheReadPerMTok: number
 
 /** List prices (USD per million tokens). Anthropic cache writes are the 5-minute ephemeral rate. */
 export const DEFAULT_PRICES: Readonly<PriceTable> = {
+  // Family fallbacks for ids newer than this table (the specific entries below win by length).
+  'claude-opus': p(5, 25, 0.5, 6.25),
+  'claude-sonnet': p(3, 15, 0.3, 3.75),
+  'claude-haiku': p(1, 5, 0.1, 1.25),
   'claude-opus-4-5': p(5, 25, 0.5, 6.25),
   'claude-opus-4-1': p(15, 75, 1.5, 18.75),
   'claude-opus-4': p(15, 75, 1.5, 18.75),

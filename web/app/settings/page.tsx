@@ -1,0 +1,58 @@
+import { db } from '../../lib/db.js';
+import { getConfig } from '../../lib/env.js';
+import { listSettings } from '../../lib/queries.js';
+
+export const dynamic = 'force-dynamic';
+
+export default function SettingsPage() {
+  const config = getConfig();
+  const rows = listSettings(db());
+  return (
+    <div className="narrow">
+      <section className="card">
+        <h2>Configuration</h2>
+        <dl className="facts wide">
+          <dt>Data directory</dt>
+          <dd>
+            <code>{config.home}</code>
+          </dd>
+          <dt>Database</dt>
+          <dd>
+            <code>{config.dbFile}</code>
+          </dd>
+          <dt>Worktrees</dt>
+          <dd>
+            <code>{config.worktreesDir}</code>
+          </dd>
+          <dt>Temporal</dt>
+          <dd>
+            <code>{config.temporal.address ?? 'not set'}</code> · namespace <code>{config.temporal.namespace}</code>
+          </dd>
+          <dt>Task queue</dt>
+          <dd>
+            <code>{config.taskQueue}</code>
+          </dd>
+        </dl>
+      </section>
+      <section className="card">
+        <h2>Settings</h2>
+        {rows.length === 0 ? (
+          <p className="muted">No settings stored; defaults apply.</p>
+        ) : (
+          <table className="settings">
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.key}>
+                  <th>{r.key}</th>
+                  <td>
+                    <code>{JSON.stringify(r.value)}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
+}

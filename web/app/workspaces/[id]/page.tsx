@@ -1,0 +1,96 @@
+import { notFound } from 'next/navigation';
+import { StartingWorkspace } from '../../../components/starting-workspace.js';
+import { WorkspaceActions } from '../../../components/workspace-actions.js';
+import { WorkspaceLive } from '../../../components/workspace-live.js';
+import { placeWorkspace } from '../../../lib/board.js';
+import { db } from '../../../lib/db.js';
+import { DomainError } from '../../../lib/errors.js';
+import { temporalClient } from '../../../lib/temporal.js';
+import { getWorkspaceView, type WorkspaceView } from '../../../lib/workspace-view.js';
+import { workspaceIdSchema } from '../../../lib/workspaces.js';
+
+export const dynamic = 'force-dynamic';
+
+async function load(id: string): Promise<WorkspaceView | { state: 'unavailable'; message: string }> {
+  if (!workspaceIdSchema.safeParse(id).success) notFound();
+  try {
+    return await getWorkspaceView({ db: db(), client: temporalClient, id });
+  } catch (err) {
+    if (err instanceof DomainError && err.type === 'WorkspaceNotFound') notFound();
+    if (err instanceof DomainError) return { state: 'unavailable', message: err.message };
+    throw err;
+  }
+}
+
+export default async function WorkspacePage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const view = await load(id);
+  if (view.state === 'unavailable') {
+    return (
+      <section className="card">
+        <h1>Workspace {id}</h1>
+        <p className="error">{view.message}</p>
+      </section>
+    );
+  }
+  if (view.state === 'starting') return <StartingWorkspace workspaceId={id} workflowStatus={view.workflowStatus} />;
+
+  const { workspace: ws, project, pr, sessions, events } = view;
+  const placement = placeWorkspace(ws, pr);
+  const archived = ws.archivedAt !== null || ws.status === 'archived' || ws.status === 'archiving';
+  return (
+    <div className="workspace-page">
+      <header className="card ws-header">
+        <div className="ws-heading">
+          <h1>{ws.title}</h1>
+          <span className={`badge status-${ws.status}`} data-testid="ws-status">
+            {ws.status.replaceAll('_', ' ')}
+          </span>
+        </div>
+        <p className="reason">{placement.column ? `${placement.column}: ${placement.reason}` : 'Archived'}</p>
+        <dl className="facts wide">
+          <dt>Project</dt>
+          <dd>{project.name}</dd>
+          <dt>Branch</dt>
+          <dd>
+            <code>{ws.branch}</code> from <code>{ws.baseBranch}</code>
+          </dd>
+          <dt>Worktree</dt>
+          <dd>
+            <code>{ws.worktreePath}</code>
+          </dd>
+          {pr && (
+            <>
+              <dt>Pull request</dt>
+              <dd>
+                <a href={pr.url}>
+                  #{pr.number} ({pr.state})
+                </a>
+                {pr.ratchetState ? ` · ratchet ${pr.ratchetState}${pr.ratchetReason ? `: ${pr.ratchetReason}` : ''}` : ''}
+              </dd>
+            </>
+          )}
+          <dt>Spend</dt>
+          <dd>
+            ${ws.spentUsd.toFixed(2)}
+            {ws.budgetUsd !== null ? ` of $${ws.budgetUsd.toFixed(2)}` : ''} · {sessions.length} session{sessions.length === 1 ? '' : 's'}
+          </dd>
+          {ws.lastError && (
+            <>
+              <dt>Last error</dt>
+              <dd className="error">{ws.lastError}</dd>
+            </>
+          )}
+        </dl>
+        <WorkspaceActions
+          workspaceId={ws.id}
+          canArchive={!archived}
+          canApprovePlan={ws.status === 'awaiting_plan_approval'}
+          canRaiseBudget={ws.status === 'awaiting_budget'}
+          budgetUsd={ws.budgetUsd}
+        />
+      </header>
+      <WorkspaceLive workspaceId={ws.id} initialEvents={events} canMessage={!archived} />
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+/** Browser-side calls to the console's API; a non-2xx answer becomes an `ApiFailure` with field errors. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export class ApiFailure extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly type: string,
+    readonly fields: FieldError[],
+  ) {
+    super(message);
+    this.name = 'ApiFailure';
+  }
+  /** The message for one field, if the server named it. */
+  field(path: string): string | undefined {
+    return this.fields.find((f) => f.path === path)?.message;
+  }
+}
+
+interface ErrorBody {
+  error?: { type?: string; message?: string; fields?: FieldError[] };
+}
+
+export async function api<T>(url: string, init?: { method?: 'GET' | 'POST'; body?: unknown; signal?: AbortSignal }): Promise<T> {
+  const res = await fetch(url, {
+    method: init?.method ?? 'GET',
+    headers: init?.body === undefined ? undefined : { 'content-type': 'application/json' },
+    body: init?.body === undefined ? undefined : JSON.stringify(init.body),
+    cache: 'no-store',
+    signal: init?.signal,
+  });
+  const text = await res.text();
+  const json: unknown = text ? JSON.parse(text) : {};
+  if (!res.ok) {
+    const err = (json as ErrorBody).error;
+    throw new ApiFailure(err?.message ?? `Request failed (${res.status})`, res.status, err?.type ?? 'Unknown', err?.fields ?? []);
+  }
+  return json as T;
+}
+
+export const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));

@@ -1,0 +1,125 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+import { api, ApiFailure, errorText } from './api.js';
+
+export interface ProjectOption {
+  id: string;
+  name: string;
+  defaultBranch: string;
+}
+
+const RUNNERS = ['script', 'anthropic', 'openai', 'claude-code'] as const;
+
+export function NewWorkspaceForm({ projects }: { projects: ProjectOption[] }) {
+  const router = useRouter();
+  const [projectId, setProjectId] = useState(projects[0]?.id ?? '');
+  const [title, setTitle] = useState('');
+  const [prompt, setPrompt] = useState('');
+  const [baseBranch, setBaseBranch] = useState('');
+  const [runner, setRunner] = useState<(typeof RUNNERS)[number]>('anthropic');
+  const [model, setModel] = useState('');
+  const [mode, setMode] = useState<'agent' | 'plan'>('agent');
+  const [failure, setFailure] = useState<ApiFailure | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const project = projects.find((p) => p.id === projectId);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setFailure(null);
+    setError(null);
+    try {
+      const agent = { runner, mode, ...(model.trim() ? { model: model.trim() } : {}) };
+      const { workspaceId } = await api<{ workspaceId: string }>('/api/workspaces', {
+        method: 'POST',
+        body: { projectId, title, prompt, baseBranch, agent },
+      });
+      router.push(`/workspaces/${workspaceId}`);
+    } catch (err) {
+      if (err instanceof ApiFailure) setFailure(err);
+      else setError(errorText(err));
+      setBusy(false);
+    }
+  }
+
+  const fieldError = (path: string) => failure?.field(path) && <span className="error">{failure.field(path)}</span>;
+  if (projects.length === 0) {
+    return (
+      <section className="card form">
+        <h2>New workspace</h2>
+        <p className="muted">Register a project first.</p>
+      </section>
+    );
+  }
+  return (
+    <form className="card form" onSubmit={submit} aria-label="New workspace">
+      <h2>New workspace</h2>
+      <label>
+        Project
+        <select name="projectId" value={projectId} onChange={(e) => setProjectId(e.target.value)}>
+          {projects.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
+          ))}
+        </select>
+        {fieldError('projectId')}
+      </label>
+      <label>
+        Title
+        <input name="title" value={title} onChange={(e) => setTitle(e.target.value)} placeholder="Add rate limiting to the API" required />
+        {fieldError('title')}
+      </label>
+      <label>
+        Prompt
+        <textarea name="prompt" value={prompt} onChange={(e) => setPrompt(e.target.value)} rows={4} placeholder="What should the agent do?" required />
+        {fieldError('prompt')}
+      </label>
+      <div className="row">
+        <label>
+          Base branch
+          <input name="baseBranch" value={baseBranch} onChange={(e) => setBaseBranch(e.target.value)} placeholder={project?.defaultBranch ?? 'main'} />
+          {fieldError('baseBranch')}
+        </label>
+        <label>
+          Runner
+          <select name="runner" value={runner} onChange={(e) => setRunner(e.target.value as (typeof RUNNERS)[number])}>
+            {RUNNERS.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Model
+          <input name="model" value={model} onChange={(e) => setModel(e.target.value)} placeholder="runner default" />
+          {fieldError('agent.model')}
+        </label>
+        <label>
+          Mode
+          <select name="mode" value={mode} onChange={(e) => setMode(e.target.value as 'agent' | 'plan')}>
+            <option value="agent">agent</option>
+            <option value="plan">plan first</option>
+          </select>
+        </label>
+      </div>
+      {failure && failure.fields.length === 0 && (
+        <p className="error" role="alert">
+          {failure.message}
+        </p>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" disabled={busy}>
+        {busy ? 'Starting…' : 'Start workspace'}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,65 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { api, errorText } from './api.js';
+
+export function WorkspaceActions(props: { workspaceId: string; canArchive: boolean; canApprovePlan: boolean; canRaiseBudget: boolean; budgetUsd: number | null }) {
+  const router = useRouter();
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [budget, setBudget] = useState(String(Math.max(1, Math.ceil((props.budgetUsd ?? 5) * 2))));
+  const base = `/api/workspaces/${props.workspaceId}`;
+
+  async function run(name: string, url: string, body: unknown) {
+    setBusy(name);
+    setError(null);
+    try {
+      await api(url, { method: 'POST', body });
+      router.refresh();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  if (!props.canArchive && !props.canApprovePlan && !props.canRaiseBudget) return null;
+  return (
+    <div className="actions">
+      {props.canApprovePlan && (
+        <button type="button" disabled={busy !== null} onClick={() => run('approve', `${base}/approve-plan`, {})}>
+          {busy === 'approve' ? 'Approving…' : 'Approve plan'}
+        </button>
+      )}
+      {props.canRaiseBudget && (
+        <span className="inline">
+          <label>
+            New budget (USD)
+            <input type="number" min="0.01" step="0.01" value={budget} onChange={(e) => setBudget(e.target.value)} />
+          </label>
+          <button type="button" disabled={busy !== null} onClick={() => run('budget', `${base}/budget`, { budgetUsd: Number(budget) })}>
+            {busy === 'budget' ? 'Raising…' : 'Raise budget'}
+          </button>
+        </span>
+      )}
+      {props.canArchive && (
+        <button
+          type="button"
+          className="danger"
+          disabled={busy !== null}
+          onClick={() => {
+            if (window.confirm('Archive this workspace? The worktree is removed; the branch is kept.')) void run('archive', `${base}/archive`, {});
+          }}
+        >
+          {busy === 'archive' ? 'Archiving…' : 'Archive'}
+        </button>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,114 @@
+/**
+ * The console's reads of the SQLite read model. Incremental reads page by autoincrement id: SQLite
+ * has one writer at a time, so ids become visible in increasing order and a cursor never skips a row.
+ */
+import { and, asc, desc, eq, gt, isNull } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import {
+  agentMessages,
+  agentSessions,
+  projects,
+  pullRequests,
+  settings,
+  workspaceEvents,
+  workspaces,
+  type AgentSession,
+  type Project,
+  type PullRequest,
+  type Workspace,
+  type WorkspaceEvent,
+} from '../../db/schema.js';
+
+/** @default 500 */
+export const PAGE_LIMIT = 500;
+
+export interface BoardRow {
+  workspace: Workspace;
+  project: Pick<Project, 'id' | 'name' | 'githubOwner' | 'githubRepo'>;
+  pr: PullRequest | null;
+}
+
+/** Workspaces that are on the board: everything not archived, newest first. */
+export function listBoardRows(db: Db): BoardRow[] {
+  return db
+    .select({ workspace: workspaces, project: { id: projects.id, name: projects.name, githubOwner: projects.githubOwner, githubRepo: projects.githubRepo }, pr: pullRequests })
+    .from(workspaces)
+    .innerJoin(projects, eq(projects.id, workspaces.projectId))
+    .leftJoin(pullRequests, eq(pullRequests.workspaceId, workspaces.id))
+    .where(isNull(workspaces.archivedAt))
+    .orderBy(desc(workspaces.createdAt))
+    .all();
+}
+
+export interface WorkspaceDetail {
+  workspace: Workspace;
+  project: Project;
+  pr: PullRequest | null;
+  sessions: AgentSession[];
+  events: WorkspaceEvent[];
+}
+
+export function getWorkspaceDetail(db: Db, id: string): WorkspaceDetail | null {
+  const row = db
+    .select({ workspace: workspaces, project: projects, pr: pullRequests })
+    .from(workspaces)
+    .innerJoin(projects, eq(projects.id, workspaces.projectId))
+    .leftJoin(pullRequests, eq(pullRequests.workspaceId, workspaces.id))
+    .where(eq(workspaces.id, id))
+    .get();
+  if (!row) return null;
+  const sessions = db.select().from(agentSessions).where(eq(agentSessions.workspaceId, id)).orderBy(asc(agentSessions.startedAt)).all();
+  return { ...row, sessions, events: listEventsAfter(db, id, 0) };
+}
+
+export function listEventsAfter(db: Db, workspaceId: string, after: number, limit = PAGE_LIMIT): WorkspaceEvent[] {
+  return db
+    .select()
+    .from(workspaceEvents)
+    .where(and(eq(workspaceEvents.workspaceId, workspaceId), gt(workspaceEvents.id, after)))
+    .orderBy(asc(workspaceEvents.id))
+    .limit(limit)
+    .all();
+}
+
+export interface TranscriptMessage {
+  id: number;
+  sessionId: string;
+  purpose: string;
+  seq: number;
+  role: string;
+  content: unknown;
+  toolCallId: string | null;
+  toolName: string | null;
+  model: string | null;
+  costUsd: number;
+  createdAt: number;
+}
+
+/** Transcript rows of every session of the workspace with `agent_messages.id > after`. */
+export function listMessagesAfter(db: Db, workspaceId: string, after: number, limit = PAGE_LIMIT): TranscriptMessage[] {
+  return db
+    .select({
+      id: agentMessages.id,
+      sessionId: agentMessages.sessionId,
+      purpose: agentSessions.purpose,
+      seq: agentMessages.seq,
+      role: agentMessages.role,
+      content: agentMessages.content,
+      toolCallId: agentMessages.toolCallId,
+      toolName: agentMessages.toolName,
+      model: agentMessages.model,
+      costUsd: agentMessages.costUsd,
+      createdAt: agentMessages.createdAt,
+    })
+    .from(agentMessages)
+    .innerJoin(agentSessions, eq(agentSessions.id, agentMessages.sessionId))
+    .where(and(eq(agentSessions.workspaceId, workspaceId), gt(agentMessages.id, after)))
+    .orderBy(asc(agentMessages.id))
+    .limit(limit)
+    .all();
+}
+
+export function listSettings(db: Db): Array<{ key: string; value: unknown; updatedAt: number }> {
+  return db.select().from(settings).orderBy(asc(settings.key)).all();
+}

@@ -1,0 +1,124 @@
+/**
+ * Starting and steering workspaces. The workflow ID (`workspace/<id>`) is the lock: Temporal
+ * refuses a second run, and only the workflow's activities write the workspace row. Right after a
+ * start the row may not exist yet; readers show such a workspace as "starting…".
+ */
+import path from 'node:path';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { RatchetConfig } from '../../core/config.js';
+import { agentConfigSchema } from '../../core/agent.js';
+import { newId, workflowIds } from '../../core/ids.js';
+import { branchNameFor, branchNameSchema, workspaceSpecSchema, type WorkspaceWorkflowInput } from '../../core/workspace.js';
+import type { Db } from '../../db/client.js';
+import { workspaces, type Workspace } from '../../db/schema.js';
+import {
+  approvePlanUpdate,
+  archiveSignal,
+  budgetUpdate,
+  sendMessageUpdate,
+  WORKSPACE_WORKFLOW_TYPE,
+} from '../../workflows/messages.js';
+import { DomainError } from './errors.js';
+import { getProjectOrThrow } from './projects.js';
+
+export const startWorkspaceInputSchema = z.object({
+  projectId: z.string().trim().min(1, 'is required'),
+  title: z.string().trim().min(1, 'is required').max(200),
+  prompt: z.string().trim().min(1, 'is required').max(100_000),
+  baseBranch: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), branchNameSchema.optional()),
+  agent: agentConfigSchema.partial().optional(),
+});
+export type StartWorkspaceInput = z.input<typeof startWorkspaceInputSchema>;
+
+/** Workspace ids as they appear in URLs; the same rule as `assertSafeId` in core/ids.ts. */
+export const workspaceIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'is not a workspace id');
+
+export interface StartedWorkspace {
+  workspaceId: string;
+  workflowId: string;
+}
+
+/** Builds the spec from the project and starts `workspaceWorkflow`; resolves once Temporal accepted it. */
+export async function startWorkspace({
+  db,
+  client,
+  config,
+  input,
+}: {
+  db: Db;
+  client: Client;
+  config: Pick<RatchetConfig, 'worktreesDir' | 'taskQueue'>;
+  input: StartWorkspaceInput;
+}): Promise<StartedWorkspace> {
+  const parsed = startWorkspaceInputSchema.parse(input);
+  const project = getProjectOrThrow(db, parsed.projectId);
+  const workspaceId = newId('ws', Date.now(), Math.random);
+  const branch = branchNameFor(parsed.title, workspaceId);
+  const worktreeRoot = project.worktreeDir ?? path.join(config.worktreesDir, project.id);
+  const spec = workspaceSpecSchema.parse({
+    workspaceId,
+    projectId: project.id,
+    repoPath: project.repoPath,
+    worktreeRoot,
+    worktreePath: path.join(worktreeRoot, branch.replaceAll('/', '-')),
+    branch,
+    baseBranch: parsed.baseBranch ?? project.defaultBranch,
+    title: parsed.title,
+    prompt: parsed.prompt,
+    agent: agentConfigSchema.parse(parsed.agent ?? {}),
+  });
+  const workflowId = workflowIds.workspace(workspaceId);
+  const args: [WorkspaceWorkflowInput] = [{ spec }];
+  try {
+    await client.workflow.start(WORKSPACE_WORKFLOW_TYPE, { workflowId, taskQueue: config.taskQueue, args });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new DomainError('WorkspaceAlreadyStarted', `Workspace ${workspaceId} is already running.`);
+    }
+    throw err;
+  }
+  return { workspaceId, workflowId };
+}
+
+interface Steer {
+  db: Db;
+  client: Client;
+  workspaceId: string;
+}
+
+/**
+ * Reloads the workspace before changing it: an archived workspace refuses actions, and one whose
+ * row is not written yet (just started) is still addressed through its workflow.
+ */
+function handleFor({ db, client, workspaceId }: Steer) {
+  const id = workspaceIdSchema.parse(workspaceId);
+  const row: Workspace | undefined = db.select().from(workspaces).where(eq(workspaces.id, id)).get();
+  if (row && (row.archivedAt !== null || row.status === 'archived')) {
+    throw new DomainError('NotApplicable', `Workspace "${row.title}" is archived.`);
+  }
+  return client.workflow.getHandle(row?.workflowId ?? workflowIds.workspace(id));
+}
+
+/** Queues a follow-up agent turn; resolves with the turn number it was queued as. */
+export async function sendMessage(args: Steer & { text: string }): Promise<{ turn: number }> {
+  return handleFor(args).executeUpdate(sendMessageUpdate, { args: [{ text: args.text }] });
+}
+
+/** Approves the plan of a plan-mode workspace waiting in `awaiting_plan_approval`. */
+export async function approvePlan(args: Steer & { note?: string }): Promise<{ approved: boolean }> {
+  return handleFor(args).executeUpdate(approvePlanUpdate, { args: [args.note ? { note: args.note } : {}] });
+}
+
+/** Raises the budget (USD) of a workspace waiting in `awaiting_budget`, or cancels the wait. */
+export async function setBudget(args: Steer & { budgetUsd?: number; cancel?: boolean }): Promise<{ budgetUsd: number | null }> {
+  const body = args.cancel ? { cancel: true } : { budgetUsd: args.budgetUsd };
+  return handleFor(args).executeUpdate(budgetUpdate, { args: [body] });
+}
+
+/** Asks the workflow to remove the worktree (the branch is kept) and finish. */
+export async function archiveWorkspace(args: Steer): Promise<{ archiving: true }> {
+  await handleFor(args).signal(archiveSignal);
+  return { archiving: true };
+}

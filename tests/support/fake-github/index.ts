@@ -48,6 +48,7 @@ export async function startFakeGithub(opts: { tokens?: string[] } = {}) {
   const requests: RecordedRequest[] = [];
   const failures: FailureSpec[] = [];
   const corruptions: ((data: Record<string, unknown>) => void)[] = [];
+  const hooks = new Set<(r: RecordedRequest) => void>();
   const resetEpoch = Math.floor(Date.now() / 1000) + 3600;
   let base = '';
 
@@ -140,6 +141,9 @@ export async function startFakeGithub(opts: { tokens?: string[] } = {}) {
     const token = auth.replace(/^(token|bearer)\s+/i, '');
     if (!tokens.has(token)) return send(res, rec, ghError(401, 'Bad credentials'), {});
 
+    // Scripted interleavings: a hook may change state just before this request is served.
+    for (const hook of hooks) hook(rec);
+
     const fi = failures.findIndex((f) => !f.match || f.match({ method, path: url.pathname, operation: rec.operation }));
     if (fi >= 0) {
       const [spec] = failures.splice(fi, 1);
@@ -210,6 +214,11 @@ export async function startFakeGithub(opts: { tokens?: string[] } = {}) {
     },
     failNext(count: number, spec: FailureSpec): void {
       for (let i = 0; i < count; i++) failures.push(spec);
+    },
+    /** Runs `fn` before each authenticated request is served (e.g. another actor's write). */
+    onRequest(fn: (r: RecordedRequest) => void): () => void {
+      hooks.add(fn);
+      return () => hooks.delete(fn);
     },
     /** The next GraphQL answer's `data` is passed through `fn` before it is sent. */
     corruptNextGraphql(fn: (data: Record<string, unknown>) => void): void {

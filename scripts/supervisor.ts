@@ -137,7 +137,7 @@ async function main() {
     say(`using Temporal at ${address}`);
     await waitUntil(`Temporal at ${address}`, () => canConnect(host, Number(port)), 60_000);
   } else {
-    const bin = await resolveDevServer({ cacheDir: config.cacheDir, log: say });
+    const bin = await resolveDevServer({ log: say });
     if (!bin) {
       return fail(
         'No Temporal server: set TEMPORAL_ADDRESS, or install the CLI (brew install temporal, or ' +

@@ -131,8 +131,9 @@ describe('workspaceWorkflow', () => {
 
   it('refuses hostile branch names before running git', async () => {
     const repo = makeRepo();
+    const projectId = addProject(db, repo);
     for (const branch of ['--upload-pack=touch /tmp/pwned', 'a..b', 'x y', '-x']) {
-      const spec = { ...specFor(repo, addProject(db, repo)), branch };
+      const spec = { ...specFor(repo, projectId), branch };
       const handle = await env.client.workflow.start('workspaceWorkflow', {
         workflowId: workflowIds.workspace(spec.workspaceId),
         taskQueue,

@@ -14,14 +14,17 @@ describe('backoffDelayMs', () => {
     [7, 1_800_000],
     [50, 1_800_000],
     [5000, 1_800_000],
-  ])('backoffDelayMs doubles from 1 min and caps at 30 min without jitter: attempt %i → %i ms', (attempt, ms) => {
-    expect(backoffDelayMs(attempt, { jitter: 0, seed: 'x' })).toBe(ms);
-  });
+  ])(
+    'backoffDelayMs doubles from 1 min and caps at 30 min without jitter: attempt %i → %i ms',
+    (attempt, ms) => {
+      expect(backoffDelayMs(attempt, { jitter: 0, seed: 'x' })).toBe(ms);
+    },
+  );
 
   it('backoffDelayMs honours custom base and cap', () => {
-    expect([1, 2, 3, 4].map((n) => backoffDelayMs(n, { baseMs: 1000, capMs: 5000, jitter: 0, seed: 1 }))).toEqual([
-      1000, 2000, 4000, 5000,
-    ]);
+    expect(
+      [1, 2, 3, 4].map((n) => backoffDelayMs(n, { baseMs: 1000, capMs: 5000, jitter: 0, seed: 1 })),
+    ).toEqual([1000, 2000, 4000, 5000]);
   });
 
   it('backoffDelayMs is deterministic for a seed and varies across seeds', () => {

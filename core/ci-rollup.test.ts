@@ -48,30 +48,67 @@ describe('rollupChecks', () => {
 
   it.each([
     ['failure beats pending', [run('FAILURE', 'COMPLETED', 'a'), run(null, 'IN_PROGRESS', 'b')], 'failure'],
-    ['failure beats success', [run('SUCCESS', 'COMPLETED', 'a'), run('TIMED_OUT', 'COMPLETED', 'b')], 'failure'],
-    ['pending beats success', [run('SUCCESS', 'COMPLETED', 'a'), statusContext({ state: 'PENDING' })], 'pending'],
-    ['status error beats running check', [run(null, 'QUEUED', 'a'), statusContext({ state: 'ERROR' })], 'failure'],
-    ['all passing kinds → success', [run('SUCCESS', 'COMPLETED', 'a'), run('SKIPPED', 'COMPLETED', 'b'), run('NEUTRAL', 'COMPLETED', 'c')], 'success'],
+    [
+      'failure beats success',
+      [run('SUCCESS', 'COMPLETED', 'a'), run('TIMED_OUT', 'COMPLETED', 'b')],
+      'failure',
+    ],
+    [
+      'pending beats success',
+      [run('SUCCESS', 'COMPLETED', 'a'), statusContext({ state: 'PENDING' })],
+      'pending',
+    ],
+    [
+      'status error beats running check',
+      [run(null, 'QUEUED', 'a'), statusContext({ state: 'ERROR' })],
+      'failure',
+    ],
+    [
+      'all passing kinds → success',
+      [run('SUCCESS', 'COMPLETED', 'a'), run('SKIPPED', 'COMPLETED', 'b'), run('NEUTRAL', 'COMPLETED', 'c')],
+      'success',
+    ],
   ])('rollupChecks %s', (_name, checks, status) => {
     expect(rollupChecks(checks).status).toBe(status);
   });
 
   it('rollupChecks a passing rerun (higher attempt) supersedes the failed attempt', () => {
     const first = checkRun({ conclusion: 'FAILURE', attempt: 1, databaseId: 1 });
-    const rerun = checkRun({ conclusion: 'SUCCESS', attempt: 2, databaseId: 2, startedAt: '2026-03-01T09:10:00Z' });
+    const rerun = checkRun({
+      conclusion: 'SUCCESS',
+      attempt: 2,
+      databaseId: 2,
+      startedAt: '2026-03-01T09:10:00Z',
+    });
     expect(rollupChecks([rerun, first]).status).toBe('success');
     expect(rollupChecks([first, rerun]).status).toBe('success');
   });
 
   it('rollupChecks a higher run id supersedes a lower one even if it started earlier', () => {
     const older = checkRun({ conclusion: 'SUCCESS', runId: 100, startedAt: '2026-03-01T09:30:00Z' });
-    const newer = checkRun({ conclusion: 'FAILURE', runId: 101, startedAt: '2026-03-01T09:00:00Z', databaseId: 9 });
+    const newer = checkRun({
+      conclusion: 'FAILURE',
+      runId: 101,
+      startedAt: '2026-03-01T09:00:00Z',
+      databaseId: 9,
+    });
     expect(rollupChecks([older, newer]).failing.map((c) => c.runId)).toEqual([101]);
   });
 
   it('rollupChecks without run ids the latest startedAt wins', () => {
-    const a = checkRun({ runId: null, attempt: null, conclusion: 'FAILURE', startedAt: '2026-03-01T09:00:00Z' });
-    const b = checkRun({ runId: null, attempt: null, conclusion: 'SUCCESS', startedAt: '2026-03-01T09:20:00Z', databaseId: 2 });
+    const a = checkRun({
+      runId: null,
+      attempt: null,
+      conclusion: 'FAILURE',
+      startedAt: '2026-03-01T09:00:00Z',
+    });
+    const b = checkRun({
+      runId: null,
+      attempt: null,
+      conclusion: 'SUCCESS',
+      startedAt: '2026-03-01T09:20:00Z',
+      databaseId: 2,
+    });
     expect(rollupChecks([b, a]).status).toBe('success');
   });
 
@@ -93,18 +130,35 @@ describe('rollupChecks', () => {
   it('rollupChecks refs carry rerun and log handles, sorted by key', () => {
     const r = rollupChecks([run('FAILURE', 'COMPLETED', 'zeta'), run('FAILURE', 'COMPLETED', 'alpha')]);
     expect(r.failing.map((c) => c.key)).toEqual(['CI / alpha', 'CI / zeta']);
-    expect(r.failing[0]).toMatchObject({ kind: 'check_run', outcome: 'FAILURE', runId: 100, attempt: 1, url: expect.any(String) });
+    expect(r.failing[0]).toMatchObject({
+      kind: 'check_run',
+      outcome: 'FAILURE',
+      runId: 100,
+      attempt: 1,
+      url: expect.any(String),
+    });
   });
 
   it('rollupChecks is independent of input order', () => {
-    const checks = [run('FAILURE', 'COMPLETED', 'a'), statusContext(), run(null, 'QUEUED', 'b'), checkRun({ name: 'a', attempt: 2, conclusion: 'SUCCESS' })];
+    const checks = [
+      run('FAILURE', 'COMPLETED', 'a'),
+      statusContext(),
+      run(null, 'QUEUED', 'b'),
+      checkRun({ name: 'a', attempt: 2, conclusion: 'SUCCESS' }),
+    ];
     expect(rollupChecks([...checks].reverse())).toEqual(rollupChecks(checks));
   });
 });
 
 describe('latestAttempts', () => {
   it('latestAttempts keeps one entry per check and per status context', () => {
-    const checks = [checkRun({ attempt: 1 }), checkRun({ attempt: 2 }), checkRun({ attempt: 3 }), statusContext(), statusContext({ context: 'other' })];
+    const checks = [
+      checkRun({ attempt: 1 }),
+      checkRun({ attempt: 2 }),
+      checkRun({ attempt: 3 }),
+      statusContext(),
+      statusContext({ context: 'other' }),
+    ];
     expect(latestAttempts(checks)).toHaveLength(3);
   });
 });
@@ -136,8 +190,11 @@ describe('classifyFailure', () => {
     expect(classifyFailure(run('FAILURE'), 'expected 3 to equal 4\n  at sort.test.ts:12')).toBe('code');
   });
 
-  it.each(['ERROR', 'FAILURE'] as const)('classifyFailure status %s is code unless its text says otherwise', (state) => {
-    expect(classifyFailure(statusContext({ state }))).toBe('code');
-    expect(classifyFailure(statusContext({ state }), '503 Service Unavailable')).toBe('infrastructure');
-  });
+  it.each(['ERROR', 'FAILURE'] as const)(
+    'classifyFailure status %s is code unless its text says otherwise',
+    (state) => {
+      expect(classifyFailure(statusContext({ state }))).toBe('code');
+      expect(classifyFailure(statusContext({ state }), '503 Service Unavailable')).toBe('infrastructure');
+    },
+  );
 });

@@ -47,7 +47,14 @@ export interface CiRollup {
   latest: Check[];
 }
 
-const FAILING_CONCLUSIONS = new Set(['FAILURE', 'TIMED_OUT', 'CANCELLED', 'ACTION_REQUIRED', 'STARTUP_FAILURE', 'STALE']);
+const FAILING_CONCLUSIONS = new Set([
+  'FAILURE',
+  'TIMED_OUT',
+  'CANCELLED',
+  'ACTION_REQUIRED',
+  'STARTUP_FAILURE',
+  'STALE',
+]);
 const FAILING_STATES = new Set(['ERROR', 'FAILURE']);
 const PENDING_STATES = new Set(['EXPECTED', 'PENDING']);
 
@@ -148,7 +155,13 @@ export function rollupChecks(checks: readonly Check[]): CiRollup {
     (result === 'failure' ? failing : result === 'pending' ? pending : passing).push(toCheckRef(check));
   }
   const status: CiStatus =
-    latest.length === 0 ? 'none' : failing.length > 0 ? 'failure' : pending.length > 0 ? 'pending' : 'success';
+    latest.length === 0
+      ? 'none'
+      : failing.length > 0
+        ? 'failure'
+        : pending.length > 0
+          ? 'pending'
+          : 'success';
   return { status, failing, pending, passing, latest };
 }
 

@@ -8,7 +8,14 @@ describe('ErrorTypes', () => {
 
   it('ErrorTypes includes every type activities rely on', () => {
     expect(ERROR_TYPES).toEqual(
-      expect.arrayContaining(['NotAGitRepo', 'PathEscape', 'PrClosed', 'GithubRateLimited', 'BudgetExceeded', 'ConfigInvalid']),
+      expect.arrayContaining([
+        'NotAGitRepo',
+        'PathEscape',
+        'PrClosed',
+        'GithubRateLimited',
+        'BudgetExceeded',
+        'ConfigInvalid',
+      ]),
     );
   });
 });
@@ -16,7 +23,11 @@ describe('ErrorTypes', () => {
 describe('errorTypeOf', () => {
   it.each([
     ['a direct type', { type: 'PrClosed' }, 'PrClosed'],
-    ['a nested cause (ActivityFailure → ApplicationFailure)', { message: 'activity failed', cause: { type: 'GithubAuth' } }, 'GithubAuth'],
+    [
+      'a nested cause (ActivityFailure → ApplicationFailure)',
+      { message: 'activity failed', cause: { type: 'GithubAuth' } },
+      'GithubAuth',
+    ],
     ['an unknown type', { type: 'SomethingElse' }, null],
     ['a plain Error', new Error('boom'), null],
     ['a string', 'PrClosed', null],

@@ -53,10 +53,16 @@ export function kanbanColumn(input: KanbanInput): KanbanPlacement {
   const { workspaceStatus: status, pr, ratchet } = input;
   if (status === 'archived' || status === 'archiving') return { column: 'archived', reason: status };
   if (pr?.state === 'MERGED' || ratchet?.state === 'merged') return { column: 'done', reason: 'merged' };
-  if (pr?.state === 'CLOSED' || ratchet?.state === 'closed') return { column: 'done', reason: 'closed without merge' };
-  if (status === 'failed') return { column: 'waiting', reason: `failed${input.workspaceReason ? `: ${input.workspaceReason}` : ''}` };
+  if (pr?.state === 'CLOSED' || ratchet?.state === 'closed')
+    return { column: 'done', reason: 'closed without merge' };
+  if (status === 'failed')
+    return {
+      column: 'waiting',
+      reason: `failed${input.workspaceReason ? `: ${input.workspaceReason}` : ''}`,
+    };
   if (status === 'awaiting_plan_approval') return { column: 'waiting', reason: 'plan awaiting approval' };
-  if (status === 'awaiting_budget') return { column: 'waiting', reason: 'budget exhausted; approve to continue' };
+  if (status === 'awaiting_budget')
+    return { column: 'waiting', reason: 'budget exhausted; approve to continue' };
   const active = ACTIVE[status];
   if (active) return { column: 'working', reason: active };
   if (ratchet) {
@@ -65,7 +71,8 @@ export function kanbanColumn(input: KanbanInput): KanbanPlacement {
   }
   if (pr?.state === 'OPEN') {
     if (pr.ciStatus === 'pending') return { column: 'working', reason: 'CI running' };
-    const reason = pr.ciStatus === 'failure' ? 'CI failing' : pr.isDraft ? 'draft PR open' : 'ready for review';
+    const reason =
+      pr.ciStatus === 'failure' ? 'CI failing' : pr.isDraft ? 'draft PR open' : 'ready for review';
     return { column: 'waiting', reason };
   }
   return { column: 'waiting', reason: 'agent finished; your turn' };

@@ -73,7 +73,13 @@ export function thread(overrides: Partial<ReviewThread> = {}): ReviewThread {
     path: 'src/sort.ts',
     line: 12,
     isOutdated: false,
-    comments: [{ author: { login: 'alice', isBot: false }, body: 'Off by one here?', createdAt: '2026-03-01T09:31:00Z' }],
+    comments: [
+      {
+        author: { login: 'alice', isBot: false },
+        body: 'Off by one here?',
+        createdAt: '2026-03-01T09:31:00Z',
+      },
+    ],
     ...overrides,
   };
 }

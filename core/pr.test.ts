@@ -43,7 +43,10 @@ describe('hasConflict', () => {
     ['UNKNOWN', 'DIRTY', true],
     ['UNKNOWN', 'UNKNOWN', false],
     ['MERGEABLE', 'BEHIND', false],
-  ] as const)('hasConflict mergeable=%s mergeStateStatus=%s → %s', (mergeable, mergeStateStatus, expected) => {
-    expect(hasConflict({ mergeable, mergeStateStatus })).toBe(expected);
-  });
+  ] as const)(
+    'hasConflict mergeable=%s mergeStateStatus=%s → %s',
+    (mergeable, mergeStateStatus, expected) => {
+      expect(hasConflict({ mergeable, mergeStateStatus })).toBe(expected);
+    },
+  );
 });

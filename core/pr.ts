@@ -30,7 +30,14 @@ export const REVIEW_STATES = ['APPROVED', 'CHANGES_REQUESTED', 'COMMENTED', 'DIS
 export type ReviewState = (typeof REVIEW_STATES)[number];
 
 /** GraphQL `CheckStatusState`. */
-export const CHECK_STATUSES = ['QUEUED', 'IN_PROGRESS', 'COMPLETED', 'WAITING', 'PENDING', 'REQUESTED'] as const;
+export const CHECK_STATUSES = [
+  'QUEUED',
+  'IN_PROGRESS',
+  'COMPLETED',
+  'WAITING',
+  'PENDING',
+  'REQUESTED',
+] as const;
 export type CheckStatus = (typeof CHECK_STATUSES)[number];
 
 /** GraphQL `CheckConclusionState`. */

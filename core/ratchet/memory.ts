@@ -19,7 +19,10 @@ export const ratchetMemorySchema = z.object({
   /** Feedback tokens (`review:<id>`, `thread:<id>:<n>`) already handed to a review fixer. */
   addressedFeedback: z.array(z.string()).default([]),
   /** The head SHA last seen and when it was first seen (epoch ms). */
-  head: z.object({ sha: z.string().min(1), seenAt: z.number() }).nullable().default(null),
+  head: z
+    .object({ sha: z.string().min(1), seenAt: z.number() })
+    .nullable()
+    .default(null),
 });
 export type RatchetMemory = z.output<typeof ratchetMemorySchema>;
 
@@ -37,11 +40,18 @@ export function observeHead(memory: RatchetMemory, headSha: string, now: number)
 /** Call when a `fix_*` or `update_branch` action is dispatched. */
 export function recordFixAttempt(memory: RatchetMemory, key: string, now: number): RatchetMemory {
   const prev = memory.attempts[key];
-  return { ...memory, attempts: { ...memory.attempts, [key]: { count: (prev?.count ?? 0) + 1, lastAt: now } } };
+  return {
+    ...memory,
+    attempts: { ...memory.attempts, [key]: { count: (prev?.count ?? 0) + 1, lastAt: now } },
+  };
 }
 
 /** Call when a `rerun_flaky` action is dispatched. */
-export function recordRerun(memory: RatchetMemory, headSha: string, checkKeys: readonly string[]): RatchetMemory {
+export function recordRerun(
+  memory: RatchetMemory,
+  headSha: string,
+  checkKeys: readonly string[],
+): RatchetMemory {
   const done = new Set([...(memory.infraReruns[headSha] ?? []), ...checkKeys]);
   return { ...memory, infraReruns: { ...memory.infraReruns, [headSha]: [...done].sort() } };
 }

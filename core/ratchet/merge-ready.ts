@@ -36,7 +36,10 @@ export interface MergeReadiness {
   blockers: MergeBlocker[];
 }
 
-export type MergeReadinessSettings = Pick<RatchetSettings, 'requireApproval' | 'reviewBotAllowlist' | 'selfLogin'>;
+export type MergeReadinessSettings = Pick<
+  RatchetSettings,
+  'requireApproval' | 'reviewBotAllowlist' | 'selfLogin'
+>;
 
 export function mergeReadiness(pr: PrSnapshot, settings: MergeReadinessSettings): MergeReadiness {
   const blockers: MergeBlocker[] = [];
@@ -46,7 +49,8 @@ export function mergeReadiness(pr: PrSnapshot, settings: MergeReadinessSettings)
   if (pr.isDraft) add('draft', 'PR is a draft');
   if (hasConflict(pr)) add('conflict', 'PR conflicts with its base branch');
   else if (pr.mergeable === 'UNKNOWN') add('mergeability_unknown', 'GitHub is still computing mergeability');
-  if (pr.mergeStateStatus === 'BEHIND') add('behind', 'branch protection requires the branch to be up to date');
+  if (pr.mergeStateStatus === 'BEHIND')
+    add('behind', 'branch protection requires the branch to be up to date');
 
   const ci = rollupChecks(pr.checks);
   if (ci.status === 'failure') add('ci_failing', `CI failing: ${ci.failing.map((c) => c.key).join(', ')}`);
@@ -59,12 +63,13 @@ export function mergeReadiness(pr: PrSnapshot, settings: MergeReadinessSettings)
     const who = feedback.changesRequested.map((r) => r.author.login);
     add('changes_requested', `changes requested${who.length ? ` by ${who.join(', ')}` : ''}`);
   }
-  if (feedback.threads.length > 0) add('unresolved_threads', `${feedback.threads.length} unresolved review thread(s)`);
+  if (feedback.threads.length > 0)
+    add('unresolved_threads', `${feedback.threads.length} unresolved review thread(s)`);
 
   const approved =
-    pr.reviewDecision === 'APPROVED' ||
-    (pr.reviewDecision === null && hasHumanApproval(pr.reviews, policy));
-  if (pr.reviewDecision === 'REVIEW_REQUIRED') add('approval_required', 'branch protection requires an approving review');
+    pr.reviewDecision === 'APPROVED' || (pr.reviewDecision === null && hasHumanApproval(pr.reviews, policy));
+  if (pr.reviewDecision === 'REVIEW_REQUIRED')
+    add('approval_required', 'branch protection requires an approving review');
   else if (settings.requireApproval && !approved && !blockers.some((b) => b.code === 'changes_requested')) {
     add('approval_required', 'waiting for a human approval');
   }

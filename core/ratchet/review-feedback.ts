@@ -24,7 +24,11 @@ export interface ReviewFeedback {
   tokens: string[];
 }
 
-const normalizeLogin = (login: string) => login.trim().toLowerCase().replace(/\[bot\]$/, '');
+const normalizeLogin = (login: string) =>
+  login
+    .trim()
+    .toLowerCase()
+    .replace(/\[bot\]$/, '');
 
 /** True when this author's feedback counts: a human, or an allowlisted bot; never Ratchet itself. */
 export function isCountedAuthor(author: Actor, policy: FeedbackPolicy): boolean {
@@ -38,7 +42,8 @@ export const reviewToken = (review: Pick<Review, 'id'>) => `review:${review.id}`
 export const threadToken = (thread: Pick<ReviewThread, 'id' | 'comments'>) =>
   `thread:${thread.id}:${thread.comments.length}`;
 
-const submittedMs = (r: Review) => (r.submittedAt === null ? Number.NEGATIVE_INFINITY : Date.parse(r.submittedAt) || 0);
+const submittedMs = (r: Review) =>
+  r.submittedAt === null ? Number.NEGATIVE_INFINITY : Date.parse(r.submittedAt) || 0;
 
 /** Published reviews in submission order (stable for equal times). */
 function published(reviews: readonly Review[]): Review[] {

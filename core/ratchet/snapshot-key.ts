@@ -18,11 +18,11 @@ const part = (value: string) => encodeURIComponent(value);
 export interface SnapshotKeyFacts {
   number: number;
   headSha: string;
-  /** `checkKey:OUTCOME` of the latest failing attempts. */
+  /** `checkKey:OUTCOME` of the latest failing attempts (key URI-encoded, so separators cannot forge). */
   failing: string[];
-  /** Counted CHANGES_REQUESTED review ids. */
+  /** Counted CHANGES_REQUESTED review ids (URI-encoded). */
   reviews: string[];
-  /** Counted unresolved thread ids with their comment counts (`id:n`). */
+  /** Counted unresolved thread ids (URI-encoded) with their comment counts (`id:n`). */
   threads: string[];
   conflict: boolean;
 }
@@ -33,10 +33,10 @@ export function snapshotKeyFacts(pr: PrSnapshot, policy: FeedbackPolicy): Snapsh
     number: pr.number,
     headSha: pr.headSha,
     failing: rollupChecks(pr.checks)
-      .failing.map((c) => `${c.key}:${c.outcome}`)
+      .failing.map((c) => `${part(c.key)}:${c.outcome}`)
       .sort(),
-    reviews: feedback.changesRequested.map((r) => r.id).sort(),
-    threads: feedback.threads.map((t) => `${t.id}:${t.comments.length}`).sort(),
+    reviews: feedback.changesRequested.map((r) => part(r.id)).sort(),
+    threads: feedback.threads.map((t) => `${part(t.id)}:${t.comments.length}`).sort(),
     conflict: hasConflict(pr),
   };
 }
@@ -46,9 +46,9 @@ export function formatSnapshotKey(facts: SnapshotKeyFacts): string {
   return [
     `pr:${facts.number}`,
     `sha:${part(facts.headSha)}`,
-    `ci:${facts.failing.map(part).join(',')}`,
-    `rev:${facts.reviews.map(part).join(',')}`,
-    `thr:${facts.threads.map(part).join(',')}`,
+    `ci:${facts.failing.join(',')}`,
+    `rev:${facts.reviews.join(',')}`,
+    `thr:${facts.threads.join(',')}`,
     `conflict:${facts.conflict ? 1 : 0}`,
   ].join('|');
 }

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import {
+  emptyMemory,
+  observeHead,
+  ratchetMemorySchema,
+  recordAddressed,
+  recordFixAttempt,
+  recordRerun,
+  resetAttempts,
+  totalAttempts,
+} from './memory.js';
+
+describe('ratchet memory', () => {
+  it('ratchetMemorySchema fills defaults (continue-as-new input from an older version)', () => {
+    expect(ratchetMemorySchema.parse({})).toEqual(emptyMemory());
+  });
+
+  it('observeHead starts the settle clock once per SHA and keeps it', () => {
+    const m1 = observeHead(emptyMemory(), 'sha1', 1000);
+    expect(m1.head).toEqual({ sha: 'sha1', seenAt: 1000 });
+    expect(observeHead(m1, 'sha1', 5000)).toBe(m1);
+    expect(observeHead(m1, 'sha2', 7000).head).toEqual({ sha: 'sha2', seenAt: 7000 });
+  });
+
+  it('observeHead drops reruns recorded for other SHAs', () => {
+    const m = recordRerun(recordRerun(emptyMemory(), 'old', ['CI / test']), 'new', ['CI / lint']);
+    expect(observeHead(m, 'new', 1).infraReruns).toEqual({ new: ['CI / lint'] });
+  });
+
+  it('recordFixAttempt counts per key and totals across keys', () => {
+    let m = recordFixAttempt(emptyMemory(), 'k1', 10);
+    m = recordFixAttempt(m, 'k1', 20);
+    m = recordFixAttempt(m, 'k2', 30);
+    expect(m.attempts).toEqual({ k1: { count: 2, lastAt: 20 }, k2: { count: 1, lastAt: 30 } });
+    expect(totalAttempts(m)).toBe(3);
+    expect(totalAttempts(resetAttempts(m))).toBe(0);
+  });
+
+  it('recordRerun and recordAddressed deduplicate and sort', () => {
+    expect(recordRerun(recordRerun(emptyMemory(), 's', ['b', 'a']), 's', ['a']).infraReruns).toEqual({
+      s: ['a', 'b'],
+    });
+    expect(
+      recordAddressed(recordAddressed(emptyMemory(), ['review:2']), ['review:1', 'review:2'])
+        .addressedFeedback,
+    ).toEqual(['review:1', 'review:2']);
+  });
+
+  it('memory reducers never mutate their input', () => {
+    const m = emptyMemory();
+    const frozen = JSON.stringify(m);
+    recordFixAttempt(m, 'k', 1);
+    recordRerun(m, 's', ['x']);
+    recordAddressed(m, ['t']);
+    observeHead(m, 's', 1);
+    expect(JSON.stringify(m)).toBe(frozen);
+  });
+});

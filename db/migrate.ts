@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { z } from 'zod';
 import { BUSY_TIMEOUT_MS } from './client.js';
 
@@ -27,6 +29,8 @@ export class MigrationError extends Error {
     message: string,
     readonly file: string,
     readonly backupPath: string | null,
+    /** Tag of the migration whose statement failed (`0001_add_x`), when it could be identified. */
+    readonly migration: string | null = null,
   ) {
     super(message);
     this.name = 'MigrationError';
@@ -56,17 +60,40 @@ export function migrateDatabase(file: string, opts: { migrationsDir?: string; no
       migrate(drizzle(sqlite), { migrationsFolder: migrationsDir });
     } catch (err) {
       const reason = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+      const failed = failingMigration(err, migrationsDir, journal.entries.map((e) => e.tag), done);
+      const where = failed ? `migration ${failed}.sql` : `one of [${pending.map((t) => `${t}.sql`).join(', ')}]`;
       throw new MigrationError(
-        `Migrating ${file} failed at one of [${pending.join(', ')}]: ${reason}. The database was left unchanged` +
+        `Migrating ${file} failed in ${where}: ${reason}. The database was left unchanged` +
           (backupPath ? `; a copy taken before the attempt is at ${backupPath}.` : '.'),
         file,
         backupPath,
+        failed,
       );
     }
     return { applied: pending, backupPath };
   } finally {
     sqlite.close();
   }
+}
+
+/**
+ * The pending migration holding the statement that failed. Drizzle's sync session reports it as
+ * `Failed to run the query '<sql>'` (a DrizzleError), its async path as a DrizzleQueryError; both
+ * are checked along the cause chain.
+ */
+function failingMigration(err: unknown, migrationsDir: string, tags: string[], done: number): string | null {
+  const failed: string[] = [];
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof DrizzleQueryError) failed.push(e.query.trim());
+    const quoted = /^Failed to run the query '([\s\S]*)'$/.exec(e.message);
+    if (quoted?.[1] !== undefined) failed.push(quoted[1].trim());
+  }
+  if (failed.length === 0) return null;
+  const migrations = readMigrationFiles({ migrationsFolder: migrationsDir });
+  for (let i = done; i < migrations.length; i++) {
+    if (migrations[i]?.sql.some((stmt) => failed.includes(stmt.trim()))) return tags[i] ?? null;
+  }
+  return null;
 }
 
 function appliedCount(sqlite: Database.Database): number {

@@ -1,0 +1,201 @@
+/**
+ * db/migrate.ts against real SQLite files: fresh databases get every migration, reruns are no-ops,
+ * existing databases are copied aside before an upgrade, and a failing migration rolls back whole.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BUSY_TIMEOUT_MS, openDb } from '../../db/client.js';
+import { migrateDatabase, MigrationError, MIGRATIONS_DIR } from '../../db/migrate.js';
+
+interface JournalEntry {
+  idx: number;
+  version: string;
+  when: number;
+  tag: string;
+  breakpoints: boolean;
+}
+
+const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8')) as { entries: JournalEntry[] };
+const allTags = journal.entries.map((e) => e.tag);
+
+let tmp: string;
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-migrate-'));
+});
+afterEach(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function tables(file: string): string[] {
+  const sqlite = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return (sqlite.prepare("select name from sqlite_master where type='table' order by name").all() as { name: string }[]).map((r) => r.name);
+  } finally {
+    sqlite.close();
+  }
+}
+
+/** A copy of the real migrations with the first `keep` entries, plus optional extra migrations appended. */
+function migrationsDir(name: string, keep: number, extra: { tag: string; sql: string }[] = []): string {
+  const dir = path.join(tmp, name);
+  fs.cpSync(MIGRATIONS_DIR, dir, { recursive: true });
+  const entries = journal.entries.slice(0, keep);
+  for (const dropped of journal.entries.slice(keep)) fs.rmSync(path.join(dir, `${dropped.tag}.sql`));
+  const last = entries.at(-1);
+  for (const [i, m] of extra.entries()) {
+    fs.writeFileSync(path.join(dir, `${m.tag}.sql`), m.sql);
+    entries.push({ idx: entries.length, version: last?.version ?? '6', when: (last?.when ?? 0) + 1000 * (i + 1), tag: m.tag, breakpoints: true });
+  }
+  fs.writeFileSync(path.join(dir, 'meta/_journal.json'), JSON.stringify({ version: '7', dialect: 'sqlite', entries }, null, 2));
+  return dir;
+}
+
+const addNotes = {
+  tag: '0001_notes',
+  sql: 'CREATE TABLE `ratchet_notes` (`id` integer PRIMARY KEY NOT NULL, `body` text NOT NULL);',
+};
+const broken = {
+  tag: '0001_broken',
+  sql: 'CREATE TABLE `half_applied` (`id` integer PRIMARY KEY NOT NULL);\n--> statement-breakpoint\nINSERT INTO `no_such_table` (`id`) VALUES (1);',
+};
+
+describe('migrateDatabase', () => {
+  it('applies every migration to a fresh file, creating its directory', () => {
+    const file = path.join(tmp, 'nested', 'dir', 'ratchet.sqlite');
+    const result = migrateDatabase(file);
+    expect(result).toEqual({ applied: allTags, backupPath: null });
+    expect(tables(file)).toEqual(expect.arrayContaining(['__drizzle_migrations', 'workspaces', 'agent_sessions', 'agent_messages']));
+    expect(fs.readdirSync(path.dirname(file)).filter((f) => f.includes('.backup-'))).toEqual([]);
+  });
+
+  it('applies nothing and takes no backup on a second run', () => {
+    const file = path.join(tmp, 'ratchet.sqlite');
+    migrateDatabase(file);
+    const before = tables(file);
+    expect(migrateDatabase(file)).toEqual({ applied: [], backupPath: null });
+    expect(tables(file)).toEqual(before);
+    expect(fs.readdirSync(tmp).filter((f) => f.includes('.backup-'))).toEqual([]);
+  });
+
+  it('copies an existing database aside before applying pending migrations', () => {
+    const file = path.join(tmp, 'ratchet.sqlite');
+    const base = migrationsDir('base', journal.entries.length);
+    migrateDatabase(file, { migrationsDir: base });
+    const oldTables = tables(file);
+
+    const upgraded = migrationsDir('upgraded', journal.entries.length, [addNotes]);
+    const result = migrateDatabase(file, { migrationsDir: upgraded, now: new Date('2026-01-02T03:04:05.678Z') });
+
+    expect(result.applied).toEqual(['0001_notes']);
+    expect(result.backupPath).toBe(`${file}.backup-2026-01-02T03-04-05-678Z-before-0001_notes`);
+    const backup = result.backupPath ?? '';
+    expect(fs.existsSync(backup)).toBe(true);
+    expect(tables(backup)).toEqual(oldTables);
+    expect(tables(backup)).not.toContain('ratchet_notes');
+    expect(tables(file)).toContain('ratchet_notes');
+  });
+
+  it('keeps the rows of an upgraded database and its backup', () => {
+    const file = path.join(tmp, 'ratchet.sqlite');
+    migrateDatabase(file, { migrationsDir: migrationsDir('base', journal.entries.length) });
+    const db = new Database(file);
+    db.exec("create table keepme (v text); insert into keepme values ('precious')");
+    db.close();
+
+    const result = migrateDatabase(file, { migrationsDir: migrationsDir('upgraded', journal.entries.length, [addNotes]) });
+    for (const f of [file, result.backupPath ?? '']) {
+      const sqlite = new Database(f, { readonly: true, fileMustExist: true });
+      expect(sqlite.prepare('select v from keepme').all()).toEqual([{ v: 'precious' }]);
+      sqlite.close();
+    }
+  });
+
+  it('rolls a failing migration back whole, names it, and reports the backup', () => {
+    const file = path.join(tmp, 'ratchet.sqlite');
+    migrateDatabase(file, { migrationsDir: migrationsDir('base', journal.entries.length) });
+    const before = tables(file);
+    const appliedBefore = countApplied(file);
+
+    const dir = migrationsDir('broken', journal.entries.length, [broken]);
+    let caught: unknown;
+    try {
+      migrateDatabase(file, { migrationsDir: dir });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(MigrationError);
+    const err = caught as MigrationError;
+    expect(err.message).toContain('0001_broken.sql');
+    expect(err.message).toContain('no_such_table');
+    expect(err.migration).toBe('0001_broken');
+    expect(err.file).toBe(file);
+    expect(err.backupPath).not.toBeNull();
+    expect(err.message).toContain(err.backupPath ?? '<none>');
+    expect(fs.existsSync(err.backupPath ?? '')).toBe(true);
+    expect(tables(err.backupPath ?? '')).toEqual(before);
+
+    expect(tables(file)).toEqual(before);
+    expect(tables(file)).not.toContain('half_applied');
+    expect(countApplied(file)).toBe(appliedBefore);
+  });
+
+  it('names the later migration that failed and rolls back the earlier pending one with it', () => {
+    const file = path.join(tmp, 'ratchet.sqlite');
+    migrateDatabase(file, { migrationsDir: migrationsDir('base', journal.entries.length) });
+    const before = tables(file);
+    const dir = migrationsDir('two-pending', journal.entries.length, [addNotes, { ...broken, tag: '0002_broken' }]);
+    expect(() => migrateDatabase(file, { migrationsDir: dir })).toThrow(/migration 0002_broken\.sql/);
+    expect(tables(file)).toEqual(before);
+    expect(tables(file)).not.toContain('ratchet_notes');
+  });
+
+  it('leaves a fresh database without any tables when its first migration fails', () => {
+    const file = path.join(tmp, 'fresh.sqlite');
+    const dir = migrationsDir('only-broken', 0, [broken]);
+    expect(() => migrateDatabase(file, { migrationsDir: dir })).toThrow(MigrationError);
+    expect(tables(file).filter((t) => t !== '__drizzle_migrations')).toEqual([]);
+    expect(countApplied(file)).toBe(0);
+  });
+});
+
+function countApplied(file: string): number {
+  const sqlite = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const has = sqlite.prepare("select 1 from sqlite_master where type='table' and name='__drizzle_migrations'").get();
+    return has ? (sqlite.prepare('select count(*) as n from __drizzle_migrations').get() as { n: number }).n : 0;
+  } finally {
+    sqlite.close();
+  }
+}
+
+describe('openDb', () => {
+  it('turns on WAL, foreign keys and the busy timeout', () => {
+    const file = path.join(tmp, 'pragmas.sqlite');
+    migrateDatabase(file);
+    const db = openDb(file);
+    try {
+      expect(db.$client.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.$client.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(db.$client.pragma('busy_timeout', { simple: true })).toBe(BUSY_TIMEOUT_MS);
+      expect(() => db.$client.prepare("insert into agent_messages (session_id, seq, role, content) values ('missing', 1, 'user', 'x')").run()).toThrow(/FOREIGN KEY/);
+    } finally {
+      db.$client.close();
+    }
+  });
+
+  it('keeps foreign keys and the busy timeout on read-only handles', () => {
+    const file = path.join(tmp, 'pragmas-ro.sqlite');
+    migrateDatabase(file);
+    const db = openDb(file, { readonly: true });
+    try {
+      expect(db.$client.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.$client.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(db.$client.pragma('busy_timeout', { simple: true })).toBe(BUSY_TIMEOUT_MS);
+    } finally {
+      db.$client.close();
+    }
+  });
+});

@@ -38,6 +38,8 @@ export interface CommitTurnInput {
   workspaceId: string;
   turn: number;
   message: string;
+  /** Marker trailer identifying this commit; defaults to the turn trailer. Fixers pass their workflow id. */
+  trailer?: string;
 }
 
 export interface CommitTurnResult {
@@ -132,7 +134,7 @@ export function createGitActivities(deps: GitDeps = {}) {
 
     /** Commits everything in the worktree for one agent turn, at most once per (workspace, turn). */
     async commitTurn(input: CommitTurnInput): Promise<CommitTurnResult> {
-      const trailer = turnTrailer(input.workspaceId, input.turn);
+      const trailer = input.trailer ?? turnTrailer(input.workspaceId, input.turn);
       const found = await out(input.worktreePath, ['log', '-n', '1', '--format=%H', '--fixed-strings', `--grep=${trailer}`, 'HEAD']);
       if (found) return { commit: found, createdNow: false, filesChanged: 0 };
       await git(input.worktreePath, ['add', '--all']);

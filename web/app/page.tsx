@@ -4,6 +4,8 @@ import { NewWorkspaceForm } from '../components/new-workspace-form.js';
 import { RegisterProjectForm } from '../components/register-project-form.js';
 import { COLUMNS, placeWorkspace, type Column } from '../lib/board.js';
 import { db } from '../lib/db.js';
+import { childEnv, getConfig } from '../lib/env.js';
+import { onPath } from '../lib/health.js';
 import { listProjects } from '../lib/projects.js';
 import { listBoardRows, type BoardRow } from '../lib/queries.js';
 
@@ -48,6 +50,14 @@ function Card({ row, reason }: { row: BoardRow; reason: string }) {
   );
 }
 
+function defaultRunner(): 'anthropic' | 'openai' | 'claude-code' | 'script' {
+  const { env } = getConfig();
+  if (env.ANTHROPIC_API_KEY) return 'anthropic';
+  if (env.OPENAI_API_KEY) return 'openai';
+  if (onPath('claude', childEnv().PATH)) return 'claude-code';
+  return 'script';
+}
+
 export default function BoardPage() {
   const database = db();
   const projects = listProjects(database);
@@ -80,7 +90,7 @@ export default function BoardPage() {
         })}
       </section>
       <aside className="side">
-        <NewWorkspaceForm projects={projects.map((p) => ({ id: p.id, name: p.name, defaultBranch: p.defaultBranch }))} />
+        <NewWorkspaceForm projects={projects.map((p) => ({ id: p.id, name: p.name, defaultBranch: p.defaultBranch }))} defaultRunner={defaultRunner()} />
         <RegisterProjectForm />
         <section className="card" aria-label="Projects">
           <h2>Projects</h2>

@@ -10,15 +10,16 @@ export interface ProjectOption {
   defaultBranch: string;
 }
 
-const RUNNERS = ['script', 'anthropic', 'openai', 'claude-code'] as const;
+export const RUNNERS = ['script', 'anthropic', 'openai', 'claude-code'] as const;
 
-export function NewWorkspaceForm({ projects }: { projects: ProjectOption[] }) {
+/** `defaultRunner`: the first runner with credentials (the page decides), else the demo `script` runner. */
+export function NewWorkspaceForm({ projects, defaultRunner }: { projects: ProjectOption[]; defaultRunner: (typeof RUNNERS)[number] }) {
   const router = useRouter();
   const [projectId, setProjectId] = useState(projects[0]?.id ?? '');
   const [title, setTitle] = useState('');
   const [prompt, setPrompt] = useState('');
   const [baseBranch, setBaseBranch] = useState('');
-  const [runner, setRunner] = useState<(typeof RUNNERS)[number]>('anthropic');
+  const [runner, setRunner] = useState<(typeof RUNNERS)[number]>(defaultRunner);
   const [model, setModel] = useState('');
   const [mode, setMode] = useState<'agent' | 'plan'>('agent');
   const [failure, setFailure] = useState<ApiFailure | null>(null);

@@ -1,0 +1,288 @@
+/**
+ * The console end to end: `next build web` once, `next start web` against a real SQLite file and a
+ * real Temporal dev server (no worker, so health is honestly 503), driven by Debian Chromium.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDb, type Db } from '../../db/client.js';
+import { migrateDatabase } from '../../db/migrate.js';
+import { agentMessages, agentSessions, projects, workspaceEvents, workspaces } from '../../db/schema.js';
+import { makeRepo, type TestRepo } from '../support/git.js';
+import { freePort } from '../support/ports.js';
+import { startDevServer } from '../support/temporal.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const NEXT_BIN = path.join(ROOT, 'node_modules', '.bin', 'next');
+const CHROMIUM = '/usr/bin/chromium';
+const TASK_QUEUE = 'ratchet-console-test';
+
+let home: string;
+let db: Db;
+let env: TestWorkflowEnvironment;
+let server: ChildProcess;
+let serverLog = '';
+let base: string;
+let browser: Browser;
+let fixture: TestRepo;
+
+async function waitForServer(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`next start exited ${server.exitCode}:\n${serverLog}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`next start did not answer ${url} within ${timeoutMs} ms:\n${serverLog}`);
+}
+
+beforeAll(async () => {
+  const build = spawnSync(NEXT_BIN, ['build', 'web'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  if (build.status !== 0) throw new Error(`next build web failed:\n${build.stdout}\n${build.stderr}`);
+
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-console-'));
+  migrateDatabase(path.join(home, 'ratchet.db'));
+  db = openDb(path.join(home, 'ratchet.db'));
+  env = await startDevServer();
+  fixture = makeRepo({ prefix: 'ratchet-console-repo-' });
+
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  // A minimal environment: no model or GitHub keys leak in from the developer's shell.
+  const childEnv = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    NODE_ENV: 'production',
+    NEXT_TELEMETRY_DISABLED: '1',
+    RATCHET_HOME: home,
+    TEMPORAL_ADDRESS: env.address,
+    RATCHET_TASK_QUEUE: TASK_QUEUE,
+  } as const;
+  server = spawn(NEXT_BIN, ['start', 'web', '-H', '127.0.0.1', '-p', String(port)], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const collect = (b: Buffer) => {
+    serverLog = (serverLog + b.toString('utf8')).slice(-20_000);
+  };
+  server.stdout?.on('data', collect);
+  server.stderr?.on('data', collect);
+  await waitForServer(`${base}/api/projects`, 60_000);
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    const exited = new Promise((r) => server.once('exit', r));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  await env?.teardown();
+  db?.$client.close();
+  if (home) fs.rmSync(home, { recursive: true, force: true });
+  if (fixture) fs.rmSync(fixture.root, { recursive: true, force: true });
+});
+
+async function newPage(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.setDefaultTimeout(15_000);
+  return page;
+}
+
+describe('console', () => {
+  it('registers a project through the form, with an inline error for a non-repo path', async () => {
+    const page = await newPage();
+    try {
+      await page.goto(base);
+      const form = page.getByRole('form', { name: 'Register project' });
+      const notRepo = fs.mkdtempSync(path.join(home, 'not-a-repo-'));
+      await form.getByLabel('Repository path').fill(notRepo);
+      await form.getByRole('button', { name: 'Register' }).click();
+      await expect.poll(() => page.getByTestId('project-error').textContent()).toContain(`${notRepo} is not a git repository`);
+
+      await form.getByLabel('Repository path').fill(fixture.repo);
+      await form.getByRole('button', { name: 'Register' }).click();
+      await expect.poll(() => page.getByTestId('project-list').textContent()).toContain(fs.realpathSync(fixture.repo));
+      await expect.poll(() => form.textContent()).toContain('Registered repo (default branch main)');
+      expect(db.select().from(projects).all().map((p) => p.repoPath)).toEqual([fs.realpathSync(fixture.repo)]);
+      // The new-workspace form now offers the project.
+      await expect.poll(() => page.getByRole('form', { name: 'New workspace' }).getByLabel('Project').textContent()).toContain('repo');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('GET /api/health reports database and Temporal ok and, with no worker polling, 503 with worker.ok false', async () => {
+    const res = await fetch(`${base}/api/health`);
+    const body = (await res.json()) as Record<string, Record<string, unknown>> & { status: string };
+    expect(res.status).toBe(503);
+    expect(body.status).toBe('degraded');
+    expect(body.database).toMatchObject({ ok: true, file: path.join(home, 'ratchet.db') });
+    expect(body.database!.migrations).toBeGreaterThan(0);
+    expect(body.temporal).toMatchObject({ ok: true, address: env.address, namespace: 'default' });
+    expect(body.worker).toMatchObject({ ok: false, pollers: 0 });
+    expect(body.runners).toMatchObject({ script: true, anthropic: false, openai: false });
+    expect(['gh', 'missing']).toContain(body.github!.auth);
+  });
+
+  it('answers 422 naming the field for malformed bodies, and 404 for unknown workspaces', async () => {
+    const bad = await fetch(`${base}/api/projects`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: 42 }) });
+    expect(bad.status).toBe(422);
+    const badBody = (await bad.json()) as { error: { type: string; fields: Array<{ path: string }> } };
+    expect(badBody.error.type).toBe('InvalidInput');
+    expect(badBody.error.fields.map((f) => f.path)).toEqual(['path']);
+
+    const ws = await fetch(`${base}/api/workspaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ projectId: 'p', title: '', agent: { runner: 'gpt' } }) });
+    expect(ws.status).toBe(422);
+    const wsBody = (await ws.json()) as { error: { fields: Array<{ path: string }> } };
+    expect(wsBody.error.fields.map((f) => f.path).sort()).toEqual(['agent.runner', 'prompt', 'title']);
+
+    const notJson = await fetch(`${base}/api/projects`, { method: 'POST', body: '{nope' });
+    expect(notJson.status).toBe(422);
+
+    const unknownProject = await fetch(`${base}/api/workspaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ projectId: 'prj_missing', title: 't', prompt: 'p' }) });
+    expect(unknownProject.status).toBe(404);
+
+    expect((await fetch(`${base}/api/workspaces/ws_nope`)).status).toBe(404);
+    expect((await fetch(`${base}/api/workspaces/..%2Fetc`)).status).toBe(422);
+  });
+
+  it('starts a workspace workflow from the form and shows it as starting until the row exists', async () => {
+    const project = db.select().from(projects).get();
+    expect(project).toBeDefined();
+    const page = await newPage();
+    try {
+      await page.goto(base);
+      const form = page.getByRole('form', { name: 'New workspace' });
+      await form.getByLabel('Title').fill('Add a changelog');
+      await form.getByLabel('Prompt').fill('Write CHANGELOG.md');
+      await form.getByLabel('Runner').selectOption('script');
+      await form.getByRole('button', { name: 'Start workspace' }).click();
+      await page.waitForURL(/\/workspaces\/ws_[0-9a-z]+$/);
+      const workspaceId = page.url().split('/').pop()!;
+      await expect.poll(() => page.getByTestId('starting').textContent()).toBe('Starting…');
+
+      // The workflow Temporal holds carries the spec the console built.
+      const handle = env.client.workflow.getHandle(`workspace/${workspaceId}`);
+      const description = await handle.describe();
+      expect(description.type).toBe('workspaceWorkflow');
+      expect(description.taskQueue).toBe(TASK_QUEUE);
+      const history = await handle.fetchHistory();
+      const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+      const input = defaultPayloadConverter.fromPayload(payload!) as { spec: Record<string, unknown> };
+      expect(input.spec).toMatchObject({
+        workspaceId,
+        projectId: project!.id,
+        repoPath: project!.repoPath,
+        baseBranch: 'main',
+        title: 'Add a changelog',
+        prompt: 'Write CHANGELOG.md',
+        agent: { runner: 'script', mode: 'agent' },
+      });
+      const branch = input.spec.branch as string;
+      expect(branch).toMatch(/^ratchet\/add-a-changelog-[a-z0-9]{4}$/);
+      expect(input.spec.worktreeRoot).toBe(path.join(home, 'worktrees', project!.id));
+      expect(input.spec.worktreePath).toBe(path.join(home, 'worktrees', project!.id, branch.replaceAll('/', '-')));
+      await handle.terminate('test done');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('renders the timeline and transcript from SQLite and appends new rows live', async () => {
+    const project = db.select().from(projects).get()!;
+    const id = 'ws_rendertest0001';
+    db.insert(workspaces)
+      .values({
+        id,
+        projectId: project.id,
+        title: 'Render check',
+        prompt: 'p',
+        branch: 'ratchet/render-check-0001',
+        baseBranch: 'main',
+        worktreePath: '/tmp/wt/render',
+        status: 'agent_running',
+        agentConfig: { runner: 'script', mode: 'agent', maxTurns: 40 },
+        workflowId: `workspace/${id}`,
+        spentUsd: 0.42,
+      })
+      .run();
+    db.insert(workspaceEvents).values([
+      { workspaceId: id, kind: 'workspace.created', message: 'Workspace created on ratchet/render-check-0001' },
+      { workspaceId: id, kind: 'worktree.created', message: 'Worktree ready at /tmp/wt/render' },
+    ]).run();
+    db.insert(agentSessions).values({ id: 'ses_render1', workspaceId: id, purpose: 'implement', runner: 'script', status: 'running' }).run();
+    db.insert(agentMessages).values([
+      { sessionId: 'ses_render1', seq: 1, role: 'user', content: 'Please render' },
+      { sessionId: 'ses_render1', seq: 2, role: 'assistant', content: { text: 'PARTIAL attempt text' } },
+      { sessionId: 'ses_render1', seq: 3, role: 'reset', content: { attempt: 2 } },
+      { sessionId: 'ses_render1', seq: 4, role: 'assistant', content: { text: 'Reading the repository now.' } },
+      { sessionId: 'ses_render1', seq: 5, role: 'tool_call', toolName: 'read_file', toolCallId: 'c1', content: { args: { path: 'README.md' } } },
+      { sessionId: 'ses_render1', seq: 6, role: 'tool_result', toolName: 'read_file', toolCallId: 'c1', content: 'SECRET-LOOKING FILE BODY' },
+    ]).run();
+
+    const page = await newPage();
+    try {
+      await page.goto(`${base}/workspaces/${id}`);
+      await expect.poll(() => page.getByTestId('ws-status').textContent()).toBe('agent running');
+      await expect.poll(() => page.getByTestId('timeline').textContent()).toContain('Worktree ready at /tmp/wt/render');
+      const transcript = page.getByTestId('transcript');
+      await expect.poll(() => transcript.textContent()).toContain('Reading the repository now.');
+      const text = (await transcript.textContent()) ?? '';
+      expect(text).toContain('Please render');
+      expect(text).not.toContain('PARTIAL attempt text');
+      expect(text).toContain('read_file');
+      expect(text).toContain('"path": "README.md"');
+      // Tool results are collapsed until opened.
+      expect(await page.locator('details.tool-result').getAttribute('open')).toBeNull();
+      expect(await page.getByText('SECRET-LOOKING FILE BODY').isVisible()).toBe(false);
+      // Only the actions that apply: archive yes, approve plan / raise budget no.
+      expect(await page.getByRole('button', { name: 'Archive' }).count()).toBe(1);
+      expect(await page.getByRole('button', { name: 'Approve plan' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Raise budget' }).count()).toBe(0);
+
+      // New rows written while the page is open appear without a reload, and the header follows.
+      db.insert(agentMessages).values({ sessionId: 'ses_render1', seq: 7, role: 'assistant', content: { text: 'Done: CHANGELOG written.' } }).run();
+      db.update(workspaces).set({ status: 'awaiting_plan_approval' }).where(eq(workspaces.id, id)).run();
+      db.insert(workspaceEvents).values({ workspaceId: id, kind: 'status.awaiting_plan_approval', message: 'Plan ready for review' }).run();
+      await expect.poll(() => transcript.textContent(), { timeout: 10_000 }).toContain('Done: CHANGELOG written.');
+      await expect.poll(() => page.getByTestId('timeline').textContent(), { timeout: 10_000 }).toContain('Plan ready for review');
+      await expect.poll(() => page.getByRole('button', { name: 'Approve plan' }).count(), { timeout: 10_000 }).toBe(1);
+      expect(((await transcript.textContent()) ?? '').match(/Reading the repository now\./g)).toHaveLength(1);
+      await page.screenshot({ path: '/tmp/ratchet-workspace.png', fullPage: true });
+
+      // The incremental endpoints page by id.
+      const events = (await (await fetch(`${base}/api/workspaces/${id}/events?after=0`)).json()) as { events: Array<{ id: number }>; cursor: number };
+      expect(events.events).toHaveLength(3);
+      const tail = (await (await fetch(`${base}/api/workspaces/${id}/events?after=${events.events[1]!.id}`)).json()) as { events: unknown[]; cursor: number };
+      expect(tail.events).toHaveLength(1);
+      expect(tail.cursor).toBe(events.cursor);
+      const msgs = (await (await fetch(`${base}/api/workspaces/${id}/messages?after=0`)).json()) as { messages: Array<{ seq: number }> };
+      expect(msgs.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect((await fetch(`${base}/api/workspaces/${id}/messages?after=-1`)).status).toBe(422);
+
+      // The board shows the card in Waiting with its reason.
+      await page.goto(base);
+      const waiting = page.locator('[data-column="waiting"]');
+      await expect.poll(() => waiting.textContent()).toContain('Render check');
+      expect(await waiting.textContent()).toContain('Plan ready for approval');
+      expect(await waiting.textContent()).toContain('$0.42');
+      await page.screenshot({ path: '/tmp/ratchet-board.png', fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+});

@@ -32,7 +32,7 @@ export interface GithubClientOptions {
   baseUrl?: string;
   /** @default ratchet */
   userAgent?: string;
-  /** Conditional-request cache; pass one Map per process to share it. @default a new Map */
+  /** Conditional-request cache keyed by URL; share one Map per token (never across tokens). @default a new Map */
   etagCache?: EtagCache;
   /** Most entries kept in the ETag cache (oldest dropped first). @default 1000 */
   etagCacheMax?: number;
@@ -82,7 +82,8 @@ function installEtagCache(octokit: GithubClient, cache: EtagCache, max: number):
     try {
       const res = await request(options);
       const etag = res.headers.etag;
-      if (typeof etag === 'string' && etag.length > 0 && typeof res.data !== 'undefined') {
+      // JSON bodies only: raw text (job logs) is large, immutable, and not worth holding in memory.
+      if (typeof etag === 'string' && etag.length > 0 && typeof res.data === 'object' && res.data !== null) {
         cache.delete(key);
         cache.set(key, { etag, data: res.data, headers: { ...res.headers } });
         while (cache.size > max) {

@@ -42,6 +42,15 @@ export const workspaceSpecSchema = z.object({
   /** Push to `origin` after each turn. */
   push: z.boolean().default(true),
   remote: z.string().regex(/^[A-Za-z0-9._-]+$/).default('origin'),
+  /** The GitHub repository behind `origin`; null means no PR and no ratchet loop. */
+  github: z
+    .object({ owner: z.string().min(1), repo: z.string().min(1) })
+    .nullable()
+    .default(null),
+  /** Ratchet loop switches for this workspace (see core/ratchet/settings.ts for all knobs). */
+  ratchet: z
+    .object({ enabled: z.boolean().default(true), autoMerge: z.boolean().default(false) })
+    .default({ enabled: true, autoMerge: false }),
 });
 export type WorkspaceSpec = z.infer<typeof workspaceSpecSchema>;
 

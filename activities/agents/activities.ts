@@ -21,6 +21,8 @@ export interface RunAgentTurnInput {
   prompt: string;
   sessionId: string;
   mode: 'agent' | 'plan';
+  /** Extra named variables for the purpose's prompt template (fixers: checks, logs, reviews…). */
+  templateVars?: Record<string, string>;
 }
 
 export interface AgentActivityDeps {
@@ -64,7 +66,7 @@ export function createAgentActivities({ db, runners }: AgentActivityDeps) {
           });
         },
       };
-      const prompts = renderTurnPrompts({ runner: config.runner, purpose: input.purpose, text: input.prompt, spec });
+      const prompts = renderTurnPrompts({ runner: config.runner, purpose: input.purpose, text: input.prompt, spec, vars: input.templateVars ?? {} });
       const req: AgentTurnRequest = {
         workspaceId: spec.workspaceId,
         sessionId: input.sessionId,

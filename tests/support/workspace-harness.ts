@@ -46,6 +46,8 @@ export function specFor(
     agent: { runner: 'script', mode: 'agent', maxTurns: 40, ...opts.agent },
     push: true,
     remote: 'origin',
+    github: null,
+    ratchet: { enabled: true, autoMerge: false },
   };
 }
 

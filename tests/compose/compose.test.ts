@@ -46,7 +46,7 @@ afterAll(async () => {
 
 describe.runIf(compose !== null)('docker-compose.yml', () => {
   const config = () => {
-    const out = execFileSync(compose!, ['-f', 'docker-compose.yml', 'config'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    const out = execFileSync(compose!, ['-f', 'docker-compose.yml', 'config'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, COMPOSE_PROJECT_NAME: 'ratchet' } });
     return parse(out) as ComposeConfig;
   };
 

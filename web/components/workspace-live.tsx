@@ -47,7 +47,7 @@ export function WorkspaceLive({ workspaceId, initialEvents, canMessage }: { work
           <ol data-testid="timeline">
             {events.map((e) => (
               <li key={e.id} className={`event level-${e.level}`}>
-                <time dateTime={new Date(e.at).toISOString()}>{new Date(e.at).toLocaleTimeString()}</time>
+                <time dateTime={new Date(e.at).toISOString()} suppressHydrationWarning>{new Date(e.at).toLocaleTimeString()}</time>
                 <span className="kind">{e.kind}</span>
                 <span className="msg">{e.message}</span>
               </li>

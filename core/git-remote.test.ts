@@ -27,7 +27,11 @@ describe('parseGithubRemote', () => {
   });
 
   it('parseGithubRemote accepts a configured enterprise host and lowercases it', () => {
-    expect(parseGithubRemote('git@GHE.example.com:team/app.git', ['ghe.example.com'])).toEqual({ host: 'ghe.example.com', owner: 'team', repo: 'app' });
+    expect(parseGithubRemote('git@GHE.example.com:team/app.git', ['ghe.example.com'])).toEqual({
+      host: 'ghe.example.com',
+      owner: 'team',
+      repo: 'app',
+    });
     expect(parseGithubRemote('git@ghe.example.com:team/app.git')).toBeNull();
   });
 });

@@ -13,7 +13,10 @@ const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * and `git://github.com/o/r.git`. `hosts` lists the GitHub hosts to accept.
  * @default hosts ['github.com']
  */
-export function parseGithubRemote(url: string, hosts: readonly string[] = ['github.com']): GithubRemote | null {
+export function parseGithubRemote(
+  url: string,
+  hosts: readonly string[] = ['github.com'],
+): GithubRemote | null {
   const trimmed = url.trim();
   // The URL forms first, so `https://...` never reads as scp-like `host:path`.
   const m =
@@ -23,7 +26,10 @@ export function parseGithubRemote(url: string, hosts: readonly string[] = ['gith
   const host = m[1]!;
   const pathPart = m[2]!;
   if (!hosts.includes(host.toLowerCase())) return null;
-  const parts = pathPart.replace(/\/+$/, '').replace(/\.git$/, '').split('/');
+  const parts = pathPart
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '')
+    .split('/');
   if (parts.length !== 2) return null;
   const [owner, repo] = parts as [string, string];
   if (!SEGMENT.test(owner) || !SEGMENT.test(repo)) return null;

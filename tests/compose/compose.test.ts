@@ -19,7 +19,10 @@ const inCi = () => !!process.env.CI && process.env.CI !== 'false' && process.env
 function composeBinary(): string | null {
   const probe = spawnSync('docker-compose', ['version'], { encoding: 'utf8' });
   if (probe.status === 0) return 'docker-compose';
-  if (inCi()) throw new Error('CI=true: docker-compose is not installed (apt-get install docker-compose); the compose file cannot be validated.');
+  if (inCi())
+    throw new Error(
+      'CI=true: docker-compose is not installed (apt-get install docker-compose); the compose file cannot be validated.',
+    );
   return null;
 }
 
@@ -46,7 +49,11 @@ afterAll(async () => {
 
 describe.runIf(compose !== null)('docker-compose.yml', () => {
   const config = () => {
-    const out = execFileSync(compose!, ['-f', 'docker-compose.yml', 'config'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, COMPOSE_PROJECT_NAME: 'ratchet' } });
+    const out = execFileSync(compose!, ['-f', 'docker-compose.yml', 'config'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, COMPOSE_PROJECT_NAME: 'ratchet' },
+    });
     return parse(out) as ComposeConfig;
   };
 
@@ -57,7 +64,12 @@ describe.runIf(compose !== null)('docker-compose.yml', () => {
     const { temporal, ratchet } = c.services as { temporal: Service; ratchet: Service };
     expect(temporal.image).toMatch(/^temporalio\/temporal(:|$)/);
     expect(temporal.volumes).toContain('temporal-data:/data:rw');
-    expect(temporal.ports).toEqual(expect.arrayContaining([expect.stringMatching(/:7233:7233\/tcp$/), expect.stringMatching(/:8233:8233\/tcp$/)]));
+    expect(temporal.ports).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/:7233:7233\/tcp$/),
+        expect.stringMatching(/:8233:8233\/tcp$/),
+      ]),
+    );
     expect(ratchet.build?.context).toBe(ROOT);
     expect(ratchet.ports).toEqual([expect.stringMatching(/:3000:3000\/tcp$/)]);
     expect(ratchet.volumes).toContain('ratchet-home:/root/.ratchet:rw');
@@ -67,10 +79,16 @@ describe.runIf(compose !== null)('docker-compose.yml', () => {
   it('the ratchet service waits for a healthy Temporal and talks to it by service name', () => {
     const { temporal, ratchet } = config().services as { temporal: Service; ratchet: Service };
     expect(ratchet.depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
-    expect(ratchet.environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', RATCHET_HOST: '0.0.0.0', RATCHET_HOME: '/root/.ratchet' });
+    expect(ratchet.environment).toMatchObject({
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      RATCHET_HOST: '0.0.0.0',
+      RATCHET_HOME: '/root/.ratchet',
+    });
     expect(temporal.healthcheck?.test[0]).toBe('CMD');
     expect(temporal.command?.slice(0, 2)).toEqual(['server', 'start-dev']);
-    expect(temporal.command).toEqual(expect.arrayContaining(['--ip', '0.0.0.0', '--db-filename', '/data/temporal.db', '--ui-port', '8233']));
+    expect(temporal.command).toEqual(
+      expect.arrayContaining(['--ip', '0.0.0.0', '--db-filename', '/data/temporal.db', '--ui-port', '8233']),
+    );
   });
 
   it("the temporal service's command flags exist and its healthcheck tells a dead server from a live one", async () => {

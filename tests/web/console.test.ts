@@ -48,7 +48,11 @@ async function waitForServer(url: string, timeoutMs: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  const build = spawnSync(NEXT_BIN, ['build', 'web'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  const build = spawnSync(NEXT_BIN, ['build', 'web'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  });
   if (build.status !== 0) throw new Error(`next build web failed:\n${build.stdout}\n${build.stderr}`);
 
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-console-'));
@@ -69,7 +73,11 @@ beforeAll(async () => {
     TEMPORAL_ADDRESS: env.address,
     RATCHET_TASK_QUEUE: TASK_QUEUE,
   } as const;
-  server = spawn(NEXT_BIN, ['start', 'web', '-H', '127.0.0.1', '-p', String(port)], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  server = spawn(NEXT_BIN, ['start', 'web', '-H', '127.0.0.1', '-p', String(port)], {
+    cwd: ROOT,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const collect = (b: Buffer) => {
     serverLog = (serverLog + b.toString('utf8')).slice(-20_000);
   };
@@ -79,7 +87,16 @@ beforeAll(async () => {
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 300_000);
 
@@ -111,15 +128,27 @@ describe('console', () => {
       const notRepo = fs.mkdtempSync(path.join(home, 'not-a-repo-'));
       await form.getByLabel('Repository path').fill(notRepo);
       await form.getByRole('button', { name: 'Register' }).click();
-      await expect.poll(() => page.getByTestId('project-error').textContent()).toContain(`${notRepo} is not a git repository`);
+      await expect
+        .poll(() => page.getByTestId('project-error').textContent())
+        .toContain(`${notRepo} is not a git repository`);
 
       await form.getByLabel('Repository path').fill(fixture.repo);
       await form.getByRole('button', { name: 'Register' }).click();
-      await expect.poll(() => page.getByTestId('project-list').textContent()).toContain(fs.realpathSync(fixture.repo));
+      await expect
+        .poll(() => page.getByTestId('project-list').textContent())
+        .toContain(fs.realpathSync(fixture.repo));
       await expect.poll(() => form.textContent()).toContain('Registered repo (default branch main)');
-      expect(db.select().from(projects).all().map((p) => p.repoPath)).toEqual([fs.realpathSync(fixture.repo)]);
+      expect(
+        db
+          .select()
+          .from(projects)
+          .all()
+          .map((p) => p.repoPath),
+      ).toEqual([fs.realpathSync(fixture.repo)]);
       // The new-workspace form now offers the project.
-      await expect.poll(() => page.getByRole('form', { name: 'New workspace' }).getByLabel('Project').textContent()).toContain('repo');
+      await expect
+        .poll(() => page.getByRole('form', { name: 'New workspace' }).getByLabel('Project').textContent())
+        .toContain('repo');
     } finally {
       await page.close();
     }
@@ -139,13 +168,21 @@ describe('console', () => {
   });
 
   it('answers 422 naming the field for malformed bodies, and 404 for unknown workspaces', async () => {
-    const bad = await fetch(`${base}/api/projects`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: 42 }) });
+    const bad = await fetch(`${base}/api/projects`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ path: 42 }),
+    });
     expect(bad.status).toBe(422);
     const badBody = (await bad.json()) as { error: { type: string; fields: Array<{ path: string }> } };
     expect(badBody.error.type).toBe('InvalidInput');
     expect(badBody.error.fields.map((f) => f.path)).toEqual(['path']);
 
-    const ws = await fetch(`${base}/api/workspaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ projectId: 'p', title: '', agent: { runner: 'gpt' } }) });
+    const ws = await fetch(`${base}/api/workspaces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ projectId: 'p', title: '', agent: { runner: 'gpt' } }),
+    });
     expect(ws.status).toBe(422);
     const wsBody = (await ws.json()) as { error: { fields: Array<{ path: string }> } };
     expect(wsBody.error.fields.map((f) => f.path).sort()).toEqual(['agent.runner', 'prompt', 'title']);
@@ -153,7 +190,11 @@ describe('console', () => {
     const notJson = await fetch(`${base}/api/projects`, { method: 'POST', body: '{nope' });
     expect(notJson.status).toBe(422);
 
-    const unknownProject = await fetch(`${base}/api/workspaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ projectId: 'prj_missing', title: 't', prompt: 'p' }) });
+    const unknownProject = await fetch(`${base}/api/workspaces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ projectId: 'prj_missing', title: 't', prompt: 'p' }),
+    });
     expect(unknownProject.status).toBe(404);
 
     expect((await fetch(`${base}/api/workspaces/ws_nope`)).status).toBe(404);
@@ -195,7 +236,9 @@ describe('console', () => {
       const branch = input.spec.branch as string;
       expect(branch).toMatch(/^ratchet\/add-a-changelog-[a-z0-9]{4}$/);
       expect(input.spec.worktreeRoot).toBe(path.join(home, 'worktrees', project!.id));
-      expect(input.spec.worktreePath).toBe(path.join(home, 'worktrees', project!.id, branch.replaceAll('/', '-')));
+      expect(input.spec.worktreePath).toBe(
+        path.join(home, 'worktrees', project!.id, branch.replaceAll('/', '-')),
+      );
       await handle.terminate('test done');
     } finally {
       await page.close();
@@ -220,25 +263,62 @@ describe('console', () => {
         spentUsd: 0.42,
       })
       .run();
-    db.insert(workspaceEvents).values([
-      { workspaceId: id, kind: 'workspace.created', message: 'Workspace created on ratchet/render-check-0001' },
-      { workspaceId: id, kind: 'worktree.created', message: 'Worktree ready at /tmp/wt/render' },
-    ]).run();
-    db.insert(agentSessions).values({ id: 'ses_render1', workspaceId: id, purpose: 'implement', runner: 'script', status: 'running' }).run();
-    db.insert(agentMessages).values([
-      { sessionId: 'ses_render1', seq: 1, role: 'user', content: 'Please render' },
-      { sessionId: 'ses_render1', seq: 2, role: 'assistant', content: { text: 'PARTIAL attempt text' } },
-      { sessionId: 'ses_render1', seq: 3, role: 'reset', content: { attempt: 2 } },
-      { sessionId: 'ses_render1', seq: 4, role: 'assistant', content: { text: 'Reading the repository now.' } },
-      { sessionId: 'ses_render1', seq: 5, role: 'tool_call', toolName: 'read_file', toolCallId: 'c1', content: { args: { path: 'README.md' } } },
-      { sessionId: 'ses_render1', seq: 6, role: 'tool_result', toolName: 'read_file', toolCallId: 'c1', content: 'SECRET-LOOKING FILE BODY' },
-    ]).run();
+    db.insert(workspaceEvents)
+      .values([
+        {
+          workspaceId: id,
+          kind: 'workspace.created',
+          message: 'Workspace created on ratchet/render-check-0001',
+        },
+        { workspaceId: id, kind: 'worktree.created', message: 'Worktree ready at /tmp/wt/render' },
+      ])
+      .run();
+    db.insert(agentSessions)
+      .values({
+        id: 'ses_render1',
+        workspaceId: id,
+        purpose: 'implement',
+        runner: 'script',
+        status: 'running',
+      })
+      .run();
+    db.insert(agentMessages)
+      .values([
+        { sessionId: 'ses_render1', seq: 1, role: 'user', content: 'Please render' },
+        { sessionId: 'ses_render1', seq: 2, role: 'assistant', content: { text: 'PARTIAL attempt text' } },
+        { sessionId: 'ses_render1', seq: 3, role: 'reset', content: { attempt: 2 } },
+        {
+          sessionId: 'ses_render1',
+          seq: 4,
+          role: 'assistant',
+          content: { text: 'Reading the repository now.' },
+        },
+        {
+          sessionId: 'ses_render1',
+          seq: 5,
+          role: 'tool_call',
+          toolName: 'read_file',
+          toolCallId: 'c1',
+          content: { args: { path: 'README.md' } },
+        },
+        {
+          sessionId: 'ses_render1',
+          seq: 6,
+          role: 'tool_result',
+          toolName: 'read_file',
+          toolCallId: 'c1',
+          content: 'SECRET-LOOKING FILE BODY',
+        },
+      ])
+      .run();
 
     const page = await newPage();
     try {
       await page.goto(`${base}/workspaces/${id}`);
       await expect.poll(() => page.getByTestId('ws-status').textContent()).toBe('agent running');
-      await expect.poll(() => page.getByTestId('timeline').textContent()).toContain('Worktree ready at /tmp/wt/render');
+      await expect
+        .poll(() => page.getByTestId('timeline').textContent())
+        .toContain('Worktree ready at /tmp/wt/render');
       const transcript = page.getByTestId('transcript');
       await expect.poll(() => transcript.textContent()).toContain('Reading the repository now.');
       const text = (await transcript.textContent()) ?? '';
@@ -255,22 +335,44 @@ describe('console', () => {
       expect(await page.getByRole('button', { name: 'Raise budget' }).count()).toBe(0);
 
       // New rows written while the page is open appear without a reload, and the header follows.
-      db.insert(agentMessages).values({ sessionId: 'ses_render1', seq: 7, role: 'assistant', content: { text: 'Done: CHANGELOG written.' } }).run();
+      db.insert(agentMessages)
+        .values({
+          sessionId: 'ses_render1',
+          seq: 7,
+          role: 'assistant',
+          content: { text: 'Done: CHANGELOG written.' },
+        })
+        .run();
       db.update(workspaces).set({ status: 'awaiting_plan_approval' }).where(eq(workspaces.id, id)).run();
-      db.insert(workspaceEvents).values({ workspaceId: id, kind: 'status.awaiting_plan_approval', message: 'Plan ready for review' }).run();
-      await expect.poll(() => transcript.textContent(), { timeout: 10_000 }).toContain('Done: CHANGELOG written.');
-      await expect.poll(() => page.getByTestId('timeline').textContent(), { timeout: 10_000 }).toContain('Plan ready for review');
-      await expect.poll(() => page.getByRole('button', { name: 'Approve plan' }).count(), { timeout: 10_000 }).toBe(1);
+      db.insert(workspaceEvents)
+        .values({ workspaceId: id, kind: 'status.awaiting_plan_approval', message: 'Plan ready for review' })
+        .run();
+      await expect
+        .poll(() => transcript.textContent(), { timeout: 10_000 })
+        .toContain('Done: CHANGELOG written.');
+      await expect
+        .poll(() => page.getByTestId('timeline').textContent(), { timeout: 10_000 })
+        .toContain('Plan ready for review');
+      await expect
+        .poll(() => page.getByRole('button', { name: 'Approve plan' }).count(), { timeout: 10_000 })
+        .toBe(1);
       expect(((await transcript.textContent()) ?? '').match(/Reading the repository now\./g)).toHaveLength(1);
       await page.screenshot({ path: '/tmp/ratchet-workspace.png', fullPage: true });
 
       // The incremental endpoints page by id.
-      const events = (await (await fetch(`${base}/api/workspaces/${id}/events?after=0`)).json()) as { events: Array<{ id: number }>; cursor: number };
+      const events = (await (await fetch(`${base}/api/workspaces/${id}/events?after=0`)).json()) as {
+        events: Array<{ id: number }>;
+        cursor: number;
+      };
       expect(events.events).toHaveLength(3);
-      const tail = (await (await fetch(`${base}/api/workspaces/${id}/events?after=${events.events[1]!.id}`)).json()) as { events: unknown[]; cursor: number };
+      const tail = (await (
+        await fetch(`${base}/api/workspaces/${id}/events?after=${events.events[1]!.id}`)
+      ).json()) as { events: unknown[]; cursor: number };
       expect(tail.events).toHaveLength(1);
       expect(tail.cursor).toBe(events.cursor);
-      const msgs = (await (await fetch(`${base}/api/workspaces/${id}/messages?after=0`)).json()) as { messages: Array<{ seq: number }> };
+      const msgs = (await (await fetch(`${base}/api/workspaces/${id}/messages?after=0`)).json()) as {
+        messages: Array<{ seq: number }>;
+      };
       expect(msgs.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
       expect((await fetch(`${base}/api/workspaces/${id}/messages?after=-1`)).status).toBe(422);
 

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { appendTranscript, type TranscriptRow } from '../../web/lib/transcript.js';
 
 let nextId = 1;
-const row = (sessionId: string, seq: number, role: string, content: unknown = `${role} ${seq}`): TranscriptRow => ({ id: nextId++, sessionId, seq, role, content });
+const row = (
+  sessionId: string,
+  seq: number,
+  role: string,
+  content: unknown = `${role} ${seq}`,
+): TranscriptRow => ({ id: nextId++, sessionId, seq, role, content });
 
 describe('appendTranscript', () => {
   it('appendTranscript appends in order and ignores rows it already has', () => {
@@ -27,7 +32,12 @@ describe('appendTranscript', () => {
   });
 
   it('appendTranscript honours fromSeq on the reset marker', () => {
-    const rows = [row('s1', 1, 'user'), row('s1', 2, 'assistant'), row('s1', 3, 'assistant'), row('s1', 4, 'reset', { fromSeq: 3 })];
+    const rows = [
+      row('s1', 1, 'user'),
+      row('s1', 2, 'assistant'),
+      row('s1', 3, 'assistant'),
+      row('s1', 4, 'reset', { fromSeq: 3 }),
+    ];
     expect(appendTranscript([], rows).map((m) => m.seq)).toEqual([1, 2, 4]);
   });
 

@@ -90,7 +90,10 @@ export default function BoardPage() {
         })}
       </section>
       <aside className="side">
-        <NewWorkspaceForm projects={projects.map((p) => ({ id: p.id, name: p.name, defaultBranch: p.defaultBranch }))} defaultRunner={defaultRunner()} />
+        <NewWorkspaceForm
+          projects={projects.map((p) => ({ id: p.id, name: p.name, defaultBranch: p.defaultBranch }))}
+          defaultRunner={defaultRunner()}
+        />
         <RegisterProjectForm />
         <section className="card" aria-label="Projects">
           <h2>Projects</h2>

@@ -24,7 +24,10 @@ interface ErrorBody {
   error?: { type?: string; message?: string; fields?: FieldError[] };
 }
 
-export async function api<T>(url: string, init?: { method?: 'GET' | 'POST'; body?: unknown; signal?: AbortSignal }): Promise<T> {
+export async function api<T>(
+  url: string,
+  init?: { method?: 'GET' | 'POST'; body?: unknown; signal?: AbortSignal },
+): Promise<T> {
   const res = await fetch(url, {
     method: init?.method ?? 'GET',
     headers: init?.body === undefined ? undefined : { 'content-type': 'application/json' },
@@ -36,7 +39,12 @@ export async function api<T>(url: string, init?: { method?: 'GET' | 'POST'; body
   const json: unknown = text ? JSON.parse(text) : {};
   if (!res.ok) {
     const err = (json as ErrorBody).error;
-    throw new ApiFailure(err?.message ?? `Request failed (${res.status})`, res.status, err?.type ?? 'Unknown', err?.fields ?? []);
+    throw new ApiFailure(
+      err?.message ?? `Request failed (${res.status})`,
+      res.status,
+      err?.type ?? 'Unknown',
+      err?.fields ?? [],
+    );
   }
   return json as T;
 }

@@ -13,7 +13,13 @@ export interface ProjectOption {
 export const RUNNERS = ['script', 'anthropic', 'openai', 'claude-code'] as const;
 
 /** `defaultRunner`: the first runner with credentials (the page decides), else the demo `script` runner. */
-export function NewWorkspaceForm({ projects, defaultRunner }: { projects: ProjectOption[]; defaultRunner: (typeof RUNNERS)[number] }) {
+export function NewWorkspaceForm({
+  projects,
+  defaultRunner,
+}: {
+  projects: ProjectOption[];
+  defaultRunner: (typeof RUNNERS)[number];
+}) {
   const router = useRouter();
   const [projectId, setProjectId] = useState(projects[0]?.id ?? '');
   const [title, setTitle] = useState('');
@@ -46,7 +52,8 @@ export function NewWorkspaceForm({ projects, defaultRunner }: { projects: Projec
     }
   }
 
-  const fieldError = (path: string) => failure?.field(path) && <span className="error">{failure.field(path)}</span>;
+  const fieldError = (path: string) =>
+    failure?.field(path) && <span className="error">{failure.field(path)}</span>;
   if (projects.length === 0) {
     return (
       <section className="card form">
@@ -71,23 +78,45 @@ export function NewWorkspaceForm({ projects, defaultRunner }: { projects: Projec
       </label>
       <label>
         Title
-        <input name="title" value={title} onChange={(e) => setTitle(e.target.value)} placeholder="Add rate limiting to the API" required />
+        <input
+          name="title"
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          placeholder="Add rate limiting to the API"
+          required
+        />
         {fieldError('title')}
       </label>
       <label>
         Prompt
-        <textarea name="prompt" value={prompt} onChange={(e) => setPrompt(e.target.value)} rows={4} placeholder="What should the agent do?" required />
+        <textarea
+          name="prompt"
+          value={prompt}
+          onChange={(e) => setPrompt(e.target.value)}
+          rows={4}
+          placeholder="What should the agent do?"
+          required
+        />
         {fieldError('prompt')}
       </label>
       <div className="row">
         <label>
           Base branch
-          <input name="baseBranch" value={baseBranch} onChange={(e) => setBaseBranch(e.target.value)} placeholder={project?.defaultBranch ?? 'main'} />
+          <input
+            name="baseBranch"
+            value={baseBranch}
+            onChange={(e) => setBaseBranch(e.target.value)}
+            placeholder={project?.defaultBranch ?? 'main'}
+          />
           {fieldError('baseBranch')}
         </label>
         <label>
           Runner
-          <select name="runner" value={runner} onChange={(e) => setRunner(e.target.value as (typeof RUNNERS)[number])}>
+          <select
+            name="runner"
+            value={runner}
+            onChange={(e) => setRunner(e.target.value as (typeof RUNNERS)[number])}
+          >
             {RUNNERS.map((r) => (
               <option key={r} value={r}>
                 {r}
@@ -97,7 +126,12 @@ export function NewWorkspaceForm({ projects, defaultRunner }: { projects: Projec
         </label>
         <label>
           Model
-          <input name="model" value={model} onChange={(e) => setModel(e.target.value)} placeholder="runner default" />
+          <input
+            name="model"
+            value={model}
+            onChange={(e) => setModel(e.target.value)}
+            placeholder="runner default"
+          />
           {fieldError('agent.model')}
         </label>
         <label>

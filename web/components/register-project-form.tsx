@@ -17,7 +17,10 @@ export function RegisterProjectForm() {
     setError(null);
     setNotice(null);
     try {
-      const { project } = await api<{ project: { name: string; defaultBranch: string } }>('/api/projects', { method: 'POST', body: { path } });
+      const { project } = await api<{ project: { name: string; defaultBranch: string } }>('/api/projects', {
+        method: 'POST',
+        body: { path },
+      });
       setNotice(`Registered ${project.name} (default branch ${project.defaultBranch}).`);
       setPath('');
       router.refresh();
@@ -33,7 +36,14 @@ export function RegisterProjectForm() {
       <h2>Register project</h2>
       <label>
         Repository path
-        <input name="path" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/home/me/src/my-repo" required aria-invalid={error ? true : undefined} />
+        <input
+          name="path"
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+          placeholder="/home/me/src/my-repo"
+          required
+          aria-invalid={error ? true : undefined}
+        />
       </label>
       {error && (
         <p className="error" role="alert" data-testid="project-error">

@@ -5,7 +5,13 @@ import { useEffect, useState } from 'react';
 import { api, errorText } from './api.js';
 
 /** Shown while the workflow runs but its first activity has not written the row yet. */
-export function StartingWorkspace({ workspaceId, workflowStatus }: { workspaceId: string; workflowStatus: string }) {
+export function StartingWorkspace({
+  workspaceId,
+  workflowStatus,
+}: {
+  workspaceId: string;
+  workflowStatus: string;
+}) {
   const router = useRouter();
   const [status, setStatus] = useState(workflowStatus);
   const [error, setError] = useState<string | null>(null);
@@ -30,7 +36,11 @@ export function StartingWorkspace({ workspaceId, workflowStatus }: { workspaceId
   return (
     <section className="card">
       <h1>Workspace {workspaceId}</h1>
-      <p data-testid="starting">{running ? 'Starting…' : `The workflow is ${status.toLowerCase()} and has not recorded this workspace.`}</p>
+      <p data-testid="starting">
+        {running
+          ? 'Starting…'
+          : `The workflow is ${status.toLowerCase()} and has not recorded this workspace.`}
+      </p>
       {error && <p className="error">{error}</p>}
     </section>
   );

@@ -33,7 +33,9 @@ export function useTail<T>({
     async function tick() {
       let delay = ms;
       try {
-        const res = await api<Record<string, unknown> & { cursor: number }>(`${url}?after=${cursor}`, { signal: controller.signal });
+        const res = await api<Record<string, unknown> & { cursor: number }>(`${url}?after=${cursor}`, {
+          signal: controller.signal,
+        });
         const rows = (res[key] as T[] | undefined) ?? [];
         cursor = res.cursor;
         handlers.current.onError(null);

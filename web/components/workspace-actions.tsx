@@ -4,7 +4,13 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { api, errorText } from './api.js';
 
-export function WorkspaceActions(props: { workspaceId: string; canArchive: boolean; canApprovePlan: boolean; canRaiseBudget: boolean; budgetUsd: number | null }) {
+export function WorkspaceActions(props: {
+  workspaceId: string;
+  canArchive: boolean;
+  canApprovePlan: boolean;
+  canRaiseBudget: boolean;
+  budgetUsd: number | null;
+}) {
   const router = useRouter();
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -28,7 +34,11 @@ export function WorkspaceActions(props: { workspaceId: string; canArchive: boole
   return (
     <div className="actions">
       {props.canApprovePlan && (
-        <button type="button" disabled={busy !== null} onClick={() => run('approve', `${base}/approve-plan`, {})}>
+        <button
+          type="button"
+          disabled={busy !== null}
+          onClick={() => run('approve', `${base}/approve-plan`, {})}
+        >
           {busy === 'approve' ? 'Approving…' : 'Approve plan'}
         </button>
       )}
@@ -36,9 +46,19 @@ export function WorkspaceActions(props: { workspaceId: string; canArchive: boole
         <span className="inline">
           <label>
             New budget (USD)
-            <input type="number" min="0.01" step="0.01" value={budget} onChange={(e) => setBudget(e.target.value)} />
+            <input
+              type="number"
+              min="0.01"
+              step="0.01"
+              value={budget}
+              onChange={(e) => setBudget(e.target.value)}
+            />
           </label>
-          <button type="button" disabled={busy !== null} onClick={() => run('budget', `${base}/budget`, { budgetUsd: Number(budget) })}>
+          <button
+            type="button"
+            disabled={busy !== null}
+            onClick={() => run('budget', `${base}/budget`, { budgetUsd: Number(budget) })}
+          >
             {busy === 'budget' ? 'Raising…' : 'Raise budget'}
           </button>
         </span>
@@ -49,7 +69,8 @@ export function WorkspaceActions(props: { workspaceId: string; canArchive: boole
           className="danger"
           disabled={busy !== null}
           onClick={() => {
-            if (window.confirm('Archive this workspace? The worktree is removed; the branch is kept.')) void run('archive', `${base}/archive`, {});
+            if (window.confirm('Archive this workspace? The worktree is removed; the branch is kept.'))
+              void run('archive', `${base}/archive`, {});
           }}
         >
           {busy === 'archive' ? 'Archiving…' : 'Archive'}

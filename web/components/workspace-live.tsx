@@ -9,7 +9,15 @@ import { api, errorText } from './api.js';
 import { Transcript } from './transcript.js';
 import { useTail } from './use-tail.js';
 
-export function WorkspaceLive({ workspaceId, initialEvents, canMessage }: { workspaceId: string; initialEvents: WorkspaceEvent[]; canMessage: boolean }) {
+export function WorkspaceLive({
+  workspaceId,
+  initialEvents,
+  canMessage,
+}: {
+  workspaceId: string;
+  initialEvents: WorkspaceEvent[];
+  canMessage: boolean;
+}) {
   const router = useRouter();
   const [events, setEvents] = useState(initialEvents);
   const [messages, setMessages] = useState<TranscriptMessage[]>([]);
@@ -31,10 +39,27 @@ export function WorkspaceLive({ workspaceId, initialEvents, canMessage }: { work
     },
     [router],
   );
-  const onMessages = useCallback((rows: TranscriptMessage[]) => setMessages((prev) => appendTranscript(prev, rows)), []);
+  const onMessages = useCallback(
+    (rows: TranscriptMessage[]) => setMessages((prev) => appendTranscript(prev, rows)),
+    [],
+  );
 
-  useTail<WorkspaceEvent>({ url: `/api/workspaces/${workspaceId}/events`, key: 'events', initialCursor, ms: 1000, onRows: onEvents, onError: setStreamError });
-  useTail<TranscriptMessage>({ url: `/api/workspaces/${workspaceId}/messages`, key: 'messages', initialCursor: 0, ms: 1000, onRows: onMessages, onError: setStreamError });
+  useTail<WorkspaceEvent>({
+    url: `/api/workspaces/${workspaceId}/events`,
+    key: 'events',
+    initialCursor,
+    ms: 1000,
+    onRows: onEvents,
+    onError: setStreamError,
+  });
+  useTail<TranscriptMessage>({
+    url: `/api/workspaces/${workspaceId}/messages`,
+    key: 'messages',
+    initialCursor: 0,
+    ms: 1000,
+    onRows: onMessages,
+    onError: setStreamError,
+  });
 
   return (
     <div className="live">
@@ -47,7 +72,9 @@ export function WorkspaceLive({ workspaceId, initialEvents, canMessage }: { work
           <ol data-testid="timeline">
             {events.map((e) => (
               <li key={e.id} className={`event level-${e.level}`}>
-                <time dateTime={new Date(e.at).toISOString()} suppressHydrationWarning>{new Date(e.at).toLocaleTimeString()}</time>
+                <time dateTime={new Date(e.at).toISOString()} suppressHydrationWarning>
+                  {new Date(e.at).toLocaleTimeString()}
+                </time>
                 <span className="kind">{e.kind}</span>
                 <span className="msg">{e.message}</span>
               </li>
@@ -73,7 +100,10 @@ function FollowUp({ workspaceId }: { workspaceId: string }) {
     setBusy(true);
     setNote(null);
     try {
-      const { turn } = await api<{ turn: number }>(`/api/workspaces/${workspaceId}/messages`, { method: 'POST', body: { text } });
+      const { turn } = await api<{ turn: number }>(`/api/workspaces/${workspaceId}/messages`, {
+        method: 'POST',
+        body: { text },
+      });
       setText('');
       setNote({ error: false, text: `Queued as turn ${turn}.` });
     } catch (err) {
@@ -84,7 +114,13 @@ function FollowUp({ workspaceId }: { workspaceId: string }) {
   }
   return (
     <form className="follow-up" onSubmit={submit} aria-label="Follow-up message">
-      <textarea value={text} onChange={(e) => setText(e.target.value)} rows={3} placeholder="Send a follow-up to the agent…" required />
+      <textarea
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        rows={3}
+        placeholder="Send a follow-up to the agent…"
+        required
+      />
       <button type="submit" disabled={busy || text.trim() === ''}>
         {busy ? 'Sending…' : 'Send'}
       </button>

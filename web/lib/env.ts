@@ -4,7 +4,13 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { parseEnv, parseFileConfig, resolveConfig, type FileConfig, type RatchetConfig } from '../../core/config.js';
+import {
+  parseEnv,
+  parseFileConfig,
+  resolveConfig,
+  type FileConfig,
+  type RatchetConfig,
+} from '../../core/config.js';
 
 const cache = globalThis as unknown as { __ratchetWebConfig?: RatchetConfig };
 
@@ -22,7 +28,11 @@ export function getConfig(): RatchetConfig {
     const homeDir = os.homedir();
     const home = env.RATCHET_HOME ?? `${homeDir}/.ratchet`;
     const file = env.RATCHET_CONFIG ?? `${home}/config.json`;
-    cache.__ratchetWebConfig = resolveConfig(env, readFileConfig(file, env.RATCHET_CONFIG !== undefined), homeDir);
+    cache.__ratchetWebConfig = resolveConfig(
+      env,
+      readFileConfig(file, env.RATCHET_CONFIG !== undefined),
+      homeDir,
+    );
   }
   return cache.__ratchetWebConfig;
 }

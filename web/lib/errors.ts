@@ -42,7 +42,10 @@ export interface ApiErrorBody {
 }
 
 export function zodErrorBody(err: ZodError): ApiErrorBody {
-  const fields = err.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
+  const fields = err.issues.map((i) => ({
+    path: i.path.map(String).join('.') || '(body)',
+    message: i.message,
+  }));
   return {
     error: { type: 'InvalidInput', message: fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields },
   };
@@ -50,15 +53,25 @@ export function zodErrorBody(err: ZodError): ApiErrorBody {
 
 export function handleApiError(err: unknown, where: string): Response {
   if (err instanceof ZodError) return Response.json(zodErrorBody(err), { status: 422 });
-  if (err instanceof DomainError) return Response.json({ error: { type: err.type, message: err.message } }, { status: err.status });
+  if (err instanceof DomainError)
+    return Response.json({ error: { type: err.type, message: err.message } }, { status: err.status });
   if (err instanceof WorkflowNotFoundError) {
-    return Response.json({ error: { type: 'WorkspaceNotFound', message: 'No running workflow for this workspace.' } }, { status: 404 });
+    return Response.json(
+      { error: { type: 'WorkspaceNotFound', message: 'No running workflow for this workspace.' } },
+      { status: 404 },
+    );
   }
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-    return Response.json({ error: { type: err.cause.type ?? 'NotApplicable', message: err.cause.message } }, { status: 409 });
+    return Response.json(
+      { error: { type: err.cause.type ?? 'NotApplicable', message: err.cause.message } },
+      { status: 409 },
+    );
   }
   console.error(`[ratchet web] ${where} failed:`, err);
-  return Response.json({ error: { type: 'Internal', message: 'Something went wrong; the server log has the details.' } }, { status: 500 });
+  return Response.json(
+    { error: { type: 'Internal', message: 'Something went wrong; the server log has the details.' } },
+    { status: 500 },
+  );
 }
 
 /** Parses a JSON body; a body that is not JSON becomes a 422 naming `(body)`. */

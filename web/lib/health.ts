@@ -49,8 +49,16 @@ export function onPath(bin: string, envPath: string | undefined): boolean {
 function checkDatabase(db: () => Db, file: string): HealthReport['database'] {
   try {
     const sqlite = db().$client;
-    const table = sqlite.prepare("select name from sqlite_master where type='table' and name='__drizzle_migrations'").get();
-    if (!table) return { ok: false, file, migrations: 0, error: 'The database has no migrations applied; run `npm run migrate`.' };
+    const table = sqlite
+      .prepare("select name from sqlite_master where type='table' and name='__drizzle_migrations'")
+      .get();
+    if (!table)
+      return {
+        ok: false,
+        file,
+        migrations: 0,
+        error: 'The database has no migrations applied; run `npm run migrate`.',
+      };
     const { n } = sqlite.prepare('select count(*) as n from __drizzle_migrations').get() as { n: number };
     return { ok: true, file, migrations: n };
   } catch (err) {
@@ -58,7 +66,12 @@ function checkDatabase(db: () => Db, file: string): HealthReport['database'] {
   }
 }
 
-async function countPollers(client: Client, namespace: string, taskQueue: string, now: number): Promise<number> {
+async function countPollers(
+  client: Client,
+  namespace: string,
+  taskQueue: string,
+  now: number,
+): Promise<number> {
   // temporal.api.enums.v1: TASK_QUEUE_TYPE_WORKFLOW = 1, TASK_QUEUE_TYPE_ACTIVITY = 2, TASK_QUEUE_KIND_NORMAL = 1
   // (@temporalio/proto is not a direct dependency, so the wire values are spelled out).
   const types = [1, 2] as const;
@@ -71,7 +84,8 @@ async function countPollers(client: Client, namespace: string, taskQueue: string
     });
     for (const p of res.pollers ?? []) {
       const seconds = Number(p.lastAccessTime?.seconds ?? 0);
-      if (now - seconds * 1000 <= POLLER_WINDOW_MS) identities.add(p.identity ?? `unknown-${identities.size}`);
+      if (now - seconds * 1000 <= POLLER_WINDOW_MS)
+        identities.add(p.identity ?? `unknown-${identities.size}`);
     }
   }
   return identities.size;
@@ -112,8 +126,18 @@ export async function checkHealth({
     await withTimeout(c.workflowService.getSystemInfo({}), `Temporal at ${address}`);
     temporalPart = { ok: true, address, namespace };
     try {
-      const pollers = await withTimeout(countPollers(c, namespace, config.taskQueue, Date.now()), 'describeTaskQueue');
-      worker = pollers > 0 ? { ok: true, pollers } : { ok: false, pollers, error: `No worker polled task queue "${config.taskQueue}" in the last minute.` };
+      const pollers = await withTimeout(
+        countPollers(c, namespace, config.taskQueue, Date.now()),
+        'describeTaskQueue',
+      );
+      worker =
+        pollers > 0
+          ? { ok: true, pollers }
+          : {
+              ok: false,
+              pollers,
+              error: `No worker polled task queue "${config.taskQueue}" in the last minute.`,
+            };
     } catch (err) {
       worker = { ok: false, pollers: 0, error: message(err) };
     }
@@ -132,7 +156,12 @@ export async function checkHealth({
     temporal: temporalPart,
     database,
     worker,
-    runners: { script: true, anthropic: Boolean(env.ANTHROPIC_API_KEY), openai: Boolean(env.OPENAI_API_KEY), claudeCode: onPath('claude', processEnv.PATH) },
+    runners: {
+      script: true,
+      anthropic: Boolean(env.ANTHROPIC_API_KEY),
+      openai: Boolean(env.OPENAI_API_KEY),
+      claudeCode: onPath('claude', processEnv.PATH),
+    },
     github,
   };
 }

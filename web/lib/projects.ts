@@ -16,7 +16,11 @@ import { childEnv } from './env.js';
 import { DomainError } from './errors.js';
 
 export const registerProjectInputSchema = z.object({
-  path: z.string().trim().min(1, 'is required').refine((p) => path.isAbsolute(p), 'must be an absolute path'),
+  path: z
+    .string()
+    .trim()
+    .min(1, 'is required')
+    .refine((p) => path.isAbsolute(p), 'must be an absolute path'),
   worktreeDir: z
     .string()
     .trim()
@@ -35,7 +39,8 @@ function git(args: string[]): Promise<string | null> {
   return new Promise((resolve, reject) => {
     execFile('git', args, { timeout: GIT_TIMEOUT_MS, env, encoding: 'utf8' }, (err, stdout) => {
       if (!err) return resolve(stdout.trim());
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return reject(new Error('git is not installed or not on PATH'));
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        return reject(new Error('git is not installed or not on PATH'));
       resolve(null);
     });
   });
@@ -43,7 +48,10 @@ function git(args: string[]): Promise<string | null> {
 
 async function defaultBranchOf(top: string): Promise<string> {
   const remoteHead = await git(['-C', top, 'symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD']);
-  const candidates = [remoteHead?.replace(/^origin\//, ''), await git(['-C', top, 'symbolic-ref', '--quiet', '--short', 'HEAD'])];
+  const candidates = [
+    remoteHead?.replace(/^origin\//, ''),
+    await git(['-C', top, 'symbolic-ref', '--quiet', '--short', 'HEAD']),
+  ];
   for (const c of candidates) if (c && branchNameSchema.safeParse(c).success) return c;
   return 'main';
 }
@@ -63,12 +71,17 @@ export async function registerProject(db: Db, input: RegisterProjectInput): Prom
   const { path: given, worktreeDir } = registerProjectInputSchema.parse(input);
   if (!fs.existsSync(given)) throw new DomainError('NotAGitRepository', `${given} does not exist.`);
   const top = await git(['-C', given, 'rev-parse', '--show-toplevel']);
-  if (!top) throw new DomainError('NotAGitRepository', `${given} is not a git repository (git rev-parse found no work tree).`);
+  if (!top)
+    throw new DomainError(
+      'NotAGitRepository',
+      `${given} is not a git repository (git rev-parse found no work tree).`,
+    );
   const existing = db.select().from(projects).where(eq(projects.repoPath, top)).get();
   if (existing) return existing;
 
   // Credentials embedded in an https remote are never stored or shown.
-  const remoteUrl = (await git(['-C', top, 'remote', 'get-url', 'origin']))?.replace(/^(https?:\/\/)[^@/]+@/i, '$1') ?? null;
+  const remoteUrl =
+    (await git(['-C', top, 'remote', 'get-url', 'origin']))?.replace(/^(https?:\/\/)[^@/]+@/i, '$1') ?? null;
   const github = remoteUrl ? parseGithubRemote(remoteUrl) : null;
   const row = {
     id: newId('prj', Date.now(), Math.random),

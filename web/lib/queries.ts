@@ -31,7 +31,16 @@ export interface BoardRow {
 /** Workspaces that are on the board: everything not archived, newest first. */
 export function listBoardRows(db: Db): BoardRow[] {
   return db
-    .select({ workspace: workspaces, project: { id: projects.id, name: projects.name, githubOwner: projects.githubOwner, githubRepo: projects.githubRepo }, pr: pullRequests })
+    .select({
+      workspace: workspaces,
+      project: {
+        id: projects.id,
+        name: projects.name,
+        githubOwner: projects.githubOwner,
+        githubRepo: projects.githubRepo,
+      },
+      pr: pullRequests,
+    })
     .from(workspaces)
     .innerJoin(projects, eq(projects.id, workspaces.projectId))
     .leftJoin(pullRequests, eq(pullRequests.workspaceId, workspaces.id))
@@ -57,11 +66,21 @@ export function getWorkspaceDetail(db: Db, id: string): WorkspaceDetail | null {
     .where(eq(workspaces.id, id))
     .get();
   if (!row) return null;
-  const sessions = db.select().from(agentSessions).where(eq(agentSessions.workspaceId, id)).orderBy(asc(agentSessions.startedAt)).all();
+  const sessions = db
+    .select()
+    .from(agentSessions)
+    .where(eq(agentSessions.workspaceId, id))
+    .orderBy(asc(agentSessions.startedAt))
+    .all();
   return { ...row, sessions, events: listEventsAfter(db, id, 0) };
 }
 
-export function listEventsAfter(db: Db, workspaceId: string, after: number, limit = PAGE_LIMIT): WorkspaceEvent[] {
+export function listEventsAfter(
+  db: Db,
+  workspaceId: string,
+  after: number,
+  limit = PAGE_LIMIT,
+): WorkspaceEvent[] {
   return db
     .select()
     .from(workspaceEvents)
@@ -86,7 +105,12 @@ export interface TranscriptMessage {
 }
 
 /** Transcript rows of every session of the workspace with `agent_messages.id > after`. */
-export function listMessagesAfter(db: Db, workspaceId: string, after: number, limit = PAGE_LIMIT): TranscriptMessage[] {
+export function listMessagesAfter(
+  db: Db,
+  workspaceId: string,
+  after: number,
+  limit = PAGE_LIMIT,
+): TranscriptMessage[] {
   return db
     .select({
       id: agentMessages.id,

@@ -15,7 +15,10 @@ export const TEMPORAL_CONNECT_TIMEOUT_MS = 5000;
 export function temporalAddress(): string {
   const address = getConfig().temporal.address;
   if (!address) {
-    throw new DomainError('TemporalUnavailable', 'TEMPORAL_ADDRESS is not set; start the console through `npm start`, which sets it.');
+    throw new DomainError(
+      'TemporalUnavailable',
+      'TEMPORAL_ADDRESS is not set; start the console through `npm start`, which sets it.',
+    );
   }
   return address;
 }
@@ -29,7 +32,10 @@ export function temporalClient(): Promise<Client> {
         const connection = await Connection.connect({ address, connectTimeout: TEMPORAL_CONNECT_TIMEOUT_MS });
         return new Client({ connection, namespace });
       } catch (err) {
-        throw new DomainError('TemporalUnavailable', `Cannot reach Temporal at ${address}: ${err instanceof Error ? err.message : String(err)}`);
+        throw new DomainError(
+          'TemporalUnavailable',
+          `Cannot reach Temporal at ${address}: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
     })();
     cache.__ratchetTemporal = pending;

@@ -15,7 +15,9 @@ function resetFromSeq<T extends TranscriptRow>(kept: T[], reset: T): number {
   const c = reset.content;
   if (c && typeof c === 'object' && 'fromSeq' in c && typeof c.fromSeq === 'number') return c.fromSeq;
   let from = 0;
-  for (const m of kept) if (m.sessionId === reset.sessionId && m.role === 'user' && m.seq < reset.seq) from = Math.max(from, m.seq + 1);
+  for (const m of kept)
+    if (m.sessionId === reset.sessionId && m.role === 'user' && m.seq < reset.seq)
+      from = Math.max(from, m.seq + 1);
   return from;
 }
 

@@ -12,7 +12,15 @@ export type WorkspaceView =
   | ({ state: 'ready' } & WorkspaceDetail)
   | { state: 'starting'; workspaceId: string; workflowId: string; workflowStatus: string };
 
-export async function getWorkspaceView({ db, client, id }: { db: Db; client: () => Promise<Client>; id: string }): Promise<WorkspaceView> {
+export async function getWorkspaceView({
+  db,
+  client,
+  id,
+}: {
+  db: Db;
+  client: () => Promise<Client>;
+  id: string;
+}): Promise<WorkspaceView> {
   const detail = getWorkspaceDetail(db, id);
   if (detail) return { state: 'ready', ...detail };
   const workflowId = workflowIds.workspace(id);
@@ -20,7 +28,8 @@ export async function getWorkspaceView({ db, client, id }: { db: Db; client: () 
     const description = await (await client()).workflow.getHandle(workflowId).describe();
     return { state: 'starting', workspaceId: id, workflowId, workflowStatus: description.status.name };
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new DomainError('WorkspaceNotFound', `No workspace with id ${id}.`);
+    if (err instanceof WorkflowNotFoundError)
+      throw new DomainError('WorkspaceNotFound', `No workspace with id ${id}.`);
     throw err;
   }
 }

@@ -10,7 +10,12 @@ import { z } from 'zod';
 import type { RatchetConfig } from '../../core/config.js';
 import { agentConfigSchema } from '../../core/agent.js';
 import { newId, workflowIds } from '../../core/ids.js';
-import { branchNameFor, branchNameSchema, workspaceSpecSchema, type WorkspaceWorkflowInput } from '../../core/workspace.js';
+import {
+  branchNameFor,
+  branchNameSchema,
+  workspaceSpecSchema,
+  type WorkspaceWorkflowInput,
+} from '../../core/workspace.js';
 import type { Db } from '../../db/client.js';
 import { workspaces, type Workspace } from '../../db/schema.js';
 import {
@@ -27,13 +32,18 @@ export const startWorkspaceInputSchema = z.object({
   projectId: z.string().trim().min(1, 'is required'),
   title: z.string().trim().min(1, 'is required').max(200),
   prompt: z.string().trim().min(1, 'is required').max(100_000),
-  baseBranch: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), branchNameSchema.optional()),
+  baseBranch: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    branchNameSchema.optional(),
+  ),
   agent: agentConfigSchema.partial().optional(),
 });
 export type StartWorkspaceInput = z.input<typeof startWorkspaceInputSchema>;
 
 /** Workspace ids as they appear in URLs; the same rule as `assertSafeId` in core/ids.ts. */
-export const workspaceIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'is not a workspace id');
+export const workspaceIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'is not a workspace id');
 
 export interface StartedWorkspace {
   workspaceId: string;
@@ -112,7 +122,9 @@ export async function approvePlan(args: Steer & { note?: string }): Promise<{ ap
 }
 
 /** Raises the budget (USD) of a workspace waiting in `awaiting_budget`, or cancels the wait. */
-export async function setBudget(args: Steer & { budgetUsd?: number; cancel?: boolean }): Promise<{ budgetUsd: number | null }> {
+export async function setBudget(
+  args: Steer & { budgetUsd?: number; cancel?: boolean },
+): Promise<{ budgetUsd: number | null }> {
   const body = args.cancel ? { cancel: true } : { budgetUsd: args.budgetUsd };
   return handleFor(args).executeUpdate(budgetUpdate, { args: [body] });
 }

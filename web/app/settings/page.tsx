@@ -26,7 +26,8 @@ export default function SettingsPage() {
           </dd>
           <dt>Temporal</dt>
           <dd>
-            <code>{config.temporal.address ?? 'not set'}</code> · namespace <code>{config.temporal.namespace}</code>
+            <code>{config.temporal.address ?? 'not set'}</code> · namespace{' '}
+            <code>{config.temporal.namespace}</code>
           </dd>
           <dt>Task queue</dt>
           <dd>

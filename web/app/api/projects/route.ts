@@ -6,7 +6,9 @@ import { createProjectBody } from './schema.js';
 export const dynamic = 'force-dynamic';
 
 // GET /api/projects – Registered projects, by name.
-export const GET = withErrors('GET /api/projects', async () => Response.json({ projects: listProjects(db()) }));
+export const GET = withErrors('GET /api/projects', async () =>
+  Response.json({ projects: listProjects(db()) }),
+);
 
 // POST /api/projects – Register a local git repository (idempotent on its top-level path).
 export const POST = withErrors('POST /api/projects', async (req: Request) => {

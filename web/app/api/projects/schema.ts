@@ -1,2 +1,5 @@
 /** POST /api/projects body: the repository path and an optional worktree directory. */
-export { registerProjectInputSchema as createProjectBody, type RegisterProjectInput as CreateProjectBody } from '../../../lib/projects.js';
+export {
+  registerProjectInputSchema as createProjectBody,
+  type RegisterProjectInput as CreateProjectBody,
+} from '../../../lib/projects.js';

@@ -18,6 +18,11 @@ export const GET = withErrors('GET /api/workspaces', async () => {
 // POST /api/workspaces – Start a workspace workflow; the row appears once its first activity runs.
 export const POST = withErrors('POST /api/workspaces', async (req: Request) => {
   const input = createWorkspaceBody.parse(await readJson(req));
-  const started = await startWorkspace({ db: db(), client: await temporalClient(), config: getConfig(), input });
+  const started = await startWorkspace({
+    db: db(),
+    client: await temporalClient(),
+    config: getConfig(),
+    input,
+  });
   return Response.json(started, { status: 202 });
 });

@@ -1,2 +1,5 @@
 /** POST /api/workspaces body: project, title, prompt, optional base branch and agent settings. */
-export { startWorkspaceInputSchema as createWorkspaceBody, type StartWorkspaceInput as CreateWorkspaceBody } from '../../../lib/workspaces.js';
+export {
+  startWorkspaceInputSchema as createWorkspaceBody,
+  type StartWorkspaceInput as CreateWorkspaceBody,
+} from '../../../lib/workspaces.js';

@@ -33,7 +33,8 @@ export default async function WorkspacePage({ params }: { params: Promise<{ id: 
       </section>
     );
   }
-  if (view.state === 'starting') return <StartingWorkspace workspaceId={id} workflowStatus={view.workflowStatus} />;
+  if (view.state === 'starting')
+    return <StartingWorkspace workspaceId={id} workflowStatus={view.workflowStatus} />;
 
   const { workspace: ws, project, pr, sessions, events } = view;
   const placement = placeWorkspace(ws, pr);
@@ -66,14 +67,17 @@ export default async function WorkspacePage({ params }: { params: Promise<{ id: 
                 <a href={pr.url}>
                   #{pr.number} ({pr.state})
                 </a>
-                {pr.ratchetState ? ` · ratchet ${pr.ratchetState}${pr.ratchetReason ? `: ${pr.ratchetReason}` : ''}` : ''}
+                {pr.ratchetState
+                  ? ` · ratchet ${pr.ratchetState}${pr.ratchetReason ? `: ${pr.ratchetReason}` : ''}`
+                  : ''}
               </dd>
             </>
           )}
           <dt>Spend</dt>
           <dd>
             ${ws.spentUsd.toFixed(2)}
-            {ws.budgetUsd !== null ? ` of $${ws.budgetUsd.toFixed(2)}` : ''} · {sessions.length} session{sessions.length === 1 ? '' : 's'}
+            {ws.budgetUsd !== null ? ` of $${ws.budgetUsd.toFixed(2)}` : ''} · {sessions.length} session
+            {sessions.length === 1 ? '' : 's'}
           </dd>
           {ws.lastError && (
             <>

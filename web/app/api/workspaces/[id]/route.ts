@@ -7,7 +7,10 @@ import { workspaceParams, type WorkspaceRouteContext } from './schema.js';
 export const dynamic = 'force-dynamic';
 
 // GET /api/workspaces/:id – The row with its project, PR, sessions and timeline; `starting` until the row exists.
-export const GET = withErrors('GET /api/workspaces/:id', async (_req: Request, ctx: WorkspaceRouteContext) => {
-  const { id } = workspaceParams.parse(await ctx.params);
-  return Response.json(await getWorkspaceView({ db: db(), client: temporalClient, id }));
-});
+export const GET = withErrors(
+  'GET /api/workspaces/:id',
+  async (_req: Request, ctx: WorkspaceRouteContext) => {
+    const { id } = workspaceParams.parse(await ctx.params);
+    return Response.json(await getWorkspaceView({ db: db(), client: temporalClient, id }));
+  },
+);

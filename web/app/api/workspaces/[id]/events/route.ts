@@ -6,9 +6,15 @@ import { afterFrom, workspaceParams, type WorkspaceRouteContext } from '../schem
 export const dynamic = 'force-dynamic';
 
 // GET /api/workspaces/:id/events?after=<event id> – Timeline rows after the cursor (up to 500), oldest first.
-export const GET = withErrors('GET /api/workspaces/:id/events', async (req: Request, ctx: WorkspaceRouteContext) => {
-  const { id } = workspaceParams.parse(await ctx.params);
-  const after = afterFrom(req);
-  const events = listEventsAfter(db(), id, after);
-  return Response.json({ events, cursor: events.at(-1)?.id ?? after }, { headers: { 'cache-control': 'no-store' } });
-});
+export const GET = withErrors(
+  'GET /api/workspaces/:id/events',
+  async (req: Request, ctx: WorkspaceRouteContext) => {
+    const { id } = workspaceParams.parse(await ctx.params);
+    const after = afterFrom(req);
+    const events = listEventsAfter(db(), id, after);
+    return Response.json(
+      { events, cursor: events.at(-1)?.id ?? after },
+      { headers: { 'cache-control': 'no-store' } },
+    );
+  },
+);

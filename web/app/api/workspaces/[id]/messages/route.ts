@@ -9,16 +9,27 @@ import { sendMessageBody } from './schema.js';
 export const dynamic = 'force-dynamic';
 
 // GET /api/workspaces/:id/messages?after=<message id> – Transcript rows of all sessions after the cursor (up to 500).
-export const GET = withErrors('GET /api/workspaces/:id/messages', async (req: Request, ctx: WorkspaceRouteContext) => {
-  const { id } = workspaceParams.parse(await ctx.params);
-  const after = afterFrom(req);
-  const messages = listMessagesAfter(db(), id, after);
-  return Response.json({ messages, cursor: messages.at(-1)?.id ?? after }, { headers: { 'cache-control': 'no-store' } });
-});
+export const GET = withErrors(
+  'GET /api/workspaces/:id/messages',
+  async (req: Request, ctx: WorkspaceRouteContext) => {
+    const { id } = workspaceParams.parse(await ctx.params);
+    const after = afterFrom(req);
+    const messages = listMessagesAfter(db(), id, after);
+    return Response.json(
+      { messages, cursor: messages.at(-1)?.id ?? after },
+      { headers: { 'cache-control': 'no-store' } },
+    );
+  },
+);
 
 // POST /api/workspaces/:id/messages – Queue a follow-up agent turn (sendMessage update).
-export const POST = withErrors('POST /api/workspaces/:id/messages', async (req: Request, ctx: WorkspaceRouteContext) => {
-  const { id } = workspaceParams.parse(await ctx.params);
-  const { text } = sendMessageBody.parse(await readJson(req));
-  return Response.json(await sendMessage({ db: db(), client: await temporalClient(), workspaceId: id, text }));
-});
+export const POST = withErrors(
+  'POST /api/workspaces/:id/messages',
+  async (req: Request, ctx: WorkspaceRouteContext) => {
+    const { id } = workspaceParams.parse(await ctx.params);
+    const { text } = sendMessageBody.parse(await readJson(req));
+    return Response.json(
+      await sendMessage({ db: db(), client: await temporalClient(), workspaceId: id, text }),
+    );
+  },
+);

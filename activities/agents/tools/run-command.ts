@@ -48,20 +48,31 @@ export function runCommandTool(command: string, opts: RunCommandOptions): Promis
     let dropped = 0;
     let exited = false;
     let dataSeq = 0;
-    const onData = (c: Buffer) => {
+    const onData = (chunk: Buffer) => {
       dataSeq++;
       if (exited) armDrain();
-      if (tail.length === 0 && kept + c.length <= opts.capBytes) {
-        chunks.push(c);
-        kept += c.length;
-        return;
+      let c = chunk;
+      if (tail.length === 0 && kept < opts.capBytes) {
+        const room = opts.capBytes - kept;
+        chunks.push(c.subarray(0, room));
+        kept += Math.min(room, c.length);
+        if (c.length <= room) return;
+        c = c.subarray(room);
       }
       tail.push(c);
       tailBytes += c.length;
-      while (tailBytes > opts.capBytes && tail.length > 1) {
-        const first = tail.shift() as Buffer;
-        tailBytes -= first.length;
-        dropped += first.length;
+      while (tailBytes > opts.capBytes) {
+        const first = tail[0] as Buffer;
+        const excess = tailBytes - opts.capBytes;
+        if (first.length <= excess) {
+          tail.shift();
+          tailBytes -= first.length;
+          dropped += first.length;
+        } else {
+          tail[0] = first.subarray(excess);
+          tailBytes -= excess;
+          dropped += excess;
+        }
       }
     };
     child.stdout.on('data', onData);

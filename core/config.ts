@@ -41,6 +41,8 @@ export const envSchema = z.object({
   GITHUB_TOKEN: opt(z.string()),
   GH_TOKEN: opt(z.string()),
   GITHUB_API_URL: opt(url),
+  /** Seconds between GitHub polls per repository (the ratchet loop). @default 60 */
+  RATCHET_POLL_INTERVAL_S: withDefault(z.coerce.number().int().min(1).max(3600), 60),
 });
 export type Env = z.infer<typeof envSchema>;
 
@@ -53,6 +55,25 @@ export const fileConfigSchema = z
     temporalNamespace: z.string().optional(),
     worktreesDir: z.string().optional(),
     taskQueue: z.string().optional(),
+    /** Agent providers: fallback and price overrides (USD per million tokens). */
+    agents: z
+      .object({
+        /** Runner that takes over after `fallbackAfterAttempts` failed attempts of another one. */
+        fallbackRunner: z.enum(['anthropic', 'openai', 'claude-code']).optional(),
+        /** @default 3 */
+        fallbackAfterAttempts: z.number().int().min(1).max(20).optional(),
+        /** Label for the OpenAI-compatible endpoint (`openai`, `ollama`, `vllm`, `openrouter`). */
+        openaiProvider: z.string().min(1).optional(),
+        defaultModels: z.record(z.string(), z.string()).optional(),
+        prices: z
+          .record(
+            z.string(),
+            z.object({ inputPerMTok: z.number().min(0), outputPerMTok: z.number().min(0), cacheReadPerMTok: z.number().min(0), cacheWritePerMTok: z.number().min(0) }),
+          )
+          .optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type FileConfig = z.infer<typeof fileConfigSchema>;
@@ -67,6 +88,7 @@ export interface RatchetConfig {
   logLevel: Env['RATCHET_LOG_LEVEL'];
   temporal: { address: string | null; namespace: string; localPort: number; uiPort: number; bin: string | null };
   cacheDir: string;
+  agents: NonNullable<FileConfig['agents']>;
   env: Env;
 }
 
@@ -112,6 +134,7 @@ export function resolveConfig(env: Env, file: FileConfig, homeDir: string): Ratc
       bin: env.RATCHET_TEMPORAL_BIN ?? null,
     },
     cacheDir: env.RATCHET_CACHE_DIR ?? `${homeDir}/.cache/ratchet`,
+    agents: file.agents ?? {},
     env,
   };
 }

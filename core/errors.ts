@@ -28,6 +28,16 @@ export const ErrorTypes = {
   BudgetExceeded: 'BudgetExceeded',
   /** Thrown when a model provider is down or overloaded (5xx, 529, connection refused). */
   ProviderUnavailable: 'ProviderUnavailable',
+  /** Thrown when a model provider refuses the request itself (400/401/403/404/422): retrying cannot help. */
+  ProviderRejected: 'ProviderRejected',
+  /** Thrown when a GitHub resource (repository, PR, run) does not exist. */
+  GithubNotFound: 'GithubNotFound',
+  /** Thrown when GitHub forbids an operation for reasons other than rate limits (permissions, protection). */
+  GithubForbidden: 'GithubForbidden',
+  /** Thrown when GitHub rejects a request's content (422 validation). */
+  GithubValidation: 'GithubValidation',
+  /** Thrown when GitHub is down or times out (5xx, connection errors); retried by the activity policy. */
+  GithubUnavailable: 'GithubUnavailable',
   /** Thrown when a model's tool call arguments fail the tool's schema. */
   ToolArgsInvalid: 'ToolArgsInvalid',
   /** Thrown when settings or a config file fail their schema; the message names every bad field. */
@@ -44,6 +54,7 @@ export const ERROR_TYPES: readonly ErrorType[] = Object.values(ErrorTypes);
  */
 export const RETRYABLE_ERROR_TYPES: ReadonlySet<ErrorType> = new Set<ErrorType>([
   ErrorTypes.GithubRateLimited,
+  ErrorTypes.GithubUnavailable,
   ErrorTypes.ProviderUnavailable,
 ]);
 

@@ -47,6 +47,17 @@ export const workspaceSpecSchema = z.object({
     .object({ owner: z.string().min(1), repo: z.string().min(1) })
     .nullable()
     .default(null),
+  /** The GitHub issue the work starts from, as fetched; the agent sees it fenced as untrusted data. */
+  issue: z
+    .object({
+      number: z.number().int().positive(),
+      title: z.string(),
+      url: z.string().optional(),
+      body: z.string().nullable(),
+      comments: z.array(z.object({ author: z.string().nullable(), body: z.string() })).default([]),
+    })
+    .nullable()
+    .default(null),
   /** Ratchet loop switches for this workspace (see core/ratchet/settings.ts for all knobs). */
   ratchet: z
     .object({ enabled: z.boolean().default(true), autoMerge: z.boolean().default(false) })

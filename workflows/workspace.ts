@@ -27,6 +27,7 @@ import type { GitActivities } from '../activities/git.js';
 import type { SetupActivities } from '../activities/setup.js';
 import type { StoreActivities } from '../activities/store.js';
 import { approvePlanUpdate, archiveSignal, budgetUpdate, sendMessageUpdate, stateQuery } from './messages.js';
+import { openPullRequestOnce } from './ratchet-start.js';
 
 /** Stop growing one run's history after this many turns (continue-as-new carries the state). */
 const TURNS_PER_RUN = 25;
@@ -92,6 +93,8 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
   };
   const queue: Turn[] = (input.resume?.pending ?? []).map((text) => ({ text, purpose: 'followup' }));
   let archiveRequested = false;
+  // After continue-as-new this is false again; reopening is a cheap idempotent look (no second PR).
+  let prOpen = false;
   let planApproved = false;
   let budgetDecision: { cancel: boolean } | null = null;
   const turnsAtStart = state.turnsDone;
@@ -147,11 +150,17 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
   );
 
   /** Runs one agent session, waiting (without spending) whenever the budget is exhausted. */
-  const runSession = async (turn: number, purpose: SessionPurpose, text: string, mode: 'agent' | 'plan'): Promise<AgentTurnResult | null> => {
+  const runSession = async (
+    turn: number,
+    purpose: SessionPurpose,
+    text: string,
+    mode: 'agent' | 'plan',
+    templateVars?: Record<string, unknown>,
+  ): Promise<AgentTurnResult | null> => {
     const sessionId = `${spec.workspaceId}-t${turn}-${purpose}`;
     for (;;) {
       await setStatus('agent_running', `Agent turn ${turn} (${purpose}) started`);
-      const result = await agents.runAgentTurn({ spec, turn, purpose, prompt: text, sessionId, mode });
+      const result = await agents.runAgentTurn({ spec, turn, purpose, prompt: text, sessionId, mode, templateVars });
       if (result.fellBackTo) {
         await store.recordEvent({
           workspaceId: spec.workspaceId,
@@ -171,8 +180,7 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
 
   const runTurn = async (t: Turn) => {
     const turn = state.turnsDone + 1;
-    let prompt = t.text;
-    let purpose = t.purpose;
+    let vars: Record<string, unknown> | undefined;
     if (turn === 1 && spec.agent.mode === 'plan') {
       const plan = await runSession(turn, 'plan', t.text, 'plan');
       if (!plan) return;
@@ -180,10 +188,9 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
       await setStatus('awaiting_plan_approval', 'Plan ready; waiting for approval', 'plan');
       await condition(() => planApproved || archiveRequested);
       if (archiveRequested) return;
-      prompt = plan.summary;
-      purpose = 'implement';
+      vars = { plan: plan.summary };
     }
-    const result = await runSession(turn, purpose, prompt, 'agent');
+    const result = await runSession(turn, t.purpose, t.text, 'agent', vars);
     if (!result) return;
     if (result.status === 'failed') {
       await setStatus('failed', `Agent turn ${turn} failed: ${result.summary}`, 'agent_failed', result.summary);
@@ -200,10 +207,16 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     if (commit.commit && spec.push) {
       await git.pushBranch({ workspaceId: spec.workspaceId, worktreePath: spec.worktreePath, remote: spec.remote, branch: spec.branch });
     }
+    // First pushed turn on a GitHub repo: open the PR and start the ratchet loop (both idempotent).
+    if (spec.push && spec.github && spec.ratchet.enabled && !prOpen && (commit.commit || state.lastCommit)) {
+      await setStatus('pushing', 'Opening the pull request');
+      const pr = await openPullRequestOnce({ spec, timings, dedupeKey: key('pr') });
+      prOpen = pr !== null;
+    }
     state.turnsDone = turn;
     state.lastCommit = commit.commit ?? state.lastCommit;
     const what = commit.commit ? `committed ${commit.commit.slice(0, 8)}${spec.push ? ' and pushed' : ''}` : 'no changes to commit';
-    await setStatus('idle', `Turn ${turn} done: ${what}`);
+    await setStatus(prOpen ? 'pr_open' : 'idle', `Turn ${turn} done: ${what}`);
   };
 
   try {

@@ -22,7 +22,7 @@ export interface RunAgentTurnInput {
   sessionId: string;
   mode: 'agent' | 'plan';
   /** Extra named variables for the purpose's prompt template (fixers: checks, logs, reviews…). */
-  templateVars?: Record<string, string>;
+  templateVars?: Record<string, unknown>;
 }
 
 export interface AgentActivityDeps {
@@ -69,6 +69,7 @@ export function createAgentActivities({ db, runners }: AgentActivityDeps) {
       const prompts = renderTurnPrompts({ runner: config.runner, purpose: input.purpose, text: input.prompt, spec, vars: input.templateVars ?? {} });
       const req: AgentTurnRequest = {
         workspaceId: spec.workspaceId,
+        turn: input.turn,
         sessionId: input.sessionId,
         purpose: input.purpose,
         worktreePath: spec.worktreePath,

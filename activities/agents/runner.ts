@@ -7,6 +7,8 @@ import type { Transcript } from './transcript.js';
 
 export interface AgentTurnRequest {
   workspaceId: string;
+  /** The workspace turn this session belongs to (1-based). */
+  turn: number;
   sessionId: string;
   purpose: SessionPurpose;
   worktreePath: string;

@@ -32,12 +32,12 @@ export function scriptFor(req: AgentTurnRequest, turnIndex: number): ScriptStep[
   return [{ op: 'append', path: 'RATCHET_NOTES.md', line: req.prompt }];
 }
 
-export function createScriptRunner(opts: { turnIndexOf: (req: AgentTurnRequest) => number }): AgentRunner {
+export function createScriptRunner(): AgentRunner {
   // Scripted steps are tool calls with deterministic ids, so a retry skips what already ran.
   return {
     name: 'script',
     async run(req: AgentTurnRequest, ctx: RunnerContext): Promise<AgentTurnResult> {
-      const steps = scriptFor(req, opts.turnIndexOf(req));
+      const steps = scriptFor(req, req.turn - 1);
       const { transcript } = ctx;
       if ((transcript.lastSeq()) === 0) {
         ctx.heartbeat({ lastSeq: transcript.append({ role: 'user', content: { text: req.prompt } }) });

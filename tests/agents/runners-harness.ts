@@ -68,6 +68,7 @@ export function makeHarness(): Harness {
     makeToolbox: ({ worktree: wt, mode }) => createToolbox({ worktree: wt, mode, env: process.env, commandTimeoutMs: 30_000 }),
     request: (config = {}, prompt = 'Create hello.txt') => ({
       workspaceId: `w_${id}`,
+      turn: 1,
       sessionId,
       purpose: 'implement',
       worktreePath: worktree,

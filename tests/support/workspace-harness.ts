@@ -47,6 +47,7 @@ export function specFor(
     push: true,
     remote: 'origin',
     github: null,
+    issue: null,
     ratchet: { enabled: true, autoMerge: false },
   };
 }

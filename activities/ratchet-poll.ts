@@ -1,0 +1,194 @@
+/**
+ * The poller's activities. One poll cycle = one GraphQL listing per 50 open PRs (plus, only when a
+ * watched PR has failing checks, one check-run read per base commit not seen before), one SQLite
+ * transaction for every watched PR, and a signal to each ratchet whose snapshot changed since the
+ * last delivery. GitHub failures come back as results (type, message, retry time), not thrown:
+ * the poller is itself the retry loop, so it can show the state and wait for the reset.
+ */
+import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { z } from 'zod';
+import { rollupChecks } from '../core/ci-rollup.js';
+import { workflowIds } from '../core/ids.js';
+import type { PrSnapshot } from '../core/pr.js';
+import type { Db } from '../db/client.js';
+import { applySnapshots } from '../db/queries/pull-requests.js';
+import {
+  POLLER_WORKFLOW_TYPE,
+  snapshotSignal,
+  watchSignal,
+  type PollerInput,
+  type SnapshotDelivery,
+  type WatchInput,
+} from '../workflows/ratchet-messages.js';
+import { fetchOpenPrSnapshots } from './github/snapshots.js';
+import type { GithubClient } from './github/client.js';
+import { GithubError, guard, toGithubError } from './github/errors.js';
+import { toActivityFailure } from './github/index.js';
+import { parseOrMalformed } from './github/snapshots.js';
+import { ErrorTypes } from '../core/errors.js';
+
+export interface PollCycleInput {
+  owner: string;
+  repo: string;
+  /** PR number → workspace id. */
+  watch: Record<string, string>;
+  /** PR number → digest of the last delivered snapshot. */
+  digests: Record<string, string>;
+}
+
+export type PollCycleResult =
+  | {
+      ok: true;
+      openPrs: number;
+      /** GitHub requests this cycle made. */
+      requests: number;
+      /** Ratchets signalled (their snapshot changed). */
+      delivered: number;
+      /** The digests to carry into the next cycle, for watched PRs only. */
+      digests: Record<string, string>;
+      /** Watched PRs whose ratchet workflow no longer exists: drop them. */
+      gone: string[];
+      rateLimit: { remaining: number; resetAt: string } | null;
+    }
+  | { ok: false; requests: number; error: { type: string; message: string; retryAt: number | null } };
+
+export interface RatchetPollDeps {
+  db: Db;
+  octokit: GithubClient | null;
+  /** Poll interval handed to a poller this process starts. @default 60000 */
+  pollIntervalMs?: number;
+  /** Base commits' failing check names, by SHA (a commit's checks rarely change once complete). */
+  baseCacheMax?: number;
+}
+
+const checkRunsPage = z.object({
+  check_runs: z.array(z.object({ name: z.string(), status: z.string(), conclusion: z.string().nullable() })),
+});
+const FAILED = new Set(['failure', 'timed_out', 'cancelled', 'startup_failure']);
+
+function digestOf(value: unknown): string {
+  return createHash('sha1').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+}
+
+export function createRatchetPollActivities(deps: RatchetPollDeps) {
+  const baseCache = new Map<string, string[]>();
+  const baseCacheMax = deps.baseCacheMax ?? 200;
+
+  async function baseFailing(octokit: GithubClient, owner: string, repo: string, sha: string): Promise<{ names: string[]; fetched: boolean }> {
+    const cached = baseCache.get(sha);
+    if (cached) return { names: cached, fetched: false };
+    const what = `GET check-runs ${owner}/${repo}@${sha.slice(0, 8)}`;
+    const res = await guard(what, () => octokit.rest.checks.listForRef({ owner, repo, ref: sha, per_page: 100 }));
+    const page = parseOrMalformed(checkRunsPage, res.data, what);
+    const names = page.check_runs.filter((c) => c.conclusion !== null && FAILED.has(c.conclusion)).map((c) => c.name).sort();
+    // Only complete answers are cached: a base still running may fail later.
+    if (page.check_runs.every((c) => c.status === 'completed')) {
+      baseCache.set(sha, names);
+      while (baseCache.size > baseCacheMax) {
+        const oldest = baseCache.keys().next().value;
+        if (oldest === undefined) break;
+        baseCache.delete(oldest);
+      }
+    }
+    return { names, fetched: true };
+  }
+
+  return {
+    /** Registers a PR with its repo's poller, starting the poller if it is not running (signal-with-start). */
+    async ratchetEnsureWatched(input: WatchInput & { owner: string; repo: string }): Promise<{ pollerId: string }> {
+      const ctx = Context.current();
+      const pollerId = workflowIds.poller(input.owner, input.repo);
+      const args: PollerInput = { owner: input.owner, repo: input.repo, intervalMs: deps.pollIntervalMs ?? 60_000 };
+      await ctx.client.workflow.signalWithStart(POLLER_WORKFLOW_TYPE, {
+        workflowId: pollerId,
+        taskQueue: ctx.info.taskQueue,
+        args: [args],
+        signal: watchSignal,
+        signalArgs: [{ workspaceId: input.workspaceId, number: input.number }],
+      });
+      return { pollerId };
+    },
+
+    /**
+     * "Update branch" (merge base into head on GitHub's side), pinned to the head the ratchet saw:
+     * GitHub answers 422 when the head moved, which is a result here, not an error.
+     */
+    async ratchetUpdateBranch(input: { owner: string; repo: string; number: number; expectedHeadSha: string }): Promise<{ updated: boolean; message: string }> {
+      if (!deps.octokit) return { updated: false, message: 'no GitHub token' };
+      const octokit = deps.octokit;
+      try {
+        await octokit.rest.pulls.updateBranch({ owner: input.owner, repo: input.repo, pull_number: input.number, expected_head_sha: input.expectedHeadSha });
+        return { updated: true, message: 'update requested' };
+      } catch (err) {
+        const e = toGithubError(err, `PUT update-branch ${input.owner}/${input.repo}#${input.number}`);
+        if (e.retryable) throw toActivityFailure(e, 'ratchetUpdateBranch');
+        return { updated: false, message: e.message };
+      }
+    },
+
+    async ratchetPollCycle(input: PollCycleInput): Promise<PollCycleResult> {
+      const ctx = Context.current();
+      let requests = 0;
+      if (!deps.octokit) {
+        return { ok: false, requests, error: { type: ErrorTypes.GithubAuth, message: 'no GitHub token: set GITHUB_TOKEN or GH_TOKEN, or run `gh auth login`', retryAt: null } };
+      }
+      const octokit = deps.octokit;
+      const at = Date.now();
+      let listing: Awaited<ReturnType<typeof fetchOpenPrSnapshots>>;
+      const deliveries: { number: string; workspaceId: string; delivery: SnapshotDelivery; digest: string }[] = [];
+      try {
+        listing = await fetchOpenPrSnapshots(octokit, { owner: input.owner, repo: input.repo });
+        requests += listing.pages;
+        const byNumber = new Map<number, PrSnapshot>(listing.prs.map((p) => [p.number, p]));
+        for (const [number, workspaceId] of Object.entries(input.watch)) {
+          const pr = byNumber.get(Number(number));
+          if (!pr) {
+            deliveries.push({ number, workspaceId, delivery: { kind: 'missing', number: Number(number), at }, digest: 'missing' });
+            continue;
+          }
+          // Base checks matter only when this PR has failures to attribute.
+          let failingOnBase: string[] = [];
+          if (pr.baseSha && rollupChecks(pr.checks).failing.length > 0) {
+            const base = await baseFailing(octokit, input.owner, input.repo, pr.baseSha);
+            if (base.fetched) requests++;
+            failingOnBase = base.names;
+          }
+          const digest = digestOf({ pr, failingOnBase });
+          deliveries.push({ number, workspaceId, delivery: { kind: 'snapshot', pr, baseFailing: failingOnBase, at }, digest });
+        }
+      } catch (err) {
+        const e = err instanceof GithubError ? err : toGithubError(err, 'poll cycle');
+        const retryAt = e.resetAt ? Date.parse(e.resetAt) : null;
+        return { ok: false, requests: requests + 1, error: { type: e.type, message: e.message, retryAt: Number.isFinite(retryAt) ? retryAt : null } };
+      }
+      applySnapshots({
+        db: deps.db,
+        items: deliveries.flatMap((d) => (d.delivery.kind === 'snapshot' ? [{ workspaceId: d.workspaceId, snapshot: d.delivery.pr, at }] : [])),
+      });
+      const digests: Record<string, string> = {};
+      const gone: string[] = [];
+      let delivered = 0;
+      for (const d of deliveries) {
+        if (input.digests[d.number] === d.digest) {
+          digests[d.number] = d.digest;
+          continue;
+        }
+        try {
+          await ctx.client.workflow.getHandle(workflowIds.ratchet(d.workspaceId)).signal(snapshotSignal, d.delivery);
+          digests[d.number] = d.digest;
+          delivered++;
+        } catch (err) {
+          // The ratchet ended (or never started): stop watching. Anything else is a real failure: retry the activity.
+          if (err instanceof WorkflowNotFoundError) gone.push(d.number);
+          else throw err;
+        }
+      }
+      const rl = listing.rateLimit;
+      return { ok: true, openPrs: listing.prs.length, requests, delivered, digests, gone, rateLimit: rl ? { remaining: rl.remaining, resetAt: rl.resetAt } : null };
+    },
+  };
+}
+
+export type RatchetPollActivities = ReturnType<typeof createRatchetPollActivities>;

@@ -1,0 +1,94 @@
+/**
+ * The ratchet loop's read-model activities: the PR a workspace opened, each changed decision
+ * (state + reason + timeline event), fixer rows and notifications. Every write is keyed (dedupe
+ * key or row id), so a retried activity lands once.
+ */
+import type { RatchetState } from '../core/ratchet/state.js';
+import type { Db } from '../db/client.js';
+import { finishFixAttempt, insertFixAttemptIfAbsent, type FixStatus } from '../db/queries/fix-attempts.js';
+import { insertNotificationOnce } from '../db/queries/notifications.js';
+import { recordOpenedPullRequest, recordRatchetDecision, type OpenedPr, type PrRowState } from '../db/queries/pull-requests.js';
+import { appendEvent } from '../db/queries/workspaces.js';
+
+type Level = 'debug' | 'info' | 'warn' | 'error';
+
+export interface RatchetDecisionInput {
+  workspaceId: string;
+  state: RatchetState;
+  reason: string;
+  snapshotKey: string | null;
+  /** Timeline event kind, e.g. `ratchet.decision`, `ratchet.stalled`, `ratchet.base_red`. */
+  kind: string;
+  level?: Level;
+  message: string;
+  data?: unknown;
+  dedupeKey: string;
+  prState?: PrRowState;
+}
+
+export function createRatchetStoreActivities({ db }: { db: Db }) {
+  return {
+    async ratchetRecordPullRequest(pr: OpenedPr & { dedupeKey: string }): Promise<void> {
+      recordOpenedPullRequest({ db, pr });
+      appendEvent({
+        db,
+        event: { workspaceId: pr.workspaceId, kind: 'pr.opened', message: `PR #${pr.number} open: ${pr.url}`, data: { number: pr.number, url: pr.url }, dedupeKey: pr.dedupeKey },
+      });
+    },
+
+    async ratchetRecordDecision(input: RatchetDecisionInput): Promise<{ written: boolean }> {
+      const written = recordRatchetDecision({
+        db,
+        decision: {
+          workspaceId: input.workspaceId,
+          state: input.state,
+          reason: input.reason,
+          snapshotKey: input.snapshotKey,
+          ...(input.prState ? { prState: input.prState } : {}),
+          event: {
+            workspaceId: input.workspaceId,
+            kind: input.kind,
+            level: input.level ?? 'info',
+            message: input.message,
+            data: input.data ?? null,
+            dedupeKey: input.dedupeKey,
+          },
+        },
+      });
+      return { written };
+    },
+
+    async ratchetRecordEvent(input: { workspaceIds: string[]; kind: string; level?: Level; message: string; data?: unknown; dedupeKey: string }): Promise<number> {
+      let n = 0;
+      for (const workspaceId of input.workspaceIds) {
+        const ok = appendEvent({
+          db,
+          event: {
+            workspaceId,
+            kind: input.kind,
+            level: input.level ?? 'info',
+            message: input.message,
+            data: input.data ?? null,
+            dedupeKey: `${input.dedupeKey}/${workspaceId}`,
+          },
+        });
+        if (ok) n++;
+      }
+      return n;
+    },
+
+    async ratchetFixStarted(row: { id: string; workspaceId: string; kind: string; headSha: string; snapshotKey: string; attempt: number }): Promise<{ created: boolean }> {
+      return { created: insertFixAttemptIfAbsent({ db, row }) };
+    },
+
+    async ratchetFixFinished(input: { id: string; status: Exclude<FixStatus, 'running'>; detail: string | null }): Promise<{ settled: boolean }> {
+      return { settled: finishFixAttempt({ db, ...input }) };
+    },
+
+    async ratchetNotify(input: { workspaceId: string; level: 'info' | 'warn' | 'error'; title: string; body: string; dedupeKey: string }): Promise<{ created: boolean }> {
+      return { created: insertNotificationOnce({ db, row: input }) };
+    },
+  };
+}
+
+export type RatchetStoreActivities = ReturnType<typeof createRatchetStoreActivities>;

@@ -1,0 +1,112 @@
+/**
+ * fixerWorkflow (ID `fix/<workspaceId>/<headSha>/<kind>`): one fix attempt, started as a child by
+ * the ratchet. It gathers the context for its kind (failed job logs for CI; the counted reviews and
+ * threads for review; nothing for a conflict: the agent merges the base itself), runs one agent
+ * turn in the workspace's worktree, commits with a trailer naming this attempt (a retried commit
+ * finds it and never commits twice) and pushes. A worker crash mid-way retries the activity in
+ * flight; the transcript and the trailer make the retry resume, not repeat.
+ */
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { SessionPurpose } from '../core/agent.js';
+import type { FixKind } from '../core/ids.js';
+import type { AgentActivities } from '../activities/agents/activities.js';
+import type { GitActivities } from '../activities/git.js';
+import type { GithubActivities } from '../activities/github/index.js';
+import type { FixerInput, FixerResult } from './ratchet-messages.js';
+
+const PURPOSE: Record<FixKind, SessionPurpose> = { ci: 'ci-fix', review: 'review-fix', conflict: 'conflict-fix' };
+/** Runs whose logs a CI fixer reads, at most. */
+const MAX_LOG_RUNS = 3;
+/** Fixer sessions are numbered apart from the workspace's own turns (`<ws>-t<100+n>-<purpose>`). */
+export const FIXER_TURN_BASE = 100;
+
+const github = proxyActivities<GithubActivities>({
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '2s', maximumInterval: '1m', maximumAttempts: 5, nonRetryableErrorTypes: ['GithubAuth', 'GithubMalformed', 'GithubNotFound', 'GithubForbidden'] },
+});
+
+function proxies(heartbeatTimeoutMs: number) {
+  const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: ['PathEscape', 'InvalidBranchName', 'ConfigInvalid', 'BudgetExceeded'] };
+  const git = proxyActivities<GitActivities>({ startToCloseTimeout: '10m', heartbeatTimeout: heartbeatTimeoutMs, retry: { ...retry, maximumAttempts: 10 } });
+  const agents = proxyActivities<AgentActivities>({
+    startToCloseTimeout: '4h',
+    heartbeatTimeout: heartbeatTimeoutMs,
+    retry: { ...retry, maximumAttempts: 8, initialInterval: '2s', maximumInterval: '2m' },
+  });
+  return { git, agents };
+}
+
+function messageOf(err: unknown): string {
+  const cause = (err as { cause?: { message?: unknown } }).cause?.message;
+  return typeof cause === 'string' ? cause : err instanceof Error ? err.message : String(err);
+}
+
+async function ciContext(input: FixerInput): Promise<{ checks: string; logs: string }> {
+  const checks = input.checks ?? [];
+  const runIds = [...new Set(checks.map((c) => c.runId).filter((r): r is number => r !== null))].slice(0, MAX_LOG_RUNS);
+  const parts: string[] = [];
+  for (const runId of runIds) {
+    try {
+      const logs = await github.githubGetFailedJobLogs({ ...input.github, runId });
+      for (const job of logs.jobs) {
+        parts.push(`### ${job.name} (${job.conclusion}; failed steps: ${job.failedSteps.join(', ') || 'n/a'})${job.truncated ? ' [truncated]' : ''}\n${job.log}`);
+      }
+      if (logs.omittedJobs.length) parts.push(`(also failed, logs omitted: ${logs.omittedJobs.join(', ')})`);
+    } catch (err) {
+      // Logs help; they are not required. Say what is missing and let the agent reproduce locally.
+      parts.push(`(logs of run ${runId} unavailable: ${messageOf(err)})`);
+    }
+  }
+  return {
+    checks: checks.map((c) => `- ${c.key}: ${c.outcome}${c.url ? ` (${c.url})` : ''}`).join('\n'),
+    logs: parts.join('\n\n') || '(no Actions logs available for these checks)',
+  };
+}
+
+function promptFor(input: FixerInput): string {
+  const pr = `PR #${input.pr.number}`;
+  switch (input.kind) {
+    case 'ci':
+      return `Fix the failing CI checks on ${pr}: ${(input.checks ?? []).map((c) => c.key).join(', ')}`;
+    case 'review':
+      return `Address the review feedback on ${pr}: ${(input.reviews ?? []).length} change request(s), ${(input.threads ?? []).length} thread(s)`;
+    case 'conflict':
+      return `Merge ${input.pr.baseBranch} into the branch of ${pr} and resolve the conflicts`;
+  }
+}
+
+export async function fixerWorkflow(input: FixerInput): Promise<FixerResult> {
+  const { spec } = input;
+  const { git, agents } = proxies(input.heartbeatTimeoutMs ?? 20_000);
+  const { workflowId } = workflowInfo();
+  const purpose = PURPOSE[input.kind];
+  const vars: Record<string, string> = { prNumber: String(input.pr.number), prUrl: input.pr.url, headSha: input.headSha };
+  if (input.kind === 'ci') Object.assign(vars, await ciContext(input));
+  if (input.kind === 'review') {
+    vars.reviews = JSON.stringify(input.reviews ?? [], null, 2);
+    vars.threads = JSON.stringify(input.threads ?? [], null, 2);
+  }
+  if (input.kind === 'conflict') vars.baseBranch = input.pr.baseBranch;
+
+  const turn = FIXER_TURN_BASE + input.fixNo;
+  const prompt = promptFor(input);
+  let result;
+  try {
+    result = await agents.runAgentTurn({ spec, turn, purpose, prompt, sessionId: `${spec.workspaceId}-t${turn}-${purpose}`, mode: 'agent', templateVars: vars });
+  } catch (err) {
+    return { outcome: 'failed', detail: `agent turn failed: ${messageOf(err)}` };
+  }
+  if (result.status === 'awaiting_budget') return { outcome: 'asked_human', detail: 'budget exhausted; a person must raise it' };
+  if (result.status === 'failed') return { outcome: 'failed', detail: result.summary || 'agent turn failed' };
+
+  const commit = await git.commitTurn({
+    workspaceId: spec.workspaceId,
+    worktreePath: spec.worktreePath,
+    turn,
+    message: `${prompt}`.slice(0, 72) + `\n\n${result.summary}`.slice(0, 2000),
+    trailer: `Ratchet-Fix: ${workflowId} (attempt ${input.attempt})`,
+  });
+  if (!commit.commit) return { outcome: 'no_change', detail: result.summary || 'the agent changed nothing' };
+  await git.pushBranch({ workspaceId: spec.workspaceId, worktreePath: spec.worktreePath, remote: spec.remote, branch: spec.branch });
+  return { outcome: 'pushed', commit: commit.commit, detail: result.summary || 'fix pushed' };
+}

@@ -1,0 +1,357 @@
+/**
+ * ratchetWorkflow (ID `ratchet/<workspaceId>`): one per PR, started by the workspace workflow when
+ * it opens the PR. It registers with its repository's poller, then on every change (a new snapshot,
+ * a fixer finishing, a backoff ending, pause/resume) asks `decide()` what to do and does it. The
+ * workflow ID of each fixer, `fix/<ws>/<headSha>/<kind>`, is the lock: Temporal refuses a second
+ * running fixer for the same snapshot, across restarts and processes.
+ */
+import {
+  ParentClosePolicy,
+  WorkflowIdReusePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { errorTypeOf } from '../core/errors.js';
+import { workflowIds } from '../core/ids.js';
+import type { RatchetAction } from '../core/ratchet/decide.js';
+import { stateForAction } from '../core/ratchet/state.js';
+import type { GithubActivities } from '../activities/github/index.js';
+import type { RatchetPollActivities } from '../activities/ratchet-poll.js';
+import type { RatchetStoreActivities } from '../activities/ratchet-store.js';
+import { fixerWorkflow } from './fixer.js';
+import { archiveSignal } from './messages.js';
+import { kindOf, RatchetLoop } from './ratchet-loop.js';
+import {
+  pauseSignal,
+  pokeSignal,
+  ratchetStateQuery,
+  resumeSignal,
+  snapshotSignal,
+  unwatchSignal,
+  type FixerResult,
+  type RatchetInput,
+  type RatchetViewState,
+} from './ratchet-messages.js';
+
+const store = proxyActivities<RatchetStoreActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
+});
+// GitHub writes: each looks before it acts, so retries converge. Octokit retries once inline;
+// Temporal owns the rest (rate limits come back with nextRetryDelay = time to reset).
+const github = proxyActivities<GithubActivities>({
+  startToCloseTimeout: '2m',
+  retry: {
+    initialInterval: '2s',
+    backoffCoefficient: 2,
+    maximumInterval: '5m',
+    maximumAttempts: 8,
+    nonRetryableErrorTypes: ['GithubAuth', 'GithubMalformed', 'GithubNotFound', 'GithubForbidden', 'GithubValidation', 'BranchDeleted', 'PrClosed'],
+  },
+});
+const poll = proxyActivities<RatchetPollActivities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 30 },
+});
+
+/** Wait before retrying a decision whose effect failed. */
+const ACTION_RETRY_MS = 5 * 60_000;
+
+/** @default 500 decisions per run before continue-as-new */
+export const DEFAULT_DECISIONS_PER_RUN = 500;
+
+function messageOf(err: unknown): string {
+  const cause = (err as { cause?: { message?: unknown } }).cause?.message;
+  if (typeof cause === 'string') return cause;
+  return err instanceof Error ? err.message : String(err);
+}
+
+export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewState> {
+  const loop = new RatchetLoop(input);
+  const { spec, github: repo, pr } = input;
+  const ws = spec.workspaceId;
+  const info = workflowInfo();
+  const chain = info.firstExecutionRunId;
+  const perRun = input.decisionsPerRun ?? DEFAULT_DECISIONS_PER_RUN;
+  const pollerId = workflowIds.poller(repo.owner, repo.repo);
+  const ref = { owner: repo.owner, repo: repo.repo, number: pr.number };
+
+  setHandler(snapshotSignal, (d) => loop.onSnapshot(d));
+  setHandler(pauseSignal, () => loop.pause());
+  setHandler(resumeSignal, (o) => loop.resume(o ?? {}));
+  setHandler(ratchetStateQuery, () => loop.view());
+
+  const pokePoller = async (reason: string) => {
+    try {
+      await getExternalWorkflowHandle(pollerId).signal(pokeSignal, { reason });
+    } catch {
+      // No poller running: the next watch starts one; nothing to hurry.
+    }
+  };
+
+  /** Writes state + reason + a timeline event, keyed so a retried write lands once. */
+  const record = async (action: RatchetAction, extra: { kind?: string; level?: 'info' | 'warn' | 'error'; message?: string; prState?: 'merged' | 'closed' } = {}) => {
+    await store.ratchetRecordDecision({
+      workspaceId: ws,
+      state: stateForAction(action),
+      reason: action.reason,
+      snapshotKey: 'key' in action ? action.key : null,
+      kind: extra.kind ?? `ratchet.${action.kind}`,
+      level: extra.level ?? (action.kind === 'stalled' || action.kind === 'base_red' ? 'warn' : 'info'),
+      message: extra.message ?? `Ratchet: ${action.reason}`,
+      data: { rule: action.rule, kind: action.kind },
+      dedupeKey: `ratchet/${ws}/${chain}/d${loop.decisionNo}`,
+      ...(extra.prState ? { prState: extra.prState } : {}),
+    });
+  };
+
+  /** Settles a finished fixer: its row, its timeline line, and for a pushed review fix the follow-up. */
+  const settleFixer = async () => {
+    const f = loop.fixer;
+    if (!f?.result) return;
+    const result: FixerResult = f.result;
+    loop.fixer = null;
+    await store.ratchetFixFinished({ id: f.rowId, status: result.outcome, detail: result.detail });
+    await store.ratchetRecordEvent({
+      workspaceIds: [ws],
+      kind: 'ratchet.fix_finished',
+      level: result.outcome === 'failed' ? 'warn' : 'info',
+      message: `${f.kind} fixer ${result.outcome.replace('_', ' ')}${result.commit ? ` (${result.commit.slice(0, 8)})` : ''}: ${result.detail}`,
+      data: { workflowId: f.workflowId, ...result },
+      dedupeKey: `ratchet/${ws}/${chain}/fix/${f.rowId}`,
+    });
+    if (result.outcome !== 'pushed') return;
+    if (f.action.kind === 'fix_review') {
+      loop.noteAddressed(f.action.feedbackTokens);
+      const summary = [
+        `Ratchet pushed ${result.commit?.slice(0, 8) ?? 'a fix'} addressing review feedback:`,
+        ...f.action.reviews.map((r) => `- review by @${r.author.login}`),
+        ...f.action.threads.map((t) => `- thread on \`${t.path}${t.line ? `:${t.line}` : ''}\``),
+      ].join('\n');
+      await github.githubUpsertComment({ ...repo, issueNumber: pr.number, key: `review-fix/${ws}/${loop.fixNo}`, body: summary });
+      const reviewers = [...new Set(f.action.reviews.filter((r) => !r.author.isBot).map((r) => r.author.login))];
+      if ((input.requestReReview ?? true) && reviewers.length > 0) {
+        try {
+          await github.githubRequestReReview({ ...ref, reviewers });
+        } catch (err) {
+          await store.ratchetRecordEvent({ workspaceIds: [ws], kind: 'ratchet.rereview_failed', level: 'warn', message: `Could not re-request review: ${messageOf(err)}`, dedupeKey: `ratchet/${ws}/${chain}/rereview/${loop.fixNo}` });
+        }
+      }
+    }
+    await pokePoller('fixer pushed');
+  };
+
+  const dispatchFixer = async (action: Extract<RatchetAction, { kind: 'fix_ci' | 'fix_review' | 'fix_conflict' }>, headSha: string) => {
+    const kind = kindOf(action);
+    const workflowId = workflowIds.fix(ws, headSha, kind);
+    const fixNo = loop.fixNo + 1;
+    try {
+      const handle = await startChild(fixerWorkflow, {
+        workflowId,
+        // A later attempt on the same head SHA may reuse the ID once the previous fixer closed;
+        // a running one refuses the start (the default conflict policy): never two at once.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        args: [
+          {
+            spec,
+            github: repo,
+            pr,
+            kind,
+            headSha,
+            attempt: action.attempt,
+            fixNo,
+            heartbeatTimeoutMs: input.heartbeatTimeoutMs,
+            ...(action.kind === 'fix_ci' ? { checks: action.checks } : {}),
+            ...(action.kind === 'fix_review' ? { reviews: action.reviews, threads: action.threads } : {}),
+          },
+        ],
+      });
+      loop.fixNo = fixNo;
+      const rowId = `${workflowId}#${action.attempt}`;
+      loop.noteDispatch(action, workflowId, rowId, Date.now());
+      await store.ratchetFixStarted({ id: rowId, workspaceId: ws, kind, headSha, snapshotKey: action.key, attempt: action.attempt });
+      void handle.result().then(
+        (r) => loop.onFixerDone(r),
+        (err: unknown) => loop.onFixerDone({ outcome: 'failed', detail: messageOf(err) }),
+      );
+    } catch (err) {
+      // Another fixer holds this ID (it cannot be ours: we never run two). Say so; the next snapshot decides again.
+      await store.ratchetRecordEvent({
+        workspaceIds: [ws],
+        kind: 'ratchet.fixer_refused',
+        level: 'warn',
+        message: `Fixer ${workflowId} not started: ${messageOf(err)}`,
+        dedupeKey: `ratchet/${ws}/${chain}/refused/${loop.decisionNo}`,
+      });
+    }
+  };
+
+  /** Carries out one decision. Returns true when the loop is finished. */
+  const act = async (action: RatchetAction, fresh: boolean): Promise<boolean> => {
+    const headSha = loop.last?.pr.headSha ?? '';
+    switch (action.kind) {
+      case 'wait':
+      case 'paused':
+        return false;
+      case 'rerun_flaky': {
+        const runs = new Map<number, number>();
+        for (const c of action.checks) if (c.runId !== null) runs.set(c.runId, Math.max(runs.get(c.runId) ?? 1, c.attempt ?? 1));
+        for (const [runId, attempt] of runs) {
+          try {
+            await github.githubRerunFailedJobs({ ...repo, runId, expectedAttempt: attempt });
+          } catch (err) {
+            await store.ratchetRecordEvent({ workspaceIds: [ws], kind: 'ratchet.rerun_failed', level: 'warn', message: `Rerun of run ${runId} failed: ${messageOf(err)}`, dedupeKey: `ratchet/${ws}/${chain}/rerun/${headSha}/${runId}` });
+          }
+        }
+        loop.noteRerun(action.headSha, action.checks.map((c) => c.key));
+        loop.dirty = true;
+        return false;
+      }
+      case 'fix_ci':
+      case 'fix_review':
+      case 'fix_conflict':
+        await dispatchFixer(action, headSha);
+        return false;
+      case 'update_branch': {
+        loop.noteBranchUpdate(action.key, Date.now());
+        const res = await poll.ratchetUpdateBranch({ ...ref, expectedHeadSha: headSha });
+        if (!res.updated) {
+          await store.ratchetRecordEvent({ workspaceIds: [ws], kind: 'ratchet.update_branch_failed', level: 'warn', message: `Could not update the branch: ${res.message}`, dedupeKey: `ratchet/${ws}/${chain}/update/${loop.decisionNo}` });
+        }
+        await pokePoller('branch updated');
+        return false;
+      }
+      case 'mark_ready':
+        await github.githubMarkReadyForReview(ref);
+        await pokePoller('marked ready');
+        return false;
+      case 'merge': {
+        const res = await github.githubMergePullRequest({ ...ref, method: input.mergeMethod ?? 'squash', expectedHeadSha: action.headSha, commitTitle: `${spec.title} (#${pr.number})` });
+        if (res.kind === 'merged' || res.kind === 'closed') {
+          return finish(res.kind === 'merged' ? 'merged' : 'closed', res.kind === 'merged' ? `merged ${res.sha.slice(0, 8)}` : 'PR closed');
+        }
+        await store.ratchetRecordEvent({
+          workspaceIds: [ws],
+          kind: 'ratchet.merge_refused',
+          level: 'warn',
+          message: res.kind === 'head_changed' ? 'Merge skipped: the head moved since it was checked' : `Merge refused: ${res.message}`,
+          dedupeKey: `ratchet/${ws}/${chain}/merge/${loop.decisionNo}`,
+        });
+        await pokePoller('merge refused');
+        return false;
+      }
+      case 'stalled': {
+        const key = `stalled/${ws}/${action.key}`;
+        if (!loop.notified.has(key)) {
+          await store.ratchetNotify({ workspaceId: ws, level: 'warn', title: `PR #${pr.number} stalled`, body: action.reason, dedupeKey: key });
+          loop.notified.add(key);
+        }
+        return false;
+      }
+      case 'base_red':
+        if (fresh) {
+          const names = action.checks.map((c) => `- \`${c.key}\``).join('\n');
+          await github.githubUpsertComment({
+            ...repo,
+            issueNumber: pr.number,
+            key: `base-red/${ws}`,
+            body: `These checks also fail on \`${pr.baseBranch}\`, so Ratchet is not trying to fix them here:\n${names}\n\nRatchet will pick this PR up again when the base branch is green.`,
+          });
+        }
+        return false;
+      case 'done':
+        return finish(action.outcome, action.reason, false);
+      default:
+        return false;
+    }
+  };
+
+  /** Ends the loop: final state, unwatch, and (auto-merge) archive the workspace. */
+  const finish = async (outcome: 'merged' | 'closed', reason: string, recordIt = true): Promise<boolean> => {
+    if (recordIt) {
+      const done: RatchetAction = { kind: 'done', outcome, reason, rule: 'closed_or_merged' };
+      loop.lastAction = done;
+      loop.isNew(done);
+      await record(done, { prState: outcome });
+    }
+    loop.done = true;
+    try {
+      await getExternalWorkflowHandle(pollerId).signal(unwatchSignal, { workspaceId: ws });
+    } catch {
+      // The poller already ended; it drops ratchets that no longer exist anyway.
+    }
+    if (outcome === 'merged' && loop.settings.autoMerge) {
+      try {
+        await getExternalWorkflowHandle(workflowIds.workspace(ws)).signal(archiveSignal);
+      } catch (err) {
+        await store.ratchetRecordEvent({ workspaceIds: [ws], kind: 'ratchet.archive_failed', level: 'warn', message: `Could not archive the workspace: ${messageOf(err)}`, dedupeKey: `ratchet/${ws}/${chain}/archive` });
+      }
+    }
+    return true;
+  };
+
+  /** A watched PR left the open list: read it once by number (merged, closed, or gone). */
+  const readMissing = async (number: number): Promise<boolean> => {
+    loop.missing = null;
+    try {
+      const snap = await github.githubGetPrSnapshot({ owner: repo.owner, repo: repo.repo, number });
+      loop.onSnapshot({ kind: 'snapshot', pr: snap, baseFailing: loop.last?.baseFailing ?? [], at: Date.now() });
+      return false;
+    } catch (err) {
+      const type = errorTypeOf(err) ?? (err as { cause?: { type?: string } }).cause?.type;
+      if (type === 'GithubNotFound') return finish('closed', `PR #${number} no longer exists on GitHub`);
+      await store.ratchetRecordEvent({ workspaceIds: [ws], kind: 'ratchet.read_failed', level: 'warn', message: `Could not read PR #${number}: ${messageOf(err)}`, dedupeKey: `ratchet/${ws}/${chain}/missing/${loop.decisionNo}` });
+      return false;
+    }
+  };
+
+  if (!input.resume) {
+    await poll.ratchetEnsureWatched({ owner: repo.owner, repo: repo.repo, workspaceId: ws, number: pr.number });
+  }
+
+  for (;;) {
+    const wake = loop.wakeAt();
+    if (!loop.dirty) await condition(() => loop.dirty, wake === null ? undefined : Math.max(1, wake - Date.now()));
+    loop.dirty = false;
+    await settleFixer();
+    if (loop.missing !== null && !loop.fixer && (await readMissing(loop.missing))) break;
+    const action = loop.decideNow(Date.now(), info.workflowId);
+    if (!action) continue;
+    loop.lastAction = action;
+    const fresh = loop.isNew(action);
+    if (fresh) {
+      loop.decisionsThisRun++;
+      await record(action, action.kind === 'done' ? { prState: action.outcome } : {});
+    }
+    // Effects run only on a new decision: the same decision on the same facts was already carried out.
+    if (fresh) {
+      try {
+        if (await act(action, fresh)) break;
+      } catch (err) {
+        // An effect failed after its activity's retries: say so, and try the decision again later
+        // (a GitHub outage must not end the loop, and must not spin it either).
+        loop.retryLater(Date.now() + ACTION_RETRY_MS);
+        await store.ratchetRecordEvent({
+          workspaceIds: [ws],
+          kind: 'ratchet.action_failed',
+          level: 'warn',
+          message: `${action.kind} failed (${errorTypeOf(err) ?? 'error'}): ${messageOf(err)}; trying again in ${ACTION_RETRY_MS / 60_000} min`,
+          dedupeKey: `ratchet/${ws}/${chain}/failed/${loop.decisionNo}`,
+        });
+      }
+    }
+    if (!loop.fixer && (loop.decisionsThisRun >= perRun || workflowInfo().continueAsNewSuggested)) {
+      await condition(allHandlersFinished);
+      return await continueAsNew<typeof ratchetWorkflow>({ ...input, resume: loop.carry() });
+    }
+  }
+  await condition(allHandlersFinished);
+  return loop.view();
+}

@@ -7,6 +7,7 @@ import { NativeConnection, Worker, Runtime, makeTelemetryFilterString } from '@t
 import { getDb } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { heartbeats } from '../db/schema.js';
+import { createGithubClient, githubApiUrl, resolveGithubToken } from '../activities/github/index.js';
 import { createActivities } from './activities.js';
 import { loadWorkflowBundle } from './bundle.js';
 import { loadConfig } from './env.js';
@@ -21,13 +22,18 @@ async function main() {
   const db = getDb(config.dbFile);
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.localPort}`;
   const connection = await NativeConnection.connect({ address });
+  // GitHub: token from GITHUB_TOKEN / GH_TOKEN / `gh auth token`; never logged.
+  const githubEnv = { GITHUB_TOKEN: config.env.GITHUB_TOKEN, GH_TOKEN: config.env.GH_TOKEN, GITHUB_API_URL: config.env.GITHUB_API_URL, PATH: process.env.PATH };
+  const token = await resolveGithubToken(githubEnv);
+  const octokit = token ? createGithubClient({ token: token.token, baseUrl: githubApiUrl(githubEnv) }) : null;
+  log.info({ github: token ? `token from ${token.source}` : 'no token', api: githubApiUrl(githubEnv) }, 'github');
   const workflowBundle = await loadWorkflowBundle(`${config.home}/cache`, (m) => log.info(m));
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
     workflowBundle,
-    activities: createActivities({ db, config }),
+    activities: createActivities({ db, config, octokit }),
     interceptors: workerInterceptors(db),
     maxConcurrentActivityTaskExecutions: 20,
     shutdownGraceTime: '10s',

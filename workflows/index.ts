@@ -1,2 +1,5 @@
 // The workflow bundle's entry: every workflow type the worker serves.
 export { workspaceWorkflow } from './workspace.js';
+export { pollerWorkflow } from './poller.js';
+export { ratchetWorkflow } from './ratchet.js';
+export { fixerWorkflow } from './fixer.js';

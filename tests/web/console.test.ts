@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { agentMessages, agentSessions, projects, workspaceEvents, workspaces } from '../../db/schema.js';
-import { makeRepo, type TestRepo } from '../support/git.js';
+import { git, makeRepo, type TestRepo } from '../support/git.js';
 import { freePort } from '../support/ports.js';
 import { startDevServer } from '../support/temporal.js';
 
@@ -232,6 +232,8 @@ describe('console', () => {
         title: 'Add a changelog',
         prompt: 'Write CHANGELOG.md',
         agent: { runner: 'script', mode: 'agent' },
+        github: null,
+        ratchet: { enabled: true, autoMerge: false },
       });
       const branch = input.spec.branch as string;
       expect(branch).toMatch(/^ratchet\/add-a-changelog-[a-z0-9]{4}$/);
@@ -242,6 +244,45 @@ describe('console', () => {
       await handle.terminate('test done');
     } finally {
       await page.close();
+    }
+  });
+
+  it('POST /api/workspaces carries the GitHub repo of origin and the ratchet switches into the spec', async () => {
+    const gh = makeRepo({ prefix: 'ratchet-console-gh-' });
+    try {
+      git(gh.repo, 'remote', 'set-url', 'origin', 'git@github.com:octo/widgets.git');
+      const reg = await fetch(`${base}/api/projects`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ path: gh.repo }),
+      });
+      const { project } = (await reg.json()) as { project: { id: string; githubOwner: string } };
+      expect(project.githubOwner).toBe('octo');
+      const res = await fetch(`${base}/api/workspaces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          projectId: project.id,
+          title: 'Fix flaky test',
+          prompt: 'Make it pass',
+          baseBranch: 'main',
+          ratchet: { autoMerge: true },
+        }),
+      });
+      expect(res.status).toBe(202);
+      const { workspaceId, workflowId } = (await res.json()) as { workspaceId: string; workflowId: string };
+      expect(workflowId).toBe(`workspace/${workspaceId}`);
+      const handle = env.client.workflow.getHandle(workflowId);
+      const history = await handle.fetchHistory();
+      const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+      const input = defaultPayloadConverter.fromPayload(payload!) as { spec: Record<string, unknown> };
+      expect(input.spec).toMatchObject({
+        github: { owner: 'octo', repo: 'widgets' },
+        ratchet: { enabled: true, autoMerge: true },
+      });
+      await handle.terminate('test done');
+    } finally {
+      fs.rmSync(gh.root, { recursive: true, force: true });
     }
   });
 

@@ -28,6 +28,8 @@ export function NewWorkspaceForm({
   const [runner, setRunner] = useState<(typeof RUNNERS)[number]>(defaultRunner);
   const [model, setModel] = useState('');
   const [mode, setMode] = useState<'agent' | 'plan'>('agent');
+  const [ratchet, setRatchet] = useState(true);
+  const [autoMerge, setAutoMerge] = useState(false);
   const [failure, setFailure] = useState<ApiFailure | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -42,7 +44,7 @@ export function NewWorkspaceForm({
       const agent = { runner, mode, ...(model.trim() ? { model: model.trim() } : {}) };
       const { workspaceId } = await api<{ workspaceId: string }>('/api/workspaces', {
         method: 'POST',
-        body: { projectId, title, prompt, baseBranch, agent },
+        body: { projectId, title, prompt, baseBranch, agent, ratchet: { enabled: ratchet, autoMerge } },
       });
       router.push(`/workspaces/${workspaceId}`);
     } catch (err) {
@@ -140,6 +142,21 @@ export function NewWorkspaceForm({
             <option value="agent">agent</option>
             <option value="plan">plan first</option>
           </select>
+        </label>
+      </div>
+      <div className="checks">
+        <label>
+          <input type="checkbox" checked={ratchet} onChange={(e) => setRatchet(e.target.checked)} /> Ratchet
+          the PR (fix CI, reviews, conflicts)
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={autoMerge}
+            disabled={!ratchet}
+            onChange={(e) => setAutoMerge(e.target.checked)}
+          />{' '}
+          Auto-merge when ready
         </label>
       </div>
       {failure && failure.fields.length === 0 && (

@@ -37,6 +37,8 @@ export const startWorkspaceInputSchema = z.object({
     branchNameSchema.optional(),
   ),
   agent: agentConfigSchema.partial().optional(),
+  /** Ratchet loop switches; the loop only runs for projects with a GitHub `origin`. */
+  ratchet: z.object({ enabled: z.boolean().optional(), autoMerge: z.boolean().optional() }).optional(),
 });
 export type StartWorkspaceInput = z.input<typeof startWorkspaceInputSchema>;
 
@@ -78,6 +80,11 @@ export async function startWorkspace({
     title: parsed.title,
     prompt: parsed.prompt,
     agent: agentConfigSchema.parse(parsed.agent ?? {}),
+    github:
+      project.githubOwner && project.githubRepo
+        ? { owner: project.githubOwner, repo: project.githubRepo }
+        : null,
+    ratchet: { enabled: parsed.ratchet?.enabled ?? true, autoMerge: parsed.ratchet?.autoMerge ?? false },
   });
   const workflowId = workflowIds.workspace(workspaceId);
   const args: [WorkspaceWorkflowInput] = [{ spec }];

@@ -3,11 +3,14 @@ import { Context } from '@temporalio/activity';
 import type { RatchetConfig } from '../core/config.js';
 import type { Db } from '../db/client.js';
 import { createAgentActivities } from '../activities/agents/activities.js';
-import { createScriptRunner } from '../activities/agents/script-runner.js';
+import { createRunners } from '../activities/agents/registry.js';
 import type { AgentRunner } from '../activities/agents/runner.js';
 import { createGitActivities } from '../activities/git.js';
 import { createSetupActivities } from '../activities/setup.js';
 import { createStoreActivities } from '../activities/store.js';
+import { createGithubActivities, type GithubClient } from '../activities/github/index.js';
+import { createRatchetPollActivities } from '../activities/ratchet-poll.js';
+import { createRatchetStoreActivities } from '../activities/ratchet-store.js';
 import type { RunnerName } from '../core/agent.js';
 
 /** Heartbeat only when called inside an activity (git helpers are also used outside one). */
@@ -29,15 +32,27 @@ function gitEnv(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
   return out;
 }
 
-export function createActivities({ db, extraRunners = {} }: { db: Db; config: RatchetConfig; extraRunners?: Partial<Record<RunnerName, AgentRunner>> }) {
-  const runners: Partial<Record<RunnerName, AgentRunner>> = {
-    script: createScriptRunner({ turnIndexOf: (req) => Number(/-t(\d+)-/.exec(req.sessionId)?.[1] ?? 1) - 1 }),
-    ...extraRunners,
-  };
+export function createActivities({
+  db,
+  config,
+  octokit = null,
+  extraRunners = {},
+}: {
+  db: Db;
+  config: RatchetConfig;
+  /** The GitHub client; null without a token (GitHub activities then fail GithubAuth, visibly). */
+  octokit?: GithubClient | null;
+  /** Tests add runners aimed at loopback fakes. */
+  extraRunners?: Partial<Record<RunnerName, AgentRunner>>;
+}) {
+  const runners = { ...createRunners(config), ...extraRunners };
   return {
     ...createStoreActivities({ db }),
     ...createGitActivities({ heartbeat, env: gitEnv(process.env) }),
     ...createSetupActivities({ db }),
     ...createAgentActivities({ db, runners }),
+    ...createGithubActivities({ octokit }),
+    ...createRatchetStoreActivities({ db }),
+    ...createRatchetPollActivities({ db, octokit, pollIntervalMs: config.env.RATCHET_POLL_INTERVAL_S * 1000 }),
   };
 }

@@ -271,6 +271,12 @@ export async function startFakeGithub(opts: { tokens?: string[] } = {}) {
       p.checks = checks;
       p.updatedAt = tick();
     },
+    /** Check runs reported for a commit (e.g. the base branch's head) by the check-runs endpoint. */
+    setCommitChecks(repo: string, commitSha: string, checks: FakeCheck[]): void {
+      const r = repoOf(repo);
+      r.commitChecks ??= new Map();
+      r.commitChecks.set(commitSha, checks.filter((c): c is Extract<FakeCheck, { kind: 'check_run' }> => c.kind === 'check_run'));
+    },
     addReview(repo: string, number: number, r: Omit<FakeReview, 'id' | 'submittedAt'> & { submittedAt?: string }): string {
       const p = pr(repo, number);
       const id = `PRR_${state.id()}`;

@@ -63,6 +63,7 @@ const repoRoutes: [string, RegExp, Handler][] = [
   ['GET', /^\/actions\/runs\/(\d+)\/jobs$/, listJobs],
   ['POST', /^\/actions\/runs\/(\d+)\/rerun-failed-jobs$/, rerunFailed],
   ['GET', /^\/actions\/jobs\/(\d+)\/logs$/, jobLogs],
+  ['GET', /^\/commits\/([^/]+)\/check-runs$/, checkRunsForRef],
 ];
 
 export function handleRest(s: FakeState, req: RestRequest): RestResponse {
@@ -308,4 +309,20 @@ function jobLogs(_s: FakeState, req: RestRequest, m: string[], repo: FakeRepo): 
   const job = repo.jobs.get(Number(m[0]));
   if (!job) return ghError(404, 'Not Found');
   return { status: 302, headers: { location: `${req.base}/_blobs/job-logs/${job.id}?sig=fake` } };
+}
+
+function checkRunsForRef(_s: FakeState, req: RestRequest, m: string[], repo: FakeRepo): RestResponse {
+  const ref = m[0] ?? '';
+  const headSha = repo.branches.get(ref) ?? ref;
+  const runs = repo.commitChecks?.get(headSha) ?? [];
+  const json = runs.map((c, i) => ({
+    id: c.databaseId ?? i + 1,
+    head_sha: headSha,
+    name: c.name,
+    status: c.status.toLowerCase(),
+    conclusion: c.conclusion === null ? null : c.conclusion.toLowerCase(),
+    html_url: `https://github.com/${repo.owner}/${repo.name}/runs/${c.databaseId ?? i + 1}`,
+  }));
+  const page = paginate(req, json);
+  return { ...page, body: { total_count: json.length, check_runs: page.body } };
 }

@@ -136,6 +136,8 @@ export interface FakeRepo {
   runs: Map<number, FakeRun>;
   jobs: Map<number, FakeJob>;
   nextNumber: number;
+  /** Check runs by commit SHA, for `GET /commits/{ref}/check-runs` (e.g. a base branch's head). */
+  commitChecks?: Map<string, FakeCheckRun[]>;
 }
 
 let clock = Date.parse('2026-01-01T00:00:00Z');

@@ -29,6 +29,8 @@ const nextConfig: NextConfig = {
     'better-sqlite3',
     'pino',
   ],
+  // `npm test` and `npm run typecheck` run tsc over the whole repository; don't type-check twice.
+  typescript: { ignoreBuildErrors: true },
   poweredByHeader: false,
   reactStrictMode: true,
 };

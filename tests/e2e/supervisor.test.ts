@@ -68,7 +68,7 @@ afterAll(async () => {
 });
 
 describe('npm start (scripts/supervisor.ts)', () => {
-  it('serves a healthy console, survives losing its web child, stops on one SIGINT, and restarts warm', async () => {
+  it('serves a healthy console, survives losing its web child, stops on one SIGINT, and restarts warm', { timeout: 420_000 }, async () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-start-'));
     const port = await freePort();
     const env = {

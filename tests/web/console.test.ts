@@ -48,12 +48,16 @@ async function waitForServer(url: string, timeoutMs: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  const build = spawnSync(NEXT_BIN, ['build', 'web'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-  });
-  if (build.status !== 0) throw new Error(`next build web failed:\n${build.stdout}\n${build.stderr}`);
+  // `npm test` builds the console before vitest starts; rebuilding here would pull the build out
+  // from under other suites running `next start` in parallel. Build only when none exists.
+  if (!fs.existsSync(path.join(ROOT, 'web', '.next', 'BUILD_ID'))) {
+    const build = spawnSync(NEXT_BIN, ['build', 'web'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    });
+    if (build.status !== 0) throw new Error(`next build web failed:\n${build.stdout}\n${build.stderr}`);
+  }
 
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-console-'));
   migrateDatabase(path.join(home, 'ratchet.db'));

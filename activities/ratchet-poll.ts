@@ -52,7 +52,12 @@ export type PollCycleResult =
       gone: string[];
       rateLimit: { remaining: number; resetAt: string } | null;
     }
-  | { ok: false; requests: number; error: { type: string; message: string; retryAt: number | null } };
+  | {
+      ok: false;
+      requests: number;
+      /** `retryAfterMs` is relative (GitHub's reset minus now), so workflow time and wall time never mix. */
+      error: { type: string; message: string; retryAfterMs: number | null };
+    };
 
 export interface RatchetPollDeps {
   db: Db;
@@ -132,7 +137,7 @@ export function createRatchetPollActivities(deps: RatchetPollDeps) {
       const ctx = Context.current();
       let requests = 0;
       if (!deps.octokit) {
-        return { ok: false, requests, error: { type: ErrorTypes.GithubAuth, message: 'no GitHub token: set GITHUB_TOKEN or GH_TOKEN, or run `gh auth login`', retryAt: null } };
+        return { ok: false, requests, error: { type: ErrorTypes.GithubAuth, message: 'no GitHub token: set GITHUB_TOKEN or GH_TOKEN, or run `gh auth login`', retryAfterMs: null } };
       }
       const octokit = deps.octokit;
       const at = Date.now();
@@ -160,8 +165,7 @@ export function createRatchetPollActivities(deps: RatchetPollDeps) {
         }
       } catch (err) {
         const e = err instanceof GithubError ? err : toGithubError(err, 'poll cycle');
-        const retryAt = e.resetAt ? Date.parse(e.resetAt) : null;
-        return { ok: false, requests: requests + 1, error: { type: e.type, message: e.message, retryAt: Number.isFinite(retryAt) ? retryAt : null } };
+        return { ok: false, requests: requests + 1, error: { type: e.type, message: e.message, retryAfterMs: e.retryAfterMs ?? null } };
       }
       applySnapshots({
         db: deps.db,

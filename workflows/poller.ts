@@ -129,8 +129,8 @@ class Poller {
     this.errorStreak++;
     const { type, message } = res.error;
     const wait =
-      type === 'GithubRateLimited' && res.error.retryAt !== null
-        ? Math.max(1000, res.error.retryAt - now)
+      type === 'GithubRateLimited' && res.error.retryAfterMs !== null
+        ? Math.max(1000, res.error.retryAfterMs)
         : backoffDelayMs(this.errorStreak, {
             baseMs: this.intervalMs,
             capMs: Math.max(this.intervalMs, MAX_ERROR_BACKOFF_MS),

@@ -13,6 +13,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const suites: Record<string, () => Promise<Figure[]>> = {
   startup: async () => (await import('./startup.js')).benchStartup(),
   worktree: async () => (await import('./worktree.js')).benchWorktree(),
+  agents: async () => (await import('./agent-loop.js')).benchAgentLoop(),
 };
 
 async function main() {

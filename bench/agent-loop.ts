@@ -1,0 +1,98 @@
+/**
+ * Agent loop figures (issue: real coding agents):
+ * - loop overhead per turn, excluding model latency: the Anthropic runner against the fake Messages
+ *   API with zero delay, on a session that already holds 200 messages, against raw HTTP round trips
+ *   of the same requests to the same fake (what the model call alone costs here);
+ * - transcript write throughput: durable appends (one transaction per message, with session totals),
+ *   against plain autocommit INSERTs of the same rows into the same SQLite file.
+ */
+import { performance } from 'node:perf_hooks';
+import { createAnthropicRunner } from '../activities/agents/anthropic-runner.js';
+import { startFakeAnthropic, type FakeAnthropicTurn } from '../tests/support/fake-anthropic.js';
+import { makeHarness } from '../tests/agents/runners-harness.js';
+import { figure, type Figure } from './figure.js';
+
+const PREFILL = 200;
+const TURNS = 50;
+const APPENDS = 3000;
+
+function prefill(h: ReturnType<typeof makeHarness>) {
+  h.transcript.append({ role: 'user', content: { text: 'Read the README repeatedly.' } });
+  for (let i = 0; h.transcript.lastSeq() < PREFILL; i++) {
+    h.transcript.appendAll([
+      { role: 'assistant', content: { text: `Step ${i}` } },
+      { role: 'tool_call', toolCallId: `pre_${i}`, toolName: 'read_file', content: { input: { path: 'README.md' } } },
+      { role: 'tool_result', toolCallId: `pre_${i}`, toolName: 'read_file', content: { ok: true, output: '1\t# fixture' } },
+    ]);
+  }
+}
+
+const script = (): FakeAnthropicTurn[] => [
+  ...Array.from({ length: TURNS - 1 }, (_, i): FakeAnthropicTurn => ({
+    type: 'reply',
+    text: `Turn ${i}`,
+    toolCalls: [{ id: `call_${i}`, name: 'read_file', input: { path: 'README.md' } }],
+  })),
+  { type: 'reply', text: 'Done.' },
+];
+
+async function loopOverhead(): Promise<Figure> {
+  const h = makeHarness();
+  prefill(h);
+  const fake = await startFakeAnthropic(script());
+  const runner = createAnthropicRunner({ apiKey: 'bench', baseURL: fake.url, makeToolbox: h.makeToolbox });
+  let t = performance.now();
+  // The prefilled assistant turns count against maxTurns too.
+  const result = await runner.run(h.request({ maxTurns: PREFILL + TURNS }), h.context());
+  if (fake.requests.length !== TURNS) throw new Error(`expected ${TURNS} model calls, saw ${fake.requests.length}`);
+  const loopMs = performance.now() - t;
+  if (result.status !== 'completed') throw new Error(`bench session ended ${result.status}`);
+  const bodies = fake.requests.map((r) => JSON.stringify(r.body));
+  await fake.close();
+
+  // Baseline: the same request bodies, posted raw to a fresh fake, each SSE answer read to the end.
+  const raw = await startFakeAnthropic(script());
+  t = performance.now();
+  for (const body of bodies) {
+    const res = await fetch(`${raw.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'bench' }, body });
+    await res.text();
+  }
+  const rawMs = performance.now() - t;
+  await raw.close();
+  const perTurn = (loopMs - rawMs) / TURNS;
+  return figure({
+    name: `Agent loop overhead per turn at a ${PREFILL}-message transcript (${TURNS} turns, fake API, zero delay)`,
+    value: Number(perTurn.toFixed(2)),
+    unit: 'ms',
+    baselineName: 'raw HTTP round trip of the same request',
+    baseline: Number((rawMs / TURNS).toFixed(2)),
+    goal: '≤ 5 ms per turn',
+    met: perTurn <= 5,
+  });
+}
+
+function transcriptThroughput(): Figure {
+  const h = makeHarness();
+  let t = performance.now();
+  for (let i = 0; i < APPENDS; i++) {
+    h.transcript.append({ role: 'assistant', content: { text: `message ${i}` }, usage: { inputTokens: 10, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0 }, costUsd: 0.0001 });
+  }
+  const oursPerSec = APPENDS / ((performance.now() - t) / 1000);
+  const sqlite = h.db.$client;
+  sqlite.exec('CREATE TABLE bench_raw (session_id TEXT, seq INTEGER, role TEXT, content TEXT)');
+  const insert = sqlite.prepare('INSERT INTO bench_raw VALUES (?, ?, ?, ?)');
+  t = performance.now();
+  for (let i = 0; i < APPENDS; i++) insert.run('s', i, 'assistant', JSON.stringify({ text: `message ${i}` }));
+  const rawPerSec = APPENDS / ((performance.now() - t) / 1000);
+  return figure({
+    name: `Transcript write throughput (${APPENDS} durable appends, WAL)`,
+    value: Math.round(oursPerSec),
+    unit: 'msg/s',
+    baselineName: 'plain autocommit INSERT of the same rows',
+    baseline: Math.round(rawPerSec),
+  });
+}
+
+export async function benchAgentLoop(): Promise<Figure[]> {
+  return [await loopOverhead(), transcriptThroughput()];
+}

@@ -40,6 +40,12 @@ export interface GithubClientOptions {
   maxInlineWaitSeconds?: number;
   /** Multiplier for plugin waits in milliseconds (tests shrink it). @default 1000 */
   retryAfterBaseValue?: number;
+  /**
+   * Client-side request pacing from the throttling plugin (GraphQL and writes at least 1 s apart,
+   * as GitHub asks). Only suites that replay thousands of time-skipped poll cycles turn it off;
+   * rate-limit answers are still translated by errors.ts either way. @default true
+   */
+  throttle?: boolean;
   /** Octokit's logger; the default drops debug/info and never sees the token. */
   log?: { debug: (m: string) => void; info: (m: string) => void; warn: (m: string) => void; error: (m: string) => void };
 }
@@ -61,6 +67,7 @@ export function createGithubClient(opts: GithubClientOptions): GithubClient {
       onSecondaryRateLimit: onLimit,
       retryAfterBaseValue: opts.retryAfterBaseValue ?? 1000,
       fallbackSecondaryRateRetryAfter: 60,
+      enabled: opts.throttle ?? true,
     },
     retry: {
       retries: 1,

@@ -66,6 +66,22 @@ export interface RatchetPollDeps {
   pollIntervalMs?: number;
   /** Base commits' failing check names, by SHA (a commit's checks rarely change once complete). */
   baseCacheMax?: number;
+  /**
+   * Delivers a snapshot to `ratchet/<workspaceId>`; 'gone' when that workflow no longer exists.
+   * @default a signal through the activity's Temporal client
+   */
+  deliver?: (workspaceId: string, delivery: SnapshotDelivery) => Promise<'ok' | 'gone'>;
+}
+
+async function signalRatchet(workspaceId: string, delivery: SnapshotDelivery): Promise<'ok' | 'gone'> {
+  try {
+    await Context.current().client.workflow.getHandle(workflowIds.ratchet(workspaceId)).signal(snapshotSignal, delivery);
+    return 'ok';
+  } catch (err) {
+    // The ratchet ended (or never started): stop watching. Anything else is a real failure: retry the activity.
+    if (err instanceof WorkflowNotFoundError) return 'gone';
+    throw err;
+  }
 }
 
 const checkRunsPage = z.object({
@@ -134,7 +150,7 @@ export function createRatchetPollActivities(deps: RatchetPollDeps) {
     },
 
     async ratchetPollCycle(input: PollCycleInput): Promise<PollCycleResult> {
-      const ctx = Context.current();
+      const deliver = deps.deliver ?? signalRatchet;
       let requests = 0;
       if (!deps.octokit) {
         return { ok: false, requests, error: { type: ErrorTypes.GithubAuth, message: 'no GitHub token: set GITHUB_TOKEN or GH_TOKEN, or run `gh auth login`', retryAfterMs: null } };
@@ -179,15 +195,12 @@ export function createRatchetPollActivities(deps: RatchetPollDeps) {
           digests[d.number] = d.digest;
           continue;
         }
-        try {
-          await ctx.client.workflow.getHandle(workflowIds.ratchet(d.workspaceId)).signal(snapshotSignal, d.delivery);
-          digests[d.number] = d.digest;
-          delivered++;
-        } catch (err) {
-          // The ratchet ended (or never started): stop watching. Anything else is a real failure: retry the activity.
-          if (err instanceof WorkflowNotFoundError) gone.push(d.number);
-          else throw err;
+        if ((await deliver(d.workspaceId, d.delivery)) === 'gone') {
+          gone.push(d.number);
+          continue;
         }
+        digests[d.number] = d.digest;
+        delivered++;
       }
       const rl = listing.rateLimit;
       return { ok: true, openPrs: listing.prs.length, requests, delivered, digests, gone, rateLimit: rl ? { remaining: rl.remaining, resetAt: rl.resetAt } : null };

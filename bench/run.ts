@@ -14,6 +14,8 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   startup: async () => (await import('./startup.js')).benchStartup(),
   worktree: async () => (await import('./worktree.js')).benchWorktree(),
   agents: async () => (await import('./agent-loop.js')).benchAgentLoop(),
+  'poll-cost': async () => (await import('./poll-cost.js')).benchPollCost(),
+  'poke-latency': async () => (await import('./poke-latency.js')).benchPokeLatency(),
 };
 
 async function main() {

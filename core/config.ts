@@ -41,6 +41,8 @@ export const envSchema = z.object({
   GITHUB_TOKEN: opt(z.string()),
   GH_TOKEN: opt(z.string()),
   GITHUB_API_URL: opt(url),
+  /** Shared secret of the GitHub webhook (`/api/github/webhook`); unset disables the endpoint. */
+  GITHUB_WEBHOOK_SECRET: opt(z.string().min(16)),
   /** Seconds between GitHub polls per repository (the ratchet loop). @default 60 */
   RATCHET_POLL_INTERVAL_S: withDefault(z.coerce.number().int().min(1).max(3600), 60),
 });

@@ -34,6 +34,8 @@ const { ratchetRecordEvent } = proxyActivities<RatchetStoreActivities>({
 
 /** @default 200 cycles per run before continue-as-new */
 export const DEFAULT_CYCLES_PER_RUN = 200;
+/** Pokes (console, webhooks, fixers) never start cycles closer together than this. */
+export const MIN_POKE_SPACING_MS = 1000;
 /** Longest wait after repeated non-rate-limit failures. */
 const MAX_ERROR_BACKOFF_MS = 15 * 60_000;
 
@@ -177,6 +179,9 @@ export async function pollerWorkflow(input: PollerInput): Promise<PollerState> {
     if (!(poller.pendingPoke && pokeable)) {
       await condition(() => (poller.pendingPoke && pokeable) || poller.empty(), ms);
     }
+    // A burst of pokes (a webhook storm) costs at most one cycle per spacing window.
+    const since = poller.lastCycleAt === null ? Infinity : Date.now() - poller.lastCycleAt;
+    if (since < MIN_POKE_SPACING_MS) await condition(() => poller.empty(), MIN_POKE_SPACING_MS - since);
     // Nobody to poll for: end. A later `watch` signal-with-start begins a fresh poller.
     if (poller.empty()) break;
     poller.pendingPoke = false;

@@ -70,9 +70,14 @@ function activities() {
   };
 }
 
-async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
+/** Runs `fn` with a worker; afterwards (pass or fail) terminates `cleanup` workflows so no loop outlives its test. */
+async function withWorker<T>(fn: () => Promise<T>, cleanup: string[] = []): Promise<T> {
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: activities() });
-  return worker.runUntil(fn);
+  try {
+    return await worker.runUntil(fn);
+  } finally {
+    for (const id of cleanup) await env.client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+  }
 }
 
 /** A fake repo with one open PR on `feat`, its workspace and PR rows, and the ratchet's input. */
@@ -163,11 +168,9 @@ describe('ratchet loop (time-skipping)', () => {
       // A new push (new head, still red) is a new snapshot key: the loop dispatches again at once.
       const newHead = fake.pushCommit(t.repo, t.number);
       fake.setChecks(t.repo, t.number, [failing('build')]);
-      await sleepUntil('a fixer on the new head', '1 minute', 5, async () => (await childStarts(handle)).length === 9);
+      await sleepUntil('a fixer on the new head', '1 minute', 15, async () => (await childStarts(handle)).length === 9);
       expect((await childStarts(handle)).at(-1)?.workflowId).toBe(workflowIds.fix(t.ws, newHead, 'ci'));
-    });
-    await handle.terminate('test done');
-    await t.poller().terminate('test done');
+    }, [handle.workflowId, t.poller().workflowId]);
   });
 
   it('reports a check that is also red on the base branch once, never dispatches a fixer for it, and fixes once base is green', async () => {
@@ -195,13 +198,11 @@ describe('ratchet loop (time-skipping)', () => {
       const pr = fake.pr(t.repo, t.number);
       pr.baseSha = green;
       pr.updatedAt = tick();
-      await sleepUntil('a CI fixer', '1 minute', 5, async () => (await childStarts(handle)).length === 1);
-    });
-    await handle.terminate('test done');
-    await t.poller().terminate('test done');
+      await sleepUntil('a CI fixer', '1 minute', 15, async () => (await childStarts(handle)).length === 1);
+    }, [handle.workflowId, t.poller().workflowId]);
   });
 
-  it('keeps the poller and ratchet histories bounded over 1,000 poll cycles, at one GitHub request per cycle', async () => {
+  it('keeps the poller and ratchet histories bounded over 1,000 poll cycles, at one GitHub request per cycle', { timeout: 300_000 }, async () => {
     const t = setup('quiet', [{ kind: 'check_run', name: 'build', status: 'IN_PROGRESS', conclusion: null, runId: null, workflowName: 'CI' }]);
     const handle = await t.start();
     await withWorker(async () => {
@@ -221,9 +222,7 @@ describe('ratchet loop (time-skipping)', () => {
       const ratchetEvents = (await handle.fetchHistory()).events?.length ?? 0;
       expect(ratchetEvents).toBeLessThan(100);
       process.stderr.write(`[ratchet timeskip] ${cycles} cycles; poller run history ${pollerEvents} events; ratchet ${ratchetEvents}\n`);
-    });
-    await handle.terminate('test done');
-    await t.poller().terminate('test done');
+    }, [handle.workflowId, t.poller().workflowId]);
   });
 });
 
@@ -245,9 +244,7 @@ describe('ratchet loop on bad GitHub input (time-skipping)', () => {
       expect(failed.message).toContain('headRefOid');
       await sleepUntil('recovery recorded', '1 minute', 5, async () => listEvents({ db, workspaceId: t.ws }).some((e) => e.kind === 'github.poll_recovered'));
       expect((await t.poller().query(pollerStateQuery)).error).toBeNull();
-    });
-    await handle.terminate('test done');
-    await t.poller().terminate('test done');
+    }, [handle.workflowId, t.poller().workflowId]);
   });
 
   it('waits for the rate-limit reset on a 429 (pokes included), shows it, and resumes after the reset', async () => {
@@ -265,9 +262,7 @@ describe('ratchet loop on bad GitHub input (time-skipping)', () => {
       await env.sleep('4 minutes');
       expect(fake.count('POST', '/graphql', 'RatchetOpenPullRequests')).toBeGreaterThan(after);
       expect((await t.poller().query(pollerStateQuery)).error).toBeNull();
-    });
-    await handle.terminate('test done');
-    await t.poller().terminate('test done');
+    }, [handle.workflowId, t.poller().workflowId]);
   });
 
   it('backs off on a repository GitHub answers 404 for: requests stay bounded over an hour', async () => {
@@ -289,9 +284,7 @@ describe('ratchet loop on bad GitHub input (time-skipping)', () => {
       expect(during).toBeLessThanOrEqual(7);
       expect(during).toBeGreaterThanOrEqual(3);
       expect(listEvents({ db, workspaceId: t.ws }).filter((e) => e.kind === 'github.poll_failed')).toHaveLength(1);
-    });
-    await handle.terminate('test done');
-    await poller.terminate('test done');
+    }, [handle.workflowId, poller.workflowId]);
   });
 
   it('ends with a clear "closed" state when the PR is closed and its branch deleted', async () => {
@@ -303,7 +296,9 @@ describe('ratchet loop on bad GitHub input (time-skipping)', () => {
       fake.deleteBranch(t.repo, 'feat');
       const final = await handle.result();
       expect(final).toMatchObject({ state: 'closed', done: true });
-    });
+      // The ratchet unwatched: with nothing left to watch, the poller ends by itself.
+      await sleepUntil('the poller to end', '1 minute', 3, async () => (await t.poller().describe()).status.name === 'COMPLETED');
+    }, [t.poller().workflowId]);
     expect(prRow(db, t.ws)).toMatchObject({ state: 'closed', ratchetState: 'closed', kanbanColumn: 'done' });
     expect(listEvents({ db, workspaceId: t.ws }).some((e) => e.kind === 'ratchet.done' && /closed/.test(e.message))).toBe(true);
   });

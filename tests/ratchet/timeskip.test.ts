@@ -24,7 +24,7 @@ import { projects } from '../../db/schema.js';
 import { WORKFLOWS_ENTRY } from '../../worker/bundle.js';
 import { DEFAULT_CYCLES_PER_RUN } from '../../workflows/poller.js';
 import { pokeSignal, pollerStateQuery, ratchetStateQuery, type RatchetInput } from '../../workflows/ratchet-messages.js';
-import { startFakeGithub, tick, type FakeGithub } from '../support/fake-github/index.js';
+import { startFakeGithub, type FakeGithub } from '../support/fake-github/index.js';
 import { startTimeSkippingServer } from '../support/temporal.js';
 import { makeHome } from '../support/workspace-harness.js';
 import { failing, passing, prRow, seedWorkspace } from './harness.js';

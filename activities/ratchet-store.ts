@@ -9,6 +9,7 @@ import { finishFixAttempt, insertFixAttemptIfAbsent, type FixStatus } from '../d
 import { insertNotificationOnce } from '../db/queries/notifications.js';
 import { recordOpenedPullRequest, recordRatchetDecision, type OpenedPr, type PrRowState } from '../db/queries/pull-requests.js';
 import { appendEvent } from '../db/queries/workspaces.js';
+import { eventRow } from './store.js';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 
@@ -45,14 +46,7 @@ export function createRatchetStoreActivities({ db }: { db: Db }) {
           reason: input.reason,
           snapshotKey: input.snapshotKey,
           ...(input.prState ? { prState: input.prState } : {}),
-          event: {
-            workspaceId: input.workspaceId,
-            kind: input.kind,
-            level: input.level ?? 'info',
-            message: input.message,
-            data: input.data ?? null,
-            dedupeKey: input.dedupeKey,
-          },
+          event: eventRow(input),
         },
       });
       return { written };
@@ -63,14 +57,7 @@ export function createRatchetStoreActivities({ db }: { db: Db }) {
       for (const workspaceId of input.workspaceIds) {
         const ok = appendEvent({
           db,
-          event: {
-            workspaceId,
-            kind: input.kind,
-            level: input.level ?? 'info',
-            message: input.message,
-            data: input.data ?? null,
-            dedupeKey: `${input.dedupeKey}/${workspaceId}`,
-          },
+          event: eventRow({ ...input, workspaceId, dedupeKey: `${input.dedupeKey}/${workspaceId}` }),
         });
         if (ok) n++;
       }

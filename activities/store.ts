@@ -3,6 +3,7 @@
  * idempotent (insert-if-absent, dedupe keys on events), so a retried activity lands once.
  */
 import type { Db } from '../db/client.js';
+import type { NewWorkspaceEvent } from '../db/schema.js';
 import { appendEvent, insertWorkspaceIfAbsent, setWorkspaceStatus } from '../db/queries/workspaces.js';
 import type { WorkspaceSpec, WorkspaceStatus } from '../core/workspace.js';
 import { workflowIds } from '../core/ids.js';
@@ -16,6 +17,18 @@ export interface EventInput {
   data?: unknown;
   /** Deterministic key from the workflow (run id + counter), so a retried write lands once. */
   dedupeKey: string;
+}
+
+/** The timeline row for an event written by a workflow through an activity. */
+export function eventRow(input: EventInput): NewWorkspaceEvent {
+  return {
+    workspaceId: input.workspaceId,
+    kind: input.kind,
+    level: input.level ?? 'info',
+    message: input.message,
+    data: input.data ?? null,
+    dedupeKey: input.dedupeKey,
+  };
 }
 
 export function createStoreActivities({ db }: { db: Db }) {
@@ -77,17 +90,7 @@ export function createStoreActivities({ db }: { db: Db }) {
     },
 
     async recordEvent(input: EventInput): Promise<void> {
-      appendEvent({
-        db,
-        event: {
-          workspaceId: input.workspaceId,
-          kind: input.kind,
-          level: input.level ?? 'info',
-          message: input.message,
-          data: input.data ?? null,
-          dedupeKey: input.dedupeKey,
-        },
-      });
+      appendEvent({ db, event: eventRow(input) });
     },
   };
 }

@@ -38,6 +38,7 @@ export function untrustedBlock(tag: string, value: unknown): string {
   return `<${tag}>\n${json}\n</${tag}>`;
 }
 
+// ESC (\u001b) and BEL (\u0007) are the point: this strips ANSI colour/OSC sequences from CI logs.
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*\u0007/g;
 

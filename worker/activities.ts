@@ -4,6 +4,7 @@ import type { RatchetConfig } from '../core/config.js';
 import type { Db } from '../db/client.js';
 import { createAgentActivities } from '../activities/agents/activities.js';
 import { createRunners } from '../activities/agents/registry.js';
+import { isSecretName } from '../activities/agents/sandbox-env.js';
 import type { AgentRunner } from '../activities/agents/runner.js';
 import { createGitActivities } from '../activities/git.js';
 import { createSetupActivities } from '../activities/setup.js';
@@ -22,11 +23,14 @@ function heartbeat() {
   }
 }
 
-/** Git gets the user's environment minus model and GitHub API secrets it never needs. */
+/** Git gets the user's environment minus the secrets it never needs (model keys, other tokens). */
 function gitEnv(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(env)) {
-    if (/^(ANTHROPIC_|OPENAI_|RATCHET_)/.test(k) || /API_KEY|SECRET/.test(k)) continue;
+    // Same secret rule as the agent env, except the GitHub token: pushing through the `gh` credential
+    // helper needs it. SSH_AUTH_SOCK and credential helpers pass too.
+    const githubToken = k === 'GITHUB_TOKEN' || k === 'GH_TOKEN';
+    if (/^(ANTHROPIC_|OPENAI_|RATCHET_)/.test(k) || (isSecretName(k) && !githubToken)) continue;
     out[k] = v;
   }
   return out;

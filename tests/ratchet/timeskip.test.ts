@@ -24,7 +24,7 @@ import { projects } from '../../db/schema.js';
 import { WORKFLOWS_ENTRY } from '../../worker/bundle.js';
 import { DEFAULT_CYCLES_PER_RUN } from '../../workflows/poller.js';
 import { pokeSignal, pollerStateQuery, ratchetStateQuery, type RatchetInput } from '../../workflows/ratchet-messages.js';
-import { startFakeGithub, type FakeGithub } from '../support/fake-github/index.js';
+import { startFakeGithub, tick, type FakeGithub } from '../support/fake-github/index.js';
 import { startTimeSkippingServer } from '../support/temporal.js';
 import { makeHome } from '../support/workspace-harness.js';
 import { failing, passing, prRow, seedWorkspace } from './harness.js';
@@ -132,7 +132,7 @@ async function sleepUntil<T>(what: string, step: string, max: number, fn: () => 
 }
 
 describe('ratchet loop (time-skipping)', () => {
-  it('backs off 1, 2, 4 … min between attempts, capped at 30 min, and stays stalled at the cap while the PR does not change', async () => {
+  it('backs off 1, 2, 4 … min between attempts, capped at 30 min, stalls at the cap, and resumes when the PR changes', async () => {
     const t = setup('backoff', [failing('build')], { maxAttemptsPerKey: 8, maxAttemptsPerPr: 20 });
     const handle = await t.start();
     await withWorker(async () => {
@@ -164,10 +164,23 @@ describe('ratchet loop (time-skipping)', () => {
       expect(listNotifications({ db, workspaceId: t.ws })).toHaveLength(1);
       expect(listEvents({ db, workspaceId: t.ws }).filter((e) => e.kind === 'ratchet.stalled')).toHaveLength(1);
       expect(prRow(db, t.ws)).toMatchObject({ ratchetState: 'stalled', kanbanColumn: 'waiting' });
+
+      // A new push (new head, still red) is a new snapshot key: the loop dispatches again at once.
+      const pushedAt = await env.currentTimeMs();
+      const newHead = fake.pushCommit(t.repo, t.number);
+      fake.setChecks(t.repo, t.number, [failing('build')]);
+      // At once: the first poll after the push (≤ 1 min) dispatches; later attempts on the new head
+      // follow after their backoff, so look for at least one.
+      const after = await sleepUntil('a fixer on the new head', '1 minute', 3, async () => {
+        const starts = await childStarts(handle);
+        return starts.length >= 9 ? starts : null;
+      });
+      expect(after[8]?.workflowId).toBe(workflowIds.fix(t.ws, newHead, 'ci'));
+      expect(after[8]!.at - pushedAt).toBeLessThanOrEqual(60_000 + 10_000);
     }, [handle.workflowId, t.poller().workflowId]);
   });
 
-  it('reports a check that is also red on the base branch once and never dispatches a fixer for it', async () => {
+  it('reports a check that is also red on the base branch once, never dispatches a fixer for it, and fixes once base is green', async () => {
     const t = setup('basered', [failing('build')]);
     const baseSha = fake.pr(t.repo, t.number).baseSha;
     fake.setCommitChecks(t.repo, baseSha, [failing('build')]);
@@ -185,6 +198,21 @@ describe('ratchet loop (time-skipping)', () => {
       expect(comments).toHaveLength(1);
       expect(comments[0]?.body).toContain('build');
       expect(prRow(db, t.ws)).toMatchObject({ ratchetState: 'base_red', kanbanColumn: 'waiting' });
+
+      // Base moves to a green commit: the failure is now the PR's own, and a fixer takes it.
+      const green = fake.addBranch(t.repo, 'main', 'b'.repeat(40));
+      fake.setCommitChecks(t.repo, green, [passing('build')]);
+      const pr = fake.pr(t.repo, t.number);
+      pr.baseSha = green;
+      pr.updatedAt = tick();
+      // The agent here never fixes anything, so the first fixer is followed a minute later by the
+      // next attempt: wait for at least one, and check the first one is the PR's own CI fix.
+      const fixers = await sleepUntil('a CI fixer', '1 minute', 15, async () => {
+        const starts = await childStarts(handle);
+        return starts.length >= 1 ? starts : null;
+      });
+      expect(fixers[0]?.workflowId).toBe(workflowIds.fix(t.ws, pr.headSha, 'ci'));
+      expect((await handle.query(ratchetStateQuery)).state).not.toBe('base_red');
     }, [handle.workflowId, t.poller().workflowId]);
   });
 

@@ -117,6 +117,11 @@ export const REDACTED = '[redacted]';
  * or logs.
  */
 export function redactSecrets(text: string, env: Env): string {
+  return secretRedactor(env)(text);
+}
+
+/** `redactSecrets` with the secret values collected once, for a caller that redacts many outputs. */
+export function secretRedactor(env: Env): (text: string) => string {
   const values = new Set<string>();
   for (const [name, value] of Object.entries(env)) {
     if (!value || value.length < MIN_SECRET_LENGTH) continue;
@@ -126,8 +131,11 @@ export function redactSecrets(text: string, env: Env): string {
       if (m?.[1] && m[1].length >= 3) values.add(m[1]);
     }
   }
-  let out = text;
-  for (const v of [...values].sort((a, b) => b.length - a.length)) out = out.split(v).join(REDACTED);
-  for (const re of TOKEN_SHAPES) out = out.replace(re, REDACTED);
-  return out;
+  const ordered = [...values].sort((a, b) => b.length - a.length);
+  return (text) => {
+    let out = text;
+    for (const v of ordered) if (out.includes(v)) out = out.split(v).join(REDACTED);
+    for (const re of TOKEN_SHAPES) out = out.replace(re, REDACTED);
+    return out;
+  };
 }

@@ -12,12 +12,11 @@ export class StreamIdleError extends Error {
 
 export async function withIdleTimeout<T>(outer: AbortSignal, idleMs: number, fn: (signal: AbortSignal, touch: () => void) => Promise<T>): Promise<T> {
   const idle = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
+  // One timer, pushed back on every event (refresh() re-arms it without a new allocation).
+  const timer: NodeJS.Timeout = setTimeout(() => idle.abort(new StreamIdleError(idleMs)), idleMs);
   const touch = () => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => idle.abort(new StreamIdleError(idleMs)), idleMs);
+    timer.refresh();
   };
-  touch();
   const signal = AbortSignal.any([outer, idle.signal]);
   try {
     return await fn(signal, touch);
@@ -25,6 +24,6 @@ export async function withIdleTimeout<T>(outer: AbortSignal, idleMs: number, fn:
     if (idle.signal.aborted && !outer.aborted) throw idle.signal.reason;
     throw err;
   } finally {
-    if (timer) clearTimeout(timer);
+    clearTimeout(timer);
   }
 }

@@ -22,17 +22,75 @@ export interface MessageRowInput {
   costUsd?: number;
 }
 
+const p = sql.placeholder;
+
+/**
+ * The hot statements of an agent turn, built once per connection: drizzle compiles a query on
+ * every call otherwise, which cost more than SQLite itself here (see bench/agent-loop.ts).
+ */
+function buildStatements(db: Db) {
+  return {
+    maxSeq: db
+      .select({ seq: sql<number | null>`max(${agentMessages.seq})` })
+      .from(agentMessages)
+      .where(eq(agentMessages.sessionId, p('sessionId')))
+      .prepare(),
+    insert: db
+      .insert(agentMessages)
+      .values({
+        sessionId: p('sessionId'),
+        seq: p('seq'),
+        role: p('role'),
+        content: p('content'),
+        toolCallId: p('toolCallId'),
+        toolName: p('toolName'),
+        provider: p('provider'),
+        model: p('model'),
+        inputTokens: p('inputTokens'),
+        outputTokens: p('outputTokens'),
+        cacheReadTokens: p('cacheReadTokens'),
+        cacheWriteTokens: p('cacheWriteTokens'),
+        costUsd: p('costUsd'),
+      })
+      .prepare(),
+    addTotals: db
+      .update(agentSessions)
+      .set({
+        inputTokens: sql`${agentSessions.inputTokens} + ${p('inputTokens')}`,
+        outputTokens: sql`${agentSessions.outputTokens} + ${p('outputTokens')}`,
+        cacheReadTokens: sql`${agentSessions.cacheReadTokens} + ${p('cacheReadTokens')}`,
+        cacheWriteTokens: sql`${agentSessions.cacheWriteTokens} + ${p('cacheWriteTokens')}`,
+        costUsd: sql`${agentSessions.costUsd} + ${p('costUsd')}`,
+      })
+      .where(eq(agentSessions.id, p('sessionId')))
+      .prepare(),
+    hasToolResult: db
+      .select({ id: agentMessages.id })
+      .from(agentMessages)
+      .where(and(eq(agentMessages.sessionId, p('sessionId')), eq(agentMessages.role, 'tool_result'), eq(agentMessages.toolCallId, p('toolCallId'))))
+      .limit(1)
+      .prepare(),
+  };
+}
+
+const statements = new WeakMap<Db, ReturnType<typeof buildStatements>>();
+
+function stmts(db: Db): ReturnType<typeof buildStatements> {
+  let s = statements.get(db);
+  if (!s) {
+    s = buildStatements(db);
+    statements.set(db, s);
+  }
+  return s;
+}
+
 /** Appends rows in order; returns their seqs. */
 export function appendMessages({ db, sessionId, rows }: { db: Db; sessionId: string; rows: readonly MessageRowInput[] }): number[] {
   if (rows.length === 0) return [];
-  return db.transaction(
-    (tx) => {
-      const max = tx
-        .select({ seq: sql<number | null>`max(${agentMessages.seq})` })
-        .from(agentMessages)
-        .where(eq(agentMessages.sessionId, sessionId))
-        .get();
-      let seq = max?.seq ?? 0;
+  const st = stmts(db);
+  return db.$client
+    .transaction(() => {
+      let seq = st.maxSeq.get({ sessionId })?.seq ?? 0;
       const seqs: number[] = [];
       const totals = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 };
       for (const row of rows) {
@@ -41,6 +99,7 @@ export function appendMessages({ db, sessionId, rows }: { db: Db; sessionId: str
           sessionId,
           seq,
           role: row.role,
+          // The json column's encoder runs for placeholders too, so `content` is stored as JSON text.
           content: row.content,
           toolCallId: row.toolCallId ?? null,
           toolName: row.toolName ?? null,
@@ -52,7 +111,7 @@ export function appendMessages({ db, sessionId, rows }: { db: Db; sessionId: str
           cacheWriteTokens: row.cacheWriteTokens ?? 0,
           costUsd: row.costUsd ?? 0,
         };
-        tx.insert(agentMessages).values(values).run();
+        st.insert.run(values);
         seqs.push(seq);
         totals.inputTokens += values.inputTokens;
         totals.outputTokens += values.outputTokens;
@@ -61,21 +120,11 @@ export function appendMessages({ db, sessionId, rows }: { db: Db; sessionId: str
         totals.costUsd += values.costUsd;
       }
       if (totals.inputTokens + totals.outputTokens + totals.cacheReadTokens + totals.cacheWriteTokens > 0 || totals.costUsd > 0) {
-        tx.update(agentSessions)
-          .set({
-            inputTokens: sql`${agentSessions.inputTokens} + ${totals.inputTokens}`,
-            outputTokens: sql`${agentSessions.outputTokens} + ${totals.outputTokens}`,
-            cacheReadTokens: sql`${agentSessions.cacheReadTokens} + ${totals.cacheReadTokens}`,
-            cacheWriteTokens: sql`${agentSessions.cacheWriteTokens} + ${totals.cacheWriteTokens}`,
-            costUsd: sql`${agentSessions.costUsd} + ${totals.costUsd}`,
-          })
-          .where(eq(agentSessions.id, sessionId))
-          .run();
+        st.addTotals.run({ sessionId, ...totals });
       }
       return seqs;
-    },
-    { behavior: 'immediate' },
-  );
+    })
+    .immediate();
 }
 
 /** Rows in seq order, optionally only those after `afterSeq` (the console's incremental read). */
@@ -89,20 +138,9 @@ export function listMessages({ db, sessionId, afterSeq = 0 }: { db: Db; sessionI
 }
 
 export function lastMessageSeq({ db, sessionId }: { db: Db; sessionId: string }): number {
-  const row = db
-    .select({ seq: sql<number | null>`max(${agentMessages.seq})` })
-    .from(agentMessages)
-    .where(eq(agentMessages.sessionId, sessionId))
-    .get();
-  return row?.seq ?? 0;
+  return stmts(db).maxSeq.get({ sessionId })?.seq ?? 0;
 }
 
 export function hasToolResultRow({ db, sessionId, toolCallId }: { db: Db; sessionId: string; toolCallId: string }): boolean {
-  const row = db
-    .select({ id: agentMessages.id })
-    .from(agentMessages)
-    .where(and(eq(agentMessages.sessionId, sessionId), eq(agentMessages.role, 'tool_result'), eq(agentMessages.toolCallId, toolCallId)))
-    .limit(1)
-    .get();
-  return row !== undefined;
+  return stmts(db).hasToolResult.get({ sessionId, toolCallId }) !== undefined;
 }

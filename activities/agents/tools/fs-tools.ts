@@ -1,4 +1,7 @@
-/** read_file, write_file and edit_file: every access goes through `openInside`. */
+/**
+ * read_file, write_file and edit_file: every access goes through `openInside`. `worktree` is the
+ * worktree's realpath, resolved once by the toolbox.
+ */
 import type { z } from 'zod';
 import { openInside } from './paths.js';
 import type { editFileArgs, readFileArgs, writeFileArgs } from './schemas.js';
@@ -35,9 +38,9 @@ function looksBinary(buf: Buffer): boolean {
 }
 
 async function readWhole(worktree: string, p: string, mode: 'read' | 'readwrite') {
-  const opened = await openInside(worktree, p, mode);
+  const opened = await openInside(worktree, p, mode, { rootIsReal: true });
   if (!opened.ok) return opened;
-  const { size } = await opened.handle.stat();
+  const { size } = opened;
   if (size > MAX_FILE_BYTES) {
     await opened.handle.close();
     return { ok: false as const, type: 'io' as const, message: `file ${JSON.stringify(p)} is ${size} bytes; too large to load, use grep or run_command` };
@@ -79,7 +82,7 @@ export async function readFileTool(worktree: string, args: z.infer<typeof readFi
 }
 
 export async function writeFileTool(worktree: string, args: z.infer<typeof writeFileArgs>): Promise<ToolResult> {
-  const opened = await openInside(worktree, args.path, 'write');
+  const opened = await openInside(worktree, args.path, 'write', { rootIsReal: true });
   if (!opened.ok) return fail(opened.message);
   try {
     await opened.handle.truncate(0);

@@ -18,6 +18,12 @@ export type ResolveResult =
 export interface ResolveOptions {
   /** Writes also refuse a final symlink (the write would land wherever it points). @default false */
   forWrite?: boolean;
+  /**
+   * `worktree` is already its own realpath (the toolbox resolves it once per session), so it is
+   * not resolved again on every call. Safe even if the directory is later swapped for a symlink:
+   * every target's realpath is still checked against this root. @default false
+   */
+  rootIsReal?: boolean;
 }
 
 const MAX_LINK_HOPS = 40;
@@ -41,8 +47,8 @@ function refuse(type: PathRefusal, p: string, why: string): ResolveResult {
 }
 
 /** Realpath of the worktree root itself (it must exist). */
-async function realRoot(worktree: string): Promise<string> {
-  return fsp.realpath(path.resolve(worktree));
+async function realRoot(worktree: string, rootIsReal = false): Promise<string> {
+  return rootIsReal ? worktree : fsp.realpath(path.resolve(worktree));
 }
 
 /**
@@ -86,7 +92,7 @@ async function realpathLoose(abs: string, hops = 0): Promise<{ real: string; exi
 export async function resolveInside(worktree: string, p: string, opts: ResolveOptions = {}): Promise<ResolveResult> {
   if (typeof p !== 'string' || p.length === 0) return refuse('invalid', String(p), 'is empty');
   if (p.includes('\0')) return refuse('invalid', p, 'contains a NUL byte');
-  const root = await realRoot(worktree);
+  const root = await realRoot(worktree, opts.rootIsReal);
   const literalRoot = path.resolve(worktree);
   let rel: string;
   if (path.isAbsolute(p)) {
@@ -115,7 +121,7 @@ export async function resolveInside(worktree: string, p: string, opts: ResolveOp
 }
 
 export type OpenResult =
-  | { ok: true; handle: fsp.FileHandle; path: string; relative: string; created: boolean }
+  | { ok: true; handle: fsp.FileHandle; path: string; relative: string; created: boolean; /** Bytes, from the descriptor's stat. */ size: number }
   | { ok: false; type: PathRefusal | 'not_found' | 'is_directory' | 'io'; message: string };
 
 /** The path the kernel has open for `fd`, where the platform can tell us (Linux `/proc`). */
@@ -132,12 +138,12 @@ async function fdPath(fd: number): Promise<string | null> {
  * `O_NOFOLLOW` refuses a final symlink swapped in after the check; the descriptor's real path
  * (Linux) or its inode against a fresh realpath (elsewhere) must still be inside the worktree.
  */
-export async function openInside(worktree: string, p: string, mode: 'read' | 'write' | 'readwrite'): Promise<OpenResult> {
+export async function openInside(worktree: string, p: string, mode: 'read' | 'write' | 'readwrite', opts: { rootIsReal?: boolean } = {}): Promise<OpenResult> {
   const forWrite = mode !== 'read';
-  const res = await resolveInside(worktree, p, { forWrite });
+  const root = await realRoot(worktree, opts.rootIsReal);
+  const res = await resolveInside(root, p, { forWrite, rootIsReal: true });
   if (!res.ok) return res;
   if (!res.exists && mode !== 'write') return { ok: false, type: 'not_found', message: `path ${JSON.stringify(p)} does not exist` };
-  const root = await realRoot(worktree);
   const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
   let handle: fsp.FileHandle;
   let created = false;
@@ -176,10 +182,10 @@ export async function openInside(worktree: string, p: string, mode: 'read' | 'wr
     if (!isWithin(root, actual)) return fail('symlink_escape', 'was redirected outside the worktree', actual);
     if (hasGitSegment(path.relative(root, actual))) return fail('git_dir', 'was redirected into .git', actual);
   } else {
-    const again = await resolveInside(worktree, p, { forWrite });
+    const again = await resolveInside(root, p, { forWrite, rootIsReal: true });
     const st2 = again.ok ? await fsp.stat(again.path).catch(() => null) : null;
     if (!again.ok || !st2 || st2.ino !== st.ino || st2.dev !== st.dev) return fail('symlink_escape', 'changed while being opened', null);
   }
   if (forWrite && st.nlink > 1) return fail('hard_link', 'is a hard link; writing it could change a file outside the worktree', null);
-  return { ok: true, handle, path: res.path, relative: res.relative, created };
+  return { ok: true, handle, path: res.path, relative: res.relative, created, size: st.size };
 }

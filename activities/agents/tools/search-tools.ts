@@ -1,6 +1,7 @@
 /**
  * list_files and grep: a pure-JS walk that never follows symlinks, skips `.git` and
- * `node_modules`, and stops at fixed caps so a huge tree cannot stall the worker.
+ * `node_modules`, and stops at fixed caps so a huge tree cannot stall the worker. `root` is the
+ * worktree's realpath, resolved once by the toolbox.
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -56,7 +57,7 @@ async function walk(root: string, baseRel: string, signal: AbortSignal | undefin
 
 async function resolveDir(root: string, p: string | undefined): Promise<{ ok: true; rel: string; isDir: boolean } | { ok: false; message: string }> {
   if (p === undefined) return { ok: true, rel: '.', isDir: true };
-  const res = await resolveInside(root, p);
+  const res = await resolveInside(root, p, { rootIsReal: true });
   if (!res.ok) return res;
   if (!res.exists) return { ok: false, message: `path ${JSON.stringify(p)} does not exist` };
   const st = await fsp.stat(res.path);
@@ -122,12 +123,11 @@ export async function grepTool(
     }
     // Like rg, a directory search does not follow symlinked files (duplicates, or outside targets).
     if (file.symlink || !match(file.fromBase)) continue;
-    const opened = await openInside(root, file.rel, 'read');
+    const opened = await openInside(root, file.rel, 'read', { rootIsReal: true });
     if (!opened.ok) continue; // symlinks pointing outside, vanished files: not searchable
     let buf: Buffer;
     try {
-      const { size } = await opened.handle.stat();
-      if (size > MAX_GREP_FILE_BYTES) continue;
+      if (opened.size > MAX_GREP_FILE_BYTES) continue;
       buf = await opened.handle.readFile();
     } finally {
       await opened.handle.close();

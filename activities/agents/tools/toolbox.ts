@@ -6,7 +6,7 @@
  * correct itself. It throws only when the caller's signal is aborted.
  */
 import fsp from 'node:fs/promises';
-import { buildAgentEnv, redactSecrets, type Env } from '../sandbox-env.js';
+import { buildAgentEnv, secretRedactor, type Env } from '../sandbox-env.js';
 import { capText, editFileTool, readFileTool, writeFileTool, type ToolResult } from './fs-tools.js';
 import { runCommandTool } from './run-command.js';
 import {
@@ -77,6 +77,7 @@ export function createToolbox(opts: ToolboxOptions): Toolbox {
   const searchTimeoutMs = opts.searchTimeoutMs ?? 30_000;
   const parentEnv = opts.env ?? process.env;
   const commandEnv = buildAgentEnv(parentEnv, opts.extraEnv);
+  const redact = secretRedactor(parentEnv);
   const available = TOOL_NAMES.filter((n) => mode === 'agent' || READ_ONLY_TOOLS.includes(n));
   let rootPromise: Promise<string> | undefined;
   const root = () => (rootPromise ??= fsp.realpath(opts.worktree));
@@ -131,7 +132,7 @@ export function createToolbox(opts: ToolboxOptions): Toolbox {
       result = { ok: false, output: `${name} failed: ${code ? `${code} ` : ''}${(err as Error).message ?? String(err)}` };
     }
     ctx.signal?.throwIfAborted();
-    return { ok: result.ok, output: capText(redactSecrets(result.output, parentEnv), capBytes) };
+    return { ok: result.ok, output: capText(redact(result.output), capBytes) };
   }
 
   return { definitions, execute };

@@ -46,6 +46,7 @@ export function createStoreActivities({ db }: { db: Db }) {
           worktreePath: spec.worktreePath,
           status: 'creating_worktree',
           agentConfig: spec.agent,
+          budgetUsd: spec.budgetUsd ?? null,
           workflowId: workflowIds.workspace(spec.workspaceId),
         },
       });

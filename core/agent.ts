@@ -21,13 +21,16 @@ export const scriptStepSchema = z.discriminatedUnion('op', [
 export type ScriptStep = z.infer<typeof scriptStepSchema>;
 export const scriptTurnSchema = z.array(scriptStepSchema);
 
+/** Bounds of `maxTurns` (model round-trips per agent session), shared by requests and settings. */
+export const MAX_TURNS = { min: 1, max: 500, default: 40 } as const;
+
 export const agentConfigSchema = z.object({
   runner: z.enum(RUNNERS).default('script'),
   /** Provider name from settings (e.g. `anthropic`, `openai`, `ollama`); defaults per runner. */
   provider: z.string().min(1).optional(),
   model: z.string().min(1).optional(),
   mode: z.enum(AGENT_MODES).default('agent'),
-  maxTurns: z.number().int().min(1).max(500).default(40),
+  maxTurns: z.number().int().min(MAX_TURNS.min).max(MAX_TURNS.max).default(MAX_TURNS.default),
   /** `script` runner only: edits for each agent turn, by turn index (0 = the first turn). */
   script: z.array(scriptTurnSchema).optional(),
 });

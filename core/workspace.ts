@@ -39,6 +39,11 @@ export const workspaceSpecSchema = z.object({
   title: z.string().min(1),
   prompt: z.string().min(1),
   agent: agentConfigSchema,
+  /**
+   * Spending cap (USD) the workspace starts with, from the `budget.workspaceDefaultUsd` setting;
+   * absent means no cap. Optional so histories recorded before it existed still parse.
+   */
+  budgetUsd: z.number().positive().optional(),
   /** Push to `origin` after each turn. */
   push: z.boolean().default(true),
   remote: z.string().regex(/^[A-Za-z0-9._-]+$/).default('origin'),

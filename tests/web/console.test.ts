@@ -13,7 +13,15 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';
-import { agentMessages, agentSessions, projects, workspaceEvents, workspaces } from '../../db/schema.js';
+import { onPath } from '../../web/lib/health.js';
+import {
+  agentMessages,
+  agentSessions,
+  projects,
+  settings,
+  workspaceEvents,
+  workspaces,
+} from '../../db/schema.js';
 import { git, makeRepo, type TestRepo } from '../support/git.js';
 import { freePort } from '../support/ports.js';
 import { startDevServer } from '../support/temporal.js';
@@ -428,6 +436,144 @@ describe('console', () => {
       expect(await waiting.textContent()).toContain('Plan ready for approval');
       expect(await waiting.textContent()).toContain('$0.42');
       await page.screenshot({ path: '/tmp/ratchet-board.png', fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('GET and PATCH /api/settings store, clear and refuse settings, naming the bad field', async () => {
+    const patch = (body: unknown) =>
+      fetch(`${base}/api/settings`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    type Answer = { settings: Record<string, unknown>; invalid: string[] };
+    const initial = (await (await fetch(`${base}/api/settings`)).json()) as Answer;
+    expect(initial).toEqual({
+      settings: { 'agent.defaults': null, 'budget.workspaceDefaultUsd': null, 'budget.dailyUsd': null },
+      invalid: [],
+    });
+
+    const bad = await patch({
+      'budget.dailyUsd': -5,
+      'agent.defaults': { runner: 'gpt', maxTurns: 1000 },
+      'budget.daily': 1,
+    });
+    expect(bad.status).toBe(422);
+    const badBody = (await bad.json()) as {
+      error: { type: string; fields: Array<{ path: string; message: string }> };
+    };
+    expect(badBody.error.type).toBe('InvalidInput');
+    expect(badBody.error.fields.map((f) => f.path).sort()).toEqual([
+      'agent.defaults.maxTurns',
+      'agent.defaults.runner',
+      'budget.daily',
+      'budget.dailyUsd',
+    ]);
+    expect(badBody.error.fields.find((f) => f.path === 'budget.dailyUsd')?.message).toBe(
+      'must be more than 0',
+    );
+    // A refused body writes nothing.
+    expect(db.select().from(settings).all()).toEqual([]);
+
+    const ok = await patch({
+      'agent.defaults': { runner: 'openai', model: ' llama3 ', maxTurns: 12 },
+      'budget.dailyUsd': 8,
+    });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as Answer).settings).toEqual({
+      'agent.defaults': { runner: 'openai', model: 'llama3', mode: 'agent', maxTurns: 12 },
+      'budget.workspaceDefaultUsd': null,
+      'budget.dailyUsd': 8,
+    });
+    // Keys left out stay; null clears.
+    const cleared = (await (await patch({ 'budget.dailyUsd': null })).json()) as Answer;
+    expect(cleared.settings['budget.dailyUsd']).toBeNull();
+    expect(cleared.settings['agent.defaults']).toMatchObject({ runner: 'openai', model: 'llama3' });
+    const again = (await (await fetch(`${base}/api/settings`)).json()) as Answer;
+    expect(again.settings).toEqual(cleared.settings);
+    expect(db.select({ key: settings.key }).from(settings).all()).toEqual([{ key: 'agent.defaults' }]);
+
+    expect((await patch({ 'agent.defaults': null })).status).toBe(200);
+    expect(db.select().from(settings).all()).toEqual([]);
+    expect((await fetch(`${base}/api/settings`, { method: 'PATCH', body: '{nope' })).status).toBe(422);
+  });
+
+  it('edits agent defaults and budgets in Settings; they survive a reload, pre-fill the new-workspace form and reach the spec', async () => {
+    const page = await newPage();
+    try {
+      await page.goto(`${base}/settings`);
+      const form = page.getByRole('form', { name: 'Edit settings' });
+      // No key in this console's environment: model runners are marked, and with no defaults stored
+      // the form offers the first runner it can run (the demo runner, unless the claude CLI is installed).
+      const expected = onPath('claude', process.env.PATH) ? 'claude-code' : 'script';
+      expect(await form.getByLabel('Runner').inputValue()).toBe(expected);
+      expect(await form.getByLabel('Runner').textContent()).toContain('anthropic (not configured)');
+      await form.getByLabel('Runner').selectOption('openai');
+      await form.locator('[name="model"]').fill('qwen2.5-coder:14b');
+      await form.locator('[name="mode"]').selectOption('plan');
+      await form.getByLabel('Max turns').fill('12');
+      await form.getByLabel('Workspace budget (USD)').fill('3');
+      await form.getByLabel('Daily budget (USD)').fill('-5');
+      await form.getByRole('button', { name: 'Save settings' }).click();
+      // The server's refusal shows next to its field, and nothing is saved.
+      await expect
+        .poll(() => form.locator('label', { hasText: 'Daily budget' }).textContent())
+        .toContain('must be more than 0');
+      expect(await form.getByLabel('Daily budget (USD)').getAttribute('aria-invalid')).toBe('true');
+      expect(await page.getByTestId('settings-saved').count()).toBe(0);
+      expect(db.select().from(settings).all()).toEqual([]);
+
+      await form.getByLabel('Daily budget (USD)').fill('25');
+      await form.getByRole('button', { name: 'Save settings' }).click();
+      await expect.poll(() => page.getByTestId('settings-saved').textContent()).toBe('Saved.');
+      expect(await form.locator('.error').count()).toBe(0);
+
+      await page.reload();
+      const reloaded = page.getByRole('form', { name: 'Edit settings' });
+      expect(await reloaded.getByLabel('Runner').inputValue()).toBe('openai');
+      expect(await reloaded.locator('[name="model"]').inputValue()).toBe('qwen2.5-coder:14b');
+      expect(await reloaded.locator('[name="mode"]').inputValue()).toBe('plan');
+      expect(await reloaded.getByLabel('Max turns').inputValue()).toBe('12');
+      expect(await reloaded.getByLabel('Workspace budget (USD)').inputValue()).toBe('3');
+      expect(await reloaded.getByLabel('Daily budget (USD)').inputValue()).toBe('25');
+      const table = (await page.getByTestId('settings-table').textContent()) ?? '';
+      expect(table).toContain('budget.dailyUsd25');
+      expect(table).toContain('"model":"qwen2.5-coder:14b"');
+      // The configuration facts are still there.
+      expect(await page.getByText(path.join(home, 'ratchet.db')).count()).toBe(1);
+      await page.screenshot({ path: '/tmp/ratchet-settings.png', fullPage: true });
+
+      // The new-workspace form starts from the stored defaults.
+      await page.goto(base);
+      const ws = page.getByRole('form', { name: 'New workspace' });
+      expect(await ws.getByLabel('Runner').inputValue()).toBe('openai');
+      expect(await ws.locator('[name="model"]').inputValue()).toBe('qwen2.5-coder:14b');
+      expect(await ws.locator('[name="mode"]').inputValue()).toBe('plan');
+      // The default model belongs to the default runner: another runner drops it, coming back restores it.
+      await ws.getByLabel('Runner').selectOption('anthropic');
+      expect(await ws.locator('[name="model"]').inputValue()).toBe('');
+      await ws.getByLabel('Runner').selectOption('openai');
+      expect(await ws.locator('[name="model"]').inputValue()).toBe('qwen2.5-coder:14b');
+
+      await ws.getByLabel('Title').fill('Use the defaults');
+      await ws.getByLabel('Prompt').fill('Start from Settings');
+      await ws.getByRole('button', { name: 'Start workspace' }).click();
+      await page.waitForURL(/\/workspaces\/ws_[0-9a-z]+$/);
+      const workspaceId = page.url().split('/').pop()!;
+      const handle = env.client.workflow.getHandle(`workspace/${workspaceId}`);
+      const history = await handle.fetchHistory();
+      const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+      const input = defaultPayloadConverter.fromPayload(payload!) as { spec: Record<string, unknown> };
+      expect(input.spec.agent).toEqual({
+        runner: 'openai',
+        model: 'qwen2.5-coder:14b',
+        mode: 'plan',
+        maxTurns: 12,
+      });
+      expect(input.spec.budgetUsd).toBe(3);
+      await handle.terminate('test done');
     } finally {
       await page.close();
     }

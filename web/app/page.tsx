@@ -3,11 +3,11 @@ import { AutoRefresh } from '../components/auto-refresh.js';
 import { NewWorkspaceForm } from '../components/new-workspace-form.js';
 import { RegisterProjectForm } from '../components/register-project-form.js';
 import { COLUMNS, placeWorkspace, type Column } from '../lib/board.js';
+import { getConsoleSettings } from '../../db/queries/settings.js';
 import { db } from '../lib/db.js';
-import { childEnv, getConfig } from '../lib/env.js';
-import { onPath } from '../lib/health.js';
 import { listProjects } from '../lib/projects.js';
 import { listBoardRows, type BoardRow } from '../lib/queries.js';
+import { credentialRunner } from '../lib/runners.js';
 
 export const dynamic = 'force-dynamic';
 
@@ -50,17 +50,11 @@ function Card({ row, reason }: { row: BoardRow; reason: string }) {
   );
 }
 
-function defaultRunner(): 'anthropic' | 'openai' | 'claude-code' | 'script' {
-  const { env } = getConfig();
-  if (env.ANTHROPIC_API_KEY) return 'anthropic';
-  if (env.OPENAI_API_KEY) return 'openai';
-  if (onPath('claude', childEnv().PATH)) return 'claude-code';
-  return 'script';
-}
-
 export default function BoardPage() {
   const database = db();
   const projects = listProjects(database);
+  // Stored agent defaults pre-fill the form; without them, the first runner with credentials.
+  const stored = getConsoleSettings({ db: database }).values['agent.defaults'];
   const placed = listBoardRows(database).flatMap((row) => {
     const p = placeWorkspace(row.workspace, row.pr);
     return p.column ? [{ row, column: p.column, reason: p.reason }] : [];
@@ -92,7 +86,11 @@ export default function BoardPage() {
       <aside className="side">
         <NewWorkspaceForm
           projects={projects.map((p) => ({ id: p.id, name: p.name, defaultBranch: p.defaultBranch }))}
-          defaultRunner={defaultRunner()}
+          defaults={
+            stored
+              ? { runner: stored.runner, model: stored.model ?? '', mode: stored.mode }
+              : { runner: credentialRunner(), model: '', mode: 'agent' }
+          }
         />
         <RegisterProjectForm />
         <section className="card" aria-label="Projects">

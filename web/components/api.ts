@@ -26,7 +26,7 @@ interface ErrorBody {
 
 export async function api<T>(
   url: string,
-  init?: { method?: 'GET' | 'POST'; body?: unknown; signal?: AbortSignal },
+  init?: { method?: 'GET' | 'POST' | 'PATCH'; body?: unknown; signal?: AbortSignal },
 ): Promise<T> {
   const res = await fetch(url, {
     method: init?.method ?? 'GET',

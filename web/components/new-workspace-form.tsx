@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
+import type { AgentMode, RunnerName } from '../../core/agent.js';
 import { api, ApiFailure, errorText } from './api.js';
 
 export interface ProjectOption {
@@ -10,30 +11,50 @@ export interface ProjectOption {
   defaultBranch: string;
 }
 
-export const RUNNERS = ['script', 'anthropic', 'openai', 'claude-code'] as const;
+/** The same list as core/agent.ts, spelled out so the browser bundle does not pull in zod. */
+export const RUNNERS = [
+  'script',
+  'anthropic',
+  'openai',
+  'claude-code',
+] as const satisfies readonly RunnerName[];
 
-/** `defaultRunner`: the first runner with credentials (the page decides), else the demo `script` runner. */
+/** What the form starts with: the stored agent defaults, or the page's credential-based pick. */
+export interface FormAgentDefaults {
+  runner: RunnerName;
+  /** Belongs to `runner`; '' = the runner's own default. */
+  model: string;
+  mode: AgentMode;
+}
+
 export function NewWorkspaceForm({
   projects,
-  defaultRunner,
+  defaults,
 }: {
   projects: ProjectOption[];
-  defaultRunner: (typeof RUNNERS)[number];
+  defaults: FormAgentDefaults;
 }) {
   const router = useRouter();
   const [projectId, setProjectId] = useState(projects[0]?.id ?? '');
   const [title, setTitle] = useState('');
   const [prompt, setPrompt] = useState('');
   const [baseBranch, setBaseBranch] = useState('');
-  const [runner, setRunner] = useState<(typeof RUNNERS)[number]>(defaultRunner);
-  const [model, setModel] = useState('');
-  const [mode, setMode] = useState<'agent' | 'plan'>('agent');
+  const [runner, setRunner] = useState<RunnerName>(defaults.runner);
+  const [model, setModel] = useState(defaults.model);
+  const [mode, setMode] = useState<AgentMode>(defaults.mode);
   const [ratchet, setRatchet] = useState(true);
   const [autoMerge, setAutoMerge] = useState(false);
   const [failure, setFailure] = useState<ApiFailure | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const project = projects.find((p) => p.id === projectId);
+  const modelFor = (r: RunnerName) => (r === defaults.runner ? defaults.model : '');
+
+  // The default model belongs to the default runner: switching runner swaps it, unless it was edited.
+  function chooseRunner(next: RunnerName) {
+    if (model === modelFor(runner)) setModel(modelFor(next));
+    setRunner(next);
+  }
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -114,11 +135,7 @@ export function NewWorkspaceForm({
         </label>
         <label>
           Runner
-          <select
-            name="runner"
-            value={runner}
-            onChange={(e) => setRunner(e.target.value as (typeof RUNNERS)[number])}
-          >
+          <select name="runner" value={runner} onChange={(e) => chooseRunner(e.target.value as RunnerName)}>
             {RUNNERS.map((r) => (
               <option key={r} value={r}>
                 {r}
@@ -138,7 +155,7 @@ export function NewWorkspaceForm({
         </label>
         <label>
           Mode
-          <select name="mode" value={mode} onChange={(e) => setMode(e.target.value as 'agent' | 'plan')}>
+          <select name="mode" value={mode} onChange={(e) => setMode(e.target.value as AgentMode)}>
             <option value="agent">agent</option>
             <option value="plan">plan first</option>
           </select>

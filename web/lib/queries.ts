@@ -9,7 +9,6 @@ import {
   agentSessions,
   projects,
   pullRequests,
-  settings,
   workspaceEvents,
   workspaces,
   type AgentSession,
@@ -131,8 +130,4 @@ export function listMessagesAfter(
     .orderBy(asc(agentMessages.id))
     .limit(limit)
     .all();
-}
-
-export function listSettings(db: Db): Array<{ key: string; value: unknown; updatedAt: number }> {
-  return db.select().from(settings).orderBy(asc(settings.key)).all();
 }

@@ -8,8 +8,8 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { RatchetConfig } from '../../core/config.js';
-import { agentConfigSchema } from '../../core/agent.js';
 import { newId, workflowIds } from '../../core/ids.js';
+import { agentRequestSchema, applyAgentDefaults } from '../../core/settings.js';
 import {
   branchNameFor,
   branchNameSchema,
@@ -17,6 +17,7 @@ import {
   type WorkspaceWorkflowInput,
 } from '../../core/workspace.js';
 import type { Db } from '../../db/client.js';
+import { getConsoleSettings } from '../../db/queries/settings.js';
 import { workspaces, type Workspace } from '../../db/schema.js';
 import {
   approvePlanUpdate,
@@ -36,7 +37,8 @@ export const startWorkspaceInputSchema = z.object({
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
     branchNameSchema.optional(),
   ),
-  agent: agentConfigSchema.partial().optional(),
+  /** Fields left out come from the `agent.defaults` setting, then the built-in defaults. */
+  agent: agentRequestSchema.optional(),
   /** Ratchet loop switches; the loop only runs for projects with a GitHub `origin`. */
   ratchet: z.object({ enabled: z.boolean().optional(), autoMerge: z.boolean().optional() }).optional(),
 });
@@ -52,7 +54,11 @@ export interface StartedWorkspace {
   workflowId: string;
 }
 
-/** Builds the spec from the project and starts `workspaceWorkflow`; resolves once Temporal accepted it. */
+/**
+ * Builds the spec from the project and the stored settings (agent defaults for fields the request
+ * leaves out, the default workspace budget) and starts `workspaceWorkflow`; resolves once Temporal
+ * accepted it. Settings are read here, once, so the workflow sees fixed values in its input.
+ */
 export async function startWorkspace({
   db,
   client,
@@ -66,6 +72,8 @@ export async function startWorkspace({
 }): Promise<StartedWorkspace> {
   const parsed = startWorkspaceInputSchema.parse(input);
   const project = getProjectOrThrow(db, parsed.projectId);
+  const settings = getConsoleSettings({ db }).values;
+  const budgetUsd = settings['budget.workspaceDefaultUsd'];
   const workspaceId = newId('ws', Date.now(), Math.random);
   const branch = branchNameFor(parsed.title, workspaceId);
   const worktreeRoot = project.worktreeDir ?? path.join(config.worktreesDir, project.id);
@@ -79,7 +87,8 @@ export async function startWorkspace({
     baseBranch: parsed.baseBranch ?? project.defaultBranch,
     title: parsed.title,
     prompt: parsed.prompt,
-    agent: agentConfigSchema.parse(parsed.agent ?? {}),
+    agent: applyAgentDefaults(parsed.agent, settings['agent.defaults']),
+    ...(budgetUsd !== null ? { budgetUsd } : {}),
     github:
       project.githubOwner && project.githubRepo
         ? { owner: project.githubOwner, repo: project.githubRepo }

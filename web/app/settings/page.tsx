@@ -1,14 +1,26 @@
+import { MAX_TURNS } from '../../../core/agent.js';
+import { getConsoleSettings, listSettingRows } from '../../../db/queries/settings.js';
+import { SettingsForm } from '../../components/settings-form.js';
 import { db } from '../../lib/db.js';
 import { getConfig } from '../../lib/env.js';
-import { listSettings } from '../../lib/queries.js';
+import { credentialRunner, runnerAvailability } from '../../lib/runners.js';
 
 export const dynamic = 'force-dynamic';
 
 export default function SettingsPage() {
   const config = getConfig();
-  const rows = listSettings(db());
+  const database = db();
+  const { values, invalid } = getConsoleSettings({ db: database });
+  const rows = listSettingRows({ db: database });
+  const available = runnerAvailability();
   return (
     <div className="narrow">
+      <SettingsForm
+        initial={values}
+        invalid={invalid}
+        fallback={{ runner: credentialRunner(available), mode: 'agent', maxTurns: MAX_TURNS.default }}
+        available={available}
+      />
       <section className="card">
         <h2>Configuration</h2>
         <dl className="facts wide">
@@ -35,12 +47,12 @@ export default function SettingsPage() {
           </dd>
         </dl>
       </section>
-      <section className="card">
-        <h2>Settings</h2>
+      <section className="card" aria-label="Stored settings">
+        <h2>Stored settings</h2>
         {rows.length === 0 ? (
           <p className="muted">No settings stored; defaults apply.</p>
         ) : (
-          <table className="settings">
+          <table className="settings" data-testid="settings-table">
             <tbody>
               {rows.map((r) => (
                 <tr key={r.key}>

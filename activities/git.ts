@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
+import { ErrorTypes } from '../core/errors.js';
 import { branchNameSchema, turnTrailer } from '../core/workspace.js';
 import { runProcess, type RunResult } from './process.js';
 
@@ -77,6 +78,16 @@ function assertBranch(name: string, field: string): string {
   return name;
 }
 
+/**
+ * Refuses to work in a worktree that is not there: git would fail with a spawn ENOENT that looks
+ * transient and is retried for minutes. A missing worktree does not come back by itself.
+ */
+export function assertWorktreeExists(worktreePath: string): void {
+  if (!fs.existsSync(worktreePath)) {
+    throw ApplicationFailure.nonRetryable(`the worktree ${worktreePath} does not exist (was the workspace archived?)`, ErrorTypes.WorktreeMissing);
+  }
+}
+
 export function createGitActivities(deps: GitDeps = {}) {
   const git = async (cwd: string, args: string[], opts: { allowFail?: boolean; timeoutMs?: number } = {}): Promise<RunResult> => {
     const res = await runProcess('git', args, {
@@ -134,6 +145,7 @@ export function createGitActivities(deps: GitDeps = {}) {
 
     /** Commits everything in the worktree for one agent turn, at most once per (workspace, turn). */
     async commitTurn(input: CommitTurnInput): Promise<CommitTurnResult> {
+      assertWorktreeExists(input.worktreePath);
       const trailer = input.trailer ?? turnTrailer(input.workspaceId, input.turn);
       const found = await out(input.worktreePath, ['log', '-n', '1', '--format=%H', '--fixed-strings', `--grep=${trailer}`, 'HEAD']);
       if (found) return { commit: found, createdNow: false, filesChanged: 0 };
@@ -149,6 +161,7 @@ export function createGitActivities(deps: GitDeps = {}) {
     /** Pushes the branch; pushing an up-to-date branch again is a no-op, so retries are safe. */
     async pushBranch(input: PushInput): Promise<{ remoteHead: string }> {
       const branch = assertBranch(input.branch, 'branch');
+      assertWorktreeExists(input.worktreePath);
       await git(input.worktreePath, ['push', '--quiet', '--porcelain', input.remote, `HEAD:refs/heads/${branch}`]);
       const ls = await out(input.worktreePath, ['ls-remote', input.remote, `refs/heads/${branch}`]);
       return { remoteHead: ls.split(/\s+/)[0] ?? '' };

@@ -14,6 +14,8 @@ export const ErrorTypes = {
   InvalidBranchName: 'InvalidBranchName',
   /** Thrown when a worktree path or branch is already taken by a different workspace. */
   WorktreeConflict: 'WorktreeConflict',
+  /** Thrown when a step needs the workspace's worktree and it is gone (archived, or removed by hand). */
+  WorktreeMissing: 'WorktreeMissing',
   /** Thrown when an action needs an open PR and GitHub reports it closed or merged. */
   PrClosed: 'PrClosed',
   /** Thrown when the PR's head branch no longer exists on the remote. */

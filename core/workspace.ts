@@ -88,7 +88,17 @@ export interface WorkspaceState {
   pendingMessages: number;
   lastCommit: string | null;
   archived: boolean;
+  /** The fixer holding the worktree (see `WorktreeRequest`), if any: turns wait until it returns it. */
+  worktreeHeldBy?: string | null;
 }
+
+/**
+ * A fixer asking the workspace workflow for its worktree. Agent turns and fixers edit, commit and
+ * push in the same worktree, so the workspace workflow lends it to one at a time; `workflowId` is
+ * where the grant is signalled, `holder` names this attempt (fixer IDs are reused across attempts).
+ */
+export const worktreeRequestSchema = z.object({ holder: z.string().min(1), workflowId: z.string().min(1) });
+export type WorktreeRequest = z.infer<typeof worktreeRequestSchema>;
 
 /** Readable branch names: `ratchet/<slug-of-title>-<4 chars of id>`. */
 export function branchNameFor(title: string, workspaceId: string): string {
@@ -113,7 +123,13 @@ export const workspaceWorkflowInputSchema = z.object({
   timings: workspaceTimingsSchema.partial().optional(),
   /** Carried across continue-as-new; absent on first start. */
   resume: z
-    .object({ turnsDone: z.number().int().min(0), pending: z.array(z.string()), lastCommit: z.string().nullable() })
+    .object({
+      turnsDone: z.number().int().min(0),
+      pending: z.array(z.string()),
+      lastCommit: z.string().nullable(),
+      /** The worktree lease: its holder and the fixers waiting for it, in order. */
+      lease: z.object({ holder: worktreeRequestSchema.nullable(), waiting: z.array(worktreeRequestSchema) }).optional(),
+    })
     .optional(),
 });
 export type WorkspaceWorkflowInput = z.infer<typeof workspaceWorkflowInputSchema>;

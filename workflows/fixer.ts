@@ -5,13 +5,17 @@
  * turn in the workspace's worktree, commits with a trailer naming this attempt (a retried commit
  * finds it and never commits twice) and pushes. A worker crash mid-way retries the activity in
  * flight; the transcript and the trailer make the retry resume, not repeat.
+ *
+ * The worktree is borrowed from the workspace workflow for the agent turn, commit and push, so a
+ * follow-up turn the person asked for never edits the same files at the same time.
  */
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, getExternalWorkflowHandle, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SessionPurpose } from '../core/agent.js';
-import type { FixKind } from '../core/ids.js';
+import { workflowIds, type FixKind } from '../core/ids.js';
 import type { AgentActivities } from '../activities/agents/activities.js';
 import type { GitActivities } from '../activities/git.js';
 import type { GithubActivities } from '../activities/github/index.js';
+import { releaseWorktreeSignal, requestWorktreeSignal, worktreeGrantSignal } from './messages.js';
 import type { FixerInput, FixerResult } from './ratchet-messages.js';
 
 const PURPOSE: Record<FixKind, SessionPurpose> = { ci: 'ci-fix', review: 'review-fix', conflict: 'conflict-fix' };
@@ -26,7 +30,7 @@ const github = proxyActivities<GithubActivities>({
 });
 
 function proxies(heartbeatTimeoutMs: number) {
-  const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: ['PathEscape', 'InvalidBranchName', 'ConfigInvalid', 'BudgetExceeded'] };
+  const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: ['PathEscape', 'InvalidBranchName', 'WorktreeMissing', 'ConfigInvalid', 'BudgetExceeded'] };
   const git = proxyActivities<GitActivities>({ startToCloseTimeout: '10m', heartbeatTimeout: heartbeatTimeoutMs, retry: { ...retry, maximumAttempts: 10 } });
   const agents = proxyActivities<AgentActivities>({
     startToCloseTimeout: '4h',
@@ -75,10 +79,41 @@ function promptFor(input: FixerInput): string {
   }
 }
 
+/** This attempt's name for the worktree lease (fixer IDs are reused across attempts). */
+export const fixerHolder = (workflowId: string, attempt: number) => `${workflowId}#${attempt}`;
+
+/** Marks the code that borrows the worktree, so fixers started by an older build replay unchanged. */
+export const WORKTREE_LEASE_PATCH = 'worktree-lease';
+
 export async function fixerWorkflow(input: FixerInput): Promise<FixerResult> {
+  const { workflowId } = workflowInfo();
+  if (!patched(WORKTREE_LEASE_PATCH)) return fix(input, workflowId);
+  const holder = fixerHolder(workflowId, input.attempt);
+  const workspace = getExternalWorkflowHandle(workflowIds.workspace(input.spec.workspaceId));
+  let grant: { granted: boolean; reason?: string } | null = null;
+  setHandler(worktreeGrantSignal, (g) => {
+    if (g.holder === holder) grant = g;
+  });
+  try {
+    await workspace.signal(requestWorktreeSignal, { holder, workflowId });
+  } catch {
+    // No workspace workflow is running: nothing else can be using the worktree.
+    grant = { granted: true };
+  }
+  await condition(() => grant !== null);
+  const answer = grant as { granted: boolean; reason?: string } | null;
+  if (!answer?.granted) return { outcome: 'failed', detail: `the workspace did not lend its worktree: ${answer?.reason ?? 'no reason given'}` };
+  try {
+    return await fix(input, workflowId);
+  } finally {
+    // Also on cancellation: a fixer that stops must hand the worktree back.
+    await CancellationScope.nonCancellable(() => workspace.signal(releaseWorktreeSignal, { holder }).catch(() => undefined));
+  }
+}
+
+async function fix(input: FixerInput, workflowId: string): Promise<FixerResult> {
   const { spec } = input;
   const { git, agents } = proxies(input.heartbeatTimeoutMs ?? 20_000);
-  const { workflowId } = workflowInfo();
   const purpose = PURPOSE[input.kind];
   const vars: Record<string, string> = { prNumber: String(input.pr.number), prUrl: input.pr.url, headSha: input.headSha };
   if (input.kind === 'ci') Object.assign(vars, await ciContext(input));

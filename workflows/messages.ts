@@ -3,7 +3,7 @@
  * as from workflow code: it defines names and types only.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { SendMessageInput, WorkspaceState } from '../core/workspace.js';
+import type { SendMessageInput, WorkspaceState, WorktreeRequest } from '../core/workspace.js';
 
 /** Runs another agent turn with this message; resolves with the turn number it was queued as. */
 export const sendMessageUpdate = defineUpdate<{ turn: number }, [SendMessageInput]>('sendMessage');
@@ -14,5 +14,11 @@ export const budgetUpdate = defineUpdate<{ budgetUsd: number | null }, [{ budget
 /** Removes the worktree (the branch is kept) and ends the workflow. */
 export const archiveSignal = defineSignal<[]>('archive');
 export const stateQuery = defineQuery<WorkspaceState>('state');
+/** A fixer asks for the worktree; the workspace workflow answers with `worktreeGrantSignal` when it is free. */
+export const requestWorktreeSignal = defineSignal<[WorktreeRequest]>('requestWorktree');
+/** The holder gives the worktree back (sent by the fixer, and again by the ratchet when the fixer closes). */
+export const releaseWorktreeSignal = defineSignal<[{ holder: string }]>('releaseWorktree');
+/** Sent to the requesting fixer: `granted: false` when the workspace is archived or gone. */
+export const worktreeGrantSignal = defineSignal<[{ holder: string; granted: boolean; reason?: string }]>('worktreeGrant');
 
 export const WORKSPACE_WORKFLOW_TYPE = 'workspaceWorkflow';

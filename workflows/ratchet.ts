@@ -12,6 +12,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -24,8 +25,8 @@ import { stateForAction } from '../core/ratchet/state.js';
 import type { GithubActivities } from '../activities/github/index.js';
 import type { RatchetPollActivities } from '../activities/ratchet-poll.js';
 import type { RatchetStoreActivities } from '../activities/ratchet-store.js';
-import { fixerWorkflow } from './fixer.js';
-import { archiveSignal } from './messages.js';
+import { fixerHolder, fixerWorkflow, WORKTREE_LEASE_PATCH } from './fixer.js';
+import { archiveSignal, releaseWorktreeSignal } from './messages.js';
 import { kindOf, RatchetLoop } from './ratchet-loop.js';
 import {
   pauseSignal,
@@ -117,6 +118,13 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
     if (!f?.result) return;
     const result: FixerResult = f.result;
     loop.fixer = null;
+    // The fixer returns the worktree itself; this covers one that was terminated before it could.
+    if (patched(WORKTREE_LEASE_PATCH)) {
+      const holder = fixerHolder(f.workflowId, f.action.attempt);
+      await getExternalWorkflowHandle(workflowIds.workspace(ws))
+        .signal(releaseWorktreeSignal, { holder })
+        .catch(() => undefined); // No workspace workflow: nothing was lent.
+    }
     await store.ratchetFixFinished({ id: f.rowId, status: result.outcome, detail: result.detail });
     await store.ratchetRecordEvent({
       workspaceIds: [ws],

@@ -8,6 +8,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -16,8 +17,10 @@ import {
 import type { AgentTurnResult, SessionPurpose } from '../core/agent.js';
 import { formatZodIssues } from '../core/config.js';
 import {
+  worktreeRequestSchema,
   workspaceTimingsSchema,
   workspaceWorkflowInputSchema,
+  type WorktreeRequest,
   type WorkspaceState,
   type WorkspaceStatus,
   type WorkspaceWorkflowInput,
@@ -26,12 +29,21 @@ import type { AgentActivities } from '../activities/agents/activities.js';
 import type { GitActivities } from '../activities/git.js';
 import type { SetupActivities } from '../activities/setup.js';
 import type { StoreActivities } from '../activities/store.js';
-import { approvePlanUpdate, archiveSignal, budgetUpdate, sendMessageUpdate, stateQuery } from './messages.js';
+import {
+  approvePlanUpdate,
+  archiveSignal,
+  budgetUpdate,
+  releaseWorktreeSignal,
+  requestWorktreeSignal,
+  sendMessageUpdate,
+  stateQuery,
+  worktreeGrantSignal,
+} from './messages.js';
 import { openPullRequestOnce } from './ratchet-start.js';
 
 /** Stop growing one run's history after this many turns (continue-as-new carries the state). */
 const TURNS_PER_RUN = 25;
-const NON_RETRYABLE = ['NotAGitRepo', 'PathEscape', 'InvalidBranchName', 'WorktreeConflict', 'ConfigInvalid', 'BudgetExceeded'];
+const NON_RETRYABLE = ['NotAGitRepo', 'PathEscape', 'InvalidBranchName', 'WorktreeConflict', 'WorktreeMissing', 'ConfigInvalid', 'BudgetExceeded'];
 
 function proxies(heartbeatTimeoutMs: number, setupTimeoutMs: number) {
   const retry = (maximumAttempts: number): ActivityOptions['retry'] => ({
@@ -98,6 +110,11 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
   let planApproved = false;
   let budgetDecision: { cancel: boolean } | null = null;
   const turnsAtStart = state.turnsDone;
+  // The worktree lease: fixers (children of the ratchet) and this workflow's own turns edit, commit
+  // and push in the same worktree, so it is lent to one fixer at a time, only between turns.
+  let lease: WorktreeRequest | null = input.resume?.lease?.holder ?? null;
+  const waiting: WorktreeRequest[] = [...(input.resume?.lease?.waiting ?? [])];
+  let lentTo: string | null = lease?.holder ?? null;
 
   const setStatus = async (status: WorkspaceStatus, message: string, reason: string | null = null, error?: string | null) => {
     state.status = status;
@@ -105,7 +122,19 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     await store.setStatus({ workspaceId: spec.workspaceId, status, reason, error, message, dedupeKey: key(`status-${status}`) });
   };
 
-  setHandler(stateQuery, () => ({ ...state, pendingMessages: queue.length }));
+  setHandler(stateQuery, () => ({ ...state, pendingMessages: queue.length, worktreeHeldBy: lease?.holder ?? null }));
+  setHandler(requestWorktreeSignal, (req) => {
+    // A malformed request is dropped (its sender waits; nothing here can answer a bad address).
+    const parsed = worktreeRequestSchema.safeParse(req);
+    if (!parsed.success) return;
+    const known = lease?.holder === parsed.data.holder || waiting.some((w) => w.holder === parsed.data.holder);
+    if (!known) waiting.push(parsed.data);
+  });
+  setHandler(releaseWorktreeSignal, ({ holder }) => {
+    if (lease?.holder === holder) lease = null;
+    const i = waiting.findIndex((w) => w.holder === holder);
+    if (i >= 0) waiting.splice(i, 1);
+  });
   setHandler(archiveSignal, () => {
     archiveRequested = true;
   });
@@ -148,6 +177,28 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
       },
     },
   );
+
+  /** Lends the worktree to the next waiting fixer that is still there to take it. */
+  const lendWorktree = async () => {
+    while (lease === null && waiting.length > 0) {
+      const next = waiting.shift()!;
+      try {
+        await getExternalWorkflowHandle(next.workflowId).signal(worktreeGrantSignal, { holder: next.holder, granted: true });
+      } catch {
+        continue; // That fixer is gone; nobody to lend to.
+      }
+      lease = next;
+      lentTo = next.holder;
+      await store.recordEvent({ workspaceId: spec.workspaceId, kind: 'worktree.lent', message: `Worktree lent to ${next.holder}`, dedupeKey: key('lent') });
+    }
+  };
+
+  /** Records the return of the worktree once its holder released it. */
+  const noteReturned = async () => {
+    if (lentTo === null || lease !== null) return;
+    await store.recordEvent({ workspaceId: spec.workspaceId, kind: 'worktree.returned', message: `Worktree returned by ${lentTo}`, dedupeKey: key('returned') });
+    lentTo = null;
+  };
 
   /** Runs one agent session, waiting (without spending) whenever the budget is exhausted. */
   const runSession = async (
@@ -245,19 +296,36 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     }
 
     for (;;) {
-      await condition(() => queue.length > 0 || archiveRequested);
+      await condition(() => (lease === null && (queue.length > 0 || waiting.length > 0)) || archiveRequested);
+      await noteReturned();
       if (archiveRequested) break;
+      // Fixers first: they answer the PR's state, and the next turn then builds on their push.
+      if (waiting.length > 0) {
+        await lendWorktree();
+        continue;
+      }
       await runTurn(queue[0]!);
       queue.shift();
       if (state.turnsDone - turnsAtStart >= TURNS_PER_RUN || workflowInfo().continueAsNewSuggested) {
         await condition(allHandlersFinished);
         return await continueAsNew<typeof workspaceWorkflow>({
           ...input,
-          resume: { turnsDone: state.turnsDone, pending: queue.map((q) => q.text), lastCommit: state.lastCommit },
+          resume: { turnsDone: state.turnsDone, pending: queue.map((q) => q.text), lastCommit: state.lastCommit, lease: { holder: lease, waiting } },
         });
       }
     }
 
+    // Fixers still waiting will not get the worktree; one holding it finishes first.
+    for (const w of waiting.splice(0)) {
+      await getExternalWorkflowHandle(w.workflowId)
+        .signal(worktreeGrantSignal, { holder: w.holder, granted: false, reason: 'the workspace is being archived' })
+        .catch(() => undefined);
+    }
+    if (lease !== null) {
+      await setStatus('archiving', `Archiving once ${lease.holder} returns the worktree`);
+      await condition(() => lease === null);
+      await noteReturned();
+    }
     await setStatus('archiving', 'Archiving: removing the worktree, keeping the branch');
     await git.archiveWorktree({ workspaceId: spec.workspaceId, repoPath: spec.repoPath, worktreeRoot: spec.worktreeRoot, worktreePath: spec.worktreePath });
     state.archived = true;

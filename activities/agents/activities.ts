@@ -7,6 +7,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AgentTurnResult, RunnerName, SessionPurpose } from '../../core/agent.js';
 import { remainingBudgetUsd, utcDayStart } from '../../core/budget.js';
+import { assertWorktreeExists } from '../git.js';
 import type { WorkspaceSpec } from '../../core/workspace.js';
 import type { Db } from '../../db/client.js';
 import { getSetting, getSpendSince, getWorkspaceSpend } from '../../db/queries/budget.js';
@@ -39,6 +40,8 @@ export function createAgentActivities({ db, runners }: AgentActivityDeps) {
       const ctx = Context.current();
       const { spec } = input;
       const config = { ...spec.agent, mode: input.mode };
+      // Before any session row or model call: a turn in a vanished worktree cannot succeed.
+      assertWorktreeExists(spec.worktreePath);
       const runner = runners[config.runner];
       if (!runner) {
         throw ApplicationFailure.nonRetryable(`runner "${config.runner}" is not available on this worker`, 'ConfigInvalid');

@@ -13,6 +13,8 @@ import type { Db } from '../../db/client.js';
 import { getWorkspaceById, listEvents } from '../../db/queries/workspaces.js';
 import { agentMessages } from '../../db/schema.js';
 import { archiveSignal, sendMessageUpdate, stateQuery } from '../../workflows/messages.js';
+import type { FixerInput } from '../../workflows/ratchet-messages.js';
+import type { ScriptStep } from '../../core/agent.js';
 import { createActivities } from '../../worker/activities.js';
 import { WORKFLOWS_ENTRY } from '../../worker/bundle.js';
 import { loadConfig } from '../../worker/env.js';
@@ -146,5 +148,53 @@ describe('workspaceWorkflow', () => {
       expect(getWorkspaceById({ db, id: spec.workspaceId })).toBeUndefined();
     }
     expect(git(repo.repo, 'branch', '--list').split('\n')).toHaveLength(1);
+  });
+
+  it('lends the worktree to one fixer at a time: a follow-up sent while a fixer holds it runs after the fixer pushed', async () => {
+    const repo = makeRepo();
+    // Turn scripts by index: 0 = the first turn, 1 = the follow-up, 100 = fixer #1 (turn 101).
+    const script = Array.from({ length: 101 }, (): ScriptStep[] => []);
+    script[0] = [{ op: 'write', path: 'hello.txt', content: 'hello\n' }];
+    script[1] = [{ op: 'append', path: 'log.txt', line: 'follow-up' }];
+    script[100] = [{ op: 'sleep', ms: 2500 }, { op: 'append', path: 'log.txt', line: 'fix' }];
+    const spec = specFor(repo, addProject(db, repo), { agent: { script } });
+    const handle = await env.client.workflow.start('workspaceWorkflow', { workflowId: workflowIds.workspace(spec.workspaceId), taskQueue, args: [input(spec)] });
+    await withWorker(async () => {
+      await waitFor('turn 1 done', async () => (await handle.query(stateQuery)).turnsDone === 1);
+      const fixId = workflowIds.fix(spec.workspaceId, 'a'.repeat(40), 'conflict');
+      const fixInput: FixerInput = {
+        spec,
+        github: { owner: 'acme', repo: 'widgets' },
+        pr: { number: 7, url: 'https://github.com/acme/widgets/pull/7', headBranch: spec.branch, baseBranch: 'main' },
+        kind: 'conflict',
+        headSha: 'a'.repeat(40),
+        attempt: 1,
+        fixNo: 1,
+      };
+      const fixer = await env.client.workflow.start('fixerWorkflow', { workflowId: fixId, taskQueue, args: [fixInput] });
+      await waitFor('the fixer holds the worktree', async () => (await handle.query(stateQuery)).worktreeHeldBy === `${fixId}#1`);
+      // The person sends a follow-up while the fixer's agent is still working: it queues.
+      await handle.executeUpdate(sendMessageUpdate, { args: [{ text: 'Log a follow-up' }] });
+      expect(await fixer.result()).toMatchObject({ outcome: 'pushed' });
+      await waitFor('turn 2 done', async () => (await handle.query(stateQuery)).turnsDone === 2);
+      expect((await handle.query(stateQuery)).worktreeHeldBy).toBeNull();
+      // One after the other, never interleaved: the fixer's commit, then the follow-up's.
+      expect(fs.readFileSync(path.join(spec.worktreePath, 'log.txt'), 'utf8')).toBe('fix\nfollow-up\n');
+      expect(remoteCommits(repo.remote, spec.branch)).toEqual(['Add a greeting', 'Merge main into the branch of PR #7 and resolve the conflicts', 'Add a greeting: follow-up 1']);
+      const kinds = eventKinds(db, spec.workspaceId);
+      const lent = kinds.indexOf('worktree.lent');
+      const returned = kinds.indexOf('worktree.returned');
+      const turn2 = kinds.lastIndexOf('status.agent_running');
+      expect(lent).toBeGreaterThan(-1);
+      expect(returned).toBeGreaterThan(lent);
+      expect(turn2).toBeGreaterThan(returned);
+
+      // Archiving tells a fixer still waiting for the worktree that it will not get it.
+      await handle.signal(archiveSignal);
+      await handle.result();
+      const late = await env.client.workflow.start('fixerWorkflow', { workflowId: `${fixId}-late`, taskQueue, args: [{ ...fixInput, attempt: 2 }] });
+      // The workspace workflow has ended: the fixer finds no one to ask, and its agent finds no worktree.
+      expect(await late.result()).toMatchObject({ outcome: 'failed', detail: expect.stringContaining('does not exist') });
+    });
   });
 });

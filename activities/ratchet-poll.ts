@@ -1,9 +1,12 @@
 /**
- * The poller's activities. One poll cycle = one GraphQL listing per 50 open PRs (plus, only when a
- * watched PR has failing checks, one check-run read per base commit not seen before), one SQLite
- * transaction for every watched PR, and a signal to each ratchet whose snapshot changed since the
- * last delivery. GitHub failures come back as results (type, message, retry time), not thrown:
- * the poller is itself the retry loop, so it can show the state and wait for the reset.
+ * The poller's activities. One poll cycle = one GraphQL listing per 100 open PRs, which also
+ * carries the default branch's head commit and its checks; plus a review-thread follow-up for a
+ * watched PR with more than 40 threads, and, only when a watched PR has failing checks and is
+ * based on something other than the default branch's head, one check-run read per base commit not
+ * seen before. Then one SQLite transaction for every watched PR, and a signal to each ratchet
+ * whose snapshot changed since the last delivery. GitHub failures come back as results (type,
+ * message, retry time), not thrown: the poller is itself the retry loop, so it can show the state
+ * and wait for the reset.
  */
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
@@ -22,11 +25,10 @@ import {
   type SnapshotDelivery,
   type WatchInput,
 } from '../workflows/ratchet-messages.js';
-import { fetchOpenPrSnapshots } from './github/snapshots.js';
 import type { GithubClient } from './github/client.js';
 import { GithubError, guard, toGithubError } from './github/errors.js';
 import { toActivityFailure } from './github/index.js';
-import { parseOrMalformed } from './github/snapshots.js';
+import { fetchOpenPrSnapshots, parseOrMalformed, type DefaultBranchHead, type RequestCounter } from './github/snapshots.js';
 import { ErrorTypes } from '../core/errors.js';
 
 export interface PollCycleInput {
@@ -42,7 +44,7 @@ export type PollCycleResult =
   | {
       ok: true;
       openPrs: number;
-      /** GitHub requests this cycle made. */
+      /** GitHub requests this cycle made (GraphQL and REST). */
       requests: number;
       /** Ratchets signalled (their snapshot changed). */
       delivered: number;
@@ -54,6 +56,7 @@ export type PollCycleResult =
     }
   | {
       ok: false;
+      /** GitHub requests this cycle made, the failed one included. */
       requests: number;
       /** `retryAfterMs` is relative (GitHub's reset minus now), so workflow time and wall time never mix. */
       error: { type: string; message: string; retryAfterMs: number | null };
@@ -64,7 +67,11 @@ export interface RatchetPollDeps {
   octokit: GithubClient | null;
   /** Poll interval handed to a poller this process starts. @default 60000 */
   pollIntervalMs?: number;
-  /** Base commits' failing check names, by SHA (a commit's checks rarely change once complete). */
+  /**
+   * Most base commits whose failing check names are cached, by SHA (a commit's checks rarely
+   * change once complete). Only PRs not based on the default branch's head need this REST read.
+   * @default 200
+   */
   baseCacheMax?: number;
   /**
    * Delivers a snapshot to `ratchet/<workspaceId>`; 'gone' when that workflow no longer exists.
@@ -93,14 +100,26 @@ function digestOf(value: unknown): string {
   return createHash('sha1').update(JSON.stringify(value)).digest('hex').slice(0, 16);
 }
 
+/**
+ * The checks failing on the default branch's head, by key and by name (the decision matches a
+ * PR's failing check against either), when `pr` is based on exactly that commit; else null and
+ * the caller asks REST about the PR's own base commit.
+ */
+export function failingOnDefaultHead(pr: PrSnapshot, head: DefaultBranchHead | null): string[] | null {
+  if (!head || pr.baseRefName !== head.name || pr.baseSha !== head.sha) return null;
+  const failing = rollupChecks(head.checks).failing;
+  return [...new Set(failing.flatMap((c) => [c.key, c.name]))].sort();
+}
+
 export function createRatchetPollActivities(deps: RatchetPollDeps) {
   const baseCache = new Map<string, string[]>();
   const baseCacheMax = deps.baseCacheMax ?? 200;
 
-  async function baseFailing(octokit: GithubClient, owner: string, repo: string, sha: string): Promise<{ names: string[]; fetched: boolean }> {
+  async function baseFailing(octokit: GithubClient, owner: string, repo: string, sha: string, counter: RequestCounter): Promise<string[]> {
     const cached = baseCache.get(sha);
-    if (cached) return { names: cached, fetched: false };
+    if (cached) return cached;
     const what = `GET check-runs ${owner}/${repo}@${sha.slice(0, 8)}`;
+    counter.requests++;
     const res = await guard(what, () => octokit.rest.checks.listForRef({ owner, repo, ref: sha, per_page: 100 }));
     const page = parseOrMalformed(checkRunsPage, res.data, what);
     const names = page.check_runs.filter((c) => c.conclusion !== null && FAILED.has(c.conclusion)).map((c) => c.name).sort();
@@ -113,7 +132,7 @@ export function createRatchetPollActivities(deps: RatchetPollDeps) {
         baseCache.delete(oldest);
       }
     }
-    return { names, fetched: true };
+    return names;
   }
 
   return {
@@ -151,17 +170,18 @@ export function createRatchetPollActivities(deps: RatchetPollDeps) {
 
     async ratchetPollCycle(input: PollCycleInput): Promise<PollCycleResult> {
       const deliver = deps.deliver ?? signalRatchet;
-      let requests = 0;
+      // Counted as each request goes out, so a failed cycle reports what it spent too.
+      const counter: RequestCounter = { requests: 0 };
       if (!deps.octokit) {
-        return { ok: false, requests, error: { type: ErrorTypes.GithubAuth, message: 'no GitHub token: set GITHUB_TOKEN or GH_TOKEN, or run `gh auth login`', retryAfterMs: null } };
+        return { ok: false, requests: 0, error: { type: ErrorTypes.GithubAuth, message: 'no GitHub token: set GITHUB_TOKEN or GH_TOKEN, or run `gh auth login`', retryAfterMs: null } };
       }
       const octokit = deps.octokit;
       const at = Date.now();
       let listing: Awaited<ReturnType<typeof fetchOpenPrSnapshots>>;
       const deliveries: { number: string; workspaceId: string; delivery: SnapshotDelivery; digest: string }[] = [];
       try {
-        listing = await fetchOpenPrSnapshots(octokit, { owner: input.owner, repo: input.repo });
-        requests += listing.pages;
+        const only = new Set(Object.keys(input.watch).map(Number));
+        listing = await fetchOpenPrSnapshots(octokit, { owner: input.owner, repo: input.repo }, { only, counter });
         const byNumber = new Map<number, PrSnapshot>(listing.prs.map((p) => [p.number, p]));
         for (const [number, workspaceId] of Object.entries(input.watch)) {
           const pr = byNumber.get(Number(number));
@@ -169,19 +189,18 @@ export function createRatchetPollActivities(deps: RatchetPollDeps) {
             deliveries.push({ number, workspaceId, delivery: { kind: 'missing', number: Number(number), at }, digest: 'missing' });
             continue;
           }
-          // Base checks matter only when this PR has failures to attribute.
+          // Base checks matter only when this PR has failures to attribute. The listing already
+          // holds the default branch's head; any other base commit is read once over REST.
           let failingOnBase: string[] = [];
           if (pr.baseSha && rollupChecks(pr.checks).failing.length > 0) {
-            const base = await baseFailing(octokit, input.owner, input.repo, pr.baseSha);
-            if (base.fetched) requests++;
-            failingOnBase = base.names;
+            failingOnBase = failingOnDefaultHead(pr, listing.defaultBranch) ?? (await baseFailing(octokit, input.owner, input.repo, pr.baseSha, counter));
           }
           const digest = digestOf({ pr, failingOnBase });
           deliveries.push({ number, workspaceId, delivery: { kind: 'snapshot', pr, baseFailing: failingOnBase, at }, digest });
         }
       } catch (err) {
         const e = err instanceof GithubError ? err : toGithubError(err, 'poll cycle');
-        return { ok: false, requests: requests + 1, error: { type: e.type, message: e.message, retryAfterMs: e.retryAfterMs ?? null } };
+        return { ok: false, requests: counter.requests, error: { type: e.type, message: e.message, retryAfterMs: e.retryAfterMs ?? null } };
       }
       applySnapshots({
         db: deps.db,
@@ -203,7 +222,7 @@ export function createRatchetPollActivities(deps: RatchetPollDeps) {
         delivered++;
       }
       const rl = listing.rateLimit;
-      return { ok: true, openPrs: listing.prs.length, requests, delivered, digests, gone, rateLimit: rl ? { remaining: rl.remaining, resetAt: rl.resetAt } : null };
+      return { ok: true, openPrs: listing.openPrs, requests: counter.requests, delivered, digests, gone, rateLimit: rl ? { remaining: rl.remaining, resetAt: rl.resetAt } : null };
     },
   };
 }

@@ -1,17 +1,26 @@
 /**
- * GitHub requests per poll cycle for 1, 10 and 100 open PRs, all watched (half of them with a red
- * check, so the base-branch lookup is counted too), measured against the loopback fake GitHub
- * with the real client. Baseline, performed in the same run: polling one PR at a time the way
- * factory-factory does (three calls per PR per cycle: the PR, its comments, its review threads).
+ * GitHub requests per poll cycle for 1, 10 and 100 open PRs, all watched, measured against the
+ * loopback fake GitHub with the real client. Every request counts: the GraphQL listing (100 PRs a
+ * page), review-thread follow-ups (none here: no PR has more than 40 threads) and REST reads of a
+ * base commit's checks. Half of the PRs have a red check, so each needs its base attributed; they
+ * are based on the default branch's head, which the listing already carries, so that costs no
+ * request (a PR on another base would add one REST read per new base SHA, cached after).
+ * Also the GraphQL rate-limit points of the 100-PR cycle, as GitHub computes them from the
+ * document (the fake reports them; arithmetic in activities/github/snapshot-query.ts).
+ * Baseline, performed in the same run: polling one PR at a time the way factory-factory does
+ * (three calls per PR per cycle: the PR, its comments, its review threads).
  */
 import { createGithubClient } from '../activities/github/index.js';
 import { fetchPrSnapshot } from '../activities/github/snapshots.js';
 import { createRatchetPollActivities } from '../activities/ratchet-poll.js';
-import { startFakeGithub, type FakeGithub } from '../tests/support/fake-github/index.js';
+import { startFakeGithub, type FakeGithub, type RecordedRequest } from '../tests/support/fake-github/index.js';
 import { makeHome } from '../tests/support/workspace-harness.js';
 import { figure, type Figure } from './figure.js';
 
 const SIZES = [1, 10, 100] as const;
+
+/** GraphQL points GitHub charges for these requests (REST calls count against another limit). */
+const points = (requests: readonly RecordedRequest[]) => requests.reduce((sum, r) => sum + (r.points ?? 0), 0);
 
 function seedRepo(fake: FakeGithub, name: string, prs: number): Record<string, string> {
   const repo = `acme/${name}`;
@@ -50,7 +59,10 @@ export async function benchPollCost(): Promise<Figure[]> {
       const res = await poll.ratchetPollCycle({ owner: 'acme', repo: name, watch, digests: {} });
       if (!res.ok) throw new Error(`poll cycle failed: ${res.error.message}`);
       const ours = fake.requests.length - before;
-      // A second cycle: base lookups are cached per base SHA, so only the listing pages remain.
+      if (res.requests !== ours) throw new Error(`the cycle reported ${res.requests} requests; the fake saw ${ours}`);
+      const ourPoints = points(fake.requests.slice(before));
+      // A second cycle, nothing changed: still the listing alone (the base checks came with it, so
+      // there is no REST cache to warm, unlike PRs on another base).
       const steadyBefore = fake.requests.length;
       const again = await poll.ratchetPollCycle({ owner: 'acme', repo: name, watch, digests: res.digests });
       if (!again.ok) throw new Error(`poll cycle failed: ${again.error.message}`);
@@ -63,6 +75,7 @@ export async function benchPollCost(): Promise<Figure[]> {
         await fetchPrSnapshot(octokit, { owner: 'acme', repo: name, number: n });
       }
       const baseline = fake.requests.length - baseBefore;
+      const baselinePoints = points(fake.requests.slice(baseBefore));
       figures.push(
         figure({
           name: `GitHub requests per poll cycle, ${size} open PR${size === 1 ? '' : 's'}`,
@@ -75,6 +88,17 @@ export async function benchPollCost(): Promise<Figure[]> {
       );
       if (size === 100) {
         figures.push(figure({ name: 'GitHub requests per poll cycle, 100 open PRs, next cycle', value: steady, unit: 'requests', baselineName: 'one PR at a time, 3 calls each', baseline }));
+        figures.push(
+          figure({
+            name: 'GraphQL rate-limit points per poll cycle, 100 open PRs',
+            value: ourPoints,
+            unit: 'points',
+            baselineName: 'one PR at a time, GraphQL part only',
+            baseline: baselinePoints,
+            goal: '≤ 52 points (one page of the former 50-PR listing)',
+            met: ourPoints <= 52,
+          }),
+        );
       }
     }
   } finally {

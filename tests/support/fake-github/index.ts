@@ -20,6 +20,8 @@ export interface RecordedRequest {
   query: string;
   /** GraphQL operation name for POST /graphql. */
   operation?: string;
+  /** GraphQL rate-limit points GitHub would charge for this request. */
+  points?: number;
   ifNoneMatch?: string;
   status: number;
 }
@@ -160,8 +162,8 @@ export async function startFakeGithub(opts: { tokens?: string[] } = {}) {
     }
 
     if (isGraphql) {
-      state.graphqlRemaining -= 1;
       const result = handleGraphql(state, body);
+      rec.points = result.points;
       const corrupt = corruptions.shift();
       const data = result.body.data;
       if (corrupt && typeof data === 'object' && data !== null) corrupt(data as Record<string, unknown>);
@@ -271,11 +273,14 @@ export async function startFakeGithub(opts: { tokens?: string[] } = {}) {
       p.checks = checks;
       p.updatedAt = tick();
     },
-    /** Check runs reported for a commit (e.g. the base branch's head) by the check-runs endpoint. */
+    /**
+     * What reported on a commit (e.g. the base branch's head): check runs for the REST check-runs
+     * endpoint, check runs and statuses for GraphQL's `statusCheckRollup` on the default branch.
+     */
     setCommitChecks(repo: string, commitSha: string, checks: FakeCheck[]): void {
       const r = repoOf(repo);
       r.commitChecks ??= new Map();
-      r.commitChecks.set(commitSha, checks.filter((c): c is Extract<FakeCheck, { kind: 'check_run' }> => c.kind === 'check_run'));
+      r.commitChecks.set(commitSha, checks);
     },
     addReview(repo: string, number: number, r: Omit<FakeReview, 'id' | 'submittedAt'> & { submittedAt?: string }): string {
       const p = pr(repo, number);

@@ -1,10 +1,10 @@
 /**
  * The REST subset of the fake GitHub: routes, status codes and bodies as api.github.com answers
- * them (422 "A pull request already exists", 409 on a stale merge sha, 302 to a log blob, `Link`
- * pagination headers).
+ * them (422 "A pull request already exists", 409 on a stale merge sha, 202 / 422 from update-branch,
+ * 302 to a log blob, `Link` pagination headers).
  */
 import * as render from './render.js';
-import { sha, tick, type FakeRepo, type FakeState } from './state.js';
+import { sha, tick, type FakeCheckRun, type FakeRepo, type FakeState } from './state.js';
 
 export interface RestRequest {
   method: string;
@@ -57,6 +57,7 @@ const repoRoutes: [string, RegExp, Handler][] = [
   ['POST', /^\/pulls$/, createPull],
   ['GET', /^\/pulls\/(\d+)$/, getPull],
   ['PUT', /^\/pulls\/(\d+)\/merge$/, mergePull],
+  ['PUT', /^\/pulls\/(\d+)\/update-branch$/, updateBranch],
   ['POST', /^\/pulls\/(\d+)\/requested_reviewers$/, requestReviewers],
   ['GET', /^\/branches\/(.+)$/, getBranch],
   ['GET', /^\/actions\/runs\/(\d+)$/, getRun],
@@ -250,6 +251,38 @@ function mergePull(_s: FakeState, req: RestRequest, m: string[], repo: FakeRepo)
   return { status: 200, body: { sha: pr.mergeCommitSha, merged: true, message: 'Pull Request successfully merged' } };
 }
 
+/**
+ * "Update branch": merges the base branch's head into the PR's head on GitHub's side. A new head
+ * commit, so its checks start empty (as after `pushCommit`); mergeability is recomputed (a clean
+ * merge leaves it MERGEABLE and no longer BEHIND). 422s as GitHub words them: a moved head
+ * (`expected_head_sha`), nothing to merge, a conflict.
+ */
+function updateBranch(_s: FakeState, req: RestRequest, m: string[], repo: FakeRepo): RestResponse {
+  const pr = repo.prs.get(Number(m[0]));
+  if (!pr) return ghError(404, 'Not Found');
+  const expected = req.body.expected_head_sha;
+  if (expected !== undefined && typeof expected !== 'string') return ghError(422, 'Validation Failed');
+  if (pr.state !== 'OPEN') return ghError(422, 'Validation Failed');
+  if (typeof expected === 'string' && expected !== pr.headSha) return ghError(422, "expected head sha didn't match current head ref.");
+  if (!repo.branches.has(pr.head)) return ghError(422, 'head ref does not exist');
+  const baseHead = repo.branches.get(pr.base) ?? pr.baseSha;
+  if (baseHead === pr.baseSha && pr.mergeStateStatus !== 'BEHIND') return ghError(422, 'There are no new commits on the base branch.');
+  if (pr.mergeable === 'CONFLICTING') return ghError(422, 'merge conflict between base and head');
+  const merged = sha(`update-branch:${pr.headSha}:${baseHead}`);
+  pr.headSha = merged;
+  repo.branches.set(pr.head, merged);
+  pr.baseSha = baseHead;
+  pr.checks = [];
+  pr.mergeable = 'MERGEABLE';
+  if (pr.isDraft) pr.mergeStateStatus = 'DRAFT';
+  else if (pr.mergeStateStatus === 'BEHIND' || pr.mergeStateStatus === 'UNKNOWN') pr.mergeStateStatus = 'CLEAN';
+  pr.updatedAt = tick();
+  return {
+    status: 202,
+    body: { message: 'Updating pull request branch.', url: `https://github.com/repos/${repo.owner}/${repo.name}/pulls/${pr.number}` },
+  };
+}
+
 function requestReviewers(_s: FakeState, req: RestRequest, m: string[], repo: FakeRepo): RestResponse {
   const pr = repo.prs.get(Number(m[0]));
   if (!pr) return ghError(404, 'Not Found');
@@ -314,7 +347,7 @@ function jobLogs(_s: FakeState, req: RestRequest, m: string[], repo: FakeRepo): 
 function checkRunsForRef(_s: FakeState, req: RestRequest, m: string[], repo: FakeRepo): RestResponse {
   const ref = m[0] ?? '';
   const headSha = repo.branches.get(ref) ?? ref;
-  const runs = repo.commitChecks?.get(headSha) ?? [];
+  const runs = (repo.commitChecks?.get(headSha) ?? []).filter((c): c is FakeCheckRun => c.kind === 'check_run');
   const json = runs.map((c, i) => ({
     id: c.databaseId ?? i + 1,
     head_sha: headSha,

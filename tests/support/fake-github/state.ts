@@ -136,8 +136,11 @@ export interface FakeRepo {
   runs: Map<number, FakeRun>;
   jobs: Map<number, FakeJob>;
   nextNumber: number;
-  /** Check runs by commit SHA, for `GET /commits/{ref}/check-runs` (e.g. a base branch's head). */
-  commitChecks?: Map<string, FakeCheckRun[]>;
+  /**
+   * What reported on a commit, by SHA (e.g. a base branch's head): check runs for
+   * `GET /commits/{ref}/check-runs`, check runs and statuses for the default branch's GraphQL rollup.
+   */
+  commitChecks?: Map<string, FakeCheck[]>;
 }
 
 let clock = Date.parse('2026-01-01T00:00:00Z');

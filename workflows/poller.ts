@@ -1,7 +1,7 @@
 /**
  * pollerWorkflow (ID `poller/<owner>/<repo>`): one per repository, started on demand by the first
  * ratchet that registers (`watch` via signal-with-start), ended when nothing is watched. Each cycle
- * is ONE activity: a GraphQL listing per 50 open PRs, one SQLite transaction, a signal to each
+ * is ONE activity: a GraphQL listing per 100 open PRs, one SQLite transaction, a signal to each
  * ratchet whose snapshot changed. The cost per cycle does not grow with the number of PRs.
  *
  * Failures never crash-loop: the activity reports GitHub errors as results; a rate limit waits for

@@ -41,6 +41,11 @@ export interface CommitTurnInput {
   message: string;
   /** Marker trailer identifying this commit; defaults to the turn trailer. Fixers pass their workflow id. */
   trailer?: string;
+  /**
+   * HEAD before the agent ran. An agent may commit by itself (a conflict fix concludes its merge
+   * with `git commit`): with nothing left to stage, a HEAD that moved is this turn's commit.
+   */
+  baseHead?: string;
 }
 
 export interface CommitTurnResult {
@@ -152,10 +157,27 @@ export function createGitActivities(deps: GitDeps = {}) {
       await git(input.worktreePath, ['add', '--all']);
       const staged = await out(input.worktreePath, ['diff', '--cached', '--name-only']);
       const files = staged ? staged.split('\n').length : 0;
-      if (files === 0) return { commit: null, createdNow: false, filesChanged: 0 };
+      if (files === 0) {
+        const head = input.baseHead ? await out(input.worktreePath, ['rev-parse', 'HEAD']) : null;
+        return { commit: head && head !== input.baseHead ? head : null, createdNow: false, filesChanged: 0 };
+      }
       const identity = await identityArgs(input.worktreePath, ok);
       await git(input.worktreePath, [...identity, 'commit', '--no-verify', '--quiet', '-m', input.message, '-m', trailer]);
       return { commit: await out(input.worktreePath, ['rev-parse', 'HEAD']), createdNow: true, filesChanged: files };
+    },
+
+    /** The worktree's HEAD commit (before an agent turn, so `commitTurn` can see commits the agent made). */
+    async readHead(input: { worktreePath: string }): Promise<{ sha: string }> {
+      assertWorktreeExists(input.worktreePath);
+      return { sha: await out(input.worktreePath, ['rev-parse', 'HEAD']) };
+    },
+
+    /** Updates `<remote>/<branch>` in the worktree's repository (a conflict fixer merges it next); fetching twice is harmless. */
+    async fetchBranch(input: { worktreePath: string; remote: string; branch: string }): Promise<{ sha: string }> {
+      const branch = assertBranch(input.branch, 'branch');
+      assertWorktreeExists(input.worktreePath);
+      await git(input.worktreePath, ['fetch', '--quiet', input.remote, '--', `+refs/heads/${branch}:refs/remotes/${input.remote}/${branch}`]);
+      return { sha: await out(input.worktreePath, ['rev-parse', '--verify', `refs/remotes/${input.remote}/${branch}`]) };
     },
 
     /** Pushes the branch; pushing an up-to-date branch again is a no-op, so retries are safe. */

@@ -16,6 +16,7 @@ import type { AgentActivities } from '../activities/agents/activities.js';
 import type { GitActivities } from '../activities/git.js';
 import type { GithubActivities } from '../activities/github/index.js';
 import { releaseWorktreeSignal, requestWorktreeSignal, worktreeGrantSignal } from './messages.js';
+import { parseAskHuman } from '../prompts/render.js';
 import type { FixerInput, FixerResult } from './ratchet-messages.js';
 
 const PURPOSE: Record<FixKind, SessionPurpose> = { ci: 'ci-fix', review: 'review-fix', conflict: 'conflict-fix' };
@@ -82,7 +83,7 @@ function promptFor(input: FixerInput): string {
 /** This attempt's name for the worktree lease (fixer IDs are reused across attempts). */
 export const fixerHolder = (workflowId: string, attempt: number) => `${workflowId}#${attempt}`;
 
-/** Marks the code that borrows the worktree, so fixers started by an older build replay unchanged. */
+/** Marks the code that borrows the worktree (and fetches the base for a conflict fix), so fixers started by an older build replay unchanged. */
 export const WORKTREE_LEASE_PATCH = 'worktree-lease';
 
 export async function fixerWorkflow(input: FixerInput): Promise<FixerResult> {
@@ -121,10 +122,21 @@ async function fix(input: FixerInput, workflowId: string): Promise<FixerResult> 
     vars.reviews = JSON.stringify(input.reviews ?? [], null, 2);
     vars.threads = JSON.stringify(input.threads ?? [], null, 2);
   }
-  if (input.kind === 'conflict') vars.baseBranch = input.pr.baseBranch;
+  if (input.kind === 'conflict') {
+    vars.baseBranch = input.pr.baseBranch;
+    // The prompt tells the agent the base was just fetched: make it true.
+    if (patched(WORKTREE_LEASE_PATCH)) {
+      try {
+        await git.fetchBranch({ worktreePath: spec.worktreePath, remote: spec.remote, branch: input.pr.baseBranch });
+      } catch (err) {
+        return { outcome: 'failed', detail: `could not fetch ${input.pr.baseBranch}: ${messageOf(err)}` };
+      }
+    }
+  }
 
   const turn = FIXER_TURN_BASE + input.fixNo;
   const prompt = promptFor(input);
+  const baseHead = patched(WORKTREE_LEASE_PATCH) ? (await git.readHead({ worktreePath: spec.worktreePath })).sha : undefined;
   let result;
   try {
     result = await agents.runAgentTurn({ spec, turn, purpose, prompt, sessionId: `${spec.workspaceId}-t${turn}-${purpose}`, mode: 'agent', templateVars: vars });
@@ -133,6 +145,10 @@ async function fix(input: FixerInput, workflowId: string): Promise<FixerResult> 
   }
   if (result.status === 'awaiting_budget') return { outcome: 'asked_human', detail: 'budget exhausted; a person must raise it' };
   if (result.status === 'failed') return { outcome: 'failed', detail: result.summary || 'agent turn failed' };
+  // The agent stopped to ask (an ambiguous conflict, a decision only a person can make): whatever
+  // it left is not a fix, so nothing is committed.
+  const question = parseAskHuman(result.summary);
+  if (question) return { outcome: 'asked_human', detail: question, question };
 
   const commit = await git.commitTurn({
     workspaceId: spec.workspaceId,
@@ -140,6 +156,7 @@ async function fix(input: FixerInput, workflowId: string): Promise<FixerResult> 
     turn,
     message: `${prompt}`.slice(0, 72) + `\n\n${result.summary}`.slice(0, 2000),
     trailer: `Ratchet-Fix: ${workflowId} (attempt ${input.attempt})`,
+    baseHead,
   });
   if (!commit.commit) return { outcome: 'no_change', detail: result.summary || 'the agent changed nothing' };
   await git.pushBranch({ workspaceId: spec.workspaceId, worktreePath: spec.worktreePath, remote: spec.remote, branch: spec.branch });

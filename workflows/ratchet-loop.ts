@@ -5,7 +5,7 @@
  * `resume()`.
  */
 import type { FixKind } from '../core/ids.js';
-import { emptyMemory, observeHead, recordAddressed, recordFixAttempt, recordRerun, resetAttempts, type RatchetMemory } from '../core/ratchet/memory.js';
+import { emptyMemory, observeHead, recordAddressed, recordFixAttempt, recordQuestion, recordRerun, resetAttempts, type RatchetMemory } from '../core/ratchet/memory.js';
 import { decide, type RatchetAction, type RunningFixer } from '../core/ratchet/decide.js';
 import { ratchetSettings, type RatchetSettings } from '../core/ratchet/settings.js';
 import { stateForAction, type RatchetState } from '../core/ratchet/state.js';
@@ -113,6 +113,10 @@ export class RatchetLoop {
 
   noteRerun(headSha: string, checkKeys: string[]): void {
     this.memory = recordRerun(this.memory, headSha, checkKeys);
+  }
+
+  noteQuestion(key: string, question: string): void {
+    this.memory = recordQuestion(this.memory, key, question);
   }
 
   noteAddressed(tokens: string[]): void {

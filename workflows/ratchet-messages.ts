@@ -151,4 +151,6 @@ export interface FixerResult {
   outcome: FixOutcome;
   commit?: string;
   detail: string;
+  /** `asked_human` because the agent asked (`RATCHET_ASK_HUMAN:`): its question, for the PR. */
+  question?: string;
 }

@@ -112,6 +112,18 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
     });
   };
 
+  /**
+   * A comment that reports on work already done: if GitHub refuses it after the retries, the loop
+   * says so in the timeline and carries on (a lost comment must not end the loop).
+   */
+  const commentOrWarn = async (key: string, body: string) => {
+    try {
+      await github.githubUpsertComment({ ...repo, issueNumber: pr.number, key, body });
+    } catch (err) {
+      await store.ratchetRecordEvent({ workspaceIds: [ws], kind: 'ratchet.comment_failed', level: 'warn', message: `Could not comment on PR #${pr.number}: ${messageOf(err)}`, dedupeKey: `ratchet/${ws}/${chain}/comment/${key}` });
+    }
+  };
+
   /** Settles a finished fixer: its row, its timeline line, and for a pushed review fix the follow-up. */
   const settleFixer = async () => {
     const f = loop.fixer;
@@ -134,6 +146,17 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
       data: { workflowId: f.workflowId, ...result },
       dedupeKey: `ratchet/${ws}/${chain}/fix/${f.rowId}`,
     });
+    if (result.outcome === 'asked_human') {
+      // No more attempts on this snapshot until the PR changes or a person resumes the loop; the
+      // question goes where people look: the PR and the notifications.
+      loop.noteQuestion(f.action.key, result.detail);
+      if (result.question) {
+        const body = `Ratchet's ${f.kind} fixer stopped to ask rather than guess:\n\n> ${result.question.replace(/\n/g, '\n> ')}\n\nRatchet tries again when this PR changes (a push, a review), or when the loop is resumed from the console.`;
+        await commentOrWarn(`ask/${f.workflowId}/${f.action.attempt}`, body);
+      }
+      await store.ratchetNotify({ workspaceId: ws, level: 'warn', title: `PR #${pr.number} needs a decision`, body: result.detail, dedupeKey: `ask/${f.workflowId}/${f.action.attempt}` });
+      return;
+    }
     if (result.outcome !== 'pushed') return;
     if (f.action.kind === 'fix_review') {
       loop.noteAddressed(f.action.feedbackTokens);
@@ -142,7 +165,7 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
         ...f.action.reviews.map((r) => `- review by @${r.author.login}`),
         ...f.action.threads.map((t) => `- thread on \`${t.path}${t.line ? `:${t.line}` : ''}\``),
       ].join('\n');
-      await github.githubUpsertComment({ ...repo, issueNumber: pr.number, key: `review-fix/${ws}/${loop.fixNo}`, body: summary });
+      await commentOrWarn(`review-fix/${ws}/${loop.fixNo}`, summary);
       const reviewers = [...new Set(f.action.reviews.filter((r) => !r.author.isBot).map((r) => r.author.login))];
       if ((input.requestReReview ?? true) && reviewers.length > 0) {
         try {

@@ -9,6 +9,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -241,6 +242,8 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
       if (archiveRequested) return;
       vars = { plan: plan.summary };
     }
+    // HEAD before the agent: if it commits by itself, that commit is the turn's and gets pushed.
+    const baseHead = patched('turn-base-head') ? (await git.readHead({ worktreePath: spec.worktreePath })).sha : undefined;
     const result = await runSession(turn, t.purpose, t.text, 'agent', vars);
     if (!result) return;
     if (result.status === 'failed') {
@@ -254,6 +257,7 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
       workspaceId: spec.workspaceId,
       turn,
       message: commitMessage(spec.title, t.text, turn),
+      baseHead,
     });
     if (commit.commit && spec.push) {
       await git.pushBranch({ workspaceId: spec.workspaceId, worktreePath: spec.worktreePath, remote: spec.remote, branch: spec.branch });

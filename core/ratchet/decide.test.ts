@@ -8,6 +8,7 @@ import {
   observeHead,
   recordAddressed,
   recordFixAttempt,
+  recordQuestion,
   recordRerun,
   type RatchetMemory,
 } from './memory.js';
@@ -341,6 +342,18 @@ const table: [string, Case, RatchetAction['rule'], RatchetAction['kind']][] = [
   ],
   ['cap beats backoff', { pr: conflict, memory: tried({ pr: conflict }, 3, 1_000) }, 'conflict', 'stalled'],
   [
+    'a fixer asked a question on this key → wait for a person',
+    { pr: conflict, memory: (m) => recordQuestion(m, keyOf({ pr: conflict }), 'keep both renames?') },
+    'conflict',
+    'wait',
+  ],
+  [
+    'an open question beats the cap (a person must answer either way; the reason says what was asked)',
+    { pr: conflict, memory: (m) => recordQuestion(tried({ pr: conflict }, 3)(m), keyOf({ pr: conflict }), 'q') },
+    'conflict',
+    'wait',
+  ],
+  [
     'recent attempt on this key → backoff',
     { pr: { reviews: [review()] }, memory: tried({ pr: { reviews: [review()] } }, 1, 1_000) },
     'changes_requested',
@@ -499,6 +512,17 @@ describe('decide', () => {
       kind: 'fix_ci',
       attempt: 1,
     });
+  });
+
+  it('decide an open question holds fixes on its key (awaiting a person) and lifts when the PR changes', () => {
+    const c: Case = { pr: { checks: [red('unit')] } };
+    const memory = (m: RatchetMemory) => recordQuestion(m, keyOf(c), 'Should the flag default to on?');
+    expect(run({ ...c, memory })).toMatchObject({
+      kind: 'wait',
+      waitingFor: 'human_answer',
+      reason: 'the CI fixer asked: Should the flag default to on?',
+    });
+    expect(run({ pr: { checks: [red('unit')], headSha: 'c'.repeat(40) }, memory })).toMatchObject({ kind: 'fix_ci', attempt: 1 });
   });
 
   it('decide the per-PR cap stalls even on a fresh key', () => {

@@ -5,7 +5,9 @@ import {
   ratchetMemorySchema,
   recordAddressed,
   recordFixAttempt,
+  recordQuestion,
   recordRerun,
+  MAX_QUESTIONS,
   resetAttempts,
   totalAttempts,
 } from './memory.js';
@@ -46,9 +48,21 @@ describe('ratchet memory', () => {
     ).toEqual(['review:1', 'review:2']);
   });
 
+  it('recordQuestion keeps one question per key, the newest few, and resetAttempts clears them', () => {
+    let m = recordQuestion(emptyMemory(), 'k1', 'which side wins?');
+    m = recordQuestion(m, 'k1', 'keep the rename?');
+    expect(m.questions).toEqual({ k1: 'keep the rename?' });
+    for (let i = 2; i <= MAX_QUESTIONS + 2; i++) m = recordQuestion(m, `k${i}`, `q${i}`);
+    expect(Object.keys(m.questions)).toHaveLength(MAX_QUESTIONS);
+    expect(m.questions[`k${MAX_QUESTIONS + 2}`]).toBe(`q${MAX_QUESTIONS + 2}`);
+    expect(m.questions.k1).toBeUndefined();
+    expect(resetAttempts(m).questions).toEqual({});
+  });
+
   it('memory reducers never mutate their input', () => {
     const m = emptyMemory();
     const frozen = JSON.stringify(m);
+    recordQuestion(m, 'k', 'q');
     recordFixAttempt(m, 'k', 1);
     recordRerun(m, 's', ['x']);
     recordAddressed(m, ['t']);

@@ -18,6 +18,11 @@ export const ratchetMemorySchema = z.object({
   infraReruns: z.record(z.string(), z.array(z.string())).default({}),
   /** Feedback tokens (`review:<id>`, `thread:<id>:<n>`) already handed to a review fixer. */
   addressedFeedback: z.array(z.string()).default([]),
+  /**
+   * Questions a fixer asked instead of guessing (`RATCHET_ASK_HUMAN:`), by snapshot key: no more
+   * attempts on that key until the PR changes or a person resumes the loop. Only the newest few kept.
+   */
+  questions: z.record(z.string(), z.string()).default({}),
   /** The head SHA last seen and when it was first seen (epoch ms). */
   head: z
     .object({ sha: z.string().min(1), seenAt: z.number() })
@@ -27,7 +32,7 @@ export const ratchetMemorySchema = z.object({
 export type RatchetMemory = z.output<typeof ratchetMemorySchema>;
 
 export function emptyMemory(): RatchetMemory {
-  return { attempts: {}, infraReruns: {}, addressedFeedback: [], head: null };
+  return { attempts: {}, infraReruns: {}, addressedFeedback: [], questions: {}, head: null };
 }
 
 /** Call with every fresh snapshot before `decide`: starts the settle clock on a new head SHA. */
@@ -61,9 +66,19 @@ export function recordAddressed(memory: RatchetMemory, tokens: readonly string[]
   return { ...memory, addressedFeedback: [...new Set([...memory.addressedFeedback, ...tokens])].sort() };
 }
 
-/** A person asked to retry a stalled PR: forget the attempt counts (and nothing else). */
+/** Questions kept at most: a new snapshot key makes older ones moot. */
+export const MAX_QUESTIONS = 5;
+
+/** Call when a fixer stopped to ask a person; attempts on `key` wait for an answer. */
+export function recordQuestion(memory: RatchetMemory, key: string, question: string): RatchetMemory {
+  const entries = Object.entries(memory.questions ?? {}).filter(([k]) => k !== key);
+  const kept = entries.slice(-(MAX_QUESTIONS - 1));
+  return { ...memory, questions: Object.fromEntries([...kept, [key, question]]) };
+}
+
+/** A person asked to retry a stalled PR (or answered a question): forget attempt counts and open questions. */
 export function resetAttempts(memory: RatchetMemory): RatchetMemory {
-  return { ...memory, attempts: {} };
+  return { ...memory, attempts: {}, questions: {} };
 }
 
 export function totalAttempts(memory: RatchetMemory): number {

@@ -38,6 +38,7 @@ export type WaitingFor =
   | 'ci'
   | 'backoff'
   | 'human_check'
+  | 'human_answer'
   | 'review'
   | 'approval'
   | 'mergeability'
@@ -124,6 +125,7 @@ export function buildContext(input: DecideInput): RuleContext {
 
 /**
  * Every fix spends tokens, so every fix passes this gate (in this order):
+ * 0. a fixer asked a question on this key → wait for a person, until the key changes;
  * 1. attempts on this key ≥ maxAttemptsPerKey → stalled, until the key changes;
  * 2. attempts on the whole PR ≥ maxAttemptsPerPr → stalled, until a person resets attempts;
  * 3. the previous attempt on this key was less than backoff(count) ago → wait until then.
@@ -133,6 +135,11 @@ export function gateFix(
   fix: Extract<RatchetActionBody, { key: string; attempt: number }>,
 ): RatchetActionBody {
   const { settings, memory, now, seed } = ctx.input;
+  const question = memory.questions?.[ctx.key];
+  if (question !== undefined) {
+    const who = { fix_ci: 'CI', fix_review: 'review', fix_conflict: 'conflict', update_branch: 'update-branch' }[fix.kind];
+    return { kind: 'wait', waitingFor: 'human_answer', reason: `the ${who} fixer asked: ${question}` };
+  }
   const record = memory.attempts[ctx.key];
   const count = record?.count ?? 0;
   if (count >= settings.maxAttemptsPerKey) {

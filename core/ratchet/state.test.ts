@@ -45,6 +45,7 @@ describe('stateForAction', () => {
     ['wait for ci', wait('ci'), 'waiting_ci'],
     ['wait in backoff', wait('backoff', { until: 1 }), 'backoff'],
     ['wait for a person on a check', wait('human_check'), 'awaiting_human'],
+    ['wait for a person to answer a fixer', wait('human_answer'), 'awaiting_human'],
     ['wait for re-review', wait('review'), 'awaiting_review'],
     ['wait for approval', wait('approval'), 'awaiting_review'],
     ['wait for a person to merge', wait('merge'), 'merge_ready'],

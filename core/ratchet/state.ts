@@ -74,6 +74,7 @@ export function stateForAction(action: RatchetActionBody): RatchetState {
         case 'backoff':
           return 'backoff';
         case 'human_check':
+        case 'human_answer':
           return 'awaiting_human';
         case 'review':
         case 'approval':

@@ -36,6 +36,8 @@ let fake: FakeGithub;
 const taskQueue = `ratchet-ts-${process.pid}`;
 const PROJECT = `prj-ts-${process.pid}`;
 const agentCalls: RunAgentTurnInput[] = [];
+/** What the fixer's agent says, per workspace (default: it found nothing). */
+const agentSummaries = new Map<string, string>();
 
 beforeAll(async () => {
   env = await startTimeSkippingServer();
@@ -59,7 +61,11 @@ function activities() {
     // The fixer's agent tries and changes nothing: every attempt ends `no_change`.
     async runAgentTurn(input: RunAgentTurnInput): Promise<AgentTurnResult> {
       agentCalls.push(input);
-      return { sessionId: input.sessionId, status: 'completed', summary: 'could not find the cause', costUsd: 0, usage: zeroUsage() };
+      const summary = agentSummaries.get(input.spec.workspaceId) ?? 'could not find the cause';
+      return { sessionId: input.sessionId, status: 'completed', summary, costUsd: 0, usage: zeroUsage() };
+    },
+    async readHead(): Promise<{ sha: string }> {
+      return { sha: 'f'.repeat(40) };
     },
     async commitTurn(): Promise<{ commit: string | null; createdNow: boolean; filesChanged: number }> {
       return { commit: null, createdNow: false, filesChanged: 0 };
@@ -213,6 +219,38 @@ describe('ratchet loop (time-skipping)', () => {
       });
       expect(fixers[0]?.workflowId).toBe(workflowIds.fix(t.ws, pr.headSha, 'ci'));
       expect((await handle.query(ratchetStateQuery)).state).not.toBe('base_red');
+    }, [handle.workflowId, t.poller().workflowId]);
+  });
+
+  it('a fixer that asks a question stops the attempts: the question goes to the PR and a notification, until the PR changes', async () => {
+    const t = setup('ask', [failing('build')]);
+    agentSummaries.set(t.ws, 'Two fixes are possible.\nRATCHET_ASK_HUMAN: Should `build` target Node 18 or Node 20?');
+    const handle = await t.start();
+    await withWorker(async () => {
+      const asked = await sleepUntil('awaiting_human', '1 minute', 10, async () => {
+        const s = await handle.query(ratchetStateQuery);
+        return s.state === 'awaiting_human' ? s : null;
+      });
+      expect(asked.reason).toBe('the CI fixer asked: Should `build` target Node 18 or Node 20?');
+      // Hours pass and the PR does not change: no second attempt, one comment, one notification.
+      await env.sleep('3 hours');
+      expect(await childStarts(handle)).toHaveLength(1);
+      expect((await handle.query(ratchetStateQuery)).state).toBe('awaiting_human');
+      const comments = fake.comments(t.repo, t.number).filter((c) => c.body.includes('<!-- ratchet:ask/'));
+      expect(comments).toHaveLength(1);
+      expect(comments[0]?.body).toContain('Should `build` target Node 18 or Node 20?');
+      expect(listNotifications({ db, workspaceId: t.ws })).toHaveLength(1);
+      expect(prRow(db, t.ws)).toMatchObject({ ratchetState: 'awaiting_human', kanbanColumn: 'waiting' });
+
+      // A person pushes an answer: a new snapshot key, and the loop takes it from there.
+      agentSummaries.delete(t.ws);
+      const newHead = fake.pushCommit(t.repo, t.number);
+      fake.setChecks(t.repo, t.number, [failing('build')]);
+      const starts = await sleepUntil('a fixer on the new head', '1 minute', 3, async () => {
+        const s = await childStarts(handle);
+        return s.length >= 2 ? s : null;
+      });
+      expect(starts[1]?.workflowId).toBe(workflowIds.fix(t.ws, newHead, 'ci'));
     }, [handle.workflowId, t.poller().workflowId]);
   });
 

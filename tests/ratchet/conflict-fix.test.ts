@@ -7,37 +7,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
 import { workflowIds } from '../../core/ids.js';
 import type { WorkspaceSpec } from '../../core/workspace.js';
-import type { Db } from '../../db/client.js';
-import { createActivities } from '../../worker/activities.js';
-import { WORKFLOWS_ENTRY } from '../../worker/bundle.js';
-import { loadConfig } from '../../worker/env.js';
 import type { FixerInput, FixerResult } from '../../workflows/ratchet-messages.js';
 import { startFakeAnthropic, type FakeAnthropicTurn } from '../support/fake-anthropic.js';
 import { git, makeRepo, type TestRepo } from '../support/git.js';
-import { startDevServer } from '../support/temporal.js';
-import { addProject, makeHome, specFor } from '../support/workspace-harness.js';
+import { useInProcessTemporal } from '../support/in-process-worker.js';
+import { addProject, specFor } from '../support/workspace-harness.js';
 import { seedWorkspace } from './harness.js';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let db: Db;
-let home: string;
-const taskQueue = `conflict-fix-${process.pid}`;
-
-beforeAll(async () => {
-  env = await startDevServer();
-  bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY });
-  ({ db, home } = makeHome());
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const temporal = useInProcessTemporal({ name: 'conflict-fix' });
+const { taskQueue } = temporal;
 
 /**
  * A worktree on `spec.branch` that changed greeting.txt, pushed; then `main` changes the same line
@@ -49,8 +30,8 @@ function conflictingWorkspace(): { repo: TestRepo; spec: WorkspaceSpec; baseHead
   git(repo.repo, 'add', 'greeting.txt');
   git(repo.repo, 'commit', '--quiet', '-m', 'Add greeting');
   git(repo.repo, 'push', '--quiet', 'origin', 'main');
-  const spec = specFor(repo, addProject(db, repo), { title: 'Greet the world', agent: { runner: 'anthropic', model: 'claude-sonnet-4-6' } });
-  seedWorkspace(db, { id: spec.workspaceId, projectId: spec.projectId, branch: spec.branch });
+  const spec = specFor(repo, addProject(temporal.db, repo), { title: 'Greet the world', agent: { runner: 'anthropic', model: 'claude-sonnet-4-6' } });
+  seedWorkspace(temporal.db, { id: spec.workspaceId, projectId: spec.projectId, branch: spec.branch });
   git(repo.repo, 'worktree', 'add', '--quiet', '-b', spec.branch, spec.worktreePath, 'main');
   fs.writeFileSync(path.join(spec.worktreePath, 'greeting.txt'), 'hello, world\n');
   git(spec.worktreePath, 'commit', '--quiet', '-am', 'Greet the world');
@@ -69,8 +50,6 @@ function conflictingWorkspace(): { repo: TestRepo; spec: WorkspaceSpec; baseHead
 async function runFixer(spec: WorkspaceSpec, script: FakeAnthropicTurn[]): Promise<{ result: FixerResult; requests: number }> {
   const fake = await startFakeAnthropic(script);
   try {
-    const config = loadConfig({ RATCHET_HOME: home, ANTHROPIC_API_KEY: 'sk-ant-test-key', ANTHROPIC_BASE_URL: fake.url });
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: createActivities({ db, config }) });
     const headSha = git(spec.worktreePath, 'rev-parse', 'HEAD').trim();
     const input: FixerInput = {
       spec,
@@ -81,8 +60,9 @@ async function runFixer(spec: WorkspaceSpec, script: FakeAnthropicTurn[]): Promi
       attempt: 1,
       fixNo: 1,
     };
-    const result = await worker.runUntil(
-      env.client.workflow.execute('fixerWorkflow', { workflowId: workflowIds.fix(spec.workspaceId, headSha, 'conflict'), taskQueue, args: [input] }),
+    const result = await temporal.withWorker(
+      () => temporal.env.client.workflow.execute('fixerWorkflow', { workflowId: workflowIds.fix(spec.workspaceId, headSha, 'conflict'), taskQueue, args: [input] }),
+      { ANTHROPIC_API_KEY: 'sk-ant-test-key', ANTHROPIC_BASE_URL: fake.url },
     );
     return { result: result as FixerResult, requests: fake.requests.length };
   } finally {

@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import { eq } from 'drizzle-orm';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAILY_BUDGET_SETTING } from '../../activities/agents/activities.js';
 import { getSetting } from '../../db/queries/budget.js';
@@ -14,14 +13,10 @@ import { getWorkspaceById } from '../../db/queries/workspaces.js';
 import { agentSessions, settings } from '../../db/schema.js';
 import type { Db } from '../../db/client.js';
 import { archiveSignal, stateQuery } from '../../workflows/messages.js';
-import { createActivities } from '../../worker/activities.js';
-import { WORKFLOWS_ENTRY } from '../../worker/bundle.js';
-import { loadConfig } from '../../worker/env.js';
-import { workerInterceptors } from '../../worker/interceptors.js';
 import { registerProject } from '../../web/lib/projects.js';
 import { startWorkspace, type StartWorkspaceInput } from '../../web/lib/workspaces.js';
 import { makeRepo, type TestRepo } from '../support/git.js';
-import { startDevServer } from '../support/temporal.js';
+import { useInProcessTemporal } from '../support/in-process-worker.js';
 import { makeHome, waitFor } from '../support/workspace-harness.js';
 
 describe('settings queries (real SQLite)', () => {
@@ -86,26 +81,20 @@ describe('settings queries (real SQLite)', () => {
 });
 
 describe('startWorkspace with stored settings (real Temporal dev server, real worker, real git)', () => {
+  const temporal = useInProcessTemporal({ name: 'settings' });
+  const { taskQueue } = temporal;
   let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
   let db: Db;
-  let home: string;
   let repo: TestRepo;
   let projectId: string;
-  const taskQueue = `settings-${process.pid}`;
 
   beforeAll(async () => {
-    env = await startDevServer();
-    bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY });
-    ({ db, home } = makeHome('ratchet-settings-ws-'));
+    ({ env, db } = temporal);
     repo = makeRepo({ prefix: 'ratchet-settings-repo-' });
     projectId = (await registerProject(db, { path: repo.repo, worktreeDir: repo.worktrees })).id;
   });
 
-  afterAll(async () => {
-    await env?.teardown();
-    db?.$client.close();
-    if (home) fs.rmSync(home, { recursive: true, force: true });
+  afterAll(() => {
     if (repo) fs.rmSync(repo.root, { recursive: true, force: true });
   });
 
@@ -118,14 +107,7 @@ describe('startWorkspace with stored settings (real Temporal dev server, real wo
       input: { projectId, ...input },
     });
     const handle = env.client.workflow.getHandle(started.workflowId);
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: bundle,
-      activities: createActivities({ db, config: loadConfig({ RATCHET_HOME: home }) }),
-      interceptors: workerInterceptors(db),
-    });
-    await worker.runUntil(async () => {
+    await temporal.withWorker(async () => {
       await waitFor('turn 1 done', async () => (await handle.query(stateQuery)).turnsDone === 1);
       await handle.signal(archiveSignal);
       await handle.result();

@@ -4,10 +4,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { workflowIds } from '../../core/ids.js';
 import type { Db } from '../../db/client.js';
 import { getWorkspaceById, listEvents } from '../../db/queries/workspaces.js';
@@ -15,40 +14,17 @@ import { agentMessages } from '../../db/schema.js';
 import { archiveSignal, sendMessageUpdate, stateQuery } from '../../workflows/messages.js';
 import type { FixerInput } from '../../workflows/ratchet-messages.js';
 import type { ScriptStep } from '../../core/agent.js';
-import { createActivities } from '../../worker/activities.js';
-import { WORKFLOWS_ENTRY } from '../../worker/bundle.js';
-import { loadConfig } from '../../worker/env.js';
-import { workerInterceptors } from '../../worker/interceptors.js';
 import { git, makeRepo, remoteBranchExists, remoteCommits } from '../support/git.js';
-import { startDevServer } from '../support/temporal.js';
-import { addProject, eventKinds, input, makeHome, specFor, waitFor } from '../support/workspace-harness.js';
+import { useInProcessTemporal } from '../support/in-process-worker.js';
+import { addProject, eventKinds, input, specFor, waitFor } from '../support/workspace-harness.js';
 
+const temporal = useInProcessTemporal({ name: 'ws' });
+const { taskQueue, withWorker } = temporal;
 let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
 let db: Db;
-let home: string;
-const taskQueue = `ws-${process.pid}`;
-
-beforeAll(async () => {
-  env = await startDevServer();
-  bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY });
-  ({ db, home } = makeHome());
+beforeAll(() => {
+  ({ env, db } = temporal);
 });
-
-afterAll(async () => {
-  await env?.teardown();
-});
-
-async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: bundle,
-    activities: createActivities({ db, config: loadConfig({ RATCHET_HOME: home }) }),
-    interceptors: workerInterceptors(db),
-  });
-  return worker.runUntil(fn);
-}
 
 describe('workspaceWorkflow', () => {
   it('creates the worktree, runs setup, applies the agent turn, commits once and pushes', async () => {

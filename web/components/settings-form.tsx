@@ -22,6 +22,7 @@ interface Fields {
   workspaceBudget: string;
   dailyBudget: string;
 }
+type TextKey = Exclude<keyof Fields, 'runner' | 'mode'>;
 
 /** What the form shows while no agent defaults are stored. */
 export interface AgentFallback {
@@ -116,6 +117,25 @@ export function SettingsForm({
     return message && <span className="error">{message}</span>;
   };
   const unplaced = failure?.fields.filter((f) => !FIELD_PATHS.includes(f.path)) ?? [];
+  /** A text or number input bound to `key`, with the server's message for `path` under it. */
+  const textField = (
+    label: string,
+    key: TextKey,
+    path: string,
+    extra: { type?: 'number'; step?: string; placeholder?: string } = {},
+  ) => (
+    <label>
+      {label}
+      <input
+        name={key}
+        value={fields[key]}
+        onChange={(e) => set(key, e.target.value)}
+        aria-invalid={problem(path) ? true : undefined}
+        {...extra}
+      />
+      {fieldError(path)}
+    </label>
+  );
 
   return (
     <form className="card form" onSubmit={submit} aria-label="Edit settings" noValidate>
@@ -155,40 +175,9 @@ export function SettingsForm({
           </select>
           {fieldError('agent.defaults.mode')}
         </label>
-        <label>
-          Provider
-          <input
-            name="provider"
-            value={fields.provider}
-            onChange={(e) => set('provider', e.target.value)}
-            placeholder="runner default"
-            aria-invalid={problem('agent.defaults.provider') ? true : undefined}
-          />
-          {fieldError('agent.defaults.provider')}
-        </label>
-        <label>
-          Model
-          <input
-            name="model"
-            value={fields.model}
-            onChange={(e) => set('model', e.target.value)}
-            placeholder="runner default"
-            aria-invalid={problem('agent.defaults.model') ? true : undefined}
-          />
-          {fieldError('agent.defaults.model')}
-        </label>
-        <label>
-          Max turns
-          <input
-            name="maxTurns"
-            type="number"
-            step="1"
-            value={fields.maxTurns}
-            onChange={(e) => set('maxTurns', e.target.value)}
-            aria-invalid={problem('agent.defaults.maxTurns') ? true : undefined}
-          />
-          {fieldError('agent.defaults.maxTurns')}
-        </label>
+        {textField('Provider', 'provider', 'agent.defaults.provider', { placeholder: 'runner default' })}
+        {textField('Model', 'model', 'agent.defaults.model', { placeholder: 'runner default' })}
+        {textField('Max turns', 'maxTurns', 'agent.defaults.maxTurns', { type: 'number', step: '1' })}
       </div>
 
       <h2>Budgets</h2>
@@ -197,32 +186,16 @@ export function SettingsForm({
         until you raise it. Leave blank for no cap.
       </p>
       <div className="row">
-        <label>
-          Workspace budget (USD)
-          <input
-            name="workspaceBudget"
-            type="number"
-            step="0.01"
-            value={fields.workspaceBudget}
-            onChange={(e) => set('workspaceBudget', e.target.value)}
-            placeholder="no cap"
-            aria-invalid={problem('budget.workspaceDefaultUsd') ? true : undefined}
-          />
-          {fieldError('budget.workspaceDefaultUsd')}
-        </label>
-        <label>
-          Daily budget (USD)
-          <input
-            name="dailyBudget"
-            type="number"
-            step="0.01"
-            value={fields.dailyBudget}
-            onChange={(e) => set('dailyBudget', e.target.value)}
-            placeholder="no cap"
-            aria-invalid={problem('budget.dailyUsd') ? true : undefined}
-          />
-          {fieldError('budget.dailyUsd')}
-        </label>
+        {textField('Workspace budget (USD)', 'workspaceBudget', 'budget.workspaceDefaultUsd', {
+          type: 'number',
+          step: '0.01',
+          placeholder: 'no cap',
+        })}
+        {textField('Daily budget (USD)', 'dailyBudget', 'budget.dailyUsd', {
+          type: 'number',
+          step: '0.01',
+          placeholder: 'no cap',
+        })}
       </div>
       <p className="muted hint">
         The workspace budget is the cap each new workspace starts with; the daily budget covers all workspaces

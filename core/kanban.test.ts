@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kanbanColumn, type KanbanInput } from './kanban.js';
+import { kanbanColumn, ratchetStateLabel, type KanbanInput } from './kanban.js';
 import { RATCHET_STATES, HUMAN_TURN_STATES } from './ratchet/state.js';
 import { WORKSPACE_STATUSES } from './workspace.js';
 
@@ -14,51 +14,59 @@ describe('kanbanColumn', () => {
       'archived',
     ],
     ['archiving', { workspaceStatus: 'archiving' }, 'archived', 'archiving'],
-    ['merged PR → done', { workspaceStatus: 'pr_open', pr: { state: 'MERGED' } }, 'done', 'merged'],
+    ['archived_at set while the status lags', { workspaceStatus: 'pr_open', archived: true, pr: openPr }, 'archived', 'archived'],
+    ['merged PR → done', { workspaceStatus: 'pr_open', pr: { state: 'MERGED', number: 7 } }, 'done', 'PR #7 merged'],
     [
       'merged beats a failed workspace',
       { workspaceStatus: 'failed', pr: { state: 'MERGED' } },
       'done',
-      'merged',
+      'PR merged',
     ],
     [
       'ratchet saw the merge before the PR row caught up',
       { workspaceStatus: 'pr_open', pr: openPr, ratchet: { state: 'merged', reason: 'PR merged' } },
       'done',
-      'merged',
+      'PR merged',
     ],
     [
       'closed PR → done',
-      { workspaceStatus: 'pr_open', pr: { state: 'CLOSED' } },
+      { workspaceStatus: 'pr_open', pr: { state: 'CLOSED', number: 3 } },
       'done',
-      'closed without merge',
+      'PR #3 closed without merge',
     ],
     [
-      'failed → waiting with the reason',
-      { workspaceStatus: 'failed', workspaceReason: 'setup exited 1' },
+      'failed → waiting with the last error',
+      { workspaceStatus: 'failed', workspaceError: 'setup exited 1' },
       'waiting',
-      'failed: setup exited 1',
+      'Failed: setup exited 1',
+    ],
+    ['failed without an error → the timeline', { workspaceStatus: 'failed' }, 'waiting', 'Failed: see the timeline'],
+    [
+      'a failed workspace is archived once archived',
+      { workspaceStatus: 'failed', archived: true },
+      'archived',
+      'archived',
     ],
     [
       'plan approval → waiting',
       { workspaceStatus: 'awaiting_plan_approval' },
       'waiting',
-      'plan awaiting approval',
+      'Plan ready for approval',
     ],
     [
       'budget → waiting',
       { workspaceStatus: 'awaiting_budget', ratchet: { state: 'fixing_ci', reason: 'x' } },
       'waiting',
-      'budget exhausted; approve to continue',
+      'Budget reached; raise it to continue',
     ],
-    ['creating worktree → working', { workspaceStatus: 'creating_worktree' }, 'working', 'creating worktree'],
-    ['setup → working', { workspaceStatus: 'setting_up' }, 'working', 'running setup'],
-    ['pushing → working', { workspaceStatus: 'pushing' }, 'working', 'pushing'],
+    ['creating worktree → working', { workspaceStatus: 'creating_worktree' }, 'working', 'Creating worktree'],
+    ['setup → working', { workspaceStatus: 'setting_up' }, 'working', 'Running setup'],
+    ['pushing → working', { workspaceStatus: 'pushing' }, 'working', 'Pushing'],
     [
       'agent turn beats a stalled ratchet',
       { workspaceStatus: 'agent_running', pr: openPr, ratchet: { state: 'stalled', reason: 'x' } },
       'working',
-      'agent working',
+      'Agent working',
     ],
     [
       'ratchet stalled → waiting',
@@ -68,7 +76,7 @@ describe('kanbanColumn', () => {
         ratchet: { state: 'stalled', reason: '3 attempts changed nothing' },
       },
       'waiting',
-      'stalled: 3 attempts changed nothing',
+      'Stalled: 3 attempts changed nothing',
     ],
     [
       'ratchet fixing CI → working',
@@ -78,39 +86,39 @@ describe('kanbanColumn', () => {
         ratchet: { state: 'fixing_ci', reason: 'CI failing: CI / unit' },
       },
       'working',
-      'fixing ci: CI failing: CI / unit',
+      'Fixing CI: CI failing: CI / unit',
     ],
     [
       'ratchet merge-ready → waiting',
       { workspaceStatus: 'pr_open', pr: openPr, ratchet: { state: 'merge_ready', reason: 'auto-merge off' } },
       'waiting',
-      'merge ready: auto-merge off',
+      'Merge ready: auto-merge off',
     ],
     [
       'no ratchet, CI running → working',
       { workspaceStatus: 'pr_open', pr: { state: 'OPEN', ciStatus: 'pending' } },
       'working',
-      'CI running',
+      'Waiting for CI',
     ],
     [
       'no ratchet, CI failing → waiting',
-      { workspaceStatus: 'pr_open', pr: { state: 'OPEN', ciStatus: 'failure' } },
+      { workspaceStatus: 'pr_open', pr: { state: 'OPEN', number: 7, ciStatus: 'failure' } },
       'waiting',
-      'CI failing',
+      'PR #7 open; CI failing',
     ],
     [
       'no ratchet, draft → waiting',
-      { workspaceStatus: 'pr_open', pr: { state: 'OPEN', isDraft: true, ciStatus: 'success' } },
+      { workspaceStatus: 'pr_open', pr: { state: 'OPEN', number: 7, isDraft: true, ciStatus: 'success' } },
       'waiting',
-      'draft PR open',
+      'Draft PR #7 open',
     ],
     [
-      'no ratchet, green → ready for review',
-      { workspaceStatus: 'pr_open', pr: { state: 'OPEN', ciStatus: 'none' } },
+      'no ratchet, green → open (a person reviews)',
+      { workspaceStatus: 'pr_open', pr: { state: 'OPEN', number: 7, ciStatus: 'none' } },
       'waiting',
-      'ready for review',
+      'PR #7 open',
     ],
-    ['idle without a PR → your turn', { workspaceStatus: 'idle' }, 'waiting', 'agent finished; your turn'],
+    ['idle without a PR → your turn', { workspaceStatus: 'idle' }, 'waiting', 'Agent finished; your turn'],
   ] as [string, KanbanInput, string, string][])('kanbanColumn %s', (_name, input, column, reason) => {
     expect(kanbanColumn(input)).toEqual({ column, reason });
   });
@@ -125,6 +133,12 @@ describe('kanbanColumn', () => {
       });
       expect([state, column]).toEqual([state, HUMAN_TURN_STATES.has(state) ? 'waiting' : 'working']);
     }
+  });
+
+  it('ratchetStateLabel reads as words', () => {
+    expect(ratchetStateLabel('fixing_ci')).toBe('Fixing CI');
+    expect(ratchetStateLabel('awaiting_human')).toBe('Awaiting human');
+    expect(ratchetStateLabel('base_red')).toBe('Base red');
   });
 
   it('kanbanColumn places every workspace status somewhere', () => {

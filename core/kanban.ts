@@ -1,22 +1,21 @@
 /**
- * The Kanban column of a workspace: an ordered projection, derived at write time, never edited.
- * Rules, first match wins:
+ * The Kanban column of a workspace, with the reason the console shows: the one projection, used by
+ * the board on read and stored on `pull_requests` at write time. Rules, first match wins:
  *
- * | # | When                                                        | Column   | Reason                    |
- * |---|-------------------------------------------------------------|----------|---------------------------|
- * | 1 | workspace archiving or archived                             | archived | archived / archiving      |
- * | 2 | PR merged (from the PR, or the ratchet saw it merge)        | done     | merged                    |
- * | 3 | PR closed without merge                                     | done     | closed                    |
- * | 4 | workspace failed                                            | waiting  | failed: <reason>          |
- * | 5 | plan awaiting approval / budget exhausted                   | waiting  | plan / budget approval    |
- * | 6 | worktree, setup, agent turn or push in progress             | working  | the step                  |
- * | 7 | ratchet in a person's-turn state (stalled, base red, paused, | waiting  | ratchet reason            |
- * |   | awaiting review or a person, merge-ready)                   |          |                           |
- * | 8 | ratchet in any other state (fixing, CI, backoff, merging …) | working  | ratchet reason            |
- * | 9 | PR open without a ratchet, CI running                       | working  | CI running                |
- * |10 | PR open without a ratchet, otherwise                        | waiting  | CI failing / draft PR open|
- * |   |                                                             |          | / ready for review        |
- * |11 | anything else (agent idle, no PR)                           | waiting  | agent finished; your turn |
+ * | # | When                                                        | Column   | Reason                          |
+ * |---|-------------------------------------------------------------|----------|---------------------------------|
+ * | 1 | workspace archiving or archived                             | archived | archived / archiving            |
+ * | 2 | PR merged (from the PR, or the ratchet saw it merge)        | done     | PR #n merged                    |
+ * | 3 | PR closed without merge                                     | done     | PR #n closed without merge      |
+ * | 4 | workspace failed                                            | waiting  | Failed: <error>                 |
+ * | 5 | plan awaiting approval / budget exhausted                   | waiting  | plan / the budget reason        |
+ * | 6 | worktree, setup, agent turn or push in progress             | working  | the step                        |
+ * | 7 | ratchet in a person's-turn state (stalled, base red, paused, | waiting  | <ratchet state>: <its reason>   |
+ * |   | awaiting review or a person, merge-ready)                   |          |                                 |
+ * | 8 | ratchet in any other state (fixing, CI, backoff, merging …) | working  | <ratchet state>: <its reason>   |
+ * | 9 | PR open without a ratchet, CI running                       | working  | Waiting for CI                  |
+ * |10 | PR open without a ratchet, otherwise                        | waiting  | PR #n open (draft / CI failing) |
+ * |11 | anything else (agent idle, no PR)                           | waiting  | Agent finished; your turn       |
  *
  * Workspace activity (6) beats the ratchet (7–8): a person's follow-up turn is the live work.
  * Done (2–3) beats failure (4): a merged PR is merged even if a later step failed.
@@ -31,9 +30,11 @@ export type KanbanColumn = (typeof KANBAN_COLUMNS)[number];
 
 export interface KanbanInput {
   workspaceStatus: WorkspaceStatus;
-  /** Why the workspace is in its status (e.g. the failure message). */
-  workspaceReason?: string | null;
-  pr?: { state: PrState; isDraft?: boolean; ciStatus?: CiStatus | null } | null;
+  /** The last error, shown for a failed workspace. */
+  workspaceError?: string | null;
+  /** Archived even if the status row lags (`archived_at` set). */
+  archived?: boolean;
+  pr?: { state: PrState; number?: number; isDraft?: boolean; ciStatus?: CiStatus | null } | null;
   ratchet?: { state: RatchetState; reason: string } | null;
 }
 
@@ -43,37 +44,38 @@ export interface KanbanPlacement {
 }
 
 const ACTIVE: Partial<Record<WorkspaceStatus, string>> = {
-  creating_worktree: 'creating worktree',
-  setting_up: 'running setup',
-  agent_running: 'agent working',
-  pushing: 'pushing',
+  creating_worktree: 'Creating worktree',
+  setting_up: 'Running setup',
+  agent_running: 'Agent working',
+  pushing: 'Pushing',
 };
+
+/** `fixing_ci` → `Fixing CI`. */
+export function ratchetStateLabel(state: RatchetState): string {
+  const words = state.replace(/_/g, ' ').replace(/\bci\b/, 'CI');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
 
 export function kanbanColumn(input: KanbanInput): KanbanPlacement {
   const { workspaceStatus: status, pr, ratchet } = input;
-  if (status === 'archived' || status === 'archiving') return { column: 'archived', reason: status };
-  if (pr?.state === 'MERGED' || ratchet?.state === 'merged') return { column: 'done', reason: 'merged' };
-  if (pr?.state === 'CLOSED' || ratchet?.state === 'closed')
-    return { column: 'done', reason: 'closed without merge' };
-  if (status === 'failed')
-    return {
-      column: 'waiting',
-      reason: `failed${input.workspaceReason ? `: ${input.workspaceReason}` : ''}`,
-    };
-  if (status === 'awaiting_plan_approval') return { column: 'waiting', reason: 'plan awaiting approval' };
-  if (status === 'awaiting_budget')
-    return { column: 'waiting', reason: 'budget exhausted; approve to continue' };
+  const prName = pr?.number !== undefined ? `PR #${pr.number}` : 'PR';
+  if (status === 'archiving') return { column: 'archived', reason: 'archiving' };
+  if (status === 'archived' || input.archived) return { column: 'archived', reason: 'archived' };
+  if (pr?.state === 'MERGED' || ratchet?.state === 'merged') return { column: 'done', reason: `${prName} merged` };
+  if (pr?.state === 'CLOSED' || ratchet?.state === 'closed') return { column: 'done', reason: `${prName} closed without merge` };
+  if (status === 'failed') return { column: 'waiting', reason: `Failed: ${input.workspaceError ?? 'see the timeline'}` };
+  if (status === 'awaiting_plan_approval') return { column: 'waiting', reason: 'Plan ready for approval' };
+  if (status === 'awaiting_budget') return { column: 'waiting', reason: 'Budget reached; raise it to continue' };
   const active = ACTIVE[status];
   if (active) return { column: 'working', reason: active };
   if (ratchet) {
-    const reason = `${ratchet.state.replace(/_/g, ' ')}: ${ratchet.reason}`;
+    const reason = `${ratchetStateLabel(ratchet.state)}: ${ratchet.reason}`;
     return { column: HUMAN_TURN_STATES.has(ratchet.state) ? 'waiting' : 'working', reason };
   }
   if (pr?.state === 'OPEN') {
-    if (pr.ciStatus === 'pending') return { column: 'working', reason: 'CI running' };
-    const reason =
-      pr.ciStatus === 'failure' ? 'CI failing' : pr.isDraft ? 'draft PR open' : 'ready for review';
-    return { column: 'waiting', reason };
+    if (pr.ciStatus === 'pending') return { column: 'working', reason: 'Waiting for CI' };
+    const open = pr.isDraft ? `Draft ${prName} open` : `${prName} open`;
+    return { column: 'waiting', reason: pr.ciStatus === 'failure' ? `${open}; CI failing` : open };
   }
-  return { column: 'waiting', reason: 'agent finished; your turn' };
+  return { column: 'waiting', reason: 'Agent finished; your turn' };
 }

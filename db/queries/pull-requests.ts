@@ -36,9 +36,11 @@ function place(tx: Tx, workspaceId: string): void {
     : null;
   const placement = kanbanColumn({
     workspaceStatus: status,
-    workspaceReason: ws.statusReason,
+    workspaceError: ws.lastError,
+    archived: ws.archivedAt !== null,
     pr: {
       state: PR_STATE_OF[row.state] ?? 'OPEN',
+      number: row.number,
       isDraft: row.state === 'draft',
       ciStatus: (row.ciStatus as 'success' | 'failure' | 'pending' | 'none' | null) ?? null,
     },

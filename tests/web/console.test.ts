@@ -2,13 +2,12 @@
  * The console end to end: `next build web` once, `next start web` against a real SQLite file and a
  * real Temporal dev server (no worker, so health is honestly 503), driven by Debian Chromium.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../db/client.js';
@@ -23,113 +22,51 @@ import {
   workspaces,
 } from '../../db/schema.js';
 import { git, makeRepo, type TestRepo } from '../support/git.js';
-import { freePort } from '../support/ports.js';
 import { startDevServer } from '../support/temporal.js';
+import {
+  ensureConsoleBuilt,
+  launchChromium,
+  newPage as openPage,
+  startConsole,
+  type ConsoleServer,
+} from './console-harness.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const NEXT_BIN = path.join(ROOT, 'node_modules', '.bin', 'next');
-const CHROMIUM = '/usr/bin/chromium';
 const TASK_QUEUE = 'ratchet-console-test';
 
 let home: string;
 let db: Db;
 let env: TestWorkflowEnvironment;
-let server: ChildProcess;
-let serverLog = '';
+let server: ConsoleServer;
 let base: string;
 let browser: Browser;
 let fixture: TestRepo;
 
-async function waitForServer(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`next start exited ${server.exitCode}:\n${serverLog}`);
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`next start did not answer ${url} within ${timeoutMs} ms:\n${serverLog}`);
-}
-
 beforeAll(async () => {
-  // `npm test` builds the console before vitest starts; rebuilding here would pull the build out
-  // from under other suites running `next start` in parallel. Build only when none exists.
-  if (!fs.existsSync(path.join(ROOT, 'web', '.next', 'BUILD_ID'))) {
-    const build = spawnSync(NEXT_BIN, ['build', 'web'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-    });
-    if (build.status !== 0) throw new Error(`next build web failed:\n${build.stdout}\n${build.stderr}`);
-  }
-
+  ensureConsoleBuilt();
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-console-'));
   migrateDatabase(path.join(home, 'ratchet.db'));
   db = openDb(path.join(home, 'ratchet.db'));
   env = await startDevServer();
   fixture = makeRepo({ prefix: 'ratchet-console-repo-' });
-
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  // A minimal environment: no model or GitHub keys leak in from the developer's shell.
-  const childEnv = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    NODE_ENV: 'production',
-    NEXT_TELEMETRY_DISABLED: '1',
+  server = await startConsole({
     RATCHET_HOME: home,
     TEMPORAL_ADDRESS: env.address,
     RATCHET_TASK_QUEUE: TASK_QUEUE,
-  } as const;
-  server = spawn(NEXT_BIN, ['start', 'web', '-H', '127.0.0.1', '-p', String(port)], {
-    cwd: ROOT,
-    env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const collect = (b: Buffer) => {
-    serverLog = (serverLog + b.toString('utf8')).slice(-20_000);
-  };
-  server.stdout?.on('data', collect);
-  server.stderr?.on('data', collect);
-  await waitForServer(`${base}/api/projects`, 60_000);
-
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  base = server.base;
+  browser = await launchChromium();
 }, 300_000);
 
 afterAll(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await server?.stop();
   await env?.teardown();
   db?.$client.close();
   if (home) fs.rmSync(home, { recursive: true, force: true });
   if (fixture) fs.rmSync(fixture.root, { recursive: true, force: true });
 });
 
-async function newPage(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.setDefaultTimeout(15_000);
-  return page;
-}
+const newPage = (): Promise<Page> => openPage(browser);
 
 describe('console', () => {
   it('registers a project through the form, with an inline error for a non-repo path', async () => {
@@ -386,6 +323,8 @@ describe('console', () => {
       expect(await page.getByRole('button', { name: 'Archive' }).count()).toBe(1);
       expect(await page.getByRole('button', { name: 'Approve plan' }).count()).toBe(0);
       expect(await page.getByRole('button', { name: 'Raise budget' }).count()).toBe(0);
+      // No pull request, no ratchet loop: no Ratchet card.
+      expect(await page.getByTestId('ratchet-card').count()).toBe(0);
 
       // New rows written while the page is open appear without a reload, and the header follows.
       db.insert(agentMessages)

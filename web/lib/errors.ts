@@ -15,6 +15,8 @@ export const DOMAIN_ERROR_STATUS = {
   BadRequest: 400,
   ProjectNotFound: 404,
   WorkspaceNotFound: 404,
+  /** Thrown when a workspace has no running ratchet loop (no PR yet, ratchet off, or the loop ended). */
+  RatchetNotFound: 404,
   /** Thrown when a workflow with the workspace's ID is already running. */
   WorkspaceAlreadyStarted: 409,
   /** Thrown when an action does not apply to the workspace's current state (the workflow refused it). */

@@ -1,10 +1,12 @@
 import { notFound } from 'next/navigation';
+import { RatchetCard } from '../../../components/ratchet-card.js';
 import { StartingWorkspace } from '../../../components/starting-workspace.js';
 import { WorkspaceActions } from '../../../components/workspace-actions.js';
 import { WorkspaceLive } from '../../../components/workspace-live.js';
 import { placeWorkspace } from '../../../lib/board.js';
 import { db } from '../../../lib/db.js';
 import { DomainError } from '../../../lib/errors.js';
+import { getRatchetView } from '../../../lib/ratchet-view.js';
 import { temporalClient } from '../../../lib/temporal.js';
 import { getWorkspaceView, type WorkspaceView } from '../../../lib/workspace-view.js';
 import { workspaceIdSchema } from '../../../lib/workspaces.js';
@@ -39,6 +41,8 @@ export default async function WorkspacePage({ params }: { params: Promise<{ id: 
   const { workspace: ws, project, pr, sessions, events } = view;
   const placement = placeWorkspace(ws, pr);
   const archived = ws.archivedAt !== null || ws.status === 'archived' || ws.status === 'archiving';
+  // The loop exists only once the PR is open; its card asks Temporal (briefly) and then SQLite.
+  const ratchet = pr ? await getRatchetView({ db: db(), client: temporalClient, workspaceId: ws.id }) : null;
   return (
     <div className="workspace-page">
       <header className="card ws-header">
@@ -67,9 +71,7 @@ export default async function WorkspacePage({ params }: { params: Promise<{ id: 
                 <a href={pr.url}>
                   #{pr.number} ({pr.state})
                 </a>
-                {pr.ratchetState
-                  ? ` · ratchet ${pr.ratchetState}${pr.ratchetReason ? `: ${pr.ratchetReason}` : ''}`
-                  : ''}
+                {pr.ciStatus ? ` · CI ${pr.ciStatus}` : ''}
               </dd>
             </>
           )}
@@ -94,6 +96,7 @@ export default async function WorkspacePage({ params }: { params: Promise<{ id: 
           budgetUsd={ws.budgetUsd}
         />
       </header>
+      {ratchet && <RatchetCard workspaceId={ws.id} initial={ratchet} canSteer={!archived} />}
       <WorkspaceLive workspaceId={ws.id} initialEvents={events} canMessage={!archived} />
     </div>
   );

@@ -80,8 +80,8 @@ function promptFor(input: FixerInput): string {
   }
 }
 
-/** This attempt's name for the worktree lease (fixer IDs are reused across attempts). */
-export const fixerHolder = (workflowId: string, attempt: number) => `${workflowId}#${attempt}`;
+/** This fixer's name for the worktree lease: fixer IDs are reused across attempts, fix numbers never. */
+export const fixerHolder = (workflowId: string, fixNo: number) => `${workflowId}#${fixNo}`;
 
 /** Marks the code that borrows the worktree (and fetches the base for a conflict fix), so fixers started by an older build replay unchanged. */
 export const WORKTREE_LEASE_PATCH = 'worktree-lease';
@@ -89,7 +89,7 @@ export const WORKTREE_LEASE_PATCH = 'worktree-lease';
 export async function fixerWorkflow(input: FixerInput): Promise<FixerResult> {
   const { workflowId } = workflowInfo();
   if (!patched(WORKTREE_LEASE_PATCH)) return fix(input, workflowId);
-  const holder = fixerHolder(workflowId, input.attempt);
+  const holder = fixerHolder(workflowId, input.fixNo);
   const workspace = getExternalWorkflowHandle(workflowIds.workspace(input.spec.workspaceId));
   let grant: { granted: boolean; reason?: string } | null = null;
   setHandler(worktreeGrantSignal, (g) => {

@@ -15,6 +15,8 @@ export type Snapshot = Extract<SnapshotDelivery, { kind: 'snapshot' }>;
 
 export interface ActiveFixer extends RunningFixer {
   rowId: string;
+  /** This fixer's number on the PR (1-based, never reused, unlike attempt numbers after a retry). */
+  fixNo: number;
   action: Extract<RatchetAction, { kind: 'fix_ci' | 'fix_review' | 'fix_conflict' }>;
   result: FixerResult | null;
 }
@@ -102,9 +104,9 @@ export class RatchetLoop {
     return true;
   }
 
-  noteDispatch(action: ActiveFixer['action'], workflowId: string, rowId: string, now: number): void {
+  noteDispatch(action: ActiveFixer['action'], workflowId: string, rowId: string, fixNo: number, now: number): void {
     this.memory = recordFixAttempt(this.memory, action.key, now);
-    this.fixer = { kind: kindOf(action), workflowId, rowId, action, result: null };
+    this.fixer = { kind: kindOf(action), workflowId, rowId, fixNo, action, result: null };
   }
 
   noteBranchUpdate(key: string, now: number): void {

@@ -61,6 +61,9 @@ const poll = proxyActivities<RatchetPollActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 30 },
 });
 
+/** Marks fix-attempt rows keyed by fix number (older runs keyed them by attempt). */
+const FIX_ROW_PATCH = 'fix-row-per-fix';
+
 /** Wait before retrying a decision whose effect failed. */
 const ACTION_RETRY_MS = 5 * 60_000;
 
@@ -132,7 +135,7 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
     loop.fixer = null;
     // The fixer returns the worktree itself; this covers one that was terminated before it could.
     if (patched(WORKTREE_LEASE_PATCH)) {
-      const holder = fixerHolder(f.workflowId, f.action.attempt);
+      const holder = fixerHolder(f.workflowId, f.fixNo);
       await getExternalWorkflowHandle(workflowIds.workspace(ws))
         .signal(releaseWorktreeSignal, { holder })
         .catch(() => undefined); // No workspace workflow: nothing was lent.
@@ -152,9 +155,9 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
       loop.noteQuestion(f.action.key, result.detail);
       if (result.question) {
         const body = `Ratchet's ${f.kind} fixer stopped to ask rather than guess:\n\n> ${result.question.replace(/\n/g, '\n> ')}\n\nRatchet tries again when this PR changes (a push, a review), or when the loop is resumed from the console.`;
-        await commentOrWarn(`ask/${f.workflowId}/${f.action.attempt}`, body);
+        await commentOrWarn(`ask/${ws}/${f.fixNo}`, body);
       }
-      await store.ratchetNotify({ workspaceId: ws, level: 'warn', title: `PR #${pr.number} needs a decision`, body: result.detail, dedupeKey: `ask/${f.workflowId}/${f.action.attempt}` });
+      await store.ratchetNotify({ workspaceId: ws, level: 'warn', title: `PR #${pr.number} needs a decision`, body: result.detail, dedupeKey: `ask/${ws}/${f.fixNo}` });
       return;
     }
     if (result.outcome !== 'pushed') return;
@@ -205,8 +208,10 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
         ],
       });
       loop.fixNo = fixNo;
-      const rowId = `${workflowId}#${action.attempt}`;
-      loop.noteDispatch(action, workflowId, rowId, Date.now());
+      // One row per fixer run, keyed by its fix number on the PR: attempt numbers start again at 1
+      // after a person presses Retry, and a reused key would drop the new run's row and outcome.
+      const rowId = patched(FIX_ROW_PATCH) ? `${workflowId}#${fixNo}` : `${workflowId}#${action.attempt}`;
+      loop.noteDispatch(action, workflowId, rowId, fixNo, Date.now());
       await store.ratchetFixStarted({ id: rowId, workspaceId: ws, kind, headSha, snapshotKey: action.key, attempt: action.attempt });
       void handle.result().then(
         (r) => loop.onFixerDone(r),

@@ -1,6 +1,7 @@
 /**
  * Reads and writes of `fix_attempts`: one row per fixer run. The row id is the fixer's workflow
- * id plus the attempt number on its snapshot key (`fix/<ws>/<sha>/<kind>#<n>`): the workflow id
+ * id plus its fix number on the PR (`fix/<ws>/<sha>/<kind>#<fixNo>`; rows written before the
+ * fix number was used carry the attempt number there instead): the workflow id
  * alone repeats when a later attempt on the same head SHA reuses it after the previous closed.
  */
 import { and, asc, eq } from 'drizzle-orm';
@@ -8,10 +9,6 @@ import type { Db } from '../client.js';
 import { fixAttempts, type FixAttempt } from '../schema.js';
 
 export type FixStatus = 'running' | 'pushed' | 'no_change' | 'failed' | 'asked_human';
-
-export function fixAttemptRowId(workflowId: string, attempt: number): string {
-  return `${workflowId}#${attempt}`;
-}
 
 /** Inserts the `running` row unless a retried activity already did. Returns whether it was created now. */
 export function insertFixAttemptIfAbsent({

@@ -17,6 +17,7 @@ import type { ScriptStep } from '../../core/agent.js';
 import { workflowIds } from '../../core/ids.js';
 import { createGithubClient } from '../../activities/github/index.js';
 import type { Db } from '../../db/client.js';
+import { listFixAttempts } from '../../db/queries/fix-attempts.js';
 import { recordOpenedPullRequest } from '../../db/queries/pull-requests.js';
 import { listEvents } from '../../db/queries/workspaces.js';
 import { agentSessions, workspaces } from '../../db/schema.js';
@@ -234,6 +235,13 @@ describe('ratchet loop API', () => {
     expect(listEvents({ db, workspaceId: loop.ws }).filter((e) => e.kind === 'ratchet.fix_ci')).toHaveLength(
       2,
     );
+    // Each run has its own row and its own outcome in the timeline, though both were attempt 1.
+    const fixes = listFixAttempts({ db, workspaceId: loop.ws });
+    expect(fixes.map((f) => [f.attempt, f.status])).toEqual([
+      [1, 'no_change'],
+      [1, 'no_change'],
+    ]);
+    expect(listEvents({ db, workspaceId: loop.ws }).filter((e) => e.kind === 'ratchet.fix_finished')).toHaveLength(2);
   });
 
   it('refuses a bad body (422 naming action), unknown workspaces (404), a workspace without a running loop (404) and archived ones (409)', async () => {
@@ -371,6 +379,8 @@ describe('Ratchet card (Chromium)', () => {
         '1 counted on this PR · 2 fixers started',
       );
       expect(await card.getByTestId('ratchet-fixer').textContent()).toBe('none running');
+      // The retried run is a row of its own, next to the one that asked.
+      await expect.poll(() => rows.count()).toBe(2);
       await page.screenshot({ path: '/tmp/ratchet-card.png', fullPage: true });
 
       // Once the loop has ended the card shows what it last recorded, says so, and offers no buttons.
@@ -380,7 +390,7 @@ describe('Ratchet card (Chromium)', () => {
         'from the read model: The ratchet loop has ended (terminated).',
       );
       expect(await card.getByTestId('ratchet-state').textContent()).toBe('stalled');
-      expect(await card.getByTestId('fix-attempt').count()).toBe(1);
+      expect(await card.getByTestId('fix-attempt').count()).toBe(2);
       expect(await card.getByRole('button').count()).toBe(0);
       await page.screenshot({ path: '/tmp/ratchet-card-ended.png', fullPage: true });
       expect(problems).toEqual([]);

@@ -2,8 +2,8 @@
  * The poller's activities. One poll cycle = one GraphQL listing per 100 open PRs, which also
  * carries the default branch's head commit and its checks; plus a review-thread follow-up for a
  * watched PR with more than 40 threads, and, only when a watched PR has failing checks and is
- * based on something other than the default branch's head, one check-run read per base commit not
- * seen before. Then one SQLite transaction for every watched PR, and a signal to each ratchet
+ * based on something other than the default branch's head, a check-runs and a commit-status read
+ * per base commit not seen before (cached once complete). Then one SQLite transaction for every watched PR, and a signal to each ratchet
  * whose snapshot changed since the last delivery. GitHub failures come back as results (type,
  * message, retry time), not thrown: the poller is itself the retry loop, so it can show the state
  * and wait for the reset.
@@ -95,6 +95,9 @@ const checkRunsPage = z.object({
   check_runs: z.array(z.object({ name: z.string(), status: z.string(), conclusion: z.string().nullable() })),
 });
 const FAILED = new Set(['failure', 'timed_out', 'cancelled', 'startup_failure']);
+const combinedStatus = z.object({
+  statuses: z.array(z.object({ context: z.string(), state: z.enum(['error', 'failure', 'pending', 'success']) })),
+});
 
 function digestOf(value: unknown): string {
   return createHash('sha1').update(JSON.stringify(value)).digest('hex').slice(0, 16);
@@ -122,9 +125,19 @@ export function createRatchetPollActivities(deps: RatchetPollDeps) {
     counter.requests++;
     const res = await guard(what, () => octokit.rest.checks.listForRef({ owner, repo, ref: sha, per_page: 100 }));
     const page = parseOrMalformed(checkRunsPage, res.data, what);
-    const names = page.check_runs.filter((c) => c.conclusion !== null && FAILED.has(c.conclusion)).map((c) => c.name).sort();
+    // Commit statuses (older CI integrations post these, not check runs): the latest per context.
+    const whatStatus = `GET status ${owner}/${repo}@${sha.slice(0, 8)}`;
+    counter.requests++;
+    const statusRes = await guard(whatStatus, () => octokit.rest.repos.getCombinedStatusForRef({ owner, repo, ref: sha, per_page: 100 }));
+    const status = parseOrMalformed(combinedStatus, statusRes.data, whatStatus);
+    const names = [
+      ...new Set([
+        ...page.check_runs.filter((c) => c.conclusion !== null && FAILED.has(c.conclusion)).map((c) => c.name),
+        ...status.statuses.filter((s) => s.state === 'failure' || s.state === 'error').map((s) => s.context),
+      ]),
+    ].sort();
     // Only complete answers are cached: a base still running may fail later.
-    if (page.check_runs.every((c) => c.status === 'completed')) {
+    if (page.check_runs.every((c) => c.status === 'completed') && status.statuses.every((s) => s.state !== 'pending')) {
       baseCache.set(sha, names);
       while (baseCache.size > baseCacheMax) {
         const oldest = baseCache.keys().next().value;

@@ -144,8 +144,12 @@ describe('ratchetPollCycle: is the failure also red on the base?', () => {
 
     const before = fake.requests.length;
     const first = await poll.ratchetPollCycle(input);
-    expect(first).toMatchObject({ ok: true, requests: 2 });
-    expect(made(before)).toEqual(['POST RatchetOpenPullRequests', `GET /repos/acme/release/commits/${releaseHead}/check-runs`]);
+    expect(first).toMatchObject({ ok: true, requests: 3 });
+    expect(made(before)).toEqual([
+      'POST RatchetOpenPullRequests',
+      `GET /repos/acme/release/commits/${releaseHead}/check-runs`,
+      `GET /repos/acme/release/commits/${releaseHead}/status`,
+    ]);
     expect(baseFailingOf(poll.delivered, 'ws-release')).toEqual(['build']);
 
     const again = fake.requests.length;
@@ -164,9 +168,28 @@ describe('ratchetPollCycle: is the failure also red on the base?', () => {
     fake.setCommitChecks('acme/moved', newHead, [passing('build')]);
     const poll = poller();
     const res = await poll.ratchetPollCycle({ owner: 'acme', repo: 'moved', watch: { [number]: 'ws-moved' }, digests: {} });
-    expect(res).toMatchObject({ ok: true, requests: 2 });
+    expect(res).toMatchObject({ ok: true, requests: 3 });
     expect(fake.count('GET', `/repos/acme/moved/commits/${oldBase}/check-runs`)).toBe(1);
     expect(baseFailingOf(poll.delivered, 'ws-moved')).toEqual(['build']);
+  });
+
+  it('the REST path counts failing commit statuses too, and does not cache a base whose status is still pending', async () => {
+    fake.addRepo('acme/legacy');
+    const head = fake.addBranch('acme/legacy', 'release/2.x');
+    fake.setCommitChecks('acme/legacy', head, [
+      { kind: 'status', context: 'ci/jenkins', state: 'FAILURE' },
+      { kind: 'status', context: 'ci/lint', state: 'PENDING' },
+    ]);
+    const number = fake.openPr('acme/legacy', { head: 'fix', base: 'release/2.x' });
+    fake.setChecks('acme/legacy', number, [{ kind: 'status', context: 'ci/jenkins', state: 'FAILURE' }]);
+    const poll = poller();
+    const input = { owner: 'acme', repo: 'legacy', watch: { [number]: 'ws-legacy' }, digests: {} };
+    const first = await poll.ratchetPollCycle(input);
+    expect(first).toMatchObject({ ok: true, requests: 3 });
+    expect(baseFailingOf(poll.delivered, 'ws-legacy')).toEqual(['ci/jenkins']);
+    // ci/lint may still fail on the base: the next cycle asks again.
+    const second = await poll.ratchetPollCycle({ ...input, digests: first.ok ? first.digests : {} });
+    expect(second).toMatchObject({ ok: true, requests: 3 });
   });
 });
 

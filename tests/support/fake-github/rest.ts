@@ -4,7 +4,7 @@
  * 302 to a log blob, `Link` pagination headers).
  */
 import * as render from './render.js';
-import { sha, tick, type FakeCheckRun, type FakeRepo, type FakeState } from './state.js';
+import { sha, tick, type FakeCheckRun, type FakeRepo, type FakeState, type FakeStatus } from './state.js';
 
 export interface RestRequest {
   method: string;
@@ -65,6 +65,7 @@ const repoRoutes: [string, RegExp, Handler][] = [
   ['POST', /^\/actions\/runs\/(\d+)\/rerun-failed-jobs$/, rerunFailed],
   ['GET', /^\/actions\/jobs\/(\d+)\/logs$/, jobLogs],
   ['GET', /^\/commits\/([^/]+)\/check-runs$/, checkRunsForRef],
+  ['GET', /^\/commits\/([^/]+)\/status$/, combinedStatusForRef],
 ];
 
 export function handleRest(s: FakeState, req: RestRequest): RestResponse {
@@ -342,6 +343,25 @@ function jobLogs(_s: FakeState, req: RestRequest, m: string[], repo: FakeRepo): 
   const job = repo.jobs.get(Number(m[0]));
   if (!job) return ghError(404, 'Not Found');
   return { status: 302, headers: { location: `${req.base}/_blobs/job-logs/${job.id}?sig=fake` } };
+}
+
+/** GitHub's combined status: the latest status per context, states in lower case. */
+function combinedStatusForRef(_s: FakeState, req: RestRequest, m: string[], repo: FakeRepo): RestResponse {
+  const ref = m[0] ?? '';
+  const headSha = repo.branches.get(ref) ?? ref;
+  const latest = new Map<string, FakeStatus>();
+  for (const c of repo.commitChecks?.get(headSha) ?? []) if (c.kind === 'status') latest.set(c.context, c);
+  const statuses = [...latest.values()].map((c, i) => ({
+    id: i + 1,
+    context: c.context,
+    state: c.state === 'EXPECTED' ? 'pending' : c.state.toLowerCase(),
+    target_url: c.targetUrl ?? null,
+    created_at: c.createdAt ?? new Date(0).toISOString(),
+  }));
+  const rank = ['failure', 'error', 'pending', 'success'];
+  const state = statuses.length === 0 ? 'pending' : (rank.find((r) => statuses.some((s) => s.state === r)) ?? 'success');
+  const combined = state === 'error' ? 'failure' : state;
+  return { status: 200, body: { state: combined, sha: headSha, total_count: statuses.length, statuses: paginate(req, statuses).body } };
 }
 
 function checkRunsForRef(_s: FakeState, req: RestRequest, m: string[], repo: FakeRepo): RestResponse {

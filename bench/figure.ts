@@ -21,3 +21,10 @@ export function median(xs: number[]): number {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
+
+/** `0.98x`, `43x`, and for small ratios enough digits to read them (`0.0033x`, not `0.00x`). */
+export function formatRatio(ratio: number): string {
+  if (!Number.isFinite(ratio)) return '∞x';
+  if (ratio !== 0 && Math.abs(ratio) < 0.1) return `${Number(ratio.toPrecision(2))}x`;
+  return `${ratio.toFixed(2)}x`;
+}

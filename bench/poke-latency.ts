@@ -7,7 +7,6 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
-import { zeroUsage } from '../core/agent.js';
 import { workflowIds } from '../core/ids.js';
 import { workspaceSpecSchema } from '../core/workspace.js';
 import { createGithubActivities, createGithubClient } from '../activities/github/index.js';
@@ -15,6 +14,7 @@ import { createRatchetPollActivities } from '../activities/ratchet-poll.js';
 import { createRatchetStoreActivities } from '../activities/ratchet-store.js';
 import { recordOpenedPullRequest } from '../db/queries/pull-requests.js';
 import { projects } from '../db/schema.js';
+import { noopFixerActivities } from '../tests/support/noop-fixer-activities.js';
 import { WORKFLOWS_ENTRY } from '../worker/bundle.js';
 import { pokeSignal } from '../workflows/ratchet-messages.js';
 import { startFakeGithub } from '../tests/support/fake-github/index.js';
@@ -53,9 +53,7 @@ export async function benchPokeLatency(): Promise<Figure[]> {
       ...createRatchetStoreActivities({ db }),
       ...createGithubActivities({ octokit }),
       ...createRatchetPollActivities({ db, octokit, pollIntervalMs: POLL_INTERVAL_MS }),
-      runAgentTurn: async (i: { sessionId: string }) => ({ sessionId: i.sessionId, status: 'completed' as const, summary: 'nothing to change', costUsd: 0, usage: zeroUsage() }),
-      commitTurn: async () => ({ commit: null, createdNow: false, filesChanged: 0 }),
-      pushBranch: async () => ({ remoteHead: '' }),
+      ...noopFixerActivities({ summary: () => 'nothing to change' }),
     },
   });
   const samples: number[] = [];

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Figure } from './figure.js';
+import { formatRatio, type Figure } from './figure.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -27,7 +27,7 @@ async function main() {
     const figures = await run();
     for (const f of figures) {
       const goal = f.goal ? `  goal ${f.goal}: ${f.met ? 'met' : 'NOT met'}` : '';
-      process.stdout.write(`${f.name}: ${f.value} ${f.unit} = ${f.ratio.toFixed(2)}x ${f.baselineName} (${f.baseline} ${f.unit})${goal}\n`);
+      process.stdout.write(`${f.name}: ${f.value} ${f.unit} = ${formatRatio(f.ratio)} ${f.baselineName} (${f.baseline} ${f.unit})${goal}\n`);
     }
     results.push({ suite: name, figures });
   }
@@ -38,7 +38,7 @@ async function main() {
   const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
   for (const r of results) {
     const rows = r.figures.map(
-      (f) => `| ${f.name} | ${f.value} ${f.unit} | ${f.baseline} ${f.unit} (${f.baselineName}) | ${f.ratio.toFixed(2)}x | ${f.goal ? `${f.goal} ${f.met ? '✔' : '✘'}` : ''} |`,
+      (f) => `| ${f.name} | ${f.value} ${f.unit} | ${f.baseline} ${f.unit} (${f.baselineName}) | ${formatRatio(f.ratio)} | ${f.goal ? `${f.goal} ${f.met ? '✔' : '✘'}` : ''} |`,
     );
     sections.set(
       r.suite,

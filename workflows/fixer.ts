@@ -19,6 +19,14 @@ import { releaseWorktreeSignal, requestWorktreeSignal, worktreeGrantSignal } fro
 import { parseAskHuman } from '../prompts/render.js';
 import type { FixerInput, FixerResult } from './ratchet-messages.js';
 
+/**
+ * The activities a fixer runs besides GitHub's. Named here so an orchestration test or benchmark
+ * that replaces them (changing no code) must implement every one: a fixer calling an activity its
+ * worker lacks would retry "not registered" until it times out.
+ */
+export type FixerGitActivities = Pick<GitActivities, 'readHead' | 'fetchBranch' | 'commitTurn' | 'pushBranch'>;
+export type FixerStepActivities = FixerGitActivities & Pick<AgentActivities, 'runAgentTurn'>;
+
 const PURPOSE: Record<FixKind, SessionPurpose> = { ci: 'ci-fix', review: 'review-fix', conflict: 'conflict-fix' };
 /** Runs whose logs a CI fixer reads, at most. */
 const MAX_LOG_RUNS = 3;
@@ -32,8 +40,8 @@ const github = proxyActivities<GithubActivities>({
 
 function proxies(heartbeatTimeoutMs: number) {
   const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: ['PathEscape', 'InvalidBranchName', 'WorktreeMissing', 'ConfigInvalid', 'BudgetExceeded'] };
-  const git = proxyActivities<GitActivities>({ startToCloseTimeout: '10m', heartbeatTimeout: heartbeatTimeoutMs, retry: { ...retry, maximumAttempts: 10 } });
-  const agents = proxyActivities<AgentActivities>({
+  const git = proxyActivities<FixerGitActivities>({ startToCloseTimeout: '10m', heartbeatTimeout: heartbeatTimeoutMs, retry: { ...retry, maximumAttempts: 10 } });
+  const agents = proxyActivities<Pick<AgentActivities, 'runAgentTurn'>>({
     startToCloseTimeout: '4h',
     heartbeatTimeout: heartbeatTimeoutMs,
     retry: { ...retry, maximumAttempts: 8, initialInterval: '2s', maximumInterval: '2m' },

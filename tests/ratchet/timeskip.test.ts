@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { backoffDelayMs } from '../../core/backoff.js';
-import { zeroUsage, type AgentTurnResult } from '../../core/agent.js';
 import { workflowIds } from '../../core/ids.js';
 import { workspaceSpecSchema } from '../../core/workspace.js';
 import { createGithubActivities, createGithubClient } from '../../activities/github/index.js';
@@ -25,6 +24,7 @@ import { WORKFLOWS_ENTRY } from '../../worker/bundle.js';
 import { DEFAULT_CYCLES_PER_RUN } from '../../workflows/poller.js';
 import { pokeSignal, pollerStateQuery, ratchetStateQuery, type RatchetInput } from '../../workflows/ratchet-messages.js';
 import { startFakeGithub, tick, type FakeGithub } from '../support/fake-github/index.js';
+import { noopFixerActivities } from '../support/noop-fixer-activities.js';
 import { startTimeSkippingServer } from '../support/temporal.js';
 import { makeHome } from '../support/workspace-harness.js';
 import { failing, passing, prRow, seedWorkspace } from './harness.js';
@@ -59,20 +59,7 @@ function activities() {
     ...createGithubActivities({ octokit }),
     ...createRatchetPollActivities({ db, octokit, pollIntervalMs: 60_000 }),
     // The fixer's agent tries and changes nothing: every attempt ends `no_change`.
-    async runAgentTurn(input: RunAgentTurnInput): Promise<AgentTurnResult> {
-      agentCalls.push(input);
-      const summary = agentSummaries.get(input.spec.workspaceId) ?? 'could not find the cause';
-      return { sessionId: input.sessionId, status: 'completed', summary, costUsd: 0, usage: zeroUsage() };
-    },
-    async readHead(): Promise<{ sha: string }> {
-      return { sha: 'f'.repeat(40) };
-    },
-    async commitTurn(): Promise<{ commit: string | null; createdNow: boolean; filesChanged: number }> {
-      return { commit: null, createdNow: false, filesChanged: 0 };
-    },
-    async pushBranch(): Promise<{ remoteHead: string }> {
-      throw new Error('pushBranch must not run when nothing was committed');
-    },
+    ...noopFixerActivities({ onAgent: (input) => agentCalls.push(input), summary: (input) => agentSummaries.get(input.spec.workspaceId) ?? 'could not find the cause' }),
   };
 }
 

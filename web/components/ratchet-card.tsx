@@ -90,6 +90,18 @@ export function RatchetCard({
     return () => clearInterval(timer);
   }, [reload]);
 
+  const controlButton = (action: RatchetControlAction, className?: string) => (
+    <button
+      type="button"
+      className={className}
+      disabled={busy !== null}
+      title={CONTROLS[action].title}
+      onClick={() => void control(action)}
+    >
+      {busy === action ? CONTROLS[action].busy : CONTROLS[action].label}
+    </button>
+  );
+
   async function control(action: RatchetControlAction) {
     setBusy(action);
     setError(null);
@@ -190,36 +202,8 @@ export function RatchetCard({
 
       {steerable && (
         <div className="actions">
-          {paused ? (
-            <button
-              type="button"
-              disabled={busy !== null}
-              title={CONTROLS.resume.title}
-              onClick={() => void control('resume')}
-            >
-              {busy === 'resume' ? CONTROLS.resume.busy : CONTROLS.resume.label}
-            </button>
-          ) : (
-            <button
-              type="button"
-              className="secondary"
-              disabled={busy !== null}
-              title={CONTROLS.pause.title}
-              onClick={() => void control('pause')}
-            >
-              {busy === 'pause' ? CONTROLS.pause.busy : CONTROLS.pause.label}
-            </button>
-          )}
-          {state !== null && RETRYABLE.has(state) && (
-            <button
-              type="button"
-              disabled={busy !== null}
-              title={CONTROLS.retry.title}
-              onClick={() => void control('retry')}
-            >
-              {busy === 'retry' ? CONTROLS.retry.busy : CONTROLS.retry.label}
-            </button>
-          )}
+          {paused ? controlButton('resume') : controlButton('pause', 'secondary')}
+          {state !== null && RETRYABLE.has(state) && controlButton('retry')}
         </div>
       )}
       {error && (

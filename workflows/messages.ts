@@ -9,8 +9,12 @@ import type { SendMessageInput, WorkspaceState, WorktreeRequest } from '../core/
 export const sendMessageUpdate = defineUpdate<{ turn: number }, [SendMessageInput]>('sendMessage');
 /** Approves the plan produced in plan mode; the workflow then runs agent mode with it. */
 export const approvePlanUpdate = defineUpdate<{ approved: boolean }, [{ note?: string }]>('approvePlan');
-/** Raises the workspace budget (USD) while it waits in `awaiting_budget`, or cancels the wait. */
-export const budgetUpdate = defineUpdate<{ budgetUsd: number | null }, [{ budgetUsd?: number; cancel?: boolean }]>('budget');
+/**
+ * Raises the workspace budget (USD) while it waits in `awaiting_budget`, or cancels the wait, or
+ * (`recheck`) tries again with the caps as they are now: the console sends this after the daily
+ * budget changed in Settings.
+ */
+export const budgetUpdate = defineUpdate<{ budgetUsd: number | null }, [{ budgetUsd?: number; cancel?: boolean; recheck?: boolean }]>('budget');
 /** Removes the worktree (the branch is kept) and ends the workflow. */
 export const archiveSignal = defineSignal<[]>('archive');
 export const stateQuery = defineQuery<WorkspaceState>('state');

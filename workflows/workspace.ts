@@ -167,13 +167,17 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
   setHandler(
     budgetUpdate,
     async ({ budgetUsd, cancel }) => {
+      // `recheck` alone changes nothing here: the wait ends and the next model call reads the caps again.
       if (budgetUsd !== undefined) await store.setBudget({ workspaceId: spec.workspaceId, budgetUsd });
       budgetDecision = { cancel: cancel ?? false };
       return { budgetUsd: budgetUsd ?? null };
     },
     {
-      validator: ({ budgetUsd, cancel }) => {
-        if (budgetUsd === undefined && !cancel) throw new Error('give budgetUsd or cancel');
+      validator: ({ budgetUsd, cancel, recheck }) => {
+        if (budgetUsd === undefined && !cancel && !recheck) throw new Error('give budgetUsd, cancel or recheck');
+        if (recheck && budgetUsd === undefined && !cancel && state.status !== 'awaiting_budget') {
+          throw new Error(`not waiting for budget (status is ${state.status})`);
+        }
         if (budgetUsd !== undefined && !(budgetUsd > 0)) throw new Error('budgetUsd must be a positive number');
       },
     },

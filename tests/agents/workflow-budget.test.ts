@@ -16,7 +16,11 @@ import type { WorkspaceSpec } from '../../core/workspace.js';
 import { createAnthropicRunner } from '../../activities/agents/anthropic-runner.js';
 import { createToolbox } from '../../activities/agents/tools/index.js';
 import type { Db } from '../../db/client.js';
+import { getSpendSince } from '../../db/queries/budget.js';
+import { updateSettings } from '../../db/queries/settings.js';
+import { utcDayStart } from '../../core/budget.js';
 import { agentMessages, agentSessions, workspaces } from '../../db/schema.js';
+import { recheckWaitingBudgets } from '../../web/lib/workspaces.js';
 import { approvePlanUpdate, archiveSignal, budgetUpdate, stateQuery } from '../../workflows/messages.js';
 import { createActivities } from '../../worker/activities.js';
 import { WORKFLOWS_ENTRY } from '../../worker/bundle.js';
@@ -25,7 +29,7 @@ import { workerInterceptors } from '../../worker/interceptors.js';
 import { startFakeAnthropic, type FakeAnthropic, type FakeAnthropicTurn } from '../support/fake-anthropic.js';
 import { makeRepo, remoteCommits } from '../support/git.js';
 import { startTimeSkippingServer } from '../support/temporal.js';
-import { addProject, input, makeHome, specFor, waitFor } from '../support/workspace-harness.js';
+import { addProject, eventKinds, input, makeHome, specFor, waitFor } from '../support/workspace-harness.js';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
@@ -151,6 +155,50 @@ describe('workspace workflow with a model runner: budget and plan approval', () 
         expect((await handle.result()).archived).toBe(true);
       },
     );
+  }, 180_000);
+
+  it('the daily budget binds too: raising it in Settings wakes the waiting workspace, which continues', async () => {
+    const repo = makeRepo();
+    const spec = specFor(repo, addProject(db, repo), {
+      prompt: 'Append a line to daily.txt',
+      agent: { runner: 'anthropic', model: 'claude-sonnet-4-6' },
+    });
+    // No workspace cap; the daily cap (over all workspaces) leaves $0.01 for today, less than one call costs.
+    const spentToday = getSpendSince({ db, since: utcDayStart(Date.now()) });
+    updateSettings({ db, patch: { 'budget.dailyUsd': spentToday + 0.01 } });
+    const usage = { input_tokens: 10_000, output_tokens: 1000 };
+    try {
+      await withFake(
+        [
+          { type: 'reply', toolCalls: [{ id: 'toolu_daily1', name: 'run_command', input: { command: 'echo once >> daily.txt' } }], usage },
+          { type: 'reply', text: 'Done after the daily budget was raised.', usage },
+        ],
+        async (fake) => {
+          const handle = await start(spec);
+          await waitFor('awaiting_budget', async () => (await statusOf(handle)) === 'awaiting_budget', 60_000);
+          expect(fake.requests).toHaveLength(1);
+          // Nothing to wake while the cap is unchanged, and a recheck does not spend past it either.
+          expect(await recheckWaitingBudgets({ db, client: env.client })).toEqual([spec.workspaceId]);
+          const parked = () => eventKinds(db, spec.workspaceId).filter((k) => k === 'status.awaiting_budget').length;
+          await waitFor('parked a second time', () => parked() === 2, 60_000);
+          expect(await statusOf(handle)).toBe('awaiting_budget');
+          expect(fake.requests).toHaveLength(1);
+
+          // The person raises the daily budget in Settings; the console asks waiting workspaces to try again.
+          updateSettings({ db, patch: { 'budget.dailyUsd': spentToday + 5 } });
+          expect(await recheckWaitingBudgets({ db, client: env.client })).toEqual([spec.workspaceId]);
+          await waitFor('turn 1 to finish', async () => (await handle.query(stateQuery)).turnsDone === 1, 60_000);
+          fake.assertDone();
+          expect(fs.readFileSync(path.join(spec.worktreePath, 'daily.txt'), 'utf8')).toBe('once\n');
+          // Not waiting any more: a recheck finds nobody to wake.
+          expect(await recheckWaitingBudgets({ db, client: env.client })).toEqual([]);
+          await handle.signal(archiveSignal);
+          await handle.result();
+        },
+      );
+    } finally {
+      updateSettings({ db, patch: { 'budget.dailyUsd': null } });
+    }
   }, 180_000);
 
   it('plan mode: waits in awaiting_plan_approval with the plan in the session, then implements the approved plan', async () => {

@@ -436,6 +436,31 @@ describe('console', () => {
 
     expect((await patch({ 'agent.defaults': null })).status).toBe(200);
     expect(db.select().from(settings).all()).toEqual([]);
+
+    // A daily-budget change asks workspaces waiting for budget to try again; one whose workflow is
+    // gone is skipped, and the setting is saved regardless.
+    const project = db.select().from(projects).get()!;
+    const waitingId = 'ws_budgetwait0001';
+    db.insert(workspaces)
+      .values({
+        id: waitingId,
+        projectId: project.id,
+        title: 'Waiting for budget',
+        prompt: 'p',
+        branch: 'ratchet/waiting-0001',
+        baseBranch: 'main',
+        worktreePath: '/tmp/wt/waiting',
+        status: 'awaiting_budget',
+        agentConfig: { runner: 'script', mode: 'agent', maxTurns: 40 },
+        workflowId: `workspace/${waitingId}`,
+      })
+      .run();
+    const woke = await patch({ 'budget.dailyUsd': 3 });
+    expect(woke.status).toBe(200);
+    expect(await woke.json()).toMatchObject({ settings: { 'budget.dailyUsd': 3 }, woke: [] });
+    db.delete(workspaces).where(eq(workspaces.id, waitingId)).run();
+    expect((await patch({ 'budget.dailyUsd': null })).status).toBe(200);
+    expect(db.select().from(settings).all()).toEqual([]);
     expect((await fetch(`${base}/api/settings`, { method: 'PATCH', body: '{nope' })).status).toBe(422);
   });
 

@@ -10,6 +10,9 @@ import { RUNNERS } from './new-workspace-form.js';
 interface SettingsAnswer {
   settings: ConsoleSettings;
   invalid: SettingKey[];
+  /** After a daily-budget change: workspaces waiting for budget that were asked to try again. */
+  woke?: string[];
+  wakeError?: string;
 }
 
 /** Form state is text, as typed; the server parses it and names what is wrong. */
@@ -71,11 +74,11 @@ export function SettingsForm({
   const [invalid, setInvalid] = useState(initialInvalid);
   const [failure, setFailure] = useState<ApiFailure | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
+  const [saved, setSaved] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const set = <K extends keyof Fields>(key: K, value: Fields[K]) => {
     setFields((f) => ({ ...f, [key]: value }));
-    setSaved(false);
+    setSaved(null);
   };
 
   async function submit(e: FormEvent) {
@@ -83,7 +86,7 @@ export function SettingsForm({
     setBusy(true);
     setFailure(null);
     setError(null);
-    setSaved(false);
+    setSaved(null);
     try {
       const answer = await api<SettingsAnswer>('/api/settings', {
         method: 'PATCH',
@@ -101,7 +104,13 @@ export function SettingsForm({
       });
       setFields(fieldsFrom(answer.settings, fallback));
       setInvalid(answer.invalid);
-      setSaved(true);
+      const woke = answer.woke?.length ?? 0;
+      setSaved(
+        answer.wakeError ??
+          (woke > 0
+            ? `Saved. ${woke} workspace${woke === 1 ? '' : 's'} waiting for budget will try again.`
+            : 'Saved.'),
+      );
       router.refresh();
     } catch (err) {
       if (err instanceof ApiFailure) setFailure(err);
@@ -218,7 +227,7 @@ export function SettingsForm({
         </button>
         {saved && (
           <span className="notice" role="status" data-testid="settings-saved">
-            Saved.
+            {saved}
           </span>
         )}
       </div>

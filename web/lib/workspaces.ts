@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { RatchetConfig } from '../../core/config.js';
 import { newId, workflowIds } from '../../core/ids.js';
@@ -143,6 +143,33 @@ export async function setBudget(
 ): Promise<{ budgetUsd: number | null }> {
   const body = args.cancel ? { cancel: true } : { budgetUsd: args.budgetUsd };
   return handleFor(args).executeUpdate(budgetUpdate, { args: [body] });
+}
+
+/**
+ * After a cap changed in Settings: every workspace waiting in `awaiting_budget` tries again with
+ * the caps as they are now (a workspace still over a cap goes back to waiting). Returns the ids it
+ * woke; one that stopped waiting meanwhile, or whose workflow is gone, is skipped.
+ */
+export function hasWorkspacesAwaitingBudget(db: Db): boolean {
+  return db.select({ id: workspaces.id }).from(workspaces).where(and(eq(workspaces.status, 'awaiting_budget'), isNull(workspaces.archivedAt))).limit(1).get() !== undefined;
+}
+
+export async function recheckWaitingBudgets({ db, client }: { db: Db; client: Client }): Promise<string[]> {
+  const waiting = db
+    .select({ id: workspaces.id, workflowId: workspaces.workflowId })
+    .from(workspaces)
+    .where(and(eq(workspaces.status, 'awaiting_budget'), isNull(workspaces.archivedAt)))
+    .all();
+  const woke: string[] = [];
+  for (const ws of waiting) {
+    try {
+      await client.workflow.getHandle(ws.workflowId).executeUpdate(budgetUpdate, { args: [{ recheck: true }] });
+      woke.push(ws.id);
+    } catch {
+      // Not waiting any more (the validator refused), or the workflow ended: nothing to wake.
+    }
+  }
+  return woke;
 }
 
 /** Asks the workflow to remove the worktree (the branch is kept) and finish. */

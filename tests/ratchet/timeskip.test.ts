@@ -5,7 +5,7 @@
  * SQLite file — except the fixer's agent and git steps, which are test activities that record the
  * call and change nothing (these suites are about orchestration, not about editing code).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { backoffDelayMs } from '../../core/backoff.js';
@@ -33,7 +33,27 @@ let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 let db: Db;
 let fake: FakeGithub;
-const taskQueue = `ratchet-ts-${process.pid}`;
+/**
+ * The Java time-skipping server strands a workflow whose task cancels a timer that fired while the
+ * task was with the worker: it refuses the completion ("invalid history builder state for action",
+ * temporalio/sdk-java#3088) and never times the task out or sends it again. Our loops cancel timers
+ * whenever a signal ends a timed wait, and a skip can fire the timer at that moment: about once in
+ * 20 runs of this file, one test hung. The real servers (dev server, production) do not do this.
+ * So each test is retried once, and each try has its own task queue and names (`queueNo`): nothing
+ * a stranded try left behind can reach the next one. A test that fails twice fails the run.
+ */
+let taskQueue = `ratchet-ts-${process.pid}-0`;
+let queueNo = 0;
+/** What the current try started: ended in afterEach even when the try hung and never got to its own cleanup. */
+let started: { workflowIds: string[]; workers: Worker[] } = { workflowIds: [], workers: [] };
+beforeEach(() => {
+  taskQueue = `ratchet-ts-${process.pid}-${++queueNo}`;
+  started = { workflowIds: [], workers: [] };
+});
+afterEach(async () => {
+  for (const id of started.workflowIds) await env.client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+  for (const w of started.workers) if (w.getState() === 'RUNNING') w.shutdown();
+});
 const PROJECT = `prj-ts-${process.pid}`;
 const agentCalls: RunAgentTurnInput[] = [];
 /** What the fixer's agent says, per workspace (default: it found nothing). */
@@ -66,6 +86,7 @@ function activities() {
 /** Runs `fn` with a worker; afterwards (pass or fail) terminates `cleanup` workflows so no loop outlives its test. */
 async function withWorker<T>(fn: () => Promise<T>, cleanup: string[] = []): Promise<T> {
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: activities() });
+  started.workers.push(worker);
   try {
     return await worker.runUntil(fn);
   } finally {
@@ -73,8 +94,12 @@ async function withWorker<T>(fn: () => Promise<T>, cleanup: string[] = []): Prom
   }
 }
 
-/** A fake repo with one open PR on `feat`, its workspace and PR rows, and the ratchet's input. */
-function setup(name: string, checks = [failing('build')], settings: RatchetInput['settings'] = {}) {
+/**
+ * A fake repo with one open PR on `feat`, its workspace and PR rows, and the ratchet's input. Names
+ * carry the test's queue number, so a retried test starts from nothing its first try left behind.
+ */
+function setup(base: string, checks = [failing('build')], settings: RatchetInput['settings'] = {}) {
+  const name = `${base}-${queueNo}`;
   const repo = `acme/${name}`;
   fake.addRepo(repo);
   const number = fake.openPr(repo, { head: 'feat', title: name });
@@ -101,7 +126,8 @@ function setup(name: string, checks = [failing('build')], settings: RatchetInput
   });
   const input: RatchetInput = { spec, github: { owner: 'acme', repo: name }, pr: { number, url, headBranch: 'feat', baseBranch: 'main' }, settings };
   const start = () => env.client.workflow.start('ratchetWorkflow', { workflowId: workflowIds.ratchet(ws), taskQueue, args: [input] });
-  return { repo, number, ws, start, poller: () => env.client.workflow.getHandle(workflowIds.poller('acme', name)) };
+  started.workflowIds.push(workflowIds.ratchet(ws), workflowIds.poller('acme', name));
+  return { name, repo, number, ws, projectId, start, poller: () => env.client.workflow.getHandle(workflowIds.poller('acme', name)) };
 }
 
 const toMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
@@ -115,7 +141,10 @@ async function childStarts(handle: { fetchHistory: () => Promise<{ events?: unkn
 }
 
 async function sleepUntil<T>(what: string, step: string, max: number, fn: () => Promise<T | null | undefined | false>): Promise<T> {
+  const mine = queueNo;
   for (let i = 0; i < max; i++) {
+    // A try that timed out must not go on skipping time under its retry.
+    if (queueNo !== mine) throw new Error(`${what}: superseded by a retry`);
     // Not there yet, or not started yet (a query before the workflow exists): look again later.
     const v = await fn().catch(() => null);
     if (v) return v;
@@ -124,7 +153,7 @@ async function sleepUntil<T>(what: string, step: string, max: number, fn: () => 
   throw new Error(`${what}: not reached after ${max} × ${step}`);
 }
 
-describe('ratchet loop (time-skipping)', () => {
+describe('ratchet loop (time-skipping)', { retry: 1 }, () => {
   it('backs off 1, 2, 4 … min between attempts, capped at 30 min, stalls at the cap, and resumes when the PR changes', async () => {
     const t = setup('backoff', [failing('build')], { maxAttemptsPerKey: 8, maxAttemptsPerPr: 20 });
     const handle = await t.start();
@@ -265,7 +294,7 @@ describe('ratchet loop (time-skipping)', () => {
   });
 });
 
-describe('ratchet loop on bad GitHub input (time-skipping)', () => {
+describe('ratchet loop on bad GitHub input (time-skipping)', { retry: 1 }, () => {
   it('records a malformed answer (naming the missing field) and recovers on the next cycle without a crash loop', async () => {
     const t = setup('malformed', [passing('build')]);
     const handle = await t.start();
@@ -308,12 +337,13 @@ describe('ratchet loop on bad GitHub input (time-skipping)', () => {
     const t = setup('ghost-src', [passing('build')]);
     // The ratchet points at a repository the fake does not have.
     const input: RatchetInput = {
-      spec: workspaceSpecSchema.parse({ workspaceId: t.ws, projectId: `${PROJECT}-ghost-src`, repoPath: '/x', worktreeRoot: '/x', worktreePath: '/x/y', branch: 'feat', baseBranch: 'main', title: 'ghost', prompt: 'ghost', agent: { runner: 'script' } }),
-      github: { owner: 'acme', repo: 'ghost' },
-      pr: { number: 1, url: 'https://github.com/acme/ghost/pull/1', headBranch: 'feat', baseBranch: 'main' },
+      spec: workspaceSpecSchema.parse({ workspaceId: t.ws, projectId: t.projectId, repoPath: '/x', worktreeRoot: '/x', worktreePath: '/x/y', branch: 'feat', baseBranch: 'main', title: 'ghost', prompt: 'ghost', agent: { runner: 'script' } }),
+      github: { owner: 'acme', repo: `ghost-${queueNo}` },
+      pr: { number: 1, url: `https://github.com/acme/ghost-${queueNo}/pull/1`, headBranch: 'feat', baseBranch: 'main' },
     };
     const handle = await env.client.workflow.start('ratchetWorkflow', { workflowId: workflowIds.ratchet(t.ws), taskQueue, args: [input] });
-    const poller = env.client.workflow.getHandle(workflowIds.poller('acme', 'ghost'));
+    const poller = env.client.workflow.getHandle(workflowIds.poller('acme', `ghost-${queueNo}`));
+    started.workflowIds.push(poller.workflowId);
     await withWorker(async () => {
       await sleepUntil('poll failure', '1 minute', 3, async () => (await poller.query(pollerStateQuery)).error?.type === 'GithubNotFound');
       const before = fake.count('POST', '/graphql', 'RatchetOpenPullRequests');

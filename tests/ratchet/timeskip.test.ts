@@ -40,7 +40,9 @@ let fake: FakeGithub;
  * whenever a signal ends a timed wait, and a skip can fire the timer at that moment: about once in
  * 20 runs of this file, one test hung. The real servers (dev server, production) do not do this.
  * So each test is retried once, and each try has its own task queue and names (`queueNo`): nothing
- * a stranded try left behind can reach the next one. A test that fails twice fails the run.
+ * a stranded try left behind can reach the next one. afterEach terminates what the try started,
+ * which should free the server's clock (a stranded task blocks skipping for every test); if it does
+ * not, the retry hangs too and the run fails, as it did before. A test that fails twice fails the run.
  */
 let taskQueue = `ratchet-ts-${process.pid}-0`;
 let queueNo = 0;

@@ -80,7 +80,7 @@ export function workspaceRow(db: Db, workspaceId: string) {
 }
 
 /** A workspace row for suites that start the ratchet directly (no workspace workflow). */
-export function seedWorkspace(db: Db, o: { id: string; projectId: string; branch: string }): void {
+export function seedWorkspace(db: Db, o: { id: string; projectId: string; branch: string; status?: string }): void {
   insertWorkspaceIfAbsent({
     db,
     row: {
@@ -91,7 +91,7 @@ export function seedWorkspace(db: Db, o: { id: string; projectId: string; branch
       branch: o.branch,
       baseBranch: 'main',
       worktreePath: `/nonexistent/${o.id}`,
-      status: 'pr_open',
+      status: o.status ?? 'pr_open',
       agentConfig: { runner: 'script', mode: 'agent', maxTurns: 1 },
       workflowId: `workspace/${o.id}`,
     },

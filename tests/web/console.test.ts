@@ -22,6 +22,7 @@ import {
   workspaces,
 } from '../../db/schema.js';
 import { git, makeRepo, type TestRepo } from '../support/git.js';
+import { seedWorkspace } from '../ratchet/harness.js';
 import { startDevServer } from '../support/temporal.js';
 import {
   ensureConsoleBuilt,
@@ -441,20 +442,7 @@ describe('console', () => {
     // gone is skipped, and the setting is saved regardless.
     const project = db.select().from(projects).get()!;
     const waitingId = 'ws_budgetwait0001';
-    db.insert(workspaces)
-      .values({
-        id: waitingId,
-        projectId: project.id,
-        title: 'Waiting for budget',
-        prompt: 'p',
-        branch: 'ratchet/waiting-0001',
-        baseBranch: 'main',
-        worktreePath: '/tmp/wt/waiting',
-        status: 'awaiting_budget',
-        agentConfig: { runner: 'script', mode: 'agent', maxTurns: 40 },
-        workflowId: `workspace/${waitingId}`,
-      })
-      .run();
+    seedWorkspace(db, { id: waitingId, projectId: project.id, branch: 'ratchet/waiting-0001', status: 'awaiting_budget' });
     const woke = await patch({ 'budget.dailyUsd': 3 });
     expect(woke.status).toBe(200);
     expect(await woke.json()).toMatchObject({ settings: { 'budget.dailyUsd': 3 }, woke: [] });

@@ -40,9 +40,10 @@ let fake: FakeGithub;
  * whenever a signal ends a timed wait, and a skip can fire the timer at that moment: about once in
  * 20 runs of this file, one test hung. The real servers (dev server, production) do not do this.
  * So each test is retried once, and each try has its own task queue and names (`queueNo`): nothing
- * a stranded try left behind can reach the next one. afterEach terminates what the try started,
- * which should free the server's clock (a stranded task blocks skipping for every test); if it does
- * not, the retry hangs too and the run fails, as it did before. A test that fails twice fails the run.
+ * a stranded try left behind can reach the next one. afterEach terminates what the try started and,
+ * after a failed try, replaces the server with a fresh one: a stranded task blocks skipping for
+ * every workflow on that server, and terminating did not release it in an experiment. A test that
+ * fails twice fails the run.
  */
 let taskQueue = `ratchet-ts-${process.pid}-0`;
 let queueNo = 0;
@@ -52,9 +53,18 @@ beforeEach(() => {
   taskQueue = `ratchet-ts-${process.pid}-${++queueNo}`;
   started = { workflowIds: [], workers: [] };
 });
-afterEach(async () => {
+afterEach(async (ctx) => {
   for (const id of started.workflowIds) await env.client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
   for (const w of started.workers) if (w.getState() === 'RUNNING') w.shutdown();
+  if (ctx.task.result?.state === 'pass') return;
+  // A failed try may have stranded the server (see above): its retry gets a fresh one.
+  const deadline = Date.now() + 15_000;
+  while (started.workers.some((w) => w.getState() !== 'STOPPED' && w.getState() !== 'FAILED') && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const old = env;
+  env = await startTimeSkippingServer();
+  await old.teardown().catch(() => undefined);
 });
 const PROJECT = `prj-ts-${process.pid}`;
 const agentCalls: RunAgentTurnInput[] = [];

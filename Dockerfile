@@ -9,7 +9,9 @@ RUN apt-get update \
 WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1
 COPY package.json package-lock.json ./
-RUN npm ci
+# Not `npm ci`: npm 11 rejects our lockfile for lacking other platforms' optional binaries
+# (npm/cli#4828); `npm install` installs the same locked versions for this platform.
+RUN npm install --no-audit --no-fund
 COPY . .
 RUN npm run web:build
 

@@ -46,6 +46,19 @@ export const ErrorTypes = {
   ConfigInvalid: 'ConfigInvalid',
 } as const;
 
+/**
+ * GitHub failures a retry cannot fix (credentials, a payload that fails its schema, a missing
+ * resource, a refusal, a rejected request body): the retry policy of every workflow that calls the
+ * GitHub activities lists these as non-retryable.
+ */
+export const GITHUB_PERMANENT_ERRORS: readonly string[] = [
+  ErrorTypes.GithubAuth,
+  ErrorTypes.GithubMalformed,
+  ErrorTypes.GithubNotFound,
+  ErrorTypes.GithubForbidden,
+  ErrorTypes.GithubValidation,
+];
+
 export type ErrorType = (typeof ErrorTypes)[keyof typeof ErrorTypes];
 
 export const ERROR_TYPES: readonly ErrorType[] = Object.values(ErrorTypes);

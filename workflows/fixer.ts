@@ -11,6 +11,7 @@
  */
 import { CancellationScope, condition, getExternalWorkflowHandle, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SessionPurpose } from '../core/agent.js';
+import { GITHUB_PERMANENT_ERRORS } from '../core/errors.js';
 import { workflowIds, type FixKind } from '../core/ids.js';
 import type { AgentActivities } from '../activities/agents/activities.js';
 import type { GitActivities } from '../activities/git.js';
@@ -35,7 +36,7 @@ export const FIXER_TURN_BASE = 100;
 
 const github = proxyActivities<GithubActivities>({
   startToCloseTimeout: '2m',
-  retry: { initialInterval: '2s', maximumInterval: '1m', maximumAttempts: 5, nonRetryableErrorTypes: ['GithubAuth', 'GithubMalformed', 'GithubNotFound', 'GithubForbidden'] },
+  retry: { initialInterval: '2s', maximumInterval: '1m', maximumAttempts: 5, nonRetryableErrorTypes: [...GITHUB_PERMANENT_ERRORS] },
 });
 
 function proxies(heartbeatTimeoutMs: number) {

@@ -7,6 +7,7 @@
  */
 import { ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
 import { workflowIds } from '../core/ids.js';
+import { GITHUB_PERMANENT_ERRORS } from '../core/errors.js';
 import type { WorkspaceSpec, WorkspaceTimings } from '../core/workspace.js';
 import type { GithubActivities } from '../activities/github/index.js';
 import type { RatchetStoreActivities } from '../activities/ratchet-store.js';
@@ -20,7 +21,7 @@ const github = proxyActivities<GithubActivities>({
     backoffCoefficient: 2,
     maximumInterval: '5m',
     maximumAttempts: 10,
-    nonRetryableErrorTypes: ['GithubAuth', 'GithubMalformed', 'GithubNotFound', 'GithubForbidden', 'GithubValidation'],
+    nonRetryableErrorTypes: [...GITHUB_PERMANENT_ERRORS],
   },
 });
 const store = proxyActivities<RatchetStoreActivities>({

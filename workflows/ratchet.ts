@@ -18,7 +18,7 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { errorTypeOf } from '../core/errors.js';
+import { errorTypeOf, GITHUB_PERMANENT_ERRORS } from '../core/errors.js';
 import { workflowIds } from '../core/ids.js';
 import type { RatchetAction } from '../core/ratchet/decide.js';
 import { stateForAction } from '../core/ratchet/state.js';
@@ -53,7 +53,7 @@ const github = proxyActivities<GithubActivities>({
     backoffCoefficient: 2,
     maximumInterval: '5m',
     maximumAttempts: 8,
-    nonRetryableErrorTypes: ['GithubAuth', 'GithubMalformed', 'GithubNotFound', 'GithubForbidden', 'GithubValidation', 'BranchDeleted', 'PrClosed'],
+    nonRetryableErrorTypes: [...GITHUB_PERMANENT_ERRORS, 'BranchDeleted', 'PrClosed'],
   },
 });
 const poll = proxyActivities<RatchetPollActivities>({

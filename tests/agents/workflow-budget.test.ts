@@ -83,34 +83,14 @@ function sessionRows(sessionId: string) {
   return db.select().from(agentMessages).where(eq(agentMessages.sessionId, sessionId)).orderBy(agentMessages.seq).all();
 }
 
-/** The workflow records the workspace with insert-if-absent, so a pre-inserted row (with a cap) wins. */
-function insertWorkspaceWithCap(spec: WorkspaceSpec, budgetUsd: number): void {
-  db.insert(workspaces)
-    .values({
-      id: spec.workspaceId,
-      projectId: spec.projectId,
-      title: spec.title,
-      prompt: spec.prompt,
-      branch: spec.branch,
-      baseBranch: spec.baseBranch,
-      worktreePath: spec.worktreePath,
-      status: 'creating_worktree',
-      agentConfig: spec.agent,
-      workflowId: workflowIds.workspace(spec.workspaceId),
-      budgetUsd,
-    })
-    .run();
-}
-
 describe('workspace workflow with a model runner: budget and plan approval', () => {
   it('parks in awaiting_budget without growing history, then resumes from the transcript after the budget is raised', async () => {
     const repo = makeRepo();
-    const spec = specFor(repo, addProject(db, repo), {
-      prompt: 'Append a line to budget.txt',
-      agent: { runner: 'anthropic', model: 'claude-sonnet-4-6' },
-    });
-    // The first call costs 10k × $3/M + 1k × $15/M = $0.045, over the $0.02 cap.
-    insertWorkspaceWithCap(spec, 0.02);
+    // The first call costs 10k × $3/M + 1k × $15/M = $0.045, over the $0.02 cap the workspace starts with.
+    const spec: WorkspaceSpec = {
+      ...specFor(repo, addProject(db, repo), { prompt: 'Append a line to budget.txt', agent: { runner: 'anthropic', model: 'claude-sonnet-4-6' } }),
+      budgetUsd: 0.02,
+    };
     const usage = { input_tokens: 10_000, output_tokens: 1000 };
     await withFake(
       [

@@ -158,7 +158,7 @@ describe('workspace workflow with a model runner: budget and plan approval', () 
           await waitFor('awaiting_budget', async () => (await statusOf(handle)) === 'awaiting_budget', 60_000);
           expect(fake.requests).toHaveLength(1);
           // Nothing to wake while the cap is unchanged, and a recheck does not spend past it either.
-          expect(await recheckWaitingBudgets({ db, client: env.client })).toEqual([spec.workspaceId]);
+          expect(await recheckWaitingBudgets({ db, client: async () => env.client })).toEqual([spec.workspaceId]);
           const parked = () => eventKinds(db, spec.workspaceId).filter((k) => k === 'status.awaiting_budget').length;
           await waitFor('parked a second time', () => parked() === 2, 60_000);
           expect(await statusOf(handle)).toBe('awaiting_budget');
@@ -166,12 +166,12 @@ describe('workspace workflow with a model runner: budget and plan approval', () 
 
           // The person raises the daily budget in Settings; the console asks waiting workspaces to try again.
           updateSettings({ db, patch: { 'budget.dailyUsd': spentToday + 5 } });
-          expect(await recheckWaitingBudgets({ db, client: env.client })).toEqual([spec.workspaceId]);
+          expect(await recheckWaitingBudgets({ db, client: async () => env.client })).toEqual([spec.workspaceId]);
           await waitFor('turn 1 to finish', async () => (await handle.query(stateQuery)).turnsDone === 1, 60_000);
           fake.assertDone();
           expect(fs.readFileSync(path.join(spec.worktreePath, 'daily.txt'), 'utf8')).toBe('once\n');
           // Not waiting any more: a recheck finds nobody to wake.
-          expect(await recheckWaitingBudgets({ db, client: env.client })).toEqual([]);
+          expect(await recheckWaitingBudgets({ db, client: async () => env.client })).toEqual([]);
           await handle.signal(archiveSignal);
           await handle.result();
         },

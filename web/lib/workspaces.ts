@@ -148,22 +148,21 @@ export async function setBudget(
 /**
  * After a cap changed in Settings: every workspace waiting in `awaiting_budget` tries again with
  * the caps as they are now (a workspace still over a cap goes back to waiting). Returns the ids it
- * woke; one that stopped waiting meanwhile, or whose workflow is gone, is skipped.
+ * woke; one that stopped waiting meanwhile, or whose workflow is gone, is skipped. Connects to
+ * Temporal only when some workspace is waiting.
  */
-export function hasWorkspacesAwaitingBudget(db: Db): boolean {
-  return db.select({ id: workspaces.id }).from(workspaces).where(and(eq(workspaces.status, 'awaiting_budget'), isNull(workspaces.archivedAt))).limit(1).get() !== undefined;
-}
-
-export async function recheckWaitingBudgets({ db, client }: { db: Db; client: Client }): Promise<string[]> {
+export async function recheckWaitingBudgets({ db, client }: { db: Db; client: () => Promise<Client> }): Promise<string[]> {
   const waiting = db
     .select({ id: workspaces.id, workflowId: workspaces.workflowId })
     .from(workspaces)
     .where(and(eq(workspaces.status, 'awaiting_budget'), isNull(workspaces.archivedAt)))
     .all();
   const woke: string[] = [];
+  if (waiting.length === 0) return woke;
+  const temporal = await client();
   for (const ws of waiting) {
     try {
-      await client.workflow.getHandle(ws.workflowId).executeUpdate(budgetUpdate, { args: [{ recheck: true }] });
+      await temporal.workflow.getHandle(ws.workflowId).executeUpdate(budgetUpdate, { args: [{ recheck: true }] });
       woke.push(ws.id);
     } catch {
       // Not waiting any more (the validator refused), or the workflow ended: nothing to wake.

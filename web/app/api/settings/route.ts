@@ -3,7 +3,7 @@ import { getConsoleSettings, updateSettings } from '../../../../db/queries/setti
 import { db } from '../../../lib/db.js';
 import { readJson, withErrors } from '../../../lib/errors.js';
 import { temporalClient } from '../../../lib/temporal.js';
-import { hasWorkspacesAwaitingBudget, recheckWaitingBudgets } from '../../../lib/workspaces.js';
+import { recheckWaitingBudgets } from '../../../lib/workspaces.js';
 import { updateSettingsBody } from './schema.js';
 
 export const dynamic = 'force-dynamic';
@@ -24,12 +24,10 @@ export const PATCH = withErrors('PATCH /api/settings', async (req: Request) => {
   // The setting is saved either way; waking the waiting workspaces is a courtesy that needs Temporal.
   let woke: string[] = [];
   let wakeError: string | undefined;
-  if (hasWorkspacesAwaitingBudget(db())) {
-    try {
-      woke = await recheckWaitingBudgets({ db: db(), client: await temporalClient() });
-    } catch (err) {
-      wakeError = `saved, but could not ask waiting workspaces to try again: ${err instanceof Error ? err.message : String(err)}`;
-    }
+  try {
+    woke = await recheckWaitingBudgets({ db: db(), client: temporalClient });
+  } catch (err) {
+    wakeError = `saved, but could not ask waiting workspaces to try again: ${err instanceof Error ? err.message : String(err)}`;
   }
   return Response.json({ settings: saved.values, invalid: saved.invalid, woke, ...(wakeError ? { wakeError } : {}) });
 });

@@ -97,7 +97,7 @@ export const WORKTREE_LEASE_PATCH = 'worktree-lease';
 
 export async function fixerWorkflow(input: FixerInput): Promise<FixerResult> {
   const { workflowId } = workflowInfo();
-  if (!patched(WORKTREE_LEASE_PATCH)) return fix(input, workflowId);
+  if (!patched(WORKTREE_LEASE_PATCH)) return fix(input, workflowId, false);
   const holder = fixerHolder(workflowId, input.fixNo);
   const workspace = getExternalWorkflowHandle(workflowIds.workspace(input.spec.workspaceId));
   let grant: { granted: boolean; reason?: string } | null = null;
@@ -114,14 +114,15 @@ export async function fixerWorkflow(input: FixerInput): Promise<FixerResult> {
   const answer = grant as { granted: boolean; reason?: string } | null;
   if (!answer?.granted) return { outcome: 'failed', detail: `the workspace did not lend its worktree: ${answer?.reason ?? 'no reason given'}` };
   try {
-    return await fix(input, workflowId);
+    return await fix(input, workflowId, true);
   } finally {
     // Also on cancellation: a fixer that stops must hand the worktree back.
     await CancellationScope.nonCancellable(() => workspace.signal(releaseWorktreeSignal, { holder }).catch(() => undefined));
   }
 }
 
-async function fix(input: FixerInput, workflowId: string): Promise<FixerResult> {
+/** `current`: this run took the patched path (lease, base fetch, HEAD before the agent, fix-numbered trailer). */
+async function fix(input: FixerInput, workflowId: string, current: boolean): Promise<FixerResult> {
   const { spec } = input;
   const { git, agents } = proxies(input.heartbeatTimeoutMs ?? 20_000);
   const purpose = PURPOSE[input.kind];
@@ -134,7 +135,7 @@ async function fix(input: FixerInput, workflowId: string): Promise<FixerResult> 
   if (input.kind === 'conflict') {
     vars.baseBranch = input.pr.baseBranch;
     // The prompt tells the agent the base was just fetched: make it true.
-    if (patched(WORKTREE_LEASE_PATCH)) {
+    if (current) {
       try {
         await git.fetchBranch({ worktreePath: spec.worktreePath, remote: spec.remote, branch: input.pr.baseBranch });
       } catch (err) {
@@ -145,7 +146,7 @@ async function fix(input: FixerInput, workflowId: string): Promise<FixerResult> 
 
   const turn = FIXER_TURN_BASE + input.fixNo;
   const prompt = promptFor(input);
-  const baseHead = patched(WORKTREE_LEASE_PATCH) ? (await git.readHead({ worktreePath: spec.worktreePath })).sha : undefined;
+  const baseHead = current ? (await git.readHead({ worktreePath: spec.worktreePath })).sha : undefined;
   let result;
   try {
     result = await agents.runAgentTurn({ spec, turn, purpose, prompt, sessionId: `${spec.workspaceId}-t${turn}-${purpose}`, mode: 'agent', templateVars: vars });
@@ -164,7 +165,8 @@ async function fix(input: FixerInput, workflowId: string): Promise<FixerResult> 
     worktreePath: spec.worktreePath,
     turn,
     message: `${prompt}`.slice(0, 72) + `\n\n${result.summary}`.slice(0, 2000),
-    trailer: `Ratchet-Fix: ${workflowId} (attempt ${input.attempt})`,
+    // The fix number, not the attempt, makes the trailer unique: attempts restart at 1 after Retry.
+    trailer: current ? `Ratchet-Fix: ${workflowId} #${input.fixNo} (attempt ${input.attempt})` : `Ratchet-Fix: ${workflowId} (attempt ${input.attempt})`,
     baseHead,
   });
   if (!commit.commit) return { outcome: 'no_change', detail: result.summary || 'the agent changed nothing' };

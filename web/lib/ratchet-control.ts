@@ -11,7 +11,7 @@ import type { Db } from '../../db/client.js';
 import { getWorkspaceById } from '../../db/queries/workspaces.js';
 import { pauseSignal, resumeSignal } from '../../workflows/ratchet-messages.js';
 import { DomainError } from './errors.js';
-import { workspaceIdSchema } from './workspaces.js';
+import { isArchived, workspaceIdSchema } from './workspaces.js';
 
 export const RATCHET_CONTROL_ACTIONS = ['pause', 'resume', 'retry'] as const;
 export const ratchetControlActionSchema = z.enum(RATCHET_CONTROL_ACTIONS);
@@ -41,7 +41,7 @@ export async function controlRatchet({
   const id = workspaceIdSchema.parse(workspaceId);
   const row = getWorkspaceById({ db, id });
   if (!row) throw new DomainError('WorkspaceNotFound', `No workspace with id ${id}.`);
-  if (row.archivedAt !== null || row.status === 'archived' || row.status === 'archiving') {
+  if (isArchived(row)) {
     throw new DomainError('NotApplicable', `Workspace "${row.title}" is archived.`);
   }
   const workflowId = workflowIds.ratchet(id);

@@ -114,6 +114,11 @@ interface Steer {
   workspaceId: string;
 }
 
+/** Archived, or on its way there: the console offers and accepts no more actions on it. */
+export function isArchived(row: Pick<Workspace, 'archivedAt' | 'status'>): boolean {
+  return row.archivedAt !== null || row.status === 'archived' || row.status === 'archiving';
+}
+
 /**
  * Reloads the workspace before changing it: an archived workspace refuses actions, and one whose
  * row is not written yet (just started) is still addressed through its workflow.
@@ -121,7 +126,7 @@ interface Steer {
 function handleFor({ db, client, workspaceId }: Steer) {
   const id = workspaceIdSchema.parse(workspaceId);
   const row: Workspace | undefined = db.select().from(workspaces).where(eq(workspaces.id, id)).get();
-  if (row && (row.archivedAt !== null || row.status === 'archived')) {
+  if (row && isArchived(row)) {
     throw new DomainError('NotApplicable', `Workspace "${row.title}" is archived.`);
   }
   return client.workflow.getHandle(row?.workflowId ?? workflowIds.workspace(id));

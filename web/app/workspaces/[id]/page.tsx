@@ -9,7 +9,7 @@ import { DomainError } from '../../../lib/errors.js';
 import { getRatchetView } from '../../../lib/ratchet-view.js';
 import { temporalClient } from '../../../lib/temporal.js';
 import { getWorkspaceView, type WorkspaceView } from '../../../lib/workspace-view.js';
-import { workspaceIdSchema } from '../../../lib/workspaces.js';
+import { isArchived, workspaceIdSchema } from '../../../lib/workspaces.js';
 
 export const dynamic = 'force-dynamic';
 
@@ -40,7 +40,7 @@ export default async function WorkspacePage({ params }: { params: Promise<{ id: 
 
   const { workspace: ws, project, pr, sessions, events } = view;
   const placement = placeWorkspace(ws, pr);
-  const archived = ws.archivedAt !== null || ws.status === 'archived' || ws.status === 'archiving';
+  const archived = isArchived(ws);
   // The loop exists only once the PR is open; its card asks Temporal (briefly) and then SQLite.
   const ratchet = pr ? await getRatchetView({ db: db(), client: temporalClient, workspaceId: ws.id }) : null;
   return (

@@ -22,8 +22,8 @@
  */
 import type { CiStatus } from './ci-rollup.js';
 import type { PrState } from './pr.js';
-import { HUMAN_TURN_STATES, type RatchetState } from './ratchet/state.js';
-import type { WorkspaceStatus } from './workspace.js';
+import { HUMAN_TURN_STATES, RATCHET_STATES, type RatchetState } from './ratchet/state.js';
+import { WORKSPACE_STATUSES, type WorkspaceStatus } from './workspace.js';
 
 export const KANBAN_COLUMNS = ['working', 'waiting', 'done', 'archived'] as const;
 export type KanbanColumn = (typeof KANBAN_COLUMNS)[number];
@@ -61,11 +61,15 @@ export function kanbanColumn(input: KanbanInput): KanbanPlacement {
   const prName = pr?.number !== undefined ? `PR #${pr.number}` : 'PR';
   if (status === 'archiving') return { column: 'archived', reason: 'archiving' };
   if (status === 'archived' || input.archived) return { column: 'archived', reason: 'archived' };
-  if (pr?.state === 'MERGED' || ratchet?.state === 'merged') return { column: 'done', reason: `${prName} merged` };
-  if (pr?.state === 'CLOSED' || ratchet?.state === 'closed') return { column: 'done', reason: `${prName} closed without merge` };
-  if (status === 'failed') return { column: 'waiting', reason: `Failed: ${input.workspaceError ?? 'see the timeline'}` };
+  if (pr?.state === 'MERGED' || ratchet?.state === 'merged')
+    return { column: 'done', reason: `${prName} merged` };
+  if (pr?.state === 'CLOSED' || ratchet?.state === 'closed')
+    return { column: 'done', reason: `${prName} closed without merge` };
+  if (status === 'failed')
+    return { column: 'waiting', reason: `Failed: ${input.workspaceError ?? 'see the timeline'}` };
   if (status === 'awaiting_plan_approval') return { column: 'waiting', reason: 'Plan ready for approval' };
-  if (status === 'awaiting_budget') return { column: 'waiting', reason: 'Budget reached; raise it to continue' };
+  if (status === 'awaiting_budget')
+    return { column: 'waiting', reason: 'Budget reached; raise it to continue' };
   const active = ACTIVE[status];
   if (active) return { column: 'working', reason: active };
   if (ratchet) {
@@ -78,4 +82,49 @@ export function kanbanColumn(input: KanbanInput): KanbanPlacement {
     return { column: 'waiting', reason: pr.ciStatus === 'failure' ? `${open}; CI failing` : open };
   }
   return { column: 'waiting', reason: 'Agent finished; your turn' };
+}
+
+/** The stored columns the projection reads (the `workspaces` and `pull_requests` rows), as text. */
+export interface StoredKanbanRows {
+  workspace: { status: string; archivedAt: number | null; lastError: string | null };
+  pr: {
+    state: string;
+    number: number;
+    ciStatus: string | null;
+    ratchetState: string | null;
+    ratchetReason: string | null;
+  } | null;
+}
+
+const ROW_PR_STATE: Record<string, PrState> = {
+  open: 'OPEN',
+  draft: 'OPEN',
+  merged: 'MERGED',
+  closed: 'CLOSED',
+};
+const ROW_CI: ReadonlySet<string> = new Set(['success', 'failure', 'pending', 'none']);
+const known = <T extends string>(values: readonly T[], v: string | null): T | null =>
+  v !== null && (values as readonly string[]).includes(v) ? (v as T) : null;
+
+/**
+ * `kanbanColumn` from stored rows. A value this build does not know (a row written by an older or
+ * newer build) is placed conservatively instead of failing: an unknown status reads as idle, an
+ * unknown ratchet state or CI status as absent.
+ */
+export function kanbanFromRows({ workspace, pr }: StoredKanbanRows): KanbanPlacement {
+  const ratchetState = pr ? known(RATCHET_STATES, pr.ratchetState) : null;
+  return kanbanColumn({
+    workspaceStatus: known(WORKSPACE_STATUSES, workspace.status) ?? 'idle',
+    workspaceError: workspace.lastError,
+    archived: workspace.archivedAt !== null,
+    pr: pr
+      ? {
+          state: ROW_PR_STATE[pr.state] ?? 'OPEN',
+          number: pr.number,
+          isDraft: pr.state === 'draft',
+          ciStatus: pr.ciStatus !== null && ROW_CI.has(pr.ciStatus) ? (pr.ciStatus as CiStatus) : null,
+        }
+      : null,
+    ratchet: ratchetState ? { state: ratchetState, reason: pr?.ratchetReason ?? '' } : null,
+  });
 }

@@ -6,10 +6,9 @@
  */
 import { eq } from 'drizzle-orm';
 import { rollupChecks } from '../../core/ci-rollup.js';
-import { kanbanColumn } from '../../core/kanban.js';
-import type { PrSnapshot, PrState } from '../../core/pr.js';
-import { RATCHET_STATES, type RatchetState } from '../../core/ratchet/state.js';
-import { WORKSPACE_STATUSES, type WorkspaceStatus } from '../../core/workspace.js';
+import { kanbanFromRows } from '../../core/kanban.js';
+import type { PrSnapshot } from '../../core/pr.js';
+import type { RatchetState } from '../../core/ratchet/state.js';
 import type { Db } from '../client.js';
 import { pullRequests, workspaceEvents, workspaces, type NewWorkspaceEvent, type PullRequest } from '../schema.js';
 
@@ -23,29 +22,12 @@ export function rowStateOf(pr: Pick<PrSnapshot, 'state' | 'isDraft'>): PrRowStat
   return pr.isDraft ? 'draft' : 'open';
 }
 
-const PR_STATE_OF: Record<string, PrState> = { open: 'OPEN', draft: 'OPEN', merged: 'MERGED', closed: 'CLOSED' };
-
 /** Recomputes the Kanban placement of one row from the row and its workspace. */
 function place(tx: Tx, workspaceId: string): void {
   const row = tx.select().from(pullRequests).where(eq(pullRequests.workspaceId, workspaceId)).get();
   const ws = tx.select().from(workspaces).where(eq(workspaces.id, workspaceId)).get();
   if (!row || !ws) return;
-  const status = (WORKSPACE_STATUSES as readonly string[]).includes(ws.status) ? (ws.status as WorkspaceStatus) : 'idle';
-  const ratchetState = (RATCHET_STATES as readonly string[]).includes(row.ratchetState ?? '')
-    ? (row.ratchetState as RatchetState)
-    : null;
-  const placement = kanbanColumn({
-    workspaceStatus: status,
-    workspaceError: ws.lastError,
-    archived: ws.archivedAt !== null,
-    pr: {
-      state: PR_STATE_OF[row.state] ?? 'OPEN',
-      number: row.number,
-      isDraft: row.state === 'draft',
-      ciStatus: (row.ciStatus as 'success' | 'failure' | 'pending' | 'none' | null) ?? null,
-    },
-    ratchet: ratchetState ? { state: ratchetState, reason: row.ratchetReason ?? '' } : null,
-  });
+  const placement = kanbanFromRows({ workspace: ws, pr: row });
   tx.update(pullRequests)
     .set({ kanbanColumn: placement.column, kanbanReason: placement.reason })
     .where(eq(pullRequests.workspaceId, workspaceId))

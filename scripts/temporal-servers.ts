@@ -6,7 +6,7 @@
  * Provisioned files are written to a temporary name and renamed into place, so two processes
  * provisioning at once never see a half-written binary.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -129,11 +129,18 @@ export async function resolveDevServer(opts: ResolveOptions = {}): Promise<strin
   // Build into a private GOBIN, then rename: a concurrent caller sees either nothing or the whole binary.
   fs.mkdirSync(binDir, { recursive: true });
   const staging = fs.mkdtempSync(path.join(binDir, '.go-install-'));
-  log(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with ${go} (first run only; takes a few minutes)`);
+  log(
+    `building the Temporal CLI ${TEMPORAL_CLI_VERSION} with ${go} (first run only: it downloads and compiles ` +
+      `about 400 Go packages, 3–8 minutes on 2 cores; later starts reuse ${cached})`,
+  );
   try {
-    await execFileAsync(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
+    // `-v` prints each package as it is compiled: the progress lines count them.
+    await runWithProgress(go, ['install', '-v', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
       env: { ...rawEnv, GOBIN: staging, CGO_ENABLED: rawEnv.CGO_ENABLED ?? '0' },
-      maxBuffer: 64 * 1024 * 1024,
+      log,
+      what: 'building the Temporal CLI',
+      unit: 'packages compiled',
+      counts: (line) => /^[\w.-]+(\/[\w.@~+-]+)*$/.test(line),
     });
     fs.renameSync(path.join(staging, 'temporal'), cached);
     log(`built ${cached}`);
@@ -204,10 +211,17 @@ async function fetchTestServerJars(mvn: string, libDir: string, env: NodeJS.Proc
   log(`fetching io.temporal:temporal-test-server:${TEST_SERVER_VERSION} with ${mvn} (first run only)`);
   try {
     fs.writeFileSync(path.join(work, 'pom.xml'), POM);
-    await execFileAsync(
+    await runWithProgress(
       mvn,
-      ['-q', '-B', 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${staging}`],
-      { cwd: work, env, maxBuffer: 64 * 1024 * 1024 },
+      ['-B', '--no-transfer-progress', 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${staging}`],
+      {
+        cwd: work,
+        env,
+        log,
+        what: 'fetching the time-skipping test server',
+        unit: 'jars copied',
+        counts: (line) => /Copying .*\.jar/.test(line),
+      },
     );
     if (!hasTestServerJars(staging)) throw new Error(`maven finished but ${staging} has no temporal-test-server jar`);
     try {
@@ -225,6 +239,63 @@ async function fetchTestServerJars(mvn: string, libDir: string, env: NodeJS.Proc
     fs.rmSync(work, { recursive: true, force: true });
     fs.rmSync(staging, { recursive: true, force: true });
   }
+}
+
+interface ProgressOptions {
+  env: NodeJS.ProcessEnv;
+  cwd?: string;
+  log: (line: string) => void;
+  /** What is going on, for the progress line: "building the Temporal CLI". */
+  what: string;
+  /** What `counts` counts: "packages compiled". */
+  unit: string;
+  /** Which output lines are a unit of progress. */
+  counts: (line: string) => boolean;
+  /** How often a progress line is printed. @default 15_000 */
+  everyMs?: number;
+}
+
+/**
+ * Runs a long provisioning command (no shell) and prints a progress line every `everyMs` while it
+ * runs, so a first start never sits silent for minutes. Rejects with the last lines of its output
+ * when it exits non-zero.
+ */
+export function runWithProgress(cmd: string, args: string[], opts: ProgressOptions): Promise<void> {
+  const started = Date.now();
+  let count = 0;
+  const tail: string[] = [];
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let partial = '';
+    const onData = (chunk: Buffer) => {
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const raw of lines) {
+        const line = raw.trim();
+        if (line === '') continue;
+        if (opts.counts(line)) count++;
+        tail.push(line);
+        if (tail.length > 8) tail.shift();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const timer = setInterval(() => {
+      const secs = Math.round((Date.now() - started) / 1000);
+      const clock = `${Math.floor(secs / 60)}m${String(secs % 60).padStart(2, '0')}s`;
+      opts.log(`still ${opts.what}: ${clock}, ${count} ${opts.unit}`);
+    }, opts.everyMs ?? 15_000);
+    child.once('error', (err) => {
+      clearInterval(timer);
+      reject(err);
+    });
+    child.once('close', (code, signal) => {
+      clearInterval(timer);
+      if (code === 0) return resolve();
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      reject(new Error(`${cmd} ${args.join(' ')} ${how}: ${tail.slice(-5).join(' | ')}`));
+    });
+  });
 }
 
 /** POSIX single-quote a string so the launcher is correct for any directory name. */

@@ -17,7 +17,12 @@ import { workerInterceptors } from './interceptors.js';
 async function main() {
   const config = loadConfig();
   const log = createLogger('worker', config.logLevel);
-  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } } });
+  // The Runtime would install its own SIGINT/SIGTERM handlers that shut every worker down; with ours
+  // too, the second `worker.shutdown()` threw IllegalStateError on Ctrl-C. One owner: `drain` below.
+  Runtime.install({
+    shutdownSignals: [],
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+  });
   migrateDatabase(config.dbFile);
   const db = getDb(config.dbFile);
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.localPort}`;
@@ -46,12 +51,19 @@ async function main() {
       .run();
   beat();
   const timer = setInterval(beat, 5000);
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => {
-      log.info({ sig }, 'shutting down');
-      worker.shutdown();
-    });
-  }
+  // However many signals arrive (a terminal's Ctrl-C reaches the supervisor and the worker, and an
+  // impatient user presses it again), the worker drains once; later signals only say so.
+  let draining = false;
+  const drain = (sig: NodeJS.Signals) => {
+    if (draining || worker.getState() !== 'RUNNING') {
+      log.info({ sig, state: worker.getState() }, 'already draining');
+      return;
+    }
+    draining = true;
+    log.info({ sig }, 'shutting down');
+    worker.shutdown();
+  };
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, drain);
   log.info({ address, taskQueue: config.taskQueue, namespace: config.temporal.namespace }, 'worker ready');
   // A line the supervisor and tests wait for.
   process.stdout.write(`RATCHET_WORKER_READY pid=${process.pid}\n`);

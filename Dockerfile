@@ -9,9 +9,8 @@ RUN apt-get update \
 WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1
 COPY package.json package-lock.json ./
-# Not `npm ci`: npm 11 rejects our lockfile for lacking other platforms' optional binaries
-# (npm/cli#4828); `npm install` installs the same locked versions for this platform.
-RUN npm install --no-audit --no-fund
+# Exactly the lockfile's versions; fails if package-lock.json is out of sync with package.json.
+RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run web:build
 

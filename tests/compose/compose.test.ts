@@ -114,11 +114,11 @@ describe.runIf(compose !== null)('docker-compose.yml', () => {
 
 describe('Dockerfile', () => {
   const text = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
-  it('builds on node:20-bookworm-slim with native build tools, npm install (not npm ci: npm/cli#4828) and the console build', () => {
+  it('builds on node:20-bookworm-slim with native build tools, npm ci and the console build', () => {
     expect(text.match(/^FROM node:20-bookworm-slim/gm)).toHaveLength(2);
     expect(text).toMatch(/apt-get install[^\n]*python3 make g\+\+/);
-    expect(text).toMatch(/^RUN npm install --no-audit --no-fund$/m);
-    expect(text).not.toMatch(/^RUN npm ci/m);
+    expect(text).toMatch(/^RUN npm ci --no-audit --no-fund$/m);
+    expect(text).not.toMatch(/^RUN npm install/m);
     expect(text).toMatch(/^RUN npm run web:build$/m);
   });
   it('runs the supervisor against the compose Temporal service', () => {

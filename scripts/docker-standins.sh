@@ -132,7 +132,7 @@ build_temporal_image() {
     exit 1
   }
   ctx="$work/temporal-context"
-  mkdir -p "$ctx/root/usr/local/bin" "$ctx/root/tmp" "$ctx/root/data" "$ctx/root/etc"
+  mkdir -p "$ctx/root/usr/local/bin" "$ctx/root/tmp" "$ctx/root/data" "$ctx/root/etc/ssl/certs"
   cp "$bin" "$ctx/root/usr/local/bin/temporal"
   # A dynamically linked binary gets exactly the libraries ldd names, at the same paths.
   if ldd "$bin" >/dev/null 2>&1; then
@@ -143,8 +143,7 @@ build_temporal_image() {
   fi
   printf 'root:x:0:0:root:/root:/sbin/nologin\n' >"$ctx/root/etc/passwd"
   printf 'root:x:0:\n' >"$ctx/root/etc/group"
-  cp /etc/ssl/certs/ca-certificates.crt "$ctx/root/etc/ca-certificates.crt"
-  mkdir -p "$ctx/root/etc/ssl/certs" && mv "$ctx/root/etc/ca-certificates.crt" "$ctx/root/etc/ssl/certs/"
+  cp /etc/ssl/certs/ca-certificates.crt "$ctx/root/etc/ssl/certs/"
   cat >"$ctx/Dockerfile" <<'EOF'
 FROM scratch
 COPY root/ /

@@ -5,27 +5,22 @@
  *   dev-server <path to temporal CLI> (Server <version>)
  *   test-server <path to time-skipping launcher>
  *
- * Exits non-zero with one line saying how to get a server when either cannot be provisioned.
+ * Exits non-zero with one line per missing server saying how to get it.
  */
-import { devServerVersion, NO_SERVER_HELP, resolveDevServer, resolveTestServer } from './temporal-servers.js';
+import { devServerVersion, provisionServers } from './temporal-servers.js';
 
 async function main(): Promise<number> {
-  const dev = await resolveDevServer();
-  const test = await resolveTestServer();
+  const { dev, test, missing } = await provisionServers();
   if (dev) process.stdout.write(`dev-server ${dev} (Server ${await devServerVersion(dev)})\n`);
   if (test) process.stdout.write(`test-server ${test}\n`);
-  if (dev && test) return 0;
-  const missing = [dev ? null : 'dev server (temporal CLI)', test ? null : 'time-skipping test server (needs java, plus mvn on first run)']
-    .filter((m) => m !== null)
-    .join(' and ');
-  process.stderr.write(`Could not provision the ${missing}. ${NO_SERVER_HELP}\n`);
-  return 1;
+  for (const line of missing) process.stderr.write(`missing: ${line}\n`);
+  return missing.length === 0 ? 0 : 1;
 }
 
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)} ${NO_SERVER_HELP}\n`);
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   },
 );

@@ -312,6 +312,42 @@ function writeLauncher(launcher: string, libDir: string): void {
   fs.renameSync(tmp, launcher);
 }
 
+export interface ProvisionResult {
+  dev: string | null;
+  test: string | null;
+  /** One line per server that could not be had, saying how to get it. */
+  missing: string[];
+}
+
+/**
+ * Both servers, found or provisioned into the cache (`npm run provision`, and `npm test`'s
+ * prerequisites check); what cannot be had is named with the install that would fix it.
+ */
+export async function provisionServers(opts: ResolveOptions = {}): Promise<ProvisionResult> {
+  const env = opts.env ?? process.env;
+  const missing: string[] = [];
+  const dev = await resolveDevServer(opts);
+  if (!dev) {
+    missing.push(
+      which('go', env)
+        ? `Temporal CLI: \`go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}\` failed (see above).`
+        : 'Temporal CLI: none on PATH or in the cache, and no Go to build it; install Go (`apt-get install golang`, ' +
+            'go.dev/dl) or the CLI (`brew install temporal`), or set RATCHET_TEMPORAL_BIN.',
+    );
+  }
+  const test = await resolveTestServer(opts);
+  if (!test) {
+    missing.push(
+      !which('java', env)
+        ? 'Time-skipping test server: needs Java 11+; install a JDK (`apt-get install default-jdk-headless maven`).'
+        : !which('mvn', env)
+          ? 'Time-skipping test server: its jars are fetched once with Maven; install it (`apt-get install maven`).'
+          : 'Time-skipping test server: the Maven fetch failed (see above).',
+    );
+  }
+  return { dev, test, missing };
+}
+
 /** The Temporal Server version inside a CLI binary (`temporal --version` → "Server 1.29.1"), or 'unknown'. */
 export async function devServerVersion(bin: string): Promise<string> {
   try {

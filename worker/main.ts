@@ -53,13 +53,12 @@ async function main() {
   const timer = setInterval(beat, 5000);
   // However many signals arrive (a terminal's Ctrl-C reaches the supervisor and the worker, and an
   // impatient user presses it again), the worker drains once; later signals only say so.
-  let draining = false;
+  // `shutdown()` leaves RUNNING at once, so the state alone says whether a drain has begun.
   const drain = (sig: NodeJS.Signals) => {
-    if (draining || worker.getState() !== 'RUNNING') {
+    if (worker.getState() !== 'RUNNING') {
       log.info({ sig, state: worker.getState() }, 'already draining');
       return;
     }
-    draining = true;
     log.info({ sig }, 'shutting down');
     worker.shutdown();
   };

@@ -6,8 +6,8 @@
  * `<dir>/<workflowType>/<suite>--<workflow id>--<run id>.json` (the SDK's JSON form, `historyToJSON`)
  * just before it is torn down, plus a `.facts.json` beside each: workflow type, the `patched()` ids
  * its markers carry, whether it continued as new, and the commit it was recorded at.
- * `tests/replay/record.ts` runs the suites that way and keeps a small covering set in
- * `tests/histories/`.
+ * `tests/replay/record.ts` (`npm run record-histories`) runs the suites that way and keeps a small
+ * covering set in `tests/replay/histories/`.
  *
  * `RATCHET_RECORD_SUGGEST_CAN=<events>` (recording only) starts dev servers with
  * `limit.historyCount.suggestContinueAsNew=<events>`, the server's own knob behind

@@ -1,0 +1,170 @@
+/**
+ * `npm run record-histories`: runs the workflow suites with `RATCHET_RECORD_HISTORIES` set (see
+ * `tests/support/histories.ts`), then keeps a small covering set in `tests/replay/histories/` with
+ * `manifest.json`, which `tests/replay/replay.test.ts` replays against today's workflows.
+ *
+ *   npm run record-histories                      # every pass below, then curate
+ *   npm run record-histories -- --from <dir>      # curate an earlier recording only (no suites run)
+ *   npm run record-histories -- --pass scenario   # only the named pass(es), comma-separated
+ *
+ * Stored cases are never replaced by a newer recording of the same case: an old history is exactly
+ * what the replay test exists for. A case is new when no stored history has the same workflow type,
+ * suite, patch markers, continue-as-new in/out and end, recorded from the same workflow sources.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RecordedHistory } from '../support/histories.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const HISTORIES_DIR = path.join(ROOT, 'tests/replay/histories');
+export const MANIFEST = path.join(HISTORIES_DIR, 'manifest.json');
+
+/** A history larger than this is not stored (the 1,000-cycle poller runs): a smaller one covers the same case. */
+const MAX_BYTES = 600_000;
+
+/** One stored history: its file (relative to `tests/replay/histories/`) and the facts read from it. */
+export interface ManifestCase extends RecordedHistory {
+  file: string;
+  /** What the case covers, in words (also its file name). */
+  covers: string;
+}
+
+export interface Manifest {
+  /** How to add cases: the command, so a reader of the JSON finds it. */
+  howToRecord: string;
+  cases: ManifestCase[];
+}
+
+interface Pass {
+  name: string;
+  files: string[];
+  /** vitest `-t`: only tests whose name matches. */
+  testName?: string;
+  env?: Record<string, string>;
+}
+
+/**
+ * Together these run every workflow type (workspace, ratchet, fixer, poller) through every live
+ * `patched()` branch and every continue-as-new point. The suggest-CAN pass lowers the dev server's
+ * `continueAsNewSuggested` threshold so the workspace, ratchet and poller continue as new within a
+ * short run (the workspace's own point is every 25 turns, which no suite reaches).
+ */
+const PASSES: Pass[] = [
+  {
+    name: 'suites',
+    files: ['tests/ratchet/scenario.test.ts', 'tests/workspace/workspace.test.ts', 'tests/ratchet/conflict-fix.test.ts'],
+  },
+  { name: 'poller-can', files: ['tests/ratchet/timeskip.test.ts'], testName: 'bounded' },
+  {
+    name: 'suggest-can',
+    files: ['tests/ratchet/scenario.test.ts', 'tests/workspace/workspace.test.ts'],
+    env: { RATCHET_RECORD_SUGGEST_CAN: '40' },
+  },
+];
+
+function runPass(pass: Pass, out: string): void {
+  const args = ['vitest', 'run', ...pass.files, ...(pass.testName ? ['-t', pass.testName] : [])];
+  process.stderr.write(`[record] pass ${pass.name}: npx ${args.join(' ')}\n`);
+  const res = spawnSync('npx', args, {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, ...pass.env, RATCHET_RECORD_HISTORIES: path.join(out, pass.name) },
+  });
+  // A red suite still recorded what it ran; its histories are as valid as a green one's.
+  if (res.status !== 0) process.stderr.write(`[record] pass ${pass.name}: vitest exited ${res.status ?? res.signal}\n`);
+}
+
+function readRecorded(dir: string): { facts: RecordedHistory; json: string }[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.facts.json'))
+    .sort()
+    .map((f) => {
+      const facts = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as RecordedHistory;
+      return { facts, json: path.join(dir, f.replace(/\.facts\.json$/, '.json')) };
+    });
+}
+
+/** The run's end: `completed`, `continued-as-new`, `failed`, `terminated`, … or `open`. */
+function endOf(f: RecordedHistory): string {
+  const m = /^WORKFLOW_EXECUTION_(\w+)$/.exec(f.lastEvent);
+  return m && m[1] !== 'SIGNALED' && m[1] !== 'UPDATE_ACCEPTED' && m[1] !== 'UPDATE_COMPLETED'
+    ? m[1].toLowerCase().replace(/_/g, '-')
+    : 'open';
+}
+
+/** The words a case is named by: workflow type, suite, patches taken, continue-as-new in, end. */
+export function coversOf(f: RecordedHistory): string {
+  const type = f.workflowType.replace(/Workflow$/, '');
+  const suite = path.basename(f.suite, '.test.ts');
+  const patches = f.patches.length > 0 ? f.patches.join('+') : 'no-patch';
+  const from = f.startedByContinueAsNew ? 'from-can' : 'fresh';
+  return [type, suite, patches, from, endOf(f)].join('.');
+}
+
+const caseKey = (f: RecordedHistory) => `${coversOf(f)}@${f.sourceHash}`;
+
+export function readManifest(): Manifest {
+  if (!fs.existsSync(MANIFEST)) return { howToRecord: 'npm run record-histories', cases: [] };
+  return JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) as Manifest;
+}
+
+/** Adds every recorded case not stored yet (the smallest history of each), and rewrites the manifest. */
+export function curate(dirs: string[]): { added: ManifestCase[]; manifest: Manifest } {
+  const manifest = readManifest();
+  const have = new Set(manifest.cases.map(caseKey));
+  const best = new Map<string, { facts: RecordedHistory; json: string; bytes: number }>();
+  for (const dir of dirs) {
+    for (const r of readRecorded(dir)) {
+      if (!r.facts.workflowType || have.has(caseKey(r.facts))) continue;
+      const bytes = fs.statSync(r.json).size;
+      if (bytes > MAX_BYTES) continue;
+      const key = caseKey(r.facts);
+      const prev = best.get(key);
+      if (!prev || bytes < prev.bytes) best.set(key, { ...r, bytes });
+    }
+  }
+  fs.mkdirSync(HISTORIES_DIR, { recursive: true });
+  const added: ManifestCase[] = [];
+  for (const { facts, json } of best.values()) {
+    const covers = coversOf(facts);
+    const file = `${covers}.${facts.sourceHash.slice(0, 8)}.json`;
+    // Re-serialised without indentation: the SDK's JSON form, a third of the pretty-printed size.
+    fs.writeFileSync(path.join(HISTORIES_DIR, file), `${JSON.stringify(JSON.parse(fs.readFileSync(json, 'utf8')))}\n`);
+    added.push({ ...facts, file, covers });
+  }
+  manifest.cases = [...manifest.cases, ...added].sort((a, b) => a.file.localeCompare(b.file));
+  fs.writeFileSync(MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
+  return { added, manifest };
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function main(): void {
+  const from = arg('--from');
+  let dirs: string[];
+  if (from) {
+    dirs = [path.resolve(from)];
+  } else {
+    const only = arg('--pass')?.split(',');
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-histories-'));
+    const passes = only ? PASSES.filter((p) => only.includes(p.name)) : PASSES;
+    if (passes.length === 0) throw new Error(`--pass: no pass named ${only?.join(', ')}; passes are ${PASSES.map((p) => p.name).join(', ')}`);
+    for (const pass of passes) runPass(pass, out);
+    dirs = [out];
+    process.stderr.write(`[record] raw recordings kept in ${out}\n`);
+  }
+  const { added, manifest } = curate(dirs);
+  for (const c of added) process.stderr.write(`[record] + ${c.file} (${c.events} events)\n`);
+  const bytes = manifest.cases.reduce((n, c) => n + fs.statSync(path.join(HISTORIES_DIR, c.file)).size, 0);
+  process.stderr.write(`[record] ${added.length} new, ${manifest.cases.length} stored, ${(bytes / 1e6).toFixed(2)} MB\n`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

@@ -76,16 +76,13 @@ function eventName(e: JsonEvent): string {
 function patchIdOf(e: JsonEvent): string | null {
   const m = e.markerRecordedEventAttributes;
   if (m?.markerName !== PATCH_MARKER) return null;
-  // Core stores `{ "patch_id": <json string payload>, "deprecated": … }`; the JSON form base64s the data.
-  const data = m.details?.patch_id?.payloads?.[0]?.data;
-  if (!data) return null;
-  const decoded = Buffer.from(data, 'base64').toString('utf8');
-  try {
-    const v = JSON.parse(decoded) as unknown;
-    return typeof v === 'string' ? v : decoded;
-  } catch {
-    return decoded;
-  }
+  // Core records `details["patch-data"]` as one JSON payload `{ "id": <patch id>, "deprecated": bool }`
+  // (the JSON form base64s the data).
+  const data = m.details?.['patch-data']?.payloads?.[0]?.data;
+  if (!data) throw new Error(`a ${PATCH_MARKER} marker without patch-data: ${JSON.stringify(m.details)}`);
+  const v = JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { id?: unknown };
+  if (typeof v.id !== 'string') throw new Error(`a ${PATCH_MARKER} marker without an id: ${JSON.stringify(v)}`);
+  return v.id;
 }
 
 /** Facts read from a history in the SDK's JSON form (what `historyToJSON` writes). */

@@ -9,7 +9,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as registered from '../../workflows/index.js';
 import { WORKFLOW_BUNDLE_OPTIONS } from '../../worker/bundle.js';
@@ -21,7 +27,8 @@ const WORKFLOWS_DIR = path.join(ROOT, 'workflows');
 const RECORD = 'record one with `npm run record-histories` (workflows/ARCHITECTURE.md, "Replay tests")';
 
 const manifest = readManifest();
-const historyOf = (c: ManifestCase): unknown => JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, c.file), 'utf8'));
+const historyOf = (c: ManifestCase): unknown =>
+  JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, c.file), 'utf8'));
 
 function workflowSources(): { file: string; text: string }[] {
   return fs
@@ -39,7 +46,8 @@ function patchIdsInWorkflows(): { ids: Map<string, string[]>; unresolved: string
   const sources = workflowSources();
   const constants = new Map<string, string>();
   for (const { text } of sources) {
-    for (const m of text.matchAll(/\bconst\s+([A-Za-z_$][\w$]*)\s*=\s*(['"])([^'"]+)\2/g)) constants.set(m[1], m[3]);
+    for (const m of text.matchAll(/\bconst\s+([A-Za-z_$][\w$]*)\s*=\s*(['"])([^'"]+)\2/g))
+      constants.set(m[1], m[3]);
   }
   const ids = new Map<string, string[]>();
   const unresolved: string[] = [];
@@ -72,7 +80,9 @@ describe('replay of recorded workflow histories', () => {
   let bundle: WorkflowBundleWithSourceMap;
 
   beforeAll(async () => {
-    bundle = await bundleWorkflowCode(WORKFLOW_BUNDLE_OPTIONS);
+    // The replay worker logs every state change at INFO; a failure is reported by the assertions.
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    bundle = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: new DefaultLogger('WARN') });
   });
 
   it('the manifest lists exactly the stored histories, with the facts each history shows', () => {
@@ -106,9 +116,14 @@ describe('replay of recorded workflow histories', () => {
 
   it('covers every patch id in workflows/ with a history that took the patched branch', () => {
     const { ids, unresolved } = patchIdsInWorkflows();
-    expect(unresolved, 'patch ids must be string literals or string constants declared in workflows/').toEqual([]);
+    expect(
+      unresolved,
+      'patch ids must be string literals or string constants declared in workflows/',
+    ).toEqual([]);
     expect(ids.size).toBeGreaterThan(0);
-    const missing = [...ids].filter(([id]) => !manifest.cases.some((c) => c.patches.includes(id))).map(([id, at]) => `${id} (${at.join(', ')})`);
+    const missing = [...ids]
+      .filter(([id]) => !manifest.cases.some((c) => c.patches.includes(id)))
+      .map(([id, at]) => `${id} (${at.join(', ')})`);
     expect(missing, `patch ids no recorded history took; ${RECORD}`).toEqual([]);
   });
 
@@ -116,27 +131,38 @@ describe('replay of recorded workflow histories', () => {
     const types = continuingTypes();
     expect(types.length).toBeGreaterThan(0);
     const missing = types.flatMap((t) => [
-      ...(manifest.cases.some((c) => c.workflowType === t && c.continuedAsNew) ? [] : [`${t}: no run that continued as new`]),
-      ...(manifest.cases.some((c) => c.workflowType === t && c.startedByContinueAsNew) ? [] : [`${t}: no run started by continue-as-new`]),
+      ...(manifest.cases.some((c) => c.workflowType === t && c.continuedAsNew)
+        ? []
+        : [`${t}: no run that continued as new`]),
+      ...(manifest.cases.some((c) => c.workflowType === t && c.startedByContinueAsNew)
+        ? []
+        : [`${t}: no run started by continue-as-new`]),
     ]);
     expect(missing, RECORD).toEqual([]);
   });
 
-  it("today's workflows replay every stored history without a nondeterminism", { timeout: 300_000 }, async () => {
-    expect(manifest.cases.length).toBeGreaterThan(0);
-    const histories = manifest.cases.map((c) => ({ workflowId: c.workflowId, history: historyFromJSON(historyOf(c)) }));
-    const failures: string[] = [];
-    let replayed = 0;
-    // The replayer takes one history at a time, in order, so the nth result is the nth case (its
-    // run id is the replay's own, not the recorded one).
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
-      const c = manifest.cases[replayed++];
-      if (!result.error) continue;
-      failures.push(
-        `${c.workflowType} (tests/replay/histories/${c.file}, recorded at ${c.commit}): ${result.error.name}: ${result.error.message}`,
-      );
-    }
-    expect(failures, 'histories that no longer replay: the change needs a patched() branch').toEqual([]);
-    expect(replayed).toBe(manifest.cases.length);
-  });
+  it(
+    "today's workflows replay every stored history without a nondeterminism",
+    { timeout: 300_000 },
+    async () => {
+      expect(manifest.cases.length).toBeGreaterThan(0);
+      const histories = manifest.cases.map((c) => ({
+        workflowId: c.workflowId,
+        history: historyFromJSON(historyOf(c)),
+      }));
+      const failures: string[] = [];
+      let replayed = 0;
+      // The replayer takes one history at a time, in order, so the nth result is the nth case (its
+      // run id is the replay's own, not the recorded one).
+      for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+        const c = manifest.cases[replayed++];
+        if (!result.error) continue;
+        failures.push(
+          `${c.workflowType} (tests/replay/histories/${c.file}, recorded at ${c.commit}): ${result.error.name}: ${result.error.message}`,
+        );
+      }
+      expect(failures, 'histories that no longer replay: the change needs a patched() branch').toEqual([]);
+      expect(replayed).toBe(manifest.cases.length);
+    },
+  );
 });

@@ -48,7 +48,7 @@ export interface HistoryFacts {
 export interface RecordedHistory extends HistoryFacts {
   /** The test file that produced it, relative to the repository root. */
   suite: string;
-  /** `git rev-parse HEAD` when it was recorded, `+dirty` if workflows/, core/ or prompts/ had local changes. */
+  /** `git rev-parse HEAD` when it was recorded, `+dirty` if a bundled `.ts` file had local changes. */
   commit: string;
   /** Hash of the sources bundled into the workflow sandbox (workflows/, core/, prompts/). */
   sourceHash: string;
@@ -81,7 +81,8 @@ function patchIdOf(e: JsonEvent): string | null {
   const data = m.details?.['patch-data']?.payloads?.[0]?.data;
   if (!data) throw new Error(`a ${PATCH_MARKER} marker without patch-data: ${JSON.stringify(m.details)}`);
   const v = JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { id?: unknown };
-  if (typeof v.id !== 'string') throw new Error(`a ${PATCH_MARKER} marker without an id: ${JSON.stringify(v)}`);
+  if (typeof v.id !== 'string')
+    throw new Error(`a ${PATCH_MARKER} marker without an id: ${JSON.stringify(v)}`);
   return v.id;
 }
 
@@ -124,13 +125,16 @@ export function suggestContinueAsNewAt(): number | null {
   return Number.isInteger(n) && n > 0 ? n : null;
 }
 
+/** The `.ts` files bundled into the workflow sandbox (tests and documentation change nothing there). */
+const BUNDLED_SOURCES = ['workflows', 'core', 'prompts'];
+
 /** Hash of what the workflow bundle is built from: a history recorded on the same hash adds nothing. */
 export function workflowSourceHash(): string {
   const h = crypto.createHash('sha256');
-  for (const dir of ['workflows', 'core', 'prompts']) {
+  for (const dir of BUNDLED_SOURCES) {
     const files = fs
       .readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })
-      .filter((f) => /\.(ts|md|txt|json)$/.test(f) && !f.endsWith('.test.ts'))
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
       .sort();
     for (const f of files) {
       h.update(`${dir}/${f}\0`);
@@ -146,7 +150,8 @@ function gitCommit(): string {
       cwd: ROOT,
       encoding: 'utf8',
     }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'workflows', 'core', 'prompts'], {
+    const sources = BUNDLED_SOURCES.map((d) => `${d}/*.ts`);
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', ...sources], {
       cwd: ROOT,
       encoding: 'utf8',
     }).trim();

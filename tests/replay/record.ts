@@ -9,9 +9,11 @@
  *
  * Stored cases are never replaced by a newer recording of the same case: an old history is exactly
  * what the replay test exists for. A case is new when no stored history has the same workflow type,
- * suite, patch markers, continue-as-new in/out and end, recorded from the same workflow sources.
+ * patch markers, continue-as-new in, end and set of distinct commands (activity types, children,
+ * outgoing signals, timers), recorded from the same workflow sources.
  */
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -111,7 +113,18 @@ export function coversOf(f: RecordedHistory): string {
   return [type, suite, patches, from, endOf(f)].join('.');
 }
 
-const caseKey = (f: RecordedHistory) => `${coversOf(f)}@${f.sourceHash}`;
+/** A short hash of the run's distinct commands: two runs with the same one took the same path, roughly. */
+const shapeOf = (f: RecordedHistory) =>
+  crypto.createHash('sha256').update(f.commands.join('\n')).digest('hex').slice(0, 6);
+
+/**
+ * Same case: same workflow type, patches, continue-as-new in and out, end, and distinct commands,
+ * recorded from the same workflow sources (the suite that produced it does not matter).
+ */
+const caseKey = (f: RecordedHistory) =>
+  [f.workflowType, f.patches.join('+'), f.startedByContinueAsNew, endOf(f), shapeOf(f), f.sourceHash].join(
+    '|',
+  );
 
 export function readManifest(): Manifest {
   if (!fs.existsSync(MANIFEST)) return { howToRecord: 'npm run record-histories', cases: [] };
@@ -137,7 +150,7 @@ export function curate(dirs: string[]): { added: ManifestCase[]; manifest: Manif
   const added: ManifestCase[] = [];
   for (const { facts, json } of best.values()) {
     const covers = coversOf(facts);
-    const file = `${covers}.${facts.sourceHash.slice(0, 8)}.json`;
+    const file = `${covers}.${shapeOf(facts)}.${facts.sourceHash.slice(0, 8)}.json`;
     // Re-serialised without indentation: the SDK's JSON form, a third of the pretty-printed size.
     fs.writeFileSync(
       path.join(HISTORIES_DIR, file),

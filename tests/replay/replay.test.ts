@@ -99,6 +99,7 @@ describe('replay of recorded workflow histories', () => {
         workflowId: c.workflowId,
         runId: c.runId,
         patches: c.patches,
+        commands: c.commands,
         continuedAsNew: c.continuedAsNew,
         startedByContinueAsNew: c.startedByContinueAsNew,
         lastEvent: c.lastEvent,

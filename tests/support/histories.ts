@@ -40,6 +40,8 @@ export interface HistoryFacts {
   continuedAsNew: boolean;
   /** The run was started by a continue-as-new (its input carries `resume`). */
   startedByContinueAsNew: boolean;
+  /** The distinct commands the run made (activities, children, outgoing signals, timers), sorted: its path, roughly. */
+  commands: string[];
   /** The last event's type (e.g. `WORKFLOW_EXECUTION_COMPLETED`), with the `EVENT_TYPE_` prefix removed. */
   lastEvent: string;
   events: number;
@@ -67,7 +69,21 @@ type JsonEvent = {
     originalExecutionRunId?: string;
     workflowId?: string;
   };
+  activityTaskScheduledEventAttributes?: { activityType?: { name?: string } };
+  startChildWorkflowExecutionInitiatedEventAttributes?: { workflowType?: { name?: string } };
+  signalExternalWorkflowExecutionInitiatedEventAttributes?: { signalName?: string };
 };
+
+/** The command an event records, by name: `activity:<type>`, `child:<type>`, `signal:<name>`, `timer`. */
+function commandOf(e: JsonEvent): string | null {
+  const activity = e.activityTaskScheduledEventAttributes?.activityType?.name;
+  if (activity) return `activity:${activity}`;
+  const child = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name;
+  if (child) return `child:${child}`;
+  const signal = e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName;
+  if (signal) return `signal:${signal}`;
+  return eventName(e) === 'TIMER_STARTED' ? 'timer' : null;
+}
 
 function eventName(e: JsonEvent): string {
   return String(e.eventType ?? '').replace(/^EVENT_TYPE_/, '');
@@ -95,9 +111,12 @@ export function historyFacts(
   const started = events[0]?.workflowExecutionStartedEventAttributes;
   if (!started) throw new Error('not a workflow history: the first event is not WorkflowExecutionStarted');
   const patches = new Set<string>();
+  const commands = new Set<string>();
   for (const e of events) {
     const id = patchIdOf(e);
     if (id) patches.add(id);
+    const command = commandOf(e);
+    if (command) commands.add(command);
   }
   const last = events[events.length - 1];
   return {
@@ -105,6 +124,7 @@ export function historyFacts(
     workflowId: ids.workflowId ?? started.workflowId ?? '',
     runId: ids.runId ?? '',
     patches: [...patches].sort(),
+    commands: [...commands].sort(),
     continuedAsNew: last ? eventName(last) === 'WORKFLOW_EXECUTION_CONTINUED_AS_NEW' : false,
     startedByContinueAsNew: Boolean(started.continuedExecutionRunId),
     lastEvent: last ? eventName(last) : '',

@@ -98,9 +98,10 @@ function readRecorded(dir: string): { facts: RecordedHistory; json: string }[] {
 
 /** The run's end: `completed`, `continued-as-new`, `failed`, `terminated`, … or `open`. */
 function endOf(f: RecordedHistory): string {
-  const m = /^WORKFLOW_EXECUTION_(\w+)$/.exec(f.lastEvent);
-  return m && m[1] !== 'SIGNALED' && m[1] !== 'UPDATE_ACCEPTED' && m[1] !== 'UPDATE_COMPLETED'
-    ? m[1].toLowerCase().replace(/_/g, '-')
+  const end = /^WORKFLOW_EXECUTION_(\w+)$/.exec(f.lastEvent)?.[1];
+  // A signal or an update as the last event is a run still open, not an end.
+  return end && !['SIGNALED', 'UPDATE_ACCEPTED', 'UPDATE_COMPLETED'].includes(end)
+    ? end.toLowerCase().replace(/_/g, '-')
     : 'open';
 }
 

@@ -46,14 +46,14 @@ function patchIdsInWorkflows(): { ids: Map<string, string[]>; unresolved: string
   const sources = workflowSources();
   const constants = new Map<string, string>();
   for (const { text } of sources) {
-    for (const m of text.matchAll(/\bconst\s+([A-Za-z_$][\w$]*)\s*=\s*(['"])([^'"]+)\2/g))
-      constants.set(m[1], m[3]);
+    for (const [, name, , value] of text.matchAll(/\bconst\s+([A-Za-z_$][\w$]*)\s*=\s*(['"])([^'"]+)\2/g))
+      if (name && value) constants.set(name, value);
   }
   const ids = new Map<string, string[]>();
   const unresolved: string[] = [];
   for (const { file, text } of sources) {
     for (const m of text.matchAll(/\b(?:patched|deprecatePatch)\(\s*([^)]*?)\s*\)/g)) {
-      const argument = m[1];
+      const argument = m[1] ?? '';
       const line = text.slice(0, m.index).split('\n').length;
       const literal = /^(['"`])([^'"`]+)\1$/.exec(argument)?.[2];
       const id = literal ?? constants.get(argument);
@@ -71,7 +71,7 @@ function patchIdsInWorkflows(): { ids: Map<string, string[]>; unresolved: string
 function continuingTypes(): string[] {
   const types = new Set<string>();
   for (const { text } of workflowSources()) {
-    for (const m of text.matchAll(/\bcontinueAsNew<typeof\s+(\w+)>/g)) types.add(m[1]);
+    for (const m of text.matchAll(/\bcontinueAsNew<typeof\s+(\w+)>/g)) if (m[1]) types.add(m[1]);
   }
   return [...types].sort();
 }
@@ -157,6 +157,10 @@ describe('replay of recorded workflow histories', () => {
       // run id is the replay's own, not the recorded one).
       for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
         const c = manifest.cases[replayed++];
+        if (!c)
+          throw new Error(
+            `the replayer returned more results than the ${manifest.cases.length} histories given`,
+          );
         if (!result.error) continue;
         failures.push(
           `${c.workflowType} (tests/replay/histories/${c.file}, recorded at ${c.commit}): ${result.error.name}: ${result.error.message}`,

@@ -5,7 +5,9 @@
  *
  *   npm run record-histories                      # every pass below, then curate
  *   npm run record-histories -- --from <dir>      # curate an earlier recording only (no suites run)
- *   npm run record-histories -- --pass scenario   # only the named pass(es), comma-separated
+ *   npm run record-histories -- --pass suites     # only the named pass(es), comma-separated
+ *   npm run record-histories -- --pass none --at <commit>[,<commit>]
+ *                                                 # the suites as they were at a commit (a patch's old path)
  *
  * Stored cases are never replaced by a newer recording of the same case: an old history is exactly
  * what the replay test exists for. A case is new when no stored history has the same workflow type,
@@ -71,11 +73,13 @@ const PASSES: Pass[] = [
   },
 ];
 
-function runPass(pass: Pass, out: string): void {
-  const args = ['vitest', 'run', ...pass.files, ...(pass.testName ? ['-t', pass.testName] : [])];
-  process.stderr.write(`[record] pass ${pass.name}: npx ${args.join(' ')}\n`);
+function runPass(pass: Pass, out: string, cwd = ROOT): void {
+  const files = pass.files.filter((f) => fs.existsSync(path.join(cwd, f)));
+  if (files.length === 0) return;
+  const args = ['vitest', 'run', ...files, ...(pass.testName ? ['-t', pass.testName] : [])];
+  process.stderr.write(`[record] pass ${pass.name} in ${cwd}: npx ${args.join(' ')}\n`);
   const res = spawnSync('npx', args, {
-    cwd: ROOT,
+    cwd,
     stdio: 'inherit',
     env: { ...process.env, ...pass.env, RATCHET_RECORD_HISTORIES: path.join(out, pass.name) },
   });
@@ -164,6 +168,57 @@ export function curate(dirs: string[]): { added: ManifestCase[]; manifest: Manif
   return { added, manifest };
 }
 
+function git(cwd: string, ...args: string[]): string {
+  const res = spawnSync('git', args, { cwd, encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${res.stderr.trim()}`);
+  return res.stdout;
+}
+
+/**
+ * Records the suites as they were at `commit` (say, the parent of the commit that added a patch),
+ * so the `patched()` old path has a history. A throwaway worktree gets today's recording switch
+ * (`histories.ts`, and the commit that hooked it into `temporal.ts`, applied with `git apply -3`)
+ * and a hard-linked copy of today's `node_modules` (fine while package.json matched; say if not).
+ */
+function recordAt(commit: string, out: string): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-record-at-'));
+  git(ROOT, 'worktree', 'add', '--detach', dir, commit);
+  try {
+    fs.copyFileSync(
+      path.join(ROOT, 'tests/support/histories.ts'),
+      path.join(dir, 'tests/support/histories.ts'),
+    );
+    const hook = git(
+      ROOT,
+      'log',
+      '--reverse',
+      '--format=%H',
+      '-S',
+      'recordingArgs',
+      '--',
+      'tests/support/temporal.ts',
+    )
+      .trim()
+      .split('\n')[0];
+    if (!hook) throw new Error('no commit hooks the recording switch into tests/support/temporal.ts');
+    const patch = path.join(dir, '.record-hook.patch');
+    fs.writeFileSync(patch, git(ROOT, 'diff', `${hook}~1`, hook, '--', 'tests/support/temporal.ts'));
+    git(dir, 'apply', '--3way', patch);
+    if (git(ROOT, 'diff', commit, 'HEAD', '--', 'package-lock.json').trim() !== '')
+      process.stderr.write(
+        `[record] note: package-lock.json changed since ${commit}; recording with today's node_modules\n`,
+      );
+    spawnSync('cp', ['-al', path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules')], {
+      stdio: 'inherit',
+    });
+    fs.rmSync(path.join(dir, 'node_modules/.vite'), { recursive: true, force: true });
+    const [suites] = PASSES;
+    if (suites) runPass({ ...suites, name: `at-${commit}` }, out, dir);
+  } finally {
+    git(ROOT, 'worktree', 'remove', '--force', dir);
+  }
+}
+
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -178,11 +233,13 @@ function main(): void {
     const only = arg('--pass')?.split(',');
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-histories-'));
     const passes = only ? PASSES.filter((p) => only.includes(p.name)) : PASSES;
-    if (passes.length === 0)
+    if (passes.length === 0 && !only?.includes('none'))
       throw new Error(
         `--pass: no pass named ${only?.join(', ')}; passes are ${PASSES.map((p) => p.name).join(', ')}`,
       );
     for (const pass of passes) runPass(pass, out);
+    const at = arg('--at');
+    for (const commit of at ? at.split(',') : []) recordAt(commit, out);
     dirs = [out];
     process.stderr.write(`[record] raw recordings kept in ${out}\n`);
   }

@@ -18,7 +18,9 @@ import {
 } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as registered from '../../workflows/index.js';
+import { openDb } from '../../db/client.js';
 import { WORKFLOW_BUNDLE_OPTIONS } from '../../worker/bundle.js';
+import { workerInterceptors } from '../../worker/interceptors.js';
 import { historyFacts } from '../support/histories.js';
 import { HISTORIES_DIR, readManifest, type ManifestCase } from './record.js';
 
@@ -155,7 +157,11 @@ describe('replay of recorded workflow histories', () => {
       let replayed = 0;
       // The replayer takes one history at a time, in order, so the nth result is the nth case (its
       // run id is the replay's own, not the recorded one).
-      for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+      // The worker's own interceptor set (its activity interceptors never run in a replay; a
+      // workflow interceptor added there would). The db is never written: no activity runs.
+      const db = openDb(':memory:');
+      const options = { workflowBundle: bundle, interceptors: workerInterceptors(db) };
+      for await (const result of Worker.runReplayHistories(options, histories)) {
         const c = manifest.cases[replayed++];
         if (!c)
           throw new Error(
@@ -166,6 +172,7 @@ describe('replay of recorded workflow histories', () => {
           `${c.workflowType} (tests/replay/histories/${c.file}, recorded at ${c.commit}): ${result.error.name}: ${result.error.message}`,
         );
       }
+      db.$client.close();
       expect(failures, 'histories that no longer replay: the change needs a patched() branch').toEqual([]);
       expect(replayed).toBe(manifest.cases.length);
     },

@@ -20,6 +20,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../worker/bundle.js';
 import type { RecordedHistory } from '../support/histories.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -135,8 +138,31 @@ export function readManifest(): Manifest {
   return JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) as Manifest;
 }
 
-/** Adds every recorded case not stored yet (the smallest history of each), and rewrites the manifest. */
-export function curate(dirs: string[]): { added: ManifestCase[]; manifest: Manifest } {
+/** Why a history does not replay on today's workflows, or null when it does. */
+type ReplayCheck = (facts: RecordedHistory, history: unknown) => Promise<string | null>;
+
+/** Replays with the worker's own bundle, as `replay.test.ts` does. */
+async function replayCheck(): Promise<ReplayCheck> {
+  const bundle = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: new DefaultLogger('WARN') });
+  return async (facts, history) => {
+    try {
+      await Worker.runReplayHistory({ workflowBundle: bundle }, historyFromJSON(history), facts.workflowId);
+      return null;
+    } catch (err) {
+      return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    }
+  };
+}
+
+/**
+ * Adds every recorded case not stored yet (the smallest history of each) that replays on today's
+ * workflows, and rewrites the manifest. One that does not replay is not stored: it is reported in
+ * `rejected` (a recording from an old commit that today's code breaks; see ARCHITECTURE.md).
+ */
+export async function curate(
+  dirs: string[],
+  replays: ReplayCheck,
+): Promise<{ added: ManifestCase[]; rejected: string[]; manifest: Manifest }> {
   const manifest = readManifest();
   const have = new Set(manifest.cases.map(caseKey));
   const best = new Map<string, { facts: RecordedHistory; json: string; bytes: number }>();
@@ -152,19 +178,23 @@ export function curate(dirs: string[]): { added: ManifestCase[]; manifest: Manif
   }
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
   const added: ManifestCase[] = [];
+  const rejected: string[] = [];
   for (const { facts, json } of best.values()) {
     const covers = coversOf(facts);
     const file = `${covers}.${shapeOf(facts)}.${facts.sourceHash.slice(0, 8)}.json`;
+    const history = JSON.parse(fs.readFileSync(json, 'utf8')) as unknown;
+    const failure = await replays(facts, history);
+    if (failure) {
+      rejected.push(`${json} (${facts.workflowType}, recorded at ${facts.commit}): ${failure}`);
+      continue;
+    }
     // Re-serialised without indentation: the SDK's JSON form, a third of the pretty-printed size.
-    fs.writeFileSync(
-      path.join(HISTORIES_DIR, file),
-      `${JSON.stringify(JSON.parse(fs.readFileSync(json, 'utf8')))}\n`,
-    );
+    fs.writeFileSync(path.join(HISTORIES_DIR, file), `${JSON.stringify(history)}\n`);
     added.push({ ...facts, file, covers });
   }
   manifest.cases = [...manifest.cases, ...added].sort((a, b) => a.file.localeCompare(b.file));
   fs.writeFileSync(MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
-  return { added, manifest };
+  return { added, rejected, manifest };
 }
 
 function git(cwd: string, ...args: string[]): string {
@@ -223,7 +253,7 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const from = arg('--from');
   let dirs: string[];
   if (from) {
@@ -242,12 +272,21 @@ function main(): void {
     dirs = [out];
     process.stderr.write(`[record] raw recordings kept in ${out}\n`);
   }
-  const { added, manifest } = curate(dirs);
+  const { added, rejected, manifest } = await curate(dirs, await replayCheck());
   for (const c of added) process.stderr.write(`[record] + ${c.file} (${c.events} events)\n`);
+  for (const r of rejected)
+    process.stderr.write(`[record] ! does not replay on today's workflows, not stored: ${r}\n`);
   const bytes = manifest.cases.reduce((n, c) => n + fs.statSync(path.join(HISTORIES_DIR, c.file)).size, 0);
   process.stderr.write(
-    `[record] ${added.length} new, ${manifest.cases.length} stored, ${(bytes / 1e6).toFixed(2)} MB\n`,
+    `[record] ${added.length} new, ${rejected.length} rejected, ${manifest.cases.length} stored, ${(bytes / 1e6).toFixed(2)} MB\n`,
   );
+  // A rejected history is a finding (today's code breaks a run from that commit), not noise.
+  if (rejected.length > 0) process.exitCode = 1;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`[record] ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

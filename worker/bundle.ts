@@ -6,10 +6,16 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const WORKFLOWS_ENTRY = path.join(ROOT, 'workflows', 'index.ts');
+
+/**
+ * What the worker's workflow bundle is built from. The replay suite (`tests/replay/`) bundles with
+ * exactly these options, so a workflow interceptor module added here is replayed too.
+ */
+export const WORKFLOW_BUNDLE_OPTIONS = { workflowsPath: WORKFLOWS_ENTRY } as const satisfies Omit<BundleOptions, 'logger'>;
 
 function sourceHash(): string {
   const h = crypto.createHash('sha256');
@@ -29,7 +35,7 @@ export async function loadWorkflowBundle(cacheDir: string, log: (msg: string) =>
   const file = path.join(cacheDir, `workflow-bundle-${sourceHash()}.js`);
   if (fs.existsSync(file)) return { code: fs.readFileSync(file, 'utf8') };
   const started = Date.now();
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: undefined });
+  const { code } = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: undefined });
   fs.mkdirSync(cacheDir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, code);

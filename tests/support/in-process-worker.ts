@@ -11,7 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Db } from '../../db/client.js';
 import { createActivities } from '../../worker/activities.js';
-import { WORKFLOWS_ENTRY } from '../../worker/bundle.js';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../worker/bundle.js';
 import { loadConfig } from '../../worker/env.js';
 import { workerInterceptors } from '../../worker/interceptors.js';
 import { startDevServer, startTimeSkippingServer } from './temporal.js';
@@ -42,7 +42,7 @@ export function useInProcessTemporal(opts: { name: string; server?: 'dev' | 'tim
 
   beforeAll(async () => {
     env = opts.server === 'time-skipping' ? await startTimeSkippingServer() : await startDevServer();
-    bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY });
+    bundle = await bundleWorkflowCode(WORKFLOW_BUNDLE_OPTIONS);
     home = makeHome(`ratchet-${opts.name}-`);
   });
 

@@ -9,10 +9,11 @@
  *   on the same db file while work is in flight.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment, type DevServerConfig } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { devServerVersion, NO_SERVER_HELP, resolveDevServer, resolveTestServer } from '../../scripts/temporal-servers.js';
+import { recordHistories, recordDir, suggestContinueAsNewAt } from './histories.js';
 import { freePort } from './ports.js';
 
 const HOST = '127.0.0.1';
@@ -51,6 +52,23 @@ function quietRuntime(): void {
   }
 }
 
+/** While recording (`RATCHET_RECORD_HISTORIES`), the dev server's continue-as-new suggestion knob. */
+function recordingArgs(): string[] {
+  const at = suggestContinueAsNewAt();
+  return at === null ? [] : ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${at}`];
+}
+
+/** While recording, `teardown()` first writes every workflow's history (see `histories.ts`). */
+function recording(env: TestWorkflowEnvironment, server: string): TestWorkflowEnvironment {
+  if (!recordDir()) return env;
+  const teardown = env.teardown.bind(env);
+  env.teardown = async () => {
+    await recordHistories(env.client, server);
+    await teardown();
+  };
+  return env;
+}
+
 function missingServer(kind: string, cause?: unknown): Error {
   const line = `${kind} unavailable${cause ? ` (${cause instanceof Error ? cause.message : String(cause)})` : ''}. ${NO_SERVER_HELP}`;
   announce(line);
@@ -76,18 +94,19 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<TestW
     ui: false,
     ...(opts.dbFile ? { dbFilename: opts.dbFile } : {}),
     ...(opts.searchAttributes ? { searchAttributes: opts.searchAttributes } : {}),
+    ...(recordingArgs().length > 0 ? { extraArgs: recordingArgs() } : {}),
   };
   const bin = await devBinary();
   if (bin) {
     const env = await TestWorkflowEnvironment.createLocal({ server: { ...server, executable: { type: 'existing-path', path: bin } } });
     announce(`dev server ${await devServerVersion(bin)} from ${bin} on ${env.address}`);
-    return env;
+    return recording(env, 'dev server');
   }
   if (inCi()) throw missingServer('CI=true: the Temporal dev server');
   try {
     const env = await TestWorkflowEnvironment.createLocal({ server });
     announce(`dev server (SDK download) on ${env.address}`);
-    return env;
+    return recording(env, 'dev server');
   } catch (err) {
     throw missingServer('The Temporal dev server', err);
   }
@@ -102,13 +121,13 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
       server: { port: await freePort(), executable: { type: 'existing-path', path: bin } },
     });
     announce(`time-skipping test server from ${bin} on ${env.address}`);
-    return env;
+    return recording(env, 'time-skipping server');
   }
   if (inCi()) throw missingServer('CI=true: the Temporal time-skipping test server');
   try {
     const env = await TestWorkflowEnvironment.createTimeSkipping();
     announce(`time-skipping test server (SDK download) on ${env.address}`);
-    return env;
+    return recording(env, 'time-skipping server');
   } catch (err) {
     throw missingServer('The Temporal time-skipping test server', err);
   }
@@ -152,7 +171,7 @@ export async function startDevServerProcess(opts: { dbFile: string; port?: numbe
   const port = opts.port ?? (await freePort());
   const address = `${HOST}:${port}`;
   const args = ['server', 'start-dev', '--ip', HOST, '--port', String(port), '--db-filename', opts.dbFile, '--log-level', 'warn'];
-  args.push(...(opts.uiPort === undefined ? ['--headless'] : ['--ui-port', String(opts.uiPort)]));
+  args.push(...(opts.uiPort === undefined ? ['--headless'] : ['--ui-port', String(opts.uiPort)]), ...recordingArgs());
   installExitHook();
 
   let child: ChildProcess | undefined;
@@ -177,6 +196,9 @@ export async function startDevServerProcess(opts: { dbFile: string; port?: numbe
     const proc = child;
     child = undefined;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    // A graceful stop of a serving server (teardown, restart) records its histories first; a
+    // SIGKILL is a test's deliberate crash and must not wait for anything.
+    if (signal === 'SIGTERM' && recordDir()) await recordFrom(address);
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
     proc.kill(signal);
     const escalate = setTimeout(() => proc.kill('SIGKILL'), 15_000);
@@ -200,6 +222,19 @@ export async function startDevServerProcess(opts: { dbFile: string; port?: numbe
       await launch();
     },
   };
+}
+
+async function recordFrom(address: string): Promise<void> {
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+    try {
+      await recordHistories(new Client({ connection }), `dev server process on ${address}`);
+    } finally {
+      await connection.close();
+    }
+  } catch (err) {
+    announce(`could not record histories from ${address}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 async function waitUntilServing(proc: ChildProcess, address: string, output: () => string): Promise<void> {

@@ -265,7 +265,6 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     if (check.state === 'no_script') return event('setup.skipped', 'No setup script in .ratchet/config.json');
     if (check.state === 'invalid_config') return event('setup.failed', check.error, 'error');
     const run = async (sha256: string) => {
-      await setStatus('setting_up', 'Running setup script');
       await setup.runSetupScript({ workspaceId: spec.workspaceId, worktreePath: spec.worktreePath, defaultTimeoutMs: timings.setupTimeoutMs, trustedSha256: sha256 });
     };
     if (check.state === 'trusted') {
@@ -294,6 +293,7 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
       return event('setup.skipped', `You chose to run without the ${kind} script; it was not run`, 'warn', { kind, sha256, decision: 'skip' });
     }
     await event('trust.approved', `You approved the ${kind} script (sha256 ${sha256.slice(0, 12)}…) for this project`, 'info', { kind, sha256 });
+    await setStatus('setting_up', 'Running the approved setup script');
     return run(sha256);
   };
 

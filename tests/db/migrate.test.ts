@@ -113,6 +113,28 @@ describe('migrateDatabase', () => {
     }
   });
 
+  it('0001_script_trust upgrades a 0000 database: its projects stay, trust rows key on (project, kind, sha256) and go with their project', () => {
+    const file = path.join(tmp, 'ratchet.sqlite');
+    migrateDatabase(file, { migrationsDir: migrationsDir('v0', 1) });
+    const before = new Database(file);
+    before.exec("insert into projects (id, name, repo_path) values ('prj-1', 'app', '/srv/app')");
+    before.close();
+
+    expect(migrateDatabase(file).applied).toEqual(['0001_script_trust']);
+    const db = openDb(file);
+    try {
+      const sqlite = db.$client;
+      expect(sqlite.prepare('select id from projects').all()).toEqual([{ id: 'prj-1' }]);
+      const insert = sqlite.prepare("insert into script_trust (project_id, kind, sha256, script, decision) values ('prj-1', 'setup', ?, 'npm ci', 'approved')");
+      insert.run('a'.repeat(64));
+      expect(() => insert.run('a'.repeat(64))).toThrow(/UNIQUE|PRIMARY KEY/);
+      sqlite.prepare("delete from projects where id = 'prj-1'").run();
+      expect(sqlite.prepare('select count(*) as n from script_trust').get()).toEqual({ n: 0 });
+    } finally {
+      db.$client.close();
+    }
+  });
+
   it('rolls a failing migration back whole, names it, and reports the backup', () => {
     const file = path.join(tmp, 'ratchet.sqlite');
     migrateDatabase(file, { migrationsDir: migrationsDir('base', journal.entries.length) });

@@ -18,10 +18,16 @@ import { getScriptTrust, recordScriptTrust } from '../db/queries/script-trust.js
 import { runProcess } from './process.js';
 import { buildAgentEnv } from './agents/sandbox-env.js';
 
+/** @default 16384 The longest script a person is asked to read and approve. */
+export const SCRIPT_MAX_CHARS = 16_384;
+
 export const projectConfigSchema = z
   .object({
-    /** Shell command run in the worktree after it is created. */
-    setup: z.string().min(1).optional(),
+    /**
+     * Shell command run in the worktree after it is created, once trusted. Capped: the text travels
+     * through the workflow's history and onto the trust card, and a person must be able to read it.
+     */
+    setup: z.string().min(1).max(SCRIPT_MAX_CHARS, `must be at most ${SCRIPT_MAX_CHARS} characters`).optional(),
     /** @default 600 */
     setupTimeoutSec: z.number().int().positive().max(7200).optional(),
   })

@@ -73,6 +73,25 @@ describe('trust card', () => {
         expect(await card.locator('img').count()).toBe(0);
         expect(fs.existsSync(marker)).toBe(false);
 
+        // The API decides only the console's way: a zod-parsed body, and only the pending sha256.
+        const post = (body: unknown) =>
+          fetch(`${server.base}/api/workspaces/${spec.workspaceId}/trust`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+        const bad = await post({ decision: 'maybe', sha256: scriptSha256(script) });
+        expect(bad.status).toBe(422);
+        expect(
+          ((await bad.json()) as { error: { fields: Array<{ path: string }> } }).error.fields[0]?.path,
+        ).toBe('decision');
+        const other = await post({ decision: 'approve', sha256: scriptSha256('echo something else') });
+        expect(other.status).toBe(409);
+        expect(((await other.json()) as { error: { message: string } }).error.message).toMatch(
+          /does not match the setup script/,
+        );
+        expect(fs.existsSync(marker)).toBe(false);
+
         await card.getByRole('button', { name: 'Approve and run' }).click();
         await waitFor('the approved setup ran', () => fs.existsSync(marker), 30_000);
         await waitFor('turn 1 done', async () => (await handle.query(stateQuery)).turnsDone === 1);

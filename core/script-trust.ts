@@ -23,7 +23,13 @@ export type ScriptTrustCheck =
   /** This exact text was approved for this project before: it runs without asking. */
   | { state: 'trusted'; kind: ScriptKind; sha256: string }
   /** Never approved (or a different text): the person must see it and decide. */
-  | { state: 'untrusted'; kind: ScriptKind; sha256: string; script: string; previously: TrustDecision | null };
+  | {
+      state: 'untrusted';
+      kind: ScriptKind;
+      sha256: string;
+      script: string;
+      previously: TrustDecision | null;
+    };
 
 /** The script waiting for a decision, as the workflow holds it (and the console shows it). */
 export interface PendingTrust {
@@ -56,6 +62,7 @@ export function trustDecisionRefusal(pending: PendingTrust | null, input: unknow
     return `${issue?.path.join('.') || 'input'}: ${issue?.message ?? 'is invalid'}`;
   }
   // The text shown is not the text waiting (another branch, a reload after a change): show it again.
-  if (parsed.data.sha256 !== pending.sha256) return `sha256 does not match the ${pending.kind} script waiting for approval (${pending.sha256.slice(0, 12)}…); reload and review it`;
+  if (parsed.data.sha256 !== pending.sha256)
+    return `sha256 does not match the ${pending.kind} script waiting for approval (${pending.sha256.slice(0, 12)}…); reload and review it`;
   return null;
 }

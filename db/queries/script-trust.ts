@@ -4,11 +4,23 @@ import type { ScriptKind, TrustDecision } from '../../core/script-trust.js';
 import type { Db } from '../client.js';
 import { scriptTrust, type ScriptTrust } from '../schema.js';
 
-export function getScriptTrust({ db, projectId, kind, sha256 }: { db: Db; projectId: string; kind: ScriptKind; sha256: string }): ScriptTrust | undefined {
+export function getScriptTrust({
+  db,
+  projectId,
+  kind,
+  sha256,
+}: {
+  db: Db;
+  projectId: string;
+  kind: ScriptKind;
+  sha256: string;
+}): ScriptTrust | undefined {
   return db
     .select()
     .from(scriptTrust)
-    .where(and(eq(scriptTrust.projectId, projectId), eq(scriptTrust.kind, kind), eq(scriptTrust.sha256, sha256)))
+    .where(
+      and(eq(scriptTrust.projectId, projectId), eq(scriptTrust.kind, kind), eq(scriptTrust.sha256, sha256)),
+    )
     .get();
 }
 
@@ -18,7 +30,14 @@ export function recordScriptTrust({
   row,
 }: {
   db: Db;
-  row: { projectId: string; kind: ScriptKind; sha256: string; script: string; decision: TrustDecision; workspaceId: string | null };
+  row: {
+    projectId: string;
+    kind: ScriptKind;
+    sha256: string;
+    script: string;
+    decision: TrustDecision;
+    workspaceId: string | null;
+  };
 }): void {
   db.insert(scriptTrust)
     .values({ ...row, decidedAt: Date.now() })
@@ -31,5 +50,10 @@ export function recordScriptTrust({
 
 /** Every decision for a project, newest first (for a per-project "trusted scripts" list). */
 export function listScriptTrust({ db, projectId }: { db: Db; projectId: string }): ScriptTrust[] {
-  return db.select().from(scriptTrust).where(eq(scriptTrust.projectId, projectId)).orderBy(desc(scriptTrust.decidedAt)).all();
+  return db
+    .select()
+    .from(scriptTrust)
+    .where(eq(scriptTrust.projectId, projectId))
+    .orderBy(desc(scriptTrust.decidedAt))
+    .all();
 }

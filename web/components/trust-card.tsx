@@ -18,7 +18,10 @@ export function TrustCard({ workspaceId, pending }: { workspaceId: string; pendi
     setBusy(decision);
     setError(null);
     try {
-      await api(`/api/workspaces/${workspaceId}/trust`, { method: 'POST', body: { decision, sha256: pending.sha256 } });
+      await api(`/api/workspaces/${workspaceId}/trust`, {
+        method: 'POST',
+        body: { decision, sha256: pending.sha256 },
+      });
       router.refresh();
     } catch (err) {
       setError(errorText(err));
@@ -31,8 +34,9 @@ export function TrustCard({ workspaceId, pending }: { workspaceId: string; pendi
     <section className="card trust-card" data-testid="trust-card">
       <h2>Run this repository&apos;s {pending.kind} script?</h2>
       <p>
-        <code>.ratchet/config.json</code> asks to run this command in the new worktree, as you. It has not been approved
-        for this project. Approving trusts this exact text for later workspaces too; a changed script asks again.
+        <code>.ratchet/config.json</code> asks to run this command in the new worktree, as you. It has not
+        been approved for this project. Approving trusts this exact text for later workspaces too; a changed
+        script asks again.
       </p>
       <pre data-testid="trust-script">{pending.script}</pre>
       <p className="muted">

@@ -135,6 +135,38 @@ describe('migrateDatabase', () => {
     }
   });
 
+  it('strips credentials from remote URLs an older Ratchet stored, on upgrade and on every later start', () => {
+    const file = path.join(tmp, 'ratchet.sqlite');
+    migrateDatabase(file, { migrationsDir: migrationsDir('v0', 1) });
+    const old = new Database(file);
+    old.exec(
+      "insert into projects (id, name, repo_path, remote_url) values ('p1', 'a', '/srv/a', 'ssh://git:s3cret@host/a.git'), ('p2', 'b', '/srv/b', 'https://host/b.git')",
+    );
+    old.close();
+    migrateDatabase(file);
+    const remotes = (f: string) => {
+      const sqlite = new Database(f, { readonly: true, fileMustExist: true });
+      try {
+        return sqlite.prepare('select id, remote_url as url from projects order by id').all();
+      } finally {
+        sqlite.close();
+      }
+    };
+    expect(remotes(file)).toEqual([
+      { id: 'p1', url: 'ssh://git@host/a.git' },
+      { id: 'p2', url: 'https://host/b.git' },
+    ]);
+    // A row written with a secret after the upgrade (an older build still running) is repaired at the next start.
+    const later = new Database(file);
+    later.exec("update projects set remote_url = 'https://host/b.git?access_token=t0ken' where id = 'p2'");
+    later.close();
+    expect(migrateDatabase(file).applied).toEqual([]);
+    expect(remotes(file)).toEqual([
+      { id: 'p1', url: 'ssh://git@host/a.git' },
+      { id: 'p2', url: 'https://host/b.git' },
+    ]);
+  });
+
   it('rolls a failing migration back whole, names it, and reports the backup', () => {
     const file = path.join(tmp, 'ratchet.sqlite');
     migrateDatabase(file, { migrationsDir: migrationsDir('base', journal.entries.length) });

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorTypes } from '../core/errors.js';
+import { stripCredentialsInText } from '../core/remote-url.js';
 import { branchNameSchema, turnTrailer } from '../core/workspace.js';
 import { runProcess, type RunResult } from './process.js';
 
@@ -103,7 +104,9 @@ export function createGitActivities(deps: GitDeps = {}) {
     });
     if (!opts.allowFail && res.code !== 0) {
       const what = `git ${args.join(' ')}`;
-      throw new Error(`${what} failed (${res.timedOut ? 'timed out' : `exit ${res.code}`}): ${res.stderr.trim() || res.stdout.trim()}`);
+      // git prints the remote's URL in its errors; the error reaches the timeline and the logs.
+      const detail = stripCredentialsInText(res.stderr.trim() || res.stdout.trim());
+      throw new Error(`${stripCredentialsInText(what)} failed (${res.timedOut ? 'timed out' : `exit ${res.code}`}): ${detail}`);
     }
     return res;
   };

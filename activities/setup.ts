@@ -1,22 +1,33 @@
 /**
- * Runs the project's setup script (`.ratchet/config.json` → `setup`) in a fresh worktree. Output
+ * Runs the project's setup script (`.ratchet/config.json` → `setup`) in a fresh worktree, once the
+ * person trusts it (`checkScriptTrust`, `recordScriptTrust`; see core/script-trust.ts). Output
  * streams into the timeline in chunks; a failure or timeout is reported, never fatal: the
  * workspace continues (the agent can often repair a broken setup itself).
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/client.js';
 import { appendEvent } from '../db/queries/workspaces.js';
 import { formatZodIssues } from '../core/config.js';
+import { sha256Schema, type ScriptKind, type ScriptTrustCheck, type TrustDecision } from '../core/script-trust.js';
+import { getScriptTrust, recordScriptTrust } from '../db/queries/script-trust.js';
 import { runProcess } from './process.js';
 import { buildAgentEnv } from './agents/sandbox-env.js';
 
+/** @default 16384 The longest script a person is asked to read and approve. */
+export const SCRIPT_MAX_CHARS = 16_384;
+
 export const projectConfigSchema = z
   .object({
-    /** Shell command run in the worktree after it is created. */
-    setup: z.string().min(1).optional(),
+    /**
+     * Shell command run in the worktree after it is created, once trusted. Capped: the text travels
+     * through the workflow's history and onto the trust card, and a person must be able to read it.
+     */
+    setup: z.string().min(1).max(SCRIPT_MAX_CHARS, `must be at most ${SCRIPT_MAX_CHARS} characters`).optional(),
     /** @default 600 */
     setupTimeoutSec: z.number().int().positive().max(7200).optional(),
   })
@@ -39,8 +50,19 @@ export function readProjectConfig(worktreePath: string): ProjectConfigResult {
   return { ok: true, config: parsed.data };
 }
 
+/** Lowercase hex sha256 of the script's UTF-8 text: the key trust is recorded against. */
+export function scriptSha256(script: string): string {
+  return createHash('sha256').update(script, 'utf8').digest('hex');
+}
+
+/** The script of `kind` in the config (only `setup` exists in the file format so far). */
+function scriptOf(config: ProjectConfig, kind: ScriptKind): string | undefined {
+  return kind === 'setup' ? config.setup : undefined;
+}
+
 export interface SetupResult {
-  status: 'skipped' | 'succeeded' | 'failed' | 'timed_out' | 'invalid_config';
+  /** `not_trusted`: the text in the worktree is not the one approved (changed in between); not run. */
+  status: 'skipped' | 'succeeded' | 'failed' | 'timed_out' | 'invalid_config' | 'not_trusted';
   exitCode: number | null;
   durationMs: number;
 }
@@ -49,7 +71,39 @@ const CHUNK_FLUSH_MS = 500;
 
 export function createSetupActivities({ db, parentEnv = process.env }: { db: Db; parentEnv?: NodeJS.ProcessEnv }) {
   return {
-    async runSetupScript(input: { workspaceId: string; worktreePath: string; defaultTimeoutMs: number }): Promise<SetupResult> {
+    /** Reads the worktree's script of `kind` and says whether this project trusts that exact text. Reads only. */
+    async checkScriptTrust(input: { projectId: string; worktreePath: string; kind: ScriptKind }): Promise<ScriptTrustCheck> {
+      const cfg = readProjectConfig(input.worktreePath);
+      if (!cfg.ok) return { state: 'invalid_config', error: cfg.error };
+      const script = scriptOf(cfg.config, input.kind);
+      if (!script) return { state: 'no_script' };
+      const sha256 = scriptSha256(script);
+      const row = getScriptTrust({ db, projectId: input.projectId, kind: input.kind, sha256 });
+      if (row?.decision === 'approved') return { state: 'trusted', kind: input.kind, sha256 };
+      return { state: 'untrusted', kind: input.kind, sha256, script, previously: (row?.decision as TrustDecision | undefined) ?? null };
+    },
+
+    /** Records the person's decision on this exact text; the text must hash to `sha256`. Idempotent. */
+    async recordScriptTrust(input: {
+      projectId: string;
+      workspaceId: string;
+      kind: ScriptKind;
+      sha256: string;
+      script: string;
+      decision: TrustDecision;
+    }): Promise<void> {
+      sha256Schema.parse(input.sha256);
+      if (scriptSha256(input.script) !== input.sha256) {
+        throw ApplicationFailure.nonRetryable(`the ${input.kind} script does not hash to ${input.sha256}`, 'ConfigInvalid');
+      }
+      recordScriptTrust({ db, row: { projectId: input.projectId, kind: input.kind, sha256: input.sha256, script: input.script, decision: input.decision, workspaceId: input.workspaceId } });
+    },
+
+    /**
+     * Runs the setup script. With `trustedSha256` (every workspace since the `script-trust` patch)
+     * it runs only a script with exactly that hash: a text that changed after the check is not run.
+     */
+    async runSetupScript(input: { workspaceId: string; worktreePath: string; defaultTimeoutMs: number; trustedSha256?: string }): Promise<SetupResult> {
       const ctx = Context.current();
       const base = `${ctx.info.workflowExecution?.workflowId}/setup/attempt-${ctx.info.attempt}`;
       const event = (seq: string, kind: string, message: string, level: 'info' | 'warn' | 'error' = 'info', data?: unknown) =>
@@ -64,6 +118,10 @@ export function createSetupActivities({ db, parentEnv = process.env }: { db: Db;
       if (!script) {
         event('skipped', 'setup.skipped', 'No setup script in .ratchet/config.json');
         return { status: 'skipped', exitCode: null, durationMs: 0 };
+      }
+      if (input.trustedSha256 !== undefined && scriptSha256(script) !== input.trustedSha256) {
+        event('untrusted', 'setup.skipped', 'The setup script changed after it was checked; not running it', 'warn');
+        return { status: 'not_trusted', exitCode: null, durationMs: 0 };
       }
       const timeoutMs = cfg.config.setupTimeoutSec ? cfg.config.setupTimeoutSec * 1000 : input.defaultTimeoutMs;
       event('start', 'setup.started', `Running setup: ${script}`, 'info', { attempt: ctx.info.attempt });

@@ -8,6 +8,7 @@ import { appendEvent, insertWorkspaceIfAbsent, setWorkspaceStatus } from '../db/
 import type { WorkspaceSpec, WorkspaceStatus } from '../core/workspace.js';
 import { workflowIds } from '../core/ids.js';
 import { setWorkspaceBudget } from '../db/queries/budget.js';
+import { insertNotificationOnce } from '../db/queries/notifications.js';
 
 export interface EventInput {
   workspaceId: string;
@@ -92,6 +93,11 @@ export function createStoreActivities({ db }: { db: Db }) {
 
     async recordEvent(input: EventInput): Promise<void> {
       appendEvent({ db, event: eventRow(input) });
+    },
+
+    /** Raises a notification once per dedupe key (a replayed workflow raises nothing twice). */
+    async recordNotification(input: { workspaceId: string; level: 'info' | 'warn' | 'error'; title: string; body: string; dedupeKey: string }): Promise<{ created: boolean }> {
+      return { created: insertNotificationOnce({ db, row: input }) };
     },
   };
 }

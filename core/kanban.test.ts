@@ -48,6 +48,12 @@ describe('kanbanColumn', () => {
       'archived',
     ],
     [
+      'a setup script awaiting trust → waiting (a person decides)',
+      { workspaceStatus: 'awaiting_trust' },
+      'waiting',
+      'Setup script needs your approval',
+    ],
+    [
       'plan approval → waiting',
       { workspaceStatus: 'awaiting_plan_approval' },
       'waiting',

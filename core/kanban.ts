@@ -8,7 +8,8 @@
  * | 2 | PR merged (from the PR, or the ratchet saw it merge)        | done     | PR #n merged                    |
  * | 3 | PR closed without merge                                     | done     | PR #n closed without merge      |
  * | 4 | workspace failed                                            | waiting  | Failed: <error>                 |
- * | 5 | plan awaiting approval / budget exhausted                   | waiting  | plan / the budget reason        |
+ * | 5 | setup script awaiting trust / plan awaiting approval /      | waiting  | trust / plan / the budget reason|
+ * |   | budget exhausted                                            |          |                                 |
  * | 6 | worktree, setup, agent turn or push in progress             | working  | the step                        |
  * | 7 | ratchet in a person's-turn state (stalled, base red, paused, | waiting  | <ratchet state>: <its reason>   |
  * |   | awaiting review or a person, merge-ready)                   |          |                                 |
@@ -67,6 +68,7 @@ export function kanbanColumn(input: KanbanInput): KanbanPlacement {
     return { column: 'done', reason: `${prName} closed without merge` };
   if (status === 'failed')
     return { column: 'waiting', reason: `Failed: ${input.workspaceError ?? 'see the timeline'}` };
+  if (status === 'awaiting_trust') return { column: 'waiting', reason: 'Setup script needs your approval' };
   if (status === 'awaiting_plan_approval') return { column: 'waiting', reason: 'Plan ready for approval' };
   if (status === 'awaiting_budget')
     return { column: 'waiting', reason: 'Budget reached; raise it to continue' };

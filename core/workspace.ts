@@ -1,9 +1,12 @@
 /** The workspace lifecycle: statuses, the spec a workflow starts from, and its queryable state. */
 import { z } from 'zod';
 import { agentConfigSchema } from './agent.js';
+import type { PendingTrust } from './script-trust.js';
 
 export const WORKSPACE_STATUSES = [
   'creating_worktree',
+  /** The repository's setup script is not trusted yet: the person approves it or runs without it. */
+  'awaiting_trust',
   'setting_up',
   'agent_running',
   'awaiting_plan_approval',
@@ -90,6 +93,8 @@ export interface WorkspaceState {
   archived: boolean;
   /** The fixer holding the worktree (see `WorktreeRequest`), if any: turns wait until it returns it. */
   worktreeHeldBy?: string | null;
+  /** The script waiting for the person's decision in `awaiting_trust`. */
+  pendingTrust?: PendingTrust | null;
 }
 
 /**

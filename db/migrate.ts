@@ -12,6 +12,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { z } from 'zod';
+import { stripRemoteCredentials } from '../core/remote-url.js';
 import { BUSY_TIMEOUT_MS } from './client.js';
 
 export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -49,7 +50,10 @@ export function migrateDatabase(file: string, opts: { migrationsDir?: string; no
     sqlite.pragma('foreign_keys = ON');
     const done = appliedCount(sqlite);
     const pending = journal.entries.slice(done).map((e) => e.tag);
-    if (pending.length === 0) return { applied: [], backupPath: null };
+    if (pending.length === 0) {
+      stripStoredRemoteCredentials(sqlite);
+      return { applied: [], backupPath: null };
+    }
     let backupPath: string | null = null;
     if (existed && hasUserTables(sqlite)) {
       const stamp = (opts.now ?? new Date()).toISOString().replace(/[:.]/g, '-');
@@ -70,10 +74,31 @@ export function migrateDatabase(file: string, opts: { migrationsDir?: string; no
         failed,
       );
     }
+    stripStoredRemoteCredentials(sqlite);
     return { applied: pending, backupPath };
   } finally {
     sqlite.close();
   }
+}
+
+/**
+ * Data repair at every start-up: remote URLs stored by a Ratchet that kept credentials in them
+ * (`ssh://git:s3cret@…`, `https://u@n:p@…`, `?access_token=`) are rewritten without them, so the
+ * secret is gone from the file, not only from answers. Returns how many rows changed.
+ */
+export function stripStoredRemoteCredentials(sqlite: Database.Database): number {
+  const hasProjects = sqlite.prepare("select name from sqlite_master where type='table' and name='projects'").get();
+  if (!hasProjects) return 0;
+  const rows = sqlite.prepare('select id, remote_url as url from projects where remote_url is not null').all() as { id: string; url: string }[];
+  const update = sqlite.prepare('update projects set remote_url = ? where id = ?');
+  let changed = 0;
+  sqlite.transaction(() => {
+    for (const { id, url } of rows) {
+      const clean = stripRemoteCredentials(url);
+      if (clean !== url) changed += update.run(clean, id).changes;
+    }
+  })();
+  return changed;
 }
 
 /**

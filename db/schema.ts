@@ -4,7 +4,7 @@
  * write here. Timestamps are integer milliseconds since the epoch.
  */
 import { sql } from 'drizzle-orm';
-import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 const createdAt = () => integer('created_at', { mode: 'number' }).notNull().default(now);
@@ -211,6 +211,33 @@ export const settings = sqliteTable('settings', {
   updatedAt: updatedAt(),
 });
 
+/**
+ * The user's decisions on a repository's scripts (`.ratchet/config.json`), per project and script
+ * kind (`setup` today; `run` and `cleanup` later), against the sha256 of the exact text. A script
+ * runs only when its hash has an `approved` row; any other text asks again. Written by the
+ * workspace workflow (`recordScriptTrust`) after the person decided in the console.
+ */
+export const scriptTrust = sqliteTable(
+  'script_trust',
+  {
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    /** A `ScriptKind` from core/script-trust.ts. */
+    kind: text('kind').notNull(),
+    /** Lowercase hex sha256 of the UTF-8 script text. */
+    sha256: text('sha256').notNull(),
+    /** The exact text that was shown and decided on. */
+    script: text('script').notNull(),
+    /** `approved` or `rejected` (ran without it). */
+    decision: text('decision').notNull(),
+    /** The workspace whose prompt the person answered. */
+    workspaceId: text('workspace_id'),
+    decidedAt: integer('decided_at', { mode: 'number' }).notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.kind, t.sha256] })],
+);
+
 /** Liveness rows written by long-running processes (the worker), read by /api/health. */
 export const heartbeats = sqliteTable('heartbeats', {
   process: text('process').primaryKey(),
@@ -231,3 +258,5 @@ export type NewAgentMessage = typeof agentMessages.$inferInsert;
 export type PullRequest = typeof pullRequests.$inferSelect;
 export type FixAttempt = typeof fixAttempts.$inferSelect;
 export type Notification = typeof notifications.$inferSelect;
+export type ScriptTrust = typeof scriptTrust.$inferSelect;
+export type NewScriptTrust = typeof scriptTrust.$inferInsert;

@@ -3,6 +3,7 @@
  * as from workflow code: it defines names and types only.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { DecideTrustInput } from '../core/script-trust.js';
 import type { SendMessageInput, WorkspaceState, WorktreeRequest } from '../core/workspace.js';
 
 /** Runs another agent turn with this message; resolves with the turn number it was queued as. */
@@ -15,6 +16,12 @@ export const approvePlanUpdate = defineUpdate<{ approved: boolean }, [{ note?: s
  * budget changed in Settings.
  */
 export const budgetUpdate = defineUpdate<{ budgetUsd: number | null }, [{ budgetUsd?: number; cancel?: boolean; recheck?: boolean }]>('budget');
+/**
+ * The person's answer while the workspace waits in `awaiting_trust`: `approve` records trust for
+ * the pending script's exact text and runs it, `skip` continues without it. Refused unless
+ * `sha256` is the pending script's (see `trustDecisionRefusal` in core/script-trust.ts).
+ */
+export const decideTrustUpdate = defineUpdate<{ decision: DecideTrustInput['decision'] }, [DecideTrustInput]>('decideTrust');
 /** Removes the worktree (the branch is kept) and ends the workflow. */
 export const archiveSignal = defineSignal<[]>('archive');
 export const stateQuery = defineQuery<WorkspaceState>('state');

@@ -17,6 +17,7 @@ import {
 } from '@temporalio/workflow';
 import type { AgentTurnResult, SessionPurpose } from '../core/agent.js';
 import { formatZodIssues } from '../core/config.js';
+import { trustDecisionRefusal, type DecideTrustInput, type PendingTrust } from '../core/script-trust.js';
 import {
   worktreeRequestSchema,
   workspaceTimingsSchema,
@@ -34,6 +35,7 @@ import {
   approvePlanUpdate,
   archiveSignal,
   budgetUpdate,
+  decideTrustUpdate,
   releaseWorktreeSignal,
   requestWorktreeSignal,
   sendMessageUpdate,
@@ -110,6 +112,9 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
   let prOpen = false;
   let planApproved = false;
   let budgetDecision: { cancel: boolean } | null = null;
+  // Trust before scripts: the script waiting for the person's decision, and the decision once given.
+  let pendingTrust: PendingTrust | null = null;
+  let trustDecision: DecideTrustInput['decision'] | null = null;
   const turnsAtStart = state.turnsDone;
   // The worktree lease: fixers (children of the ratchet) and this workflow's own turns edit, commit
   // and push in the same worktree, so it is lent to one fixer at a time, only between turns.
@@ -123,7 +128,7 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     await store.setStatus({ workspaceId: spec.workspaceId, status, reason, error, message, dedupeKey: key(`status-${status}`) });
   };
 
-  setHandler(stateQuery, () => ({ ...state, pendingMessages: queue.length, worktreeHeldBy: lease?.holder ?? null }));
+  setHandler(stateQuery, () => ({ ...state, pendingMessages: queue.length, worktreeHeldBy: lease?.holder ?? null, pendingTrust }));
   setHandler(requestWorktreeSignal, (req) => {
     // A malformed request is dropped (its sender waits; nothing here can answer a bad address).
     const parsed = worktreeRequestSchema.safeParse(req);
@@ -161,6 +166,19 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     {
       validator: (_input) => {
         if (state.status !== 'awaiting_plan_approval') throw new Error(`no plan is waiting for approval (status is ${state.status})`);
+      },
+    },
+  );
+  setHandler(
+    decideTrustUpdate,
+    ({ decision }) => {
+      trustDecision = decision;
+      return { decision };
+    },
+    {
+      validator: (input) => {
+        const refusal = trustDecisionRefusal(trustDecision === null ? pendingTrust : null, input);
+        if (refusal) throw new Error(refusal);
       },
     },
   );
@@ -234,6 +252,51 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     }
   };
 
+  /**
+   * The setup script runs only when this project trusts its exact text (`script-trust` patch):
+   * trusted → runs; untrusted → `awaiting_trust` until the person approves (trust recorded, then
+   * it runs) or skips (recorded, visibly not run); no script or a broken config → nothing runs.
+   */
+  const runTrustedSetup = async () => {
+    await setStatus('setting_up', 'Checking the setup script');
+    const check = await setup.checkScriptTrust({ projectId: spec.projectId, worktreePath: spec.worktreePath, kind: 'setup' });
+    const event = (kind: string, message: string, level: 'info' | 'warn' | 'error' = 'info', data?: unknown) =>
+      store.recordEvent({ workspaceId: spec.workspaceId, kind, level, message, data, dedupeKey: key(kind) });
+    if (check.state === 'no_script') return event('setup.skipped', 'No setup script in .ratchet/config.json');
+    if (check.state === 'invalid_config') return event('setup.failed', check.error, 'error');
+    const run = async (sha256: string) => {
+      await setup.runSetupScript({ workspaceId: spec.workspaceId, worktreePath: spec.worktreePath, defaultTimeoutMs: timings.setupTimeoutMs, trustedSha256: sha256 });
+    };
+    if (check.state === 'trusted') {
+      await event('trust.trusted', `Setup script approved before for this project (sha256 ${check.sha256.slice(0, 12)}…)`, 'info', { kind: check.kind, sha256: check.sha256 });
+      return run(check.sha256);
+    }
+    const { kind, sha256, script } = check;
+    pendingTrust = { kind, sha256, script };
+    trustDecision = null;
+    const asked = check.previously === 'rejected' ? ' (you ran without this exact script before)' : '';
+    await event('trust.requested', `The ${kind} script has not been approved for this project${asked}; it runs only once you approve it`, 'warn', { kind, sha256, script });
+    await store.recordNotification({
+      workspaceId: spec.workspaceId,
+      level: 'warn',
+      title: `Approve the ${kind} script of "${spec.title}"?`,
+      body: script.length > 2000 ? `${script.slice(0, 2000)}…` : script,
+      dedupeKey: `trust/${spec.workspaceId}/${sha256}`,
+    });
+    await setStatus('awaiting_trust', `Waiting for you to approve the ${kind} script`, 'trust');
+    await condition(() => trustDecision !== null || archiveRequested);
+    pendingTrust = null;
+    if (trustDecision === null) return; // archived while waiting: nothing runs
+    const approved = (trustDecision as DecideTrustInput['decision']) === 'approve';
+    await setup.recordScriptTrust({ projectId: spec.projectId, workspaceId: spec.workspaceId, kind, sha256, script, decision: approved ? 'approved' : 'rejected' });
+    if (!approved) {
+      return event('setup.skipped', `You chose to run without the ${kind} script; it was not run`, 'warn', { kind, sha256, decision: 'skip' });
+    }
+    await event('trust.approved', `You approved the ${kind} script (sha256 ${sha256.slice(0, 12)}…) for this project`, 'info', { kind, sha256 });
+    await setStatus('setting_up', 'Running the approved setup script');
+    return run(sha256);
+  };
+
   const runTurn = async (t: Turn) => {
     const turn = state.turnsDone + 1;
     let vars: Record<string, unknown> | undefined;
@@ -298,8 +361,13 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
         data: wt,
         dedupeKey: key('worktree'),
       });
-      await setStatus('setting_up', 'Running setup script');
-      await setup.runSetupScript({ workspaceId: spec.workspaceId, worktreePath: spec.worktreePath, defaultTimeoutMs: timings.setupTimeoutMs });
+      if (patched('script-trust')) {
+        await runTrustedSetup();
+      } else {
+        // Histories from before trust: setup ran unasked; they replay that way.
+        await setStatus('setting_up', 'Running setup script');
+        await setup.runSetupScript({ workspaceId: spec.workspaceId, worktreePath: spec.worktreePath, defaultTimeoutMs: timings.setupTimeoutMs });
+      }
       queue.unshift({ text: spec.prompt, purpose: 'implement' });
     }
 

@@ -13,11 +13,26 @@ import { scriptTurnSchema, zeroUsage, type AgentTurnResult, type ScriptStep } fr
 import type { AgentRunner, AgentTurnRequest, RunnerContext } from './runner.js';
 import { resolveInside } from './tools/paths.js';
 
-/** Resolves a scripted path inside the worktree with the same confinement as the model tools. */
-async function inside(worktree: string, p: string): Promise<string> {
+/** What one step did: like a model tool's result, a refusal is an answer (`ok: false`), not a throw. */
+interface StepResult {
+  ok: boolean;
+  output: string;
+}
+
+/**
+ * Resolves a scripted path inside the worktree with the same confinement as the model tools. A
+ * path outside the worktree or into `.git` is refused as the tools refuse it: the step's result
+ * says so (a transcript row) and the turn goes on. Thrown, it would be retried as a transient
+ * failure, 8 attempts, and end the workspace `failed` for a refusal that can never succeed.
+ */
+async function inside(
+  worktree: string,
+  p: string,
+): Promise<{ ok: true; path: string } | { ok: false; output: string }> {
   const r = await resolveInside(worktree, p, { forWrite: true });
-  if (!r.ok) throw new Error(r.message);
-  return r.path;
+  return r.ok
+    ? { ok: true, path: r.path }
+    : { ok: false, output: `Refused: ${r.message}; nothing was written` };
 }
 
 export function scriptFor(req: AgentTurnRequest, turnIndex: number): ScriptStep[] {
@@ -39,48 +54,69 @@ export function createScriptRunner(): AgentRunner {
     async run(req: AgentTurnRequest, ctx: RunnerContext): Promise<AgentTurnResult> {
       const steps = scriptFor(req, req.turn - 1);
       const { transcript } = ctx;
-      if ((transcript.lastSeq()) === 0) {
+      if (transcript.lastSeq() === 0) {
         ctx.heartbeat({ lastSeq: transcript.append({ role: 'user', content: { text: req.prompt } }) });
       } else if (ctx.attempt > 1) {
         ctx.heartbeat({ lastSeq: transcript.append({ role: 'reset', content: { attempt: ctx.attempt } }) });
       }
       const said: string[] = [];
+      const refused: string[] = [];
       for (const [i, step] of steps.entries()) {
         ctx.signal.throwIfAborted();
         const toolCallId = `script-${i}`;
         if (transcript.hasToolResult(toolCallId)) continue;
         if (step.op === 'say') said.push(step.text);
         transcript.append({ role: 'tool_call', toolCallId, toolName: step.op, content: step });
-        const output = await applyStep(req.worktreePath, step, ctx);
-        const seq = transcript.append({ role: 'tool_result', toolCallId, toolName: step.op, content: { ok: true, output } });
+        const result = await applyStep(req.worktreePath, step, ctx);
+        if (!result.ok) refused.push(result.output);
+        const seq = transcript.append({
+          role: 'tool_result',
+          toolCallId,
+          toolName: step.op,
+          content: result,
+        });
         ctx.heartbeat({ lastSeq: seq });
       }
-      const summary = said.join('\n') || `Applied ${steps.length} scripted step(s).`;
+      // Refused steps are named in the summary, so the timeline says what did not happen.
+      const done = refused.length
+        ? `Applied ${steps.length - refused.length} of ${steps.length} scripted step(s).`
+        : `Applied ${steps.length} scripted step(s).`;
+      const summary = [said.join('\n') || done, ...refused].join('\n');
       const seq = transcript.append({ role: 'assistant', content: { text: summary } });
       ctx.heartbeat({ lastSeq: seq });
-      return { sessionId: req.sessionId, status: 'completed', summary, costUsd: 0, usage: zeroUsage(), provider: 'script' };
+      return {
+        sessionId: req.sessionId,
+        status: 'completed',
+        summary,
+        costUsd: 0,
+        usage: zeroUsage(),
+        provider: 'script',
+      };
     },
   };
 }
 
-async function applyStep(worktree: string, step: ScriptStep, ctx: RunnerContext): Promise<string> {
+async function applyStep(worktree: string, step: ScriptStep, ctx: RunnerContext): Promise<StepResult> {
   switch (step.op) {
     case 'write': {
       const file = await inside(worktree, step.path);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, step.content);
-      return `wrote ${step.path}`;
+      if (!file.ok) return file;
+      fs.mkdirSync(path.dirname(file.path), { recursive: true });
+      fs.writeFileSync(file.path, step.content);
+      return { ok: true, output: `wrote ${step.path}` };
     }
     case 'append': {
       const file = await inside(worktree, step.path);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.appendFileSync(file, `${step.line}\n`);
-      return `appended to ${step.path}`;
+      if (!file.ok) return file;
+      fs.mkdirSync(path.dirname(file.path), { recursive: true });
+      fs.appendFileSync(file.path, `${step.line}\n`);
+      return { ok: true, output: `appended to ${step.path}` };
     }
     case 'delete': {
       const file = await inside(worktree, step.path);
-      fs.rmSync(file, { force: true });
-      return `deleted ${step.path}`;
+      if (!file.ok) return file;
+      fs.rmSync(file.path, { force: true });
+      return { ok: true, output: `deleted ${step.path}` };
     }
     case 'sleep': {
       // Sleep in slices so the activity keeps heartbeating and notices cancellation.
@@ -89,9 +125,9 @@ async function applyStep(worktree: string, step: ScriptStep, ctx: RunnerContext)
         await sleep(Math.min(250, until - Date.now()), undefined, { signal: ctx.signal });
         ctx.heartbeat({ lastSeq: ctx.transcript.lastSeq() });
       }
-      return `slept ${step.ms} ms`;
+      return { ok: true, output: `slept ${step.ms} ms` };
     }
     case 'say':
-      return step.text;
+      return { ok: true, output: step.text };
   }
 }

@@ -113,6 +113,60 @@ describe('migrateDatabase', () => {
     }
   });
 
+  it('0001_script_trust upgrades a 0000 database: its projects stay, trust rows key on (project, kind, sha256) and go with their project', () => {
+    const file = path.join(tmp, 'ratchet.sqlite');
+    migrateDatabase(file, { migrationsDir: migrationsDir('v0', 1) });
+    const before = new Database(file);
+    before.exec("insert into projects (id, name, repo_path) values ('prj-1', 'app', '/srv/app')");
+    before.close();
+
+    expect(migrateDatabase(file).applied).toEqual(['0001_script_trust']);
+    const db = openDb(file);
+    try {
+      const sqlite = db.$client;
+      expect(sqlite.prepare('select id from projects').all()).toEqual([{ id: 'prj-1' }]);
+      const insert = sqlite.prepare("insert into script_trust (project_id, kind, sha256, script, decision) values ('prj-1', 'setup', ?, 'npm ci', 'approved')");
+      insert.run('a'.repeat(64));
+      expect(() => insert.run('a'.repeat(64))).toThrow(/UNIQUE|PRIMARY KEY/);
+      sqlite.prepare("delete from projects where id = 'prj-1'").run();
+      expect(sqlite.prepare('select count(*) as n from script_trust').get()).toEqual({ n: 0 });
+    } finally {
+      db.$client.close();
+    }
+  });
+
+  it('strips credentials from remote URLs an older Ratchet stored, on upgrade and on every later start', () => {
+    const file = path.join(tmp, 'ratchet.sqlite');
+    migrateDatabase(file, { migrationsDir: migrationsDir('v0', 1) });
+    const old = new Database(file);
+    old.exec(
+      "insert into projects (id, name, repo_path, remote_url) values ('p1', 'a', '/srv/a', 'ssh://git:s3cret@host/a.git'), ('p2', 'b', '/srv/b', 'https://host/b.git')",
+    );
+    old.close();
+    migrateDatabase(file);
+    const remotes = (f: string) => {
+      const sqlite = new Database(f, { readonly: true, fileMustExist: true });
+      try {
+        return sqlite.prepare('select id, remote_url as url from projects order by id').all();
+      } finally {
+        sqlite.close();
+      }
+    };
+    expect(remotes(file)).toEqual([
+      { id: 'p1', url: 'ssh://git@host/a.git' },
+      { id: 'p2', url: 'https://host/b.git' },
+    ]);
+    // A row written with a secret after the upgrade (an older build still running) is repaired at the next start.
+    const later = new Database(file);
+    later.exec("update projects set remote_url = 'https://host/b.git?access_token=t0ken' where id = 'p2'");
+    later.close();
+    expect(migrateDatabase(file).applied).toEqual([]);
+    expect(remotes(file)).toEqual([
+      { id: 'p1', url: 'ssh://git@host/a.git' },
+      { id: 'p2', url: 'https://host/b.git' },
+    ]);
+  });
+
   it('rolls a failing migration back whole, names it, and reports the backup', () => {
     const file = path.join(tmp, 'ratchet.sqlite');
     migrateDatabase(file, { migrationsDir: migrationsDir('base', journal.entries.length) });

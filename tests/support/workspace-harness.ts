@@ -6,7 +6,9 @@ import type { AgentConfig } from '../../core/agent.js';
 import { branchNameFor, type WorkspaceSpec, type WorkspaceWorkflowInput } from '../../core/workspace.js';
 import { openDb, type Db } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';
+import { recordScriptTrust } from '../../db/queries/script-trust.js';
 import { listEvents } from '../../db/queries/workspaces.js';
+import { scriptSha256 } from '../../activities/setup.js';
 import { projects } from '../../db/schema.js';
 import type { TestRepo } from './git.js';
 
@@ -18,6 +20,11 @@ export function makeHome(prefix = 'ratchet-home-'): { home: string; dbFile: stri
 }
 
 let seq = 0;
+
+/** Records that the person approved `script` as this project's setup script before (as the console's Approve does). */
+export function trustSetupScript(db: Db, projectId: string, script: string): void {
+  recordScriptTrust({ db, row: { projectId, kind: 'setup', sha256: scriptSha256(script), script, decision: 'approved', workspaceId: null } });
+}
 
 export function addProject(db: Db, repo: TestRepo): string {
   const id = `prj-${process.pid}-${++seq}`;

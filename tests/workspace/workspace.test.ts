@@ -16,7 +16,7 @@ import type { FixerInput } from '../../workflows/ratchet-messages.js';
 import type { ScriptStep } from '../../core/agent.js';
 import { git, makeRepo, remoteBranchExists, remoteCommits } from '../support/git.js';
 import { useInProcessTemporal } from '../support/in-process-worker.js';
-import { addProject, eventKinds, input, specFor, waitFor } from '../support/workspace-harness.js';
+import { addProject, eventKinds, input, specFor, trustSetupScript, waitFor } from '../support/workspace-harness.js';
 
 const temporal = useInProcessTemporal({ name: 'ws' });
 const { taskQueue, withWorker } = temporal;
@@ -28,8 +28,12 @@ beforeAll(() => {
 
 describe('workspaceWorkflow', () => {
   it('creates the worktree, runs setup, applies the agent turn, commits once and pushes', async () => {
-    const repo = makeRepo({ setup: 'echo installing deps; echo done > .setup-ran' });
-    const spec = specFor(repo, addProject(db, repo), {
+    const setupScript = 'echo installing deps; echo done > .setup-ran';
+    const repo = makeRepo({ setup: setupScript });
+    const projectId = addProject(db, repo);
+    // The person approved this exact script earlier (trust.test.ts covers asking).
+    trustSetupScript(db, projectId, setupScript);
+    const spec = specFor(repo, projectId, {
       agent: { script: [[{ op: 'write', path: 'hello.txt', content: 'hello\n' }, { op: 'say', text: 'Wrote hello.txt' }]] },
     });
     const handle = await env.client.workflow.start('workspaceWorkflow', {
@@ -72,7 +76,9 @@ describe('workspaceWorkflow', () => {
 
   it('reports a failing setup script in the timeline and carries on', async () => {
     const repo = makeRepo({ setup: 'echo broken >&2; exit 3' });
-    const spec = specFor(repo, addProject(db, repo));
+    const projectId = addProject(db, repo);
+    trustSetupScript(db, projectId, 'echo broken >&2; exit 3');
+    const spec = specFor(repo, projectId);
     const handle = await env.client.workflow.start('workspaceWorkflow', {
       workflowId: workflowIds.workspace(spec.workspaceId),
       taskQueue,

@@ -4,15 +4,18 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { asc, eq } from 'drizzle-orm';
-import { z } from 'zod';
+import { z, ZodError } from 'zod';
 import type { Db } from '../../db/client.js';
 import { projects, type Project } from '../../db/schema.js';
 import { parseGithubRemote } from '../../core/git-remote.js';
 import { newId } from '../../core/ids.js';
+import { stripRemoteCredentials } from '../../core/remote-url.js';
 import { branchNameSchema } from '../../core/workspace.js';
-import { childEnv } from './env.js';
+import { WORKTREE_DIR_MARKER, worktreeDirRefusal, type WorktreeDirState } from '../../core/worktree-dir.js';
+import { childEnv, getConfig } from './env.js';
 import { DomainError } from './errors.js';
 
 export const registerProjectInputSchema = z.object({
@@ -56,18 +59,92 @@ async function defaultBranchOf(top: string): Promise<string> {
   return 'main';
 }
 
+/**
+ * A project row as it may leave the server: a remote URL stored before credentials were stripped
+ * (by an older Ratchet) is stripped on the way out too.
+ */
+function withoutCredentials(row: Project): Project {
+  return row.remoteUrl ? { ...row, remoteUrl: stripRemoteCredentials(row.remoteUrl) } : row;
+}
+
 export function listProjects(db: Db): Project[] {
-  return db.select().from(projects).orderBy(asc(projects.name)).all();
+  return db.select().from(projects).orderBy(asc(projects.name)).all().map(withoutCredentials);
 }
 
 export function getProjectOrThrow(db: Db, id: string): Project {
   const row = db.select().from(projects).where(eq(projects.id, id)).get();
   if (!row) throw new DomainError('ProjectNotFound', `No project with id ${id}; register it first.`);
-  return row;
+  return withoutCredentials(row);
 }
 
-/** Registers the git repository containing `path` (stored by its top-level path); idempotent. */
-export async function registerProject(db: Db, input: RegisterProjectInput): Promise<Project> {
+/** realpath of `p`, or of its nearest existing ancestor with the missing rest appended. */
+function resolveReal(p: string): string {
+  let existing = path.resolve(p);
+  const rest: string[] = [];
+  while (!fs.existsSync(existing)) {
+    rest.unshift(path.basename(existing));
+    existing = path.dirname(existing);
+  }
+  return path.join(fs.realpathSync(existing), ...rest);
+}
+
+function realOrSelf(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
+function dirState(resolved: string): WorktreeDirState {
+  if (!fs.existsSync(resolved)) return 'missing';
+  if (!fs.statSync(resolved).isDirectory()) return 'not_a_directory';
+  const entries = fs.readdirSync(resolved);
+  if (entries.length === 0) return 'empty';
+  return entries.includes(WORKTREE_DIR_MARKER) ? 'created_by_ratchet' : 'not_empty';
+}
+
+/**
+ * Checks `worktreeDir` (core/worktree-dir.ts rules, on its realpath), then creates it if missing
+ * and marks it as Ratchet's. Returns the realpath, which is what gets stored (a symlink swapped
+ * later cannot move it). A refusal is a 422 naming `worktreeDir`.
+ */
+function claimWorktreeDir(db: Db, given: string, repoTop: string, dataDir: string): string {
+  const resolved = resolveReal(given);
+  const repoPaths = [
+    repoTop,
+    ...db
+      .select({ repoPath: projects.repoPath })
+      .from(projects)
+      .all()
+      .map((p) => p.repoPath),
+  ].map(realOrSelf);
+  const refusal = worktreeDirRefusal({
+    given,
+    resolved,
+    state: dirState(resolved),
+    dataDir: realOrSelf(dataDir),
+    homeDir: realOrSelf(os.homedir()),
+    repoPaths,
+  });
+  if (refusal)
+    throw new ZodError([{ code: 'custom', path: ['worktreeDir'], message: refusal, input: given }]);
+  fs.mkdirSync(resolved, { recursive: true });
+  const marker = path.join(resolved, WORKTREE_DIR_MARKER);
+  if (!fs.existsSync(marker))
+    fs.writeFileSync(marker, 'Worktrees of Ratchet projects live here; Ratchet creates and removes them.\n');
+  return resolved;
+}
+
+/**
+ * Registers the git repository containing `path` (stored by its top-level path); idempotent.
+ * @default dataDir the configured data directory (`RATCHET_HOME`)
+ */
+export async function registerProject(
+  db: Db,
+  input: RegisterProjectInput,
+  opts: { dataDir?: string } = {},
+): Promise<Project> {
   const { path: given, worktreeDir } = registerProjectInputSchema.parse(input);
   if (!fs.existsSync(given)) throw new DomainError('NotAGitRepository', `${given} does not exist.`);
   const top = await git(['-C', given, 'rev-parse', '--show-toplevel']);
@@ -77,11 +154,15 @@ export async function registerProject(db: Db, input: RegisterProjectInput): Prom
       `${given} is not a git repository (git rev-parse found no work tree).`,
     );
   const existing = db.select().from(projects).where(eq(projects.repoPath, top)).get();
-  if (existing) return existing;
+  if (existing) return withoutCredentials(existing);
+  const claimedDir =
+    worktreeDir === undefined
+      ? null
+      : claimWorktreeDir(db, worktreeDir, top, opts.dataDir ?? getConfig().home);
 
-  // Credentials embedded in an https remote are never stored or shown.
-  const remoteUrl =
-    (await git(['-C', top, 'remote', 'get-url', 'origin']))?.replace(/^(https?:\/\/)[^@/]+@/i, '$1') ?? null;
+  // Credentials in the remote URL (any scheme, userinfo or token parameters) are never stored or shown.
+  const rawRemote = await git(['-C', top, 'remote', 'get-url', 'origin']);
+  const remoteUrl = rawRemote ? stripRemoteCredentials(rawRemote) : null;
   const github = remoteUrl ? parseGithubRemote(remoteUrl) : null;
   const row = {
     id: newId('prj', Date.now(), Math.random),
@@ -91,9 +172,9 @@ export async function registerProject(db: Db, input: RegisterProjectInput): Prom
     githubRepo: github?.repo ?? null,
     remoteUrl: remoteUrl || null,
     defaultBranch: await defaultBranchOf(top),
-    worktreeDir: worktreeDir ?? null,
+    worktreeDir: claimedDir,
   };
   // A concurrent registration of the same repository wins the unique index; return its row.
   db.insert(projects).values(row).onConflictDoNothing({ target: projects.repoPath }).run();
-  return db.select().from(projects).where(eq(projects.repoPath, top)).get() as Project;
+  return withoutCredentials(db.select().from(projects).where(eq(projects.repoPath, top)).get() as Project);
 }

@@ -5,10 +5,11 @@
  */
 import path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { RatchetConfig } from '../../core/config.js';
 import { newId, workflowIds } from '../../core/ids.js';
+import { SCRIPT_KINDS, sha256Schema, type DecideTrustInput, type PendingTrust } from '../../core/script-trust.js';
 import { agentRequestSchema, applyAgentDefaults } from '../../core/settings.js';
 import {
   branchNameFor,
@@ -18,11 +19,12 @@ import {
 } from '../../core/workspace.js';
 import type { Db } from '../../db/client.js';
 import { getConsoleSettings } from '../../db/queries/settings.js';
-import { workspaces, type Workspace } from '../../db/schema.js';
+import { workspaceEvents, workspaces, type Workspace } from '../../db/schema.js';
 import {
   approvePlanUpdate,
   archiveSignal,
   budgetUpdate,
+  decideTrustUpdate,
   sendMessageUpdate,
   WORKSPACE_WORKFLOW_TYPE,
 } from '../../workflows/messages.js';
@@ -140,6 +142,34 @@ export async function sendMessage(args: Steer & { text: string }): Promise<{ tur
 /** Approves the plan of a plan-mode workspace waiting in `awaiting_plan_approval`. */
 export async function approvePlan(args: Steer & { note?: string }): Promise<{ approved: boolean }> {
   return handleFor(args).executeUpdate(approvePlanUpdate, { args: [args.note ? { note: args.note } : {}] });
+}
+
+/**
+ * Approves (or skips) the script a workspace waits on in `awaiting_trust`. The workflow refuses a
+ * `sha256` other than the pending script's (409), so only the text the console showed is approved;
+ * the workflow records the decision in `script_trust` (its one writer).
+ */
+export async function decideTrust(args: Steer & DecideTrustInput): Promise<{ decision: DecideTrustInput['decision'] }> {
+  return handleFor(args).executeUpdate(decideTrustUpdate, { args: [{ decision: args.decision, sha256: args.sha256 }] });
+}
+
+const pendingTrustData = z.object({ kind: z.enum(SCRIPT_KINDS), sha256: sha256Schema, script: z.string() });
+
+/**
+ * The script the workspace waits on, as its workflow recorded it in the `trust.requested` event;
+ * null unless the workspace is in `awaiting_trust`.
+ */
+export function getPendingTrust({ db, workspace }: { db: Db; workspace: Pick<Workspace, 'id' | 'status'> }): PendingTrust | null {
+  if (workspace.status !== 'awaiting_trust') return null;
+  const row = db
+    .select({ data: workspaceEvents.data })
+    .from(workspaceEvents)
+    .where(and(eq(workspaceEvents.workspaceId, workspace.id), eq(workspaceEvents.kind, 'trust.requested')))
+    .orderBy(desc(workspaceEvents.id))
+    .limit(1)
+    .get();
+  const parsed = pendingTrustData.safeParse(row?.data);
+  return parsed.success ? parsed.data : null;
 }
 
 /** Raises the budget (USD) of a workspace waiting in `awaiting_budget`, or cancels the wait. */

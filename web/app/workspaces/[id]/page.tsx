@@ -1,6 +1,7 @@
 import { notFound } from 'next/navigation';
 import { RatchetCard } from '../../../components/ratchet-card.js';
 import { StartingWorkspace } from '../../../components/starting-workspace.js';
+import { TrustCard } from '../../../components/trust-card.js';
 import { WorkspaceActions } from '../../../components/workspace-actions.js';
 import { WorkspaceLive } from '../../../components/workspace-live.js';
 import { placeWorkspace } from '../../../lib/board.js';
@@ -9,7 +10,7 @@ import { DomainError } from '../../../lib/errors.js';
 import { getRatchetView } from '../../../lib/ratchet-view.js';
 import { temporalClient } from '../../../lib/temporal.js';
 import { getWorkspaceView, type WorkspaceView } from '../../../lib/workspace-view.js';
-import { isArchived, workspaceIdSchema } from '../../../lib/workspaces.js';
+import { getPendingTrust, isArchived, workspaceIdSchema } from '../../../lib/workspaces.js';
 
 export const dynamic = 'force-dynamic';
 
@@ -42,6 +43,7 @@ export default async function WorkspacePage({ params }: { params: Promise<{ id: 
   const placement = placeWorkspace(ws, pr);
   const archived = isArchived(ws);
   // The loop exists only once the PR is open; its card asks Temporal (briefly) and then SQLite.
+  const trust = archived ? null : getPendingTrust({ db: db(), workspace: ws });
   const ratchet = pr ? await getRatchetView({ db: db(), client: temporalClient, workspaceId: ws.id }) : null;
   return (
     <div className="workspace-page">
@@ -96,6 +98,7 @@ export default async function WorkspacePage({ params }: { params: Promise<{ id: 
           budgetUsd={ws.budgetUsd}
         />
       </header>
+      {trust && <TrustCard workspaceId={ws.id} pending={trust} />}
       {ratchet && <RatchetCard workspaceId={ws.id} initial={ratchet} canSteer={!archived} />}
       <WorkspaceLive workspaceId={ws.id} initialEvents={events} canMessage={!archived} />
     </div>

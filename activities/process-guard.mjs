@@ -5,13 +5,14 @@
  * included: the kernel closes its end), the pipe reads end-of-file and the guard SIGKILLs the whole
  * group, the command and everything it started, so nothing from a dead worker's attempt can act
  * after it (a retry would otherwise run beside it). Plain JavaScript, so it starts with bare `node`.
- * Stdio 0-2 are inherited: the command reads and writes the worker's pipes directly.
+ * Stdio 0-2 are inherited: the command reads and writes the worker's pipes directly, and so are
+ * the `argv[2]` extra input pipes from fd 4 on (`runProcess`'s `extraInputs`), at the same numbers.
  */
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import process from 'node:process';
 
-const [cmd, ...args] = process.argv.slice(2);
+const [extraCount, cmd, ...args] = process.argv.slice(2);
 /** Ignored by the guard (a terminal's ^C reaches the whole group); it stops with its command. */
 const POLITE = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 for (const sig of POLITE) process.on(sig, () => {});
@@ -29,7 +30,11 @@ lifeline.on('close', killGroup);
 lifeline.on('error', killGroup);
 lifeline.resume();
 
-const child = spawn(cmd, args, { stdio: 'inherit' });
+const extras = Array.from({ length: Number(extraCount) || 0 }, (_, i) => 4 + i);
+// fd 3 (the lifeline) is not passed on: only the guard may notice the worker's death.
+const child = spawn(cmd, args, {
+  stdio: extras.length ? ['inherit', 'inherit', 'inherit', 'ignore', ...extras] : 'inherit',
+});
 child.on('error', (err) => {
   process.stderr.write(`process-guard: cannot start ${cmd}: ${err.message}\n`);
   process.exit(127);

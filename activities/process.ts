@@ -33,6 +33,17 @@ export interface RunOptions {
   parentWatchdog?: boolean;
   /** Called once the process group exists, with its id and start time (see `GroupRecord`). */
   onSpawn?: (group: GroupRecord) => void;
+  /**
+   * Values handed to the command on extra pipes, one per value, then closed (a secret read from a
+   * file descriptor never shows in the command's environment or argv, so the shells it starts do
+   * not inherit it). Their fd numbers come from `extraInputFd`.
+   */
+  extraInputs?: readonly string[];
+}
+
+/** The fd number the command reads `extraInputs[index]` from (fd 3 is the watchdog's lifeline). */
+export function extraInputFd(index: number, parentWatchdog: boolean): number {
+  return (parentWatchdog ? 4 : 3) + index;
 }
 
 /** A process group as recorded durably: the leader's pid (= pgid) and its start time. */
@@ -57,21 +68,29 @@ export function runProcess(cmd: string, args: readonly string[], opts: RunOption
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const stdin = opts.input === undefined ? 'ignore' : 'pipe';
+    const extras = opts.extraInputs ?? [];
+    const extraPipes = extras.map(() => 'pipe' as const);
     // The guard's lifeline (fd 3) is a pipe only this process holds: it closes when we die.
     const child = opts.parentWatchdog
-      ? spawn(process.execPath, [GUARD, cmd, ...args], {
+      ? spawn(process.execPath, [GUARD, String(extras.length), cmd, ...args], {
           cwd: opts.cwd,
           env: (opts.env ?? process.env) as NodeJS.ProcessEnv,
           detached: true,
-          stdio: [stdin, 'pipe', 'pipe', 'pipe'],
+          stdio: [stdin, 'pipe', 'pipe', 'pipe', ...extraPipes],
         })
       : spawn(cmd, args, {
           cwd: opts.cwd,
           env: (opts.env ?? process.env) as NodeJS.ProcessEnv,
           detached: true,
-          stdio: [stdin, 'pipe', 'pipe'],
+          stdio: [stdin, 'pipe', 'pipe', ...extraPipes],
         });
     if (child.pid) opts.onSpawn?.({ pgid: child.pid, startTicks: processStartTicks(child.pid) });
+    extras.forEach((value, i) => {
+      const pipe = child.stdio[extraInputFd(i, opts.parentWatchdog === true)] as NodeJS.WritableStream | null;
+      // A command that exits without reading its pipe must not crash this process with EPIPE.
+      (pipe as unknown as NodeJS.EventEmitter | null)?.on('error', () => {});
+      pipe?.end(value);
+    });
     let stdout = '';
     let stderr = '';
     let timedOut = false;

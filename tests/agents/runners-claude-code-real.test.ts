@@ -13,6 +13,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createClaudeCodeRunner,
+  isClaudeCliAvailable,
   type ClaudeCodeRunnerDeps,
 } from '../../activities/agents/claude-code-runner.js';
 import { getSession } from '../../db/queries/agent-sessions.js';
@@ -293,4 +294,49 @@ describe('claude-code runner with the real CLI', () => {
       /^user system system reset system system assistant tool_call tool_result assistant system$/,
     );
   }, 120_000);
+
+  it('stops the CLI when the budget runs out mid-run and resumes its session after approval', async () => {
+    const { h, fake, runner } = await setup(
+      () => [
+        // Input tokens alone (the estimate on the assistant line) cost 0.30, over the 0.10 cap.
+        {
+          type: 'reply',
+          text: 'Expensive thought.',
+          toolCalls: [{ id: 'toolu_slow', name: 'Bash', input: { command: 'sleep 5', description: 'slow' } }],
+          usage: { input_tokens: 100_000, output_tokens: 1000 },
+        },
+        { type: 'reply', text: 'Finished after approval.', usage: { input_tokens: 1000, output_tokens: 10 } },
+      ],
+      { bashRules: ['Bash(sleep:*)'] },
+    );
+    h.budgetCapUsd = 0.1;
+    const started = Date.now();
+    const first = await runner.run(h.request({ runner: 'claude-code' }), h.context());
+    expect(first.status).toBe('awaiting_budget');
+    expect(Date.now() - started).toBeLessThan(5000);
+    await waitFor(() => processesIn(h.worktree).length === 0, 5000);
+    expect(fake.requests).toHaveLength(1);
+    h.budgetCapUsd = 10;
+    const second = await runner.run(h.request({ runner: 'claude-code' }), h.context());
+    expect(second).toMatchObject({ status: 'completed', summary: 'Finished after approval.' });
+    fake.assertDone();
+    // The stopped run never reported; its estimate stays, and the resumed run adds its own figure.
+    const stoppedEstimate = sonnet({ input: 100_000, output: 1 });
+    expect(second.costUsd).toBeCloseTo(stoppedEstimate + sonnet({ input: 1000, output: 10 }), 12);
+  }, 120_000);
+
+  it('fails non-retryably when the CLI is missing, and health reports availability', async () => {
+    const h = makeHarness();
+    const runner = createClaudeCodeRunner({ env: { PATH: '/nonexistent' }, apiKey: 'k' });
+    const failure = await runner.run(h.request({ runner: 'claude-code' }), h.context()).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: 'ConfigInvalid', nonRetryable: true });
+    expect(await isClaudeCliAvailable({ env: { PATH: '/nonexistent' } })).toBe(false);
+    expect(
+      await isClaudeCliAvailable({ env: { PATH: process.env.PATH, HOME: os.tmpdir() }, claudeBin: CLAUDE }),
+    ).toBe(true);
+  }, 60_000);
 });

@@ -247,14 +247,18 @@ describe('claude-code runner with the real CLI', () => {
     expect(h.rows().find((r) => r.role === 'tool_result')?.content).toMatchObject({ ok: false });
   }, 120_000);
 
-  it('a worker SIGKILLed while the model call for a tool is in flight leaves no CLI behind, and the resumed turn runs the tool once', async () => {
+  /**
+   * Runs attempt 1 in a host process, SIGKILLs it while the model call that returns
+   * `echo once >> count.txt` is in flight (answered 4 s later, when only a surviving CLI could take
+   * it), optionally kills the watchdog too, then runs attempt 2 here and waits past the delayed answer.
+   */
+  async function killMidCallThenRetry(opts: { alsoKillWatchdog: boolean }) {
     const append = {
       id: 'toolu_once',
       name: 'Bash',
       input: { command: 'echo once >> count.txt', description: 'append once' },
     };
     const { h, fake, deps, runner } = await setup(() => [
-      // The killed attempt's call: answered 4 s later, when only a surviving orphan could take it.
       { type: 'reply', text: 'Appending.', toolCalls: [append], delayMs: 4000 },
       { type: 'reply', text: 'Appending.', toolCalls: [append] },
       { type: 'reply', text: 'Appended once.' },
@@ -274,13 +278,14 @@ describe('claude-code runner with the real CLI', () => {
         throw new Error(`${String(e)}; host output:\n${out}`);
       },
     );
-    const [cliProcess] = systemRows(h, 'cli_process');
-    expect(cliProcess).toBeDefined();
+    const group = systemRows(h, 'cli_process')[0]?.content as { pgid: number };
     expect(processesIn(h.worktree).length).toBeGreaterThan(0);
+    // The watchdog leads the group; without it nothing notices the worker's death.
+    if (opts.alsoKillWatchdog) process.kill(group.pgid, 'SIGKILL');
     host.kill('SIGKILL');
     await exited;
-    // The watchdog sees the lifeline close and kills the CLI's group.
-    await waitFor(() => processesIn(h.worktree).length === 0, 5000);
+    const survivorsBeforeRetry = opts.alsoKillWatchdog ? processesIn(h.worktree) : [];
+    if (!opts.alsoKillWatchdog) await waitFor(() => processesIn(h.worktree).length === 0, 5000);
 
     const result = await runner.run(request, h.context({ attempt: 2 }));
     expect(result).toMatchObject({ status: 'completed', summary: 'Appended once.' });
@@ -293,6 +298,16 @@ describe('claude-code runner with the real CLI', () => {
     expect(roles(h.rows())).toMatch(
       /^user system system reset system system assistant tool_call tool_result assistant system$/,
     );
+    return { survivorsBeforeRetry };
+  }
+
+  it('a worker SIGKILLed while the model call for a tool is in flight leaves no CLI behind, and the resumed turn runs the tool once', async () => {
+    await killMidCallThenRetry({ alsoKillWatchdog: false });
+  }, 120_000);
+
+  it('a CLI that outlived its worker and its watchdog is killed by the retry before --resume', async () => {
+    const { survivorsBeforeRetry } = await killMidCallThenRetry({ alsoKillWatchdog: true });
+    expect(survivorsBeforeRetry.length).toBeGreaterThan(0);
   }, 120_000);
 
   it('stops the CLI when the budget runs out mid-run and resumes its session after approval', async () => {

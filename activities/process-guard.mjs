@@ -1,12 +1,13 @@
 /**
  * The parent-death watchdog for long child processes (`runProcess(..., { parentWatchdog: true })`).
- * Started as the leader of a new process group, it runs `argv[2..]` inside that same group and
+ * Started as the leader of a new process group, it runs `argv[3..]` inside that same group and
  * watches fd 3, a pipe whose other end only the worker holds. When the worker dies (SIGKILL
  * included: the kernel closes its end), the pipe reads end-of-file and the guard SIGKILLs the whole
  * group, the command and everything it started, so nothing from a dead worker's attempt can act
  * after it (a retry would otherwise run beside it). Plain JavaScript, so it starts with bare `node`.
  * Stdio 0-2 are inherited: the command reads and writes the worker's pipes directly, and so are
- * the `argv[2]` extra input pipes from fd 4 on (`runProcess`'s `extraInputs`), at the same numbers.
+ * the extra input pipes (`runProcess`'s `extraInputs`, their count in `argv[2]`) from fd 4 on, at
+ * the same numbers.
  */
 import { spawn } from 'node:child_process';
 import net from 'node:net';

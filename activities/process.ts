@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 const GUARD = fileURLToPath(new URL('./process-guard.mjs', import.meta.url));
@@ -86,9 +87,9 @@ export function runProcess(cmd: string, args: readonly string[], opts: RunOption
         });
     if (child.pid) opts.onSpawn?.({ pgid: child.pid, startTicks: processStartTicks(child.pid) });
     extras.forEach((value, i) => {
-      const pipe = child.stdio[extraInputFd(i, opts.parentWatchdog === true)] as NodeJS.WritableStream | null;
+      const pipe = child.stdio[extraInputFd(i, opts.parentWatchdog === true)] as Writable | null;
       // A command that exits without reading its pipe must not crash this process with EPIPE.
-      (pipe as unknown as NodeJS.EventEmitter | null)?.on('error', () => {});
+      pipe?.on('error', () => {});
       pipe?.end(value);
     });
     let stdout = '';

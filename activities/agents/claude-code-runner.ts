@@ -167,20 +167,14 @@ async function runClaudeCode(
     const rec = processRecord.safeParse(s);
     if (rec.success) await killRecordedGroup({ pgid: rec.data.pgid, startTicks: rec.data.startTicks });
   }
-  const resumeId = systems
+  // The last CLI session this Ratchet session started, unless resuming it was found impossible.
+  const lost = new Set(
+    systems.flatMap((s) => (s.kind === 'cli_resume_lost' ? [String(s.cliSessionId)] : [])),
+  );
+  const initialResume = systems
     .flatMap((s) => (s.kind === 'cli_init' && typeof s.cliSessionId === 'string' ? [s.cliSessionId] : []))
+    .filter((id) => !lost.has(id))
     .at(-1);
-  const args = claudeCodeArgs({
-    model,
-    maxTurns: req.config.maxTurns,
-    mode: req.config.mode,
-    systemPrompt: req.systemPrompt,
-    resumeId,
-    bashRules: deps.bashRules,
-  });
-  const input = resumeId
-    ? 'Your previous run was interrupted. Continue the same task from where it stopped; do not redo work that is already done.'
-    : req.prompt;
   const env = claudeCodeEnv({
     parentEnv: deps.env,
     extraEnv: deps.extraEnv,
@@ -206,16 +200,16 @@ async function runClaudeCode(
   ctx.signal.addEventListener('abort', onOuterAbort, { once: true });
   let buffer = '';
   let result: ResultLine | null = null;
+  let sawInit = false;
   let budgetStop = false;
   let failure: unknown = null;
-  const warnings: string[] = [];
   const handleLine = (raw: string) => {
     if (!raw.trim()) return;
     let json: unknown;
     try {
       json = JSON.parse(raw);
     } catch {
-      warnings.push(`unparsable stream-json line: ${raw.slice(0, 200)}`);
+      // Not a stream-json line (the CLI prints plain errors such as a lost --resume on stdout).
       return;
     }
     const parsed = lineSchema.safeParse(json);
@@ -225,6 +219,7 @@ async function runClaudeCode(
     }
     const line = parsed.data;
     if (line.type === 'result') result = line;
+    if (line.type === 'system' && line.subtype === 'init') sawInit = true;
     appended(transcript.appendAll(rowsForLine(line, ledger, deps.prices, model)));
     if (line.type === 'assistant') {
       const left = ctx.budget.remainingUsd;
@@ -234,12 +229,22 @@ async function runClaudeCode(
       }
     }
   };
-  let res;
-  try {
-    res = await runProcess(bin, args, {
+  const spawnCli = (resumeId: string | undefined) => {
+    buffer = '';
+    result = null;
+    sawInit = false;
+    const args = claudeCodeArgs({
+      model,
+      maxTurns: req.config.maxTurns,
+      mode: req.config.mode,
+      systemPrompt: req.systemPrompt,
+      resumeId,
+      bashRules: deps.bashRules,
+    });
+    return runProcess(bin, args, {
       cwd: req.worktreePath,
       env,
-      input,
+      input: resumeId ? RESUME_PROMPT : ctx.attempt > 1 ? `${req.prompt}\n\n${RESTART_NOTE}` : req.prompt,
       timeoutMs: deps.timeoutMs ?? 7_200_000,
       signal: stop.signal,
       parentWatchdog: true,
@@ -266,6 +271,30 @@ async function runClaudeCode(
         }
       },
     });
+  };
+  let res;
+  try {
+    res = await spawnCli(initialResume);
+    // The CLI saves its session a moment after it starts: one killed before that (a budget stop
+    // or a worker death right at the start) cannot be resumed. The CLI then fails at once, before
+    // any init line or model turn; start a new CLI session on the same worktree instead.
+    const r = result as ResultLine | null;
+    if (
+      initialResume &&
+      !sawInit &&
+      !failure &&
+      !ctx.signal.aborted &&
+      r?.is_error &&
+      (r.num_turns ?? 0) === 0
+    ) {
+      appended([
+        transcript.append({
+          role: 'system',
+          content: { kind: 'cli_resume_lost', cliSessionId: initialResume },
+        }),
+      ]);
+      res = await spawnCli(undefined);
+    }
   } finally {
     ctx.signal.removeEventListener('abort', onOuterAbort);
   }
@@ -290,6 +319,11 @@ async function runClaudeCode(
       : `the claude CLI exited with ${res.signal ?? `code ${res.code}`} before its result line${buffer ? ' (last line truncated)' : ''}`;
   throw unavailable('claude-code', `${why}${stderr ? `: ${stderr}` : ''}`);
 }
+
+const RESUME_PROMPT =
+  'Your previous run was interrupted. Continue the same task from where it stopped; do not redo work that is already done.';
+const RESTART_NOTE =
+  'An earlier attempt at this task was interrupted. The worktree may already hold part of the work: check it before changing anything, and do not redo what is done.';
 
 function completedSummary(subtype: unknown, result: unknown, maxTurns: number): string {
   const text = typeof result === 'string' ? result : '';

@@ -340,6 +340,30 @@ describe('claude-code runner with the real CLI', () => {
     expect(second.costUsd).toBeCloseTo(stoppedEstimate + sonnet({ input: 1000, output: 10 }), 12);
   }, 120_000);
 
+  it('starts a new CLI session when the recorded one cannot be resumed (killed before the CLI saved it)', async () => {
+    const { h, fake, runner } = await setup(() => [{ type: 'reply', text: 'Started afresh.' }]);
+    h.transcript.append({ role: 'user', content: { text: 'Create hello.txt' } });
+    // What a CLI killed in its first moments leaves: an init line for a session it never wrote.
+    h.transcript.append({
+      role: 'system',
+      content: {
+        kind: 'cli_init',
+        cliSessionId: '0b0b0b0b-1111-4222-8333-444444444444',
+        model: 'claude-sonnet-4-6',
+      },
+    });
+    const result = await runner.run(h.request({ runner: 'claude-code' }), h.context({ attempt: 2 }));
+    expect(result).toMatchObject({ status: 'completed', summary: 'Started afresh.' });
+    fake.assertDone();
+    expect(systemRows(h, 'cli_resume_lost').map((r) => r.content)).toEqual([
+      { kind: 'cli_resume_lost', cliSessionId: '0b0b0b0b-1111-4222-8333-444444444444' },
+    ]);
+    // The new session got the task again, with a warning that part of it may be done.
+    const body = JSON.stringify(fake.requests[0]?.body);
+    expect(body).toContain('Create hello.txt');
+    expect(body).toContain('may already hold part of the work');
+  }, 120_000);
+
   it('fails non-retryably when the CLI is missing, and health reports availability', async () => {
     const h = makeHarness();
     const runner = createClaudeCodeRunner({ env: { PATH: '/nonexistent' }, apiKey: 'k' });

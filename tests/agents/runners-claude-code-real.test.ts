@@ -310,7 +310,7 @@ describe('claude-code runner with the real CLI', () => {
     expect(survivorsBeforeRetry.length).toBeGreaterThan(0);
   }, 120_000);
 
-  it('stops the CLI when the budget runs out mid-run and resumes its session after approval', async () => {
+  it('stops the CLI when the budget runs out mid-run and continues after approval (its CLI session, or a new one if the stopped CLI had not saved it)', async () => {
     const { h, fake, runner } = await setup(
       () => [
         // Input tokens alone (the estimate on the assistant line) cost 0.30, over the 0.10 cap.

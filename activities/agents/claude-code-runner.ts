@@ -30,7 +30,10 @@ import { buildAgentEnv, redactSecrets, type Env } from './sandbox-env.js';
 export const DEFAULT_CLAUDE_CODE_MODEL = 'claude-sonnet-4-6';
 
 export interface ClaudeCodeRunnerDeps {
-  /** The worker's environment; only `buildAgentEnv`'s allowlist and the CLI's own switches (`claudeCodeEnv`) reach the CLI. */
+  /**
+   * The worker's environment; only `buildAgentEnv`'s allowlist and the CLI's own switches
+   * (`claudeCodeEnv`) reach the CLI.
+   */
   env: Env;
   /** ANTHROPIC_API_KEY, handed to the CLI on a pipe (never in its environment or argv). */
   apiKey?: string;

@@ -11,11 +11,18 @@ import { migrateDatabase } from '../../db/migrate.js';
 import { projects, workspaces } from '../../db/schema.js';
 import type { AgentTurnRequest, RunnerContext, ToolboxFactory } from '../../activities/agents/runner.js';
 import { createToolbox } from '../../activities/agents/tools/index.js';
-import { createTranscript, ensureSession, type StoredMessage, type Transcript } from '../../activities/agents/transcript.js';
+import {
+  createTranscript,
+  ensureSession,
+  type StoredMessage,
+  type Transcript,
+} from '../../activities/agents/transcript.js';
 import { git, makeRepo } from '../support/git.js';
 
 export interface Harness {
   db: Db;
+  /** The SQLite file behind `db` (for a second process, such as a runner host that is SIGKILLed). */
+  dbFile: string;
   worktree: string;
   sessionId: string;
   transcript: Transcript;
@@ -40,7 +47,9 @@ export function makeHarness(): Harness {
   migrateDatabase(dbFile);
   const db = openDb(dbFile);
   const id = `t${++n}${Date.now().toString(36)}`;
-  db.insert(projects).values({ id: `p_${id}`, name: 'fixture', repoPath: repo.repo }).run();
+  db.insert(projects)
+    .values({ id: `p_${id}`, name: 'fixture', repoPath: repo.repo })
+    .run();
   db.insert(workspaces)
     .values({
       id: `w_${id}`,
@@ -56,16 +65,24 @@ export function makeHarness(): Harness {
     })
     .run();
   const sessionId = `s_${id}`;
-  ensureSession(db, { id: sessionId, workspaceId: `w_${id}`, purpose: 'implement', runner: 'anthropic', mode: 'agent' });
+  ensureSession(db, {
+    id: sessionId,
+    workspaceId: `w_${id}`,
+    purpose: 'implement',
+    runner: 'anthropic',
+    mode: 'agent',
+  });
   const transcript = createTranscript(db, sessionId);
   const h: Harness = {
     db,
+    dbFile,
     worktree,
     sessionId,
     transcript,
     heartbeats: [],
     budgetCapUsd: null,
-    makeToolbox: ({ worktree: wt, mode }) => createToolbox({ worktree: wt, mode, env: process.env, commandTimeoutMs: 30_000 }),
+    makeToolbox: ({ worktree: wt, mode }) =>
+      createToolbox({ worktree: wt, mode, env: process.env, commandTimeoutMs: 30_000 }),
     request: (config = {}, prompt = 'Create hello.txt') => ({
       workspaceId: `w_${id}`,
       turn: 1,

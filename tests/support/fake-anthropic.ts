@@ -33,6 +33,11 @@ export type FakeAnthropicTurn =
       stopReason?: string;
       /** Extra raw SSE events sent after message_start (e.g. an unknown event type). */
       extraEvents?: Array<{ event: string; data: string }>;
+      /**
+       * Answer only after this long (a model call in flight). A client gone by then gets
+       * nothing, and the turn counts as served.
+       */
+      delayMs?: number;
     }
   | { type: 'error'; status: number; retryAfter?: string; errorType?: string; message?: string }
   /** HTTP 200, then an `event: error` mid-stream (how overloaded errors arrive once streaming started). */
@@ -50,7 +55,11 @@ let counter = 0;
 
 function startStream(res: http.ServerResponse, model: string, usage: FakeAnthropicUsage): string {
   const id = `msg_fake${++counter}`;
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'request-id': `req_${id}` });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    'request-id': `req_${id}`,
+  });
   sse(res, 'message_start', {
     type: 'message_start',
     message: {
@@ -73,28 +82,57 @@ function startStream(res: http.ServerResponse, model: string, usage: FakeAnthrop
   return id;
 }
 
-function reply(turn: Extract<FakeAnthropicTurn, { type: 'reply' }>, res: http.ServerResponse, body: unknown): void {
-  const requested = body && typeof body === 'object' && 'model' in body ? String((body as { model: unknown }).model) : 'claude-sonnet-4-6';
+function reply(
+  turn: Extract<FakeAnthropicTurn, { type: 'reply' }>,
+  res: http.ServerResponse,
+  body: unknown,
+): void {
+  const requested =
+    body && typeof body === 'object' && 'model' in body
+      ? String((body as { model: unknown }).model)
+      : 'claude-sonnet-4-6';
   const usage = turn.usage ?? {};
   startStream(res, turn.model ?? requested, usage);
   for (const e of turn.extraEvents ?? []) res.write(`event: ${e.event}\ndata: ${e.data}\n\n`);
   let index = 0;
   if (turn.text !== undefined) {
-    sse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
-    for (const piece of pieces(turn.text, 12)) sse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
+    sse(res, 'content_block_start', {
+      type: 'content_block_start',
+      index,
+      content_block: { type: 'text', text: '' },
+    });
+    for (const piece of pieces(turn.text, 12))
+      sse(res, 'content_block_delta', {
+        type: 'content_block_delta',
+        index,
+        delta: { type: 'text_delta', text: piece },
+      });
     sse(res, 'content_block_stop', { type: 'content_block_stop', index });
     index += 1;
   }
   for (const call of turn.toolCalls ?? []) {
     const id = call.id ?? `toolu_fake${++counter}`;
-    sse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id, name: call.name, input: {} } });
+    sse(res, 'content_block_start', {
+      type: 'content_block_start',
+      index,
+      content_block: { type: 'tool_use', id, name: call.name, input: {} },
+    });
     const json = call.rawJson ?? JSON.stringify(call.input ?? {});
-    for (const piece of pieces(json, 7)) sse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } });
+    for (const piece of pieces(json, 7))
+      sse(res, 'content_block_delta', {
+        type: 'content_block_delta',
+        index,
+        delta: { type: 'input_json_delta', partial_json: piece },
+      });
     sse(res, 'content_block_stop', { type: 'content_block_stop', index });
     index += 1;
   }
   const stopReason = turn.stopReason ?? (turn.toolCalls?.length ? 'tool_use' : 'end_turn');
-  sse(res, 'message_delta', { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens ?? 50 } });
+  sse(res, 'message_delta', {
+    type: 'message_delta',
+    delta: { stop_reason: stopReason, stop_sequence: null },
+    usage: { output_tokens: usage.output_tokens ?? 50 },
+  });
   sse(res, 'message_stop', { type: 'message_stop' });
   res.end();
 }
@@ -104,23 +142,51 @@ export function startFakeAnthropic(script: readonly FakeAnthropicTurn[]): Promis
   return startFakeServer<FakeAnthropicTurn>('fake Anthropic', '/v1/messages', script, (turn, res, req) => {
     switch (turn.type) {
       case 'reply':
-        reply(turn, res, req.body);
+        if (turn.delayMs) {
+          setTimeout(() => {
+            if (!res.destroyed && !res.writableEnded) reply(turn, res, req.body);
+          }, turn.delayMs).unref();
+        } else reply(turn, res, req.body);
         return;
       case 'error': {
-        const errorType = turn.errorType ?? (turn.status === 429 ? 'rate_limit_error' : turn.status === 529 ? 'overloaded_error' : turn.status >= 500 ? 'api_error' : 'invalid_request_error');
-        res.writeHead(turn.status, { 'content-type': 'application/json', ...(turn.retryAfter !== undefined ? { 'retry-after': turn.retryAfter } : {}) });
-        res.end(JSON.stringify({ type: 'error', error: { type: errorType, message: turn.message ?? errorType } }));
+        const errorType =
+          turn.errorType ??
+          (turn.status === 429
+            ? 'rate_limit_error'
+            : turn.status === 529
+              ? 'overloaded_error'
+              : turn.status >= 500
+                ? 'api_error'
+                : 'invalid_request_error');
+        res.writeHead(turn.status, {
+          'content-type': 'application/json',
+          ...(turn.retryAfter !== undefined ? { 'retry-after': turn.retryAfter } : {}),
+        });
+        res.end(
+          JSON.stringify({ type: 'error', error: { type: errorType, message: turn.message ?? errorType } }),
+        );
         return;
       }
       case 'stream_error':
         startStream(res, 'claude-sonnet-4-6', {});
-        sse(res, 'error', { type: 'error', error: { type: turn.errorType, message: turn.message ?? turn.errorType } });
+        sse(res, 'error', {
+          type: 'error',
+          error: { type: turn.errorType, message: turn.message ?? turn.errorType },
+        });
         res.end();
         return;
       case 'hang':
         startStream(res, 'claude-sonnet-4-6', {});
-        sse(res, 'content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
-        sse(res, 'content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Working on' } });
+        sse(res, 'content_block_start', {
+          type: 'content_block_start',
+          index: 0,
+          content_block: { type: 'text', text: '' },
+        });
+        sse(res, 'content_block_delta', {
+          type: 'content_block_delta',
+          index: 0,
+          delta: { type: 'text_delta', text: 'Working on' },
+        });
         // Never ends; close() tears the connection down.
         return;
     }

@@ -1,0 +1,153 @@
+/**
+ * How the Claude Code CLI is started: its arguments (the permission recipe) and its environment.
+ *
+ * Permissions. The CLI runs its own tools, so confinement is the CLI's permission system, set so
+ * that nothing in the worktree can widen it:
+ * - `--setting-sources user`: a repository's `.claude/settings*.json` (which the agent itself can
+ *   write) is never read, so it cannot allow `Write(/**)` or bare `Bash`.
+ * - `--strict-mcp-config`: a repository's `.mcp.json` starts no servers.
+ * - Agent mode is `--permission-mode acceptEdits` with only read tools and per-command Bash rules
+ *   pre-allowed. acceptEdits accepts Write/Edit inside the working directory only; a write or a
+ *   Bash output redirection outside it needs approval, which `-p` cannot give, so it is refused
+ *   and the refusal comes back to the model as an error tool_result (checked against 2.1.328).
+ *   Bare `Write`/`Edit`/`Bash` entries are never passed: they accept any absolute path.
+ * - Plan mode is `--permission-mode plan` with read tools only.
+ * Commands that run project code (`npm test`, `npm run …`) are trusted as the project's scripts
+ * are; the CLI's path checks cover its own tools and the redirections it can see.
+ *
+ * Environment. The sandbox allowlist (`buildAgentEnv`) plus the CLI's own documented, non-secret
+ * switches from the worker's environment. The API key is NOT put in the environment: the CLI
+ * reads it from a pipe (`CLAUDE_CODE_API_KEY_FILE_DESCRIPTOR`), so the shells its Bash tool
+ * starts never see it (with the key in its environment they do: `env` in a Bash tool call prints
+ * it), and it is in no argv, log or prompt.
+ */
+import type { AgentConfig } from '../../core/agent.js';
+import { buildAgentEnv, type Env } from './sandbox-env.js';
+
+/** Tools pre-allowed in every mode: they only read. */
+export const CLAUDE_CODE_READ_TOOLS = ['Read', 'Glob', 'Grep', 'LS', 'TodoWrite'];
+
+/**
+ * Bash commands pre-allowed in agent mode (prefix rules). Anything else is refused, as is any
+ * redirection outside the worktree whatever the command.
+ */
+export const CLAUDE_CODE_BASH_RULES = [
+  'Bash(npm:*)',
+  'Bash(pnpm:*)',
+  'Bash(yarn:*)',
+  'Bash(git status:*)',
+  'Bash(git diff:*)',
+  'Bash(git log:*)',
+  'Bash(git show:*)',
+  'Bash(ls:*)',
+  'Bash(cat:*)',
+  'Bash(head:*)',
+  'Bash(tail:*)',
+  'Bash(wc:*)',
+  'Bash(grep:*)',
+  'Bash(echo:*)',
+  'Bash(mkdir:*)',
+  'Bash(pwd)',
+];
+
+/**
+ * The CLI's own configuration variables passed through from the worker's environment (names
+ * from the CLI's documentation). None holds a credential; cloud credentials for Bedrock/Vertex
+ * come from the user's profile files (`AWS_PROFILE`, gcloud), not from variables the CLI's shells
+ * would inherit.
+ */
+export const CLAUDE_CODE_SWITCHES = [
+  'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC',
+  'DISABLE_TELEMETRY',
+  'DISABLE_ERROR_REPORTING',
+  'DISABLE_AUTOUPDATER',
+  'DISABLE_BUG_COMMAND',
+  'DISABLE_COST_WARNINGS',
+  'DISABLE_NON_ESSENTIAL_MODEL_CALLS',
+  'CLAUDE_CODE_USE_BEDROCK',
+  'CLAUDE_CODE_USE_VERTEX',
+  'CLAUDE_CODE_SKIP_BEDROCK_AUTH',
+  'CLAUDE_CODE_SKIP_VERTEX_AUTH',
+  'ANTHROPIC_MODEL',
+  'ANTHROPIC_SMALL_FAST_MODEL',
+  'ANTHROPIC_DEFAULT_OPUS_MODEL',
+  'ANTHROPIC_DEFAULT_SONNET_MODEL',
+  'ANTHROPIC_DEFAULT_HAIKU_MODEL',
+  'ANTHROPIC_BEDROCK_BASE_URL',
+  'ANTHROPIC_VERTEX_BASE_URL',
+  'ANTHROPIC_VERTEX_PROJECT_ID',
+  'CLOUD_ML_REGION',
+  'AWS_REGION',
+  'AWS_PROFILE',
+  'CLAUDE_CONFIG_DIR',
+  'CLAUDE_CODE_MAX_RETRIES',
+  'CLAUDE_CODE_MAX_OUTPUT_TOKENS',
+  'MAX_THINKING_TOKENS',
+  'API_TIMEOUT_MS',
+  'BASH_DEFAULT_TIMEOUT_MS',
+  'BASH_MAX_TIMEOUT_MS',
+];
+
+/** Prefixed switches (`VERTEX_REGION_CLAUDE_3_5_SONNET`, …). */
+const SWITCH_PREFIXES = ['VERTEX_REGION_'];
+
+/** The variable naming the fd the CLI reads its API key from. */
+export const API_KEY_FD_VARIABLE = 'CLAUDE_CODE_API_KEY_FILE_DESCRIPTOR';
+
+export interface CliArgsInput {
+  model: string;
+  maxTurns: number;
+  mode: AgentConfig['mode'];
+  systemPrompt?: string;
+  resumeId?: string;
+  /** @default CLAUDE_CODE_BASH_RULES */
+  bashRules?: readonly string[];
+}
+
+export function claudeCodeArgs(input: CliArgsInput): string[] {
+  const args = [
+    '-p',
+    '--output-format',
+    'stream-json',
+    '--verbose',
+    '--model',
+    input.model,
+    '--max-turns',
+    String(input.maxTurns),
+  ];
+  args.push('--setting-sources', 'user', '--strict-mcp-config');
+  if (input.systemPrompt) args.push('--append-system-prompt', input.systemPrompt);
+  const allowed =
+    input.mode === 'plan'
+      ? CLAUDE_CODE_READ_TOOLS
+      : [...CLAUDE_CODE_READ_TOOLS, ...(input.bashRules ?? CLAUDE_CODE_BASH_RULES)];
+  args.push(
+    '--permission-mode',
+    input.mode === 'plan' ? 'plan' : 'acceptEdits',
+    '--allowedTools',
+    allowed.join(','),
+  );
+  if (input.resumeId) args.push('--resume', input.resumeId);
+  return args;
+}
+
+/**
+ * The CLI's environment: the sandbox allowlist, the CLI's switches, `ANTHROPIC_BASE_URL`, and (when
+ * a key is given) the name of the fd the key arrives on.
+ */
+export function claudeCodeEnv(opts: {
+  parentEnv: Env;
+  extraEnv?: Env;
+  baseURL?: string;
+  apiKeyFd?: number;
+}): Record<string, string> {
+  const env: Record<string, string> = { ...buildAgentEnv(opts.parentEnv, opts.extraEnv) };
+  for (const [name, value] of Object.entries(opts.parentEnv)) {
+    if (value === undefined || value === '') continue;
+    if (CLAUDE_CODE_SWITCHES.includes(name) || SWITCH_PREFIXES.some((p) => name.startsWith(p)))
+      env[name] = value;
+  }
+  if (opts.baseURL) env.ANTHROPIC_BASE_URL = opts.baseURL;
+  if (opts.apiKeyFd !== undefined) env[API_KEY_FD_VARIABLE] = String(opts.apiKeyFd);
+  return env;
+}

@@ -11,6 +11,7 @@ import type { RatchetConfig } from '../../core/config.js';
 import { newId, workflowIds } from '../../core/ids.js';
 import { SCRIPT_KINDS, sha256Schema, type DecideTrustInput, type PendingTrust } from '../../core/script-trust.js';
 import { agentRequestSchema, applyAgentDefaults } from '../../core/settings.js';
+import { TEXT_LIMITS, multiLineText, singleLineText } from '../../core/text.js';
 import {
   branchNameFor,
   branchNameSchema,
@@ -32,9 +33,9 @@ import { DomainError } from './errors.js';
 import { getProjectOrThrow } from './projects.js';
 
 export const startWorkspaceInputSchema = z.object({
-  projectId: z.string().trim().min(1, 'is required'),
-  title: z.string().trim().min(1, 'is required').max(200),
-  prompt: z.string().trim().min(1, 'is required').max(100_000),
+  projectId: singleLineText(TEXT_LIMITS.name),
+  title: singleLineText(TEXT_LIMITS.title),
+  prompt: multiLineText(TEXT_LIMITS.prompt),
   baseBranch: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
     branchNameSchema.optional(),

@@ -17,6 +17,36 @@ export const TOKEN_COOKIE = 'ratchet_token';
  */
 export const HEALTH_MINIMAL_HEADER = 'x-ratchet-health-minimal';
 
+/** Headers on every answer: nothing sniffed, nothing framed, no referrer leaves the console. */
+export const SECURITY_HEADERS = {
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+} as const;
+
+/** JSON, static files and refusals: nothing to run, nothing to frame. */
+export const STRICT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/**
+ * Pages: scripts only with this request's nonce (Next stamps it on every script it renders, and
+ * `'strict-dynamic'` lets those load their chunks), styles from the console, nothing framed.
+ * @param dev  `next dev` also needs eval (React Refresh) and its HMR websocket
+ */
+export function pageCsp(nonce: string, { dev = false }: { dev?: boolean } = {}): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ''}`,
+    `style-src 'self' 'nonce-${nonce}'`,
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src 'self'${dev ? ' ws:' : ''}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
 /** Methods that change state: they need a JSON body and a same-origin caller. */
 export const MUTATING_METHODS = ['POST', 'PATCH', 'PUT', 'DELETE'] as const;
 

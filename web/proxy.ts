@@ -7,8 +7,11 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import {
   HEALTH_MINIMAL_HEADER,
+  SECURITY_HEADERS,
+  STRICT_CSP,
   TOKEN_COOKIE,
   guardRequest,
+  pageCsp,
   parseAllowedHosts,
   tokenRequired,
   type GuardConfig,
@@ -47,30 +50,9 @@ function state(): ProxyState {
 
 const isDev = process.env.NODE_ENV === 'development';
 
-/** Pages: scripts only with this request's nonce (Next stamps it on its own scripts), nothing framed. */
-function pageCsp(nonce: string): string {
-  return [
-    "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${isDev ? " 'unsafe-eval'" : ''}`,
-    `style-src 'self' 'nonce-${nonce}'`,
-    "img-src 'self' data:",
-    "font-src 'self'",
-    `connect-src 'self'${isDev ? ' ws:' : ''}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
-
-/** JSON, static files and refusals: nothing to run, nothing to frame. */
-const STRICT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-
 function secure(res: Response, csp: string): Response {
   res.headers.set('content-security-policy', csp);
-  res.headers.set('x-frame-options', 'DENY');
-  res.headers.set('x-content-type-options', 'nosniff');
-  res.headers.set('referrer-policy', 'same-origin');
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.headers.set(name, value);
   return res;
 }
 
@@ -118,7 +100,7 @@ export function proxy(req: NextRequest): Response {
   const isPage = route === null || route.kind === 'page';
   if (!isPage) return secure(NextResponse.next({ request: { headers } }), STRICT_CSP);
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64');
-  const csp = pageCsp(nonce);
+  const csp = pageCsp(nonce, { dev: isDev });
   // Next reads the nonce from the request's CSP header and puts it on every script it renders.
   headers.set('content-security-policy', csp);
   headers.set('x-nonce', nonce);

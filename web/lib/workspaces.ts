@@ -173,12 +173,36 @@ export function getPendingTrust({ db, workspace }: { db: Db; workspace: Pick<Wor
   return parsed.success ? parsed.data : null;
 }
 
-/** Raises the budget (USD) of a workspace waiting in `awaiting_budget`, or cancels the wait. */
-export async function setBudget(
-  args: Steer & { budgetUsd?: number; cancel?: boolean },
-): Promise<{ budgetUsd: number | null }> {
-  const body = args.cancel ? { cancel: true } : { budgetUsd: args.budgetUsd };
-  return handleFor(args).executeUpdate(budgetUpdate, { args: [body] });
+/** What a budget change did, in words the console can show as they are. */
+export interface BudgetChange {
+  budgetUsd: number | null;
+  /** True when the workspace was waiting in `awaiting_budget` and now tries again. */
+  resumed: boolean;
+  message: string;
+}
+
+/**
+ * Sets the budget (USD) of a workspace, or cancels its wait for budget. A workspace waiting in
+ * `awaiting_budget` resumes; any other one keeps the new cap for its next model call, and the
+ * answer says so (it used to answer the same either way). Cancelling needs a waiting workspace.
+ */
+export async function setBudget(args: Steer & { budgetUsd?: number; cancel?: boolean }): Promise<BudgetChange> {
+  const handle = handleFor(args);
+  const row = args.db.select({ status: workspaces.status }).from(workspaces).where(eq(workspaces.id, args.workspaceId)).get();
+  const waiting = row?.status === 'awaiting_budget';
+  if (args.cancel) {
+    if (row && !waiting) throw new DomainError('NotApplicable', `Nothing to cancel: the workspace is not waiting for budget (status is ${row.status}).`);
+    const { budgetUsd } = await handle.executeUpdate(budgetUpdate, { args: [{ cancel: true }] });
+    return { budgetUsd, resumed: false, message: 'The wait for budget was cancelled.' };
+  }
+  const { budgetUsd } = await handle.executeUpdate(budgetUpdate, { args: [{ budgetUsd: args.budgetUsd }] });
+  return {
+    budgetUsd,
+    resumed: waiting,
+    message: waiting
+      ? `Budget set to $${budgetUsd}; the workspace tries again.`
+      : `Budget set to $${budgetUsd}; the workspace is not waiting for budget (status is ${row?.status ?? 'unknown'}), so the new cap applies from its next model call.`,
+  };
 }
 
 /**

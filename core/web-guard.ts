@@ -128,12 +128,16 @@ const bracketed = (name: string) => (name.includes(':') && !name.startsWith('[')
  * Allowed Host values: the bound address with its port, `localhost`, `127.0.0.1` and `[::1]` on any
  * port, and each RATCHET_ALLOWED_HOSTS entry (`name` on any port, `name:port` on that port only).
  */
-export function isAllowedHost(value: string | null, config: Pick<GuardConfig, 'boundHost' | 'boundPort' | 'allowedHosts'>): boolean {
+export function isAllowedHost(
+  value: string | null,
+  config: Pick<GuardConfig, 'boundHost' | 'boundPort' | 'allowedHosts'>,
+): boolean {
   if (!value) return false;
   const host = parseHostHeader(value);
   if (!host) return false;
   if (['localhost', '127.0.0.1', '[::1]'].includes(host.name)) return true;
-  if (host.name === bracketed(config.boundHost.toLowerCase()) && host.port === String(config.boundPort)) return true;
+  if (host.name === bracketed(config.boundHost.toLowerCase()) && host.port === String(config.boundPort))
+    return true;
   for (const entry of config.allowedHosts) {
     const allowed = parseHostHeader(entry);
     if (!allowed || allowed.name !== host.name) continue;
@@ -216,7 +220,11 @@ export function guardRequest(req: RequestFacts, config: GuardConfig): GuardDecis
   }
   if (isWebhook) return { kind: 'pass' };
   if (!isJsonContentType(req.headers.get('content-type'))) {
-    return refuse(415, 'UnsupportedMediaType', 'Send the body as JSON with `Content-Type: application/json`.');
+    return refuse(
+      415,
+      'UnsupportedMediaType',
+      'Send the body as JSON with `Content-Type: application/json`.',
+    );
   }
   const origin = req.headers.get('origin');
   if (origin !== null) {

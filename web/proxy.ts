@@ -78,13 +78,19 @@ export function proxy(req: NextRequest): Response {
     guard,
   );
   if (decision.kind === 'refuse') {
-    const res = Response.json({ error: { type: decision.type, message: decision.message } }, { status: decision.status });
+    const res = Response.json(
+      { error: { type: decision.type, message: decision.message } },
+      { status: decision.status },
+    );
     if (decision.allow) res.headers.set('allow', decision.allow);
     return secure(res, STRICT_CSP);
   }
   if (req.method === 'OPTIONS') {
     // No CORS: a preflight from another origin gets no Access-Control-Allow-* and stops there.
-    return secure(new Response(null, { status: 204, headers: { allow: route!.allow.join(', ') } }), STRICT_CSP);
+    return secure(
+      new Response(null, { status: 204, headers: { allow: route!.allow.join(', ') } }),
+      STRICT_CSP,
+    );
   }
   if (fromQuery) {
     const clean = new URL(req.url);
@@ -96,7 +102,8 @@ export function proxy(req: NextRequest): Response {
 
   const headers = new Headers(req.headers);
   headers.delete(HEALTH_MINIMAL_HEADER);
-  if (route?.pattern === '/api/health' && guard.tokenRequired && !hasValidToken) headers.set(HEALTH_MINIMAL_HEADER, '1');
+  if (route?.pattern === '/api/health' && guard.tokenRequired && !hasValidToken)
+    headers.set(HEALTH_MINIMAL_HEADER, '1');
   const isPage = route === null || route.kind === 'page';
   if (!isPage) return secure(NextResponse.next({ request: { headers } }), STRICT_CSP);
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64');

@@ -19,7 +19,9 @@ function answer(req: http.IncomingMessage, res: http.ServerResponse): void {
   } catch {
     // A request line Node accepted but URL cannot parse: no route, the default Allow.
   }
-  const allow = (matchRoute(pathname.replace(/(.)\/+$/, '$1'))?.allow ?? ['GET', 'HEAD', 'OPTIONS']).join(', ');
+  const allow = (matchRoute(pathname.replace(/(.)\/+$/, '$1'))?.allow ?? ['GET', 'HEAD', 'OPTIONS']).join(
+    ', ',
+  );
   const body = JSON.stringify({
     error: { type: 'MethodNotAllowed', message: `${pathname} answers ${allow}, not ${req.method ?? ''}.` },
   });

@@ -186,12 +186,22 @@ export interface BudgetChange {
  * `awaiting_budget` resumes; any other one keeps the new cap for its next model call, and the
  * answer says so (it used to answer the same either way). Cancelling needs a waiting workspace.
  */
-export async function setBudget(args: Steer & { budgetUsd?: number; cancel?: boolean }): Promise<BudgetChange> {
+export async function setBudget(
+  args: Steer & { budgetUsd?: number; cancel?: boolean },
+): Promise<BudgetChange> {
   const handle = handleFor(args);
-  const row = args.db.select({ status: workspaces.status }).from(workspaces).where(eq(workspaces.id, args.workspaceId)).get();
+  const row = args.db
+    .select({ status: workspaces.status })
+    .from(workspaces)
+    .where(eq(workspaces.id, args.workspaceId))
+    .get();
   const waiting = row?.status === 'awaiting_budget';
   if (args.cancel) {
-    if (row && !waiting) throw new DomainError('NotApplicable', `Nothing to cancel: the workspace is not waiting for budget (status is ${row.status}).`);
+    if (row && !waiting)
+      throw new DomainError(
+        'NotApplicable',
+        `Nothing to cancel: the workspace is not waiting for budget (status is ${row.status}).`,
+      );
     const { budgetUsd } = await handle.executeUpdate(budgetUpdate, { args: [{ cancel: true }] });
     return { budgetUsd, resumed: false, message: 'The wait for budget was cancelled.' };
   }
@@ -211,7 +221,13 @@ export async function setBudget(args: Steer & { budgetUsd?: number; cancel?: boo
  * woke; one that stopped waiting meanwhile, or whose workflow is gone, is skipped. Connects to
  * Temporal only when some workspace is waiting.
  */
-export async function recheckWaitingBudgets({ db, client }: { db: Db; client: () => Promise<Client> }): Promise<string[]> {
+export async function recheckWaitingBudgets({
+  db,
+  client,
+}: {
+  db: Db;
+  client: () => Promise<Client>;
+}): Promise<string[]> {
   const waiting = db
     .select({ id: workspaces.id, workflowId: workspaces.workflowId })
     .from(workspaces)
@@ -222,7 +238,9 @@ export async function recheckWaitingBudgets({ db, client }: { db: Db; client: ()
   const temporal = await client();
   for (const ws of waiting) {
     try {
-      await temporal.workflow.getHandle(ws.workflowId).executeUpdate(budgetUpdate, { args: [{ recheck: true }] });
+      await temporal.workflow
+        .getHandle(ws.workflowId)
+        .executeUpdate(budgetUpdate, { args: [{ recheck: true }] });
       woke.push(ws.id);
     } catch {
       // Not waiting any more (the validator refused), or the workflow ended: nothing to wake.

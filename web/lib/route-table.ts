@@ -54,7 +54,9 @@ function allowOf(methods: readonly string[]): string[] {
 function matches(pattern: string, segments: string[]): boolean {
   const want = pattern.split('/').filter(Boolean);
   if (want.length !== segments.length) return false;
-  return want.every((w, i) => (w.startsWith('[') && w.endsWith(']') ? segments[i] !== '' : w === segments[i]));
+  return want.every((w, i) =>
+    w.startsWith('[') && w.endsWith(']') ? segments[i] !== '' : w === segments[i],
+  );
 }
 
 /** The route a (decoded or raw) path belongs to; null for paths no page or route answers. */
@@ -63,6 +65,7 @@ export function matchRoute(pathname: string): RouteMatch | null {
     return { kind: 'static', pattern: pathname, allow: ['GET', 'HEAD', 'OPTIONS'] };
   }
   const segments = pathname.split('/').filter(Boolean);
-  for (const r of ROUTES) if (matches(r.pattern, segments)) return { kind: r.kind, pattern: r.pattern, allow: allowOf(r.methods) };
+  for (const r of ROUTES)
+    if (matches(r.pattern, segments)) return { kind: r.kind, pattern: r.pattern, allow: allowOf(r.methods) };
   return null;
 }

@@ -19,7 +19,9 @@ const config: GuardConfig = {
   tokenRequired: false,
 };
 
-function facts(over: Partial<RequestFacts> & { headers?: Record<string, string> } = {}): RequestFacts {
+function facts(
+  over: Omit<Partial<RequestFacts>, 'headers'> & { headers?: Record<string, string> } = {},
+): RequestFacts {
   const headers = new Map(
     Object.entries({ host: '127.0.0.1:3000', ...over.headers }).map(([k, v]) => [k.toLowerCase(), v]),
   );

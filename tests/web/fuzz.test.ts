@@ -21,7 +21,7 @@ import { rawRequest, type RawAnswer } from './raw-http.js';
 
 const RUNS_PER_ROUTE = 1000;
 /** Routes fuzzed at once; each sends one request at a time. */
-const CONCURRENCY = 3;
+const CONCURRENCY = 2;
 const TASK_QUEUE = 'ratchet-fuzz-test';
 const WEBHOOK_SECRET = 'webhook-secret-for-the-fuzz-suite';
 

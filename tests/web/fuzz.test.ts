@@ -24,6 +24,11 @@ const RUNS_PER_ROUTE = 1000;
 const CONCURRENCY = 2;
 const TASK_QUEUE = 'ratchet-fuzz-test';
 const WEBHOOK_SECRET = 'webhook-secret-for-the-fuzz-suite';
+const SECRETS = {
+  ANTHROPIC_API_KEY: 'sk-ant-fuzz-secret-0123456789',
+  OPENAI_API_KEY: 'sk-openai-fuzz-secret-0123456789',
+  GITHUB_TOKEN: 'ghp_fuzzsecret0123456789abcdef',
+};
 
 let home: string;
 let env: TestWorkflowEnvironment;
@@ -38,8 +43,9 @@ beforeAll(async () => {
   env = await startDevServer();
   const shared = { RATCHET_HOME: home, TEMPORAL_ADDRESS: env.address, RATCHET_TASK_QUEUE: TASK_QUEUE };
   worker = await startWorkerProcess({ ...shared, RATCHET_LOG_LEVEL: 'warn' });
+  // Secrets the console holds: no answer may contain any of them.
   server = await startConsole(
-    { ...shared, GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET },
+    { ...shared, ...SECRETS, GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET },
     { readyPath: '/api/health' },
   );
   agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });
@@ -273,6 +279,11 @@ async function fuzzRoute(pattern: string): Promise<RouteTally> {
       expect(res.status, what).toBeGreaterThanOrEqual(100);
       expect(res.status, what).toBeLessThan(500);
       expect(LEAK.test(res.body), what).toBe(false);
+      for (const secret of [...Object.values(SECRETS), WEBHOOK_SECRET])
+        expect(res.body.includes(secret), what).toBe(false);
+      // Generated markup never comes back unescaped in a page (text is escaped, not interpreted).
+      if (String(res.headers['content-type']).startsWith('text/html'))
+        expect(res.body.includes('<script>x</script>'), what).toBe(false);
       expect(res.ms, what).toBeLessThan(1000);
     }),
     { numRuns: RUNS_PER_ROUTE, endOnFailure: true },

@@ -32,6 +32,7 @@ export const ROUTES: readonly RouteEntry[] = [
   { pattern: '/api/workspaces/[id]/events', kind: 'api', methods: ['GET'] },
   { pattern: '/api/workspaces/[id]/messages', kind: 'api', methods: ['GET', 'POST'] },
   { pattern: '/api/workspaces/[id]/ratchet', kind: 'api', methods: ['GET', 'POST'] },
+  { pattern: '/api/workspaces/[id]/trust', kind: 'api', methods: ['POST'] },
 ];
 
 /** Next's own files (scripts, CSS, fonts) and the icon: read-only. */

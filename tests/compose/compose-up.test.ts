@@ -129,6 +129,9 @@ async function api<T>(method: string, route: string, body?: unknown): Promise<{ 
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
+    // While the container starts, docker-proxy can accept a connection that nothing answers, and
+    // fetch has no timeout of its own.
+    signal: AbortSignal.timeout(15_000),
   });
   const text = await res.text();
   let json: unknown = text;
@@ -194,6 +197,9 @@ describe.runIf(available)('docker-compose up, for real', () => {
     composeEnv = {
       ...process.env,
       COMPOSE_PROJECT_NAME: PROJECT,
+      // Removing a container on the vfs storage driver deletes a whole root filesystem copy; under
+      // load that outlasts docker-compose's default 60 s HTTP timeout.
+      COMPOSE_HTTP_TIMEOUT: '600',
       RATCHET_REPOS: reposDir,
       // No credentials reach the containers from the test's environment.
       ANTHROPIC_API_KEY: '',

@@ -103,7 +103,7 @@ function git(cwd: string, ...args: string[]): string {
 }
 
 let reposDir = '';
-let composeEnv: NodeJS.ProcessEnv = {};
+let composeEnv: NodeJS.ProcessEnv = { ...process.env };
 let token: string | null = null;
 const compose = (...args: string[]) =>
   run('docker-compose', ['-f', 'docker-compose.yml', ...args], composeEnv);

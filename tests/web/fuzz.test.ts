@@ -265,10 +265,12 @@ interface RouteTally {
   requests: number;
   statuses: Record<number, number>;
   slowestMs: number;
+  /** Requests over 1 s that were sent again (and answered within 1 s the second time). */
+  repeatedSlow: number;
 }
 
 async function fuzzRoute(pattern: string): Promise<RouteTally> {
-  const tally: RouteTally = { route: pattern, requests: 0, statuses: {}, slowestMs: 0 };
+  const tally: RouteTally = { route: pattern, requests: 0, statuses: {}, slowestMs: 0, repeatedSlow: 0 };
   await fc.assert(
     fc.asyncProperty(requestFor(pattern), async (r) => {
       const res = await send(r);
@@ -284,7 +286,14 @@ async function fuzzRoute(pattern: string): Promise<RouteTally> {
       // Generated markup never comes back unescaped in a page (text is escaped, not interpreted).
       if (String(res.headers['content-type']).startsWith('text/html'))
         expect(res.body.includes('<script>x</script>'), what).toBe(false);
-      expect(res.ms, what).toBeLessThan(1000);
+      if (res.ms >= 1000) {
+        // One late answer on a loaded machine (two cores shared with Temporal, the worker and other
+        // suites) can be a scheduling stall; a slow code path is slow again. So a slow request is
+        // sent once more, and the route fails when the repeat is slow too.
+        tally.repeatedSlow++;
+        const again = await send(r);
+        expect(again.ms, `${what}; repeated: ${again.ms.toFixed(0)} ms`).toBeLessThan(1000);
+      }
     }),
     { numRuns: RUNS_PER_ROUTE, endOnFailure: true },
   );
@@ -306,7 +315,7 @@ describe('fuzz', () => {
       .sort((a, b) => a.route.localeCompare(b.route))
       .map(
         (t) =>
-          `${t.route.padEnd(36)} ${String(t.requests).padStart(5)} requests, slowest ${t.slowestMs.toFixed(0).padStart(4)} ms, ${JSON.stringify(t.statuses)}`,
+          `${t.route.padEnd(36)} ${String(t.requests).padStart(5)} requests, slowest ${t.slowestMs.toFixed(0).padStart(4)} ms, ${t.repeatedSlow} repeated, ${JSON.stringify(t.statuses)}`,
       );
     const total = tallies.reduce((n, t) => n + t.requests, 0);
     console.info(

@@ -209,3 +209,44 @@ export function formatDiffComment(c: DiffComment): string {
   parts.push(c.comment.trim());
   return parts.join('\n\n');
 }
+
+/** The text of each line a unified patch shows, by side and line number (for quoting a selection). */
+export function patchLines(patch: string): { old: Map<number, string>; new: Map<number, string> } {
+  const old = new Map<number, string>();
+  const neu = new Map<number, string>();
+  let o = 0;
+  let n = 0;
+  let inHunk = false;
+  for (const line of patch.split('\n')) {
+    const h = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(line);
+    if (h) {
+      o = Number(h[1]);
+      n = Number(h[2]);
+      inHunk = true;
+      continue;
+    }
+    if (!inHunk) continue;
+    if (line.startsWith('diff --git ')) {
+      inHunk = false;
+      continue;
+    }
+    const text = line.slice(1);
+    if (line.startsWith('+')) neu.set(n++, text);
+    else if (line.startsWith('-')) old.set(o++, text);
+    else if (line.startsWith(' ')) {
+      old.set(o++, text);
+      neu.set(n++, text);
+    }
+  }
+  return { old, new: neu };
+}
+
+/** The selected lines of one side, in order, joined (missing lines, outside every hunk, are skipped). */
+export function excerptOf(lines: Map<number, string>, startLine: number, endLine: number, maxLines = 50): string {
+  const out: string[] = [];
+  for (let i = startLine; i <= endLine && out.length < maxLines; i++) {
+    const t = lines.get(i);
+    if (t !== undefined) out.push(t);
+  }
+  return out.join('\n');
+}

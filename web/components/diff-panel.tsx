@@ -9,7 +9,7 @@
  */
 import { DiffModeEnum, DiffViewWithMultiSelect, SplitSide } from '@git-diff-view/react';
 import '@git-diff-view/react/styles/diff-view-pure.css';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { excerptOf, patchLines, type DiffFileEntry, type DiffScopeKind } from '../../core/diff.js';
 import type { DiffSummary, FileDiff } from '../lib/diff.js';
 import { api, errorText } from './api.js';
@@ -62,15 +62,21 @@ export function DiffPanel({
   const [open, setOpen] = useState<Record<string, boolean>>({});
   const base = `/api/workspaces/${workspaceId}/diff`;
 
+  const latest = useRef('');
   const load = useCallback(async () => {
+    const key = scopeQuery(scope);
+    latest.current = key;
     try {
-      const s = await api<DiffSummary>(`${base}?${scopeQuery(scope)}`);
+      const s = await api<DiffSummary>(`${base}?${key}`);
+      // An answer for a scope the person has already left is dropped.
+      if (latest.current !== key) return;
       setSummary(s);
       setError(null);
       const lines = s.files.reduce((n, f) => n + (f.additions ?? 0) + (f.deletions ?? 0), 0);
       const auto = s.files.length <= AUTO_OPEN_FILES && lines <= AUTO_OPEN_LINES;
       setOpen((prev) => (auto ? Object.fromEntries(s.files.map((f) => [f.path, prev[f.path] ?? true])) : prev));
     } catch (err) {
+      if (latest.current !== key) return;
       setSummary(null);
       setError(errorText(err));
     }
@@ -95,6 +101,7 @@ export function DiffPanel({
             onChange={(e) => {
               const v = e.target.value;
               setOpen({});
+              setSummary(null);
               setScope(v.startsWith('commit:') ? { kind: 'commit', sha: v.slice(7) } : { kind: v as DiffScopeKind });
             }}
           >
@@ -197,6 +204,8 @@ function FileView({
     };
   }, [url]);
   const lines = useMemo(() => (diff?.patch ? patchLines(diff.patch) : null), [diff]);
+  // Lines picked by dragging over (or clicking) line numbers; the comment form opens under the file.
+  const [picked, setPicked] = useState<{ side: 'old' | 'new'; from: number; to: number; key: number } | null>(null);
 
   if (error) return <p className="error">{error}</p>;
   if (!diff) return <p className="muted">Loading…</p>;
@@ -219,6 +228,14 @@ function FileView({
         diffViewFontSize={13}
         diffViewAddWidget={canComment}
         enableMultiSelect={canComment}
+        onMultiSelectComplete={({ range }) =>
+          setPicked({
+            side: range.side,
+            from: Math.min(range.startLineNumber, range.endLineNumber),
+            to: Math.max(range.startLineNumber, range.endLineNumber),
+            key: Date.now(),
+          })
+        }
         renderWidgetLine={({ lineNumber, fromLineNumber, side, onClose }) => (
           <CommentForm
             workspaceId={workspaceId}
@@ -232,6 +249,19 @@ function FileView({
           />
         )}
       />
+      {picked && (
+        <CommentForm
+          key={picked.key}
+          workspaceId={workspaceId}
+          scope={scope}
+          path={entry.path}
+          side={picked.side}
+          from={picked.from}
+          to={picked.to}
+          lines={lines}
+          onClose={() => setPicked(null)}
+        />
+      )}
     </div>
   );
 }

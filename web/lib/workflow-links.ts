@@ -88,7 +88,8 @@ export async function getWorkflowLinks({
     const ids = [
       workflowIds.workspace(workspaceId),
       workflowIds.ratchet(workspaceId),
-      ...new Set(listFixAttempts({ db, workspaceId }).map((f) => f.workflowId)),
+      // A fix attempt's row key is `<fixer workflow id>#<run>` (a fixer id is reused across retries).
+      ...new Set(listFixAttempts({ db, workspaceId }).map((f) => f.workflowId.replace(/#\d+$/, ''))),
     ];
     runs = ids.map((workflowId) => ({ workflowId, runId: null, role: roleOf(workflowId)!, type: null, status: null, startedAt: null }));
   }

@@ -61,7 +61,7 @@ export interface PrPanel {
 const RESULT_ORDER: Record<CheckResult, number> = { failure: 0, pending: 1, success: 2 };
 
 const MERGE_WORDS: Record<PrSnapshot['mergeStateStatus'], string> = {
-  CLEAN: 'Ready to merge',
+  CLEAN: 'No conflicts; GitHub allows merging',
   BEHIND: 'Behind its base branch (needs an update before merging)',
   BLOCKED: 'Blocked by branch protection (required reviews or checks)',
   DIRTY: 'Has merge conflicts with its base branch',

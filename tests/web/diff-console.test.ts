@@ -380,7 +380,7 @@ describe('workspace page (Chromium)', () => {
       });
       expect(bad.status).toBe(422);
       const fields = ((await bad.json()) as ErrorAnswer).error.fields?.map((f) => f.path).sort();
-      expect(fields).toEqual(['diffComment.comment', 'diffComment.path']);
+      expect(fields).toEqual(['diffComment.comment', 'diffComment.endLine', 'diffComment.path']);
       expect(problems).toEqual([]);
     } finally {
       await page.close();

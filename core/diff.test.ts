@@ -15,13 +15,42 @@ import {
 
 describe('parseDiffEntries', () => {
   it('joins name-status and numstat (-z): modified, added, deleted, renamed with two paths, binary without counts', () => {
-    const ns = ['M', 'src/app.ts', 'A', 'src/new.ts', 'D', 'old.txt', 'R087', 'docs/a.md', 'docs/b.md', 'A', 'logo.png', ''].join('\0');
-    const num = ['4\t2\tsrc/app.ts', '1\t0\tsrc/new.ts', '0\t1\told.txt', '1\t1\t', 'docs/a.md', 'docs/b.md', '-\t-\tlogo.png', ''].join('\0');
+    const ns = [
+      'M',
+      'src/app.ts',
+      'A',
+      'src/new.ts',
+      'D',
+      'old.txt',
+      'R087',
+      'docs/a.md',
+      'docs/b.md',
+      'A',
+      'logo.png',
+      '',
+    ].join('\0');
+    const num = [
+      '4\t2\tsrc/app.ts',
+      '1\t0\tsrc/new.ts',
+      '0\t1\told.txt',
+      '1\t1\t',
+      'docs/a.md',
+      'docs/b.md',
+      '-\t-\tlogo.png',
+      '',
+    ].join('\0');
     expect(parseDiffEntries(ns, num)).toEqual([
       { path: 'src/app.ts', oldPath: null, status: 'modified', additions: 4, deletions: 2, binary: false },
       { path: 'src/new.ts', oldPath: null, status: 'added', additions: 1, deletions: 0, binary: false },
       { path: 'old.txt', oldPath: null, status: 'deleted', additions: 0, deletions: 1, binary: false },
-      { path: 'docs/b.md', oldPath: 'docs/a.md', status: 'renamed', additions: 1, deletions: 1, binary: false },
+      {
+        path: 'docs/b.md',
+        oldPath: 'docs/a.md',
+        status: 'renamed',
+        additions: 1,
+        deletions: 1,
+        binary: false,
+      },
       { path: 'logo.png', oldPath: null, status: 'added', additions: null, deletions: null, binary: true },
     ]);
   });
@@ -37,12 +66,20 @@ describe('parseDiffEntries', () => {
 
 describe('untracked files', () => {
   it('parseUntrackedNumstat counts a text file and marks a binary one', () => {
-    expect(parseUntrackedNumstat('n.md', '3\t0\t/dev/null => n.md\0')).toMatchObject({ status: 'added', additions: 3, deletions: 0, binary: false });
+    expect(parseUntrackedNumstat('n.md', '3\t0\t/dev/null => n.md\0')).toMatchObject({
+      status: 'added',
+      additions: 3,
+      deletions: 0,
+      binary: false,
+    });
     expect(parseUntrackedNumstat('b.bin', '-\t-\t\0')).toMatchObject({ binary: true, additions: null });
   });
   it('normalizeUntrackedPatch names both sides by the file, like a patch of an added file', () => {
-    const raw = 'diff --git a/dev/null b/n.md\nnew file mode 100644\n--- /dev/null\n+++ b/n.md\n@@ -0,0 +1 @@\n+x\n';
-    expect(normalizeUntrackedPatch('n.md', raw)).toBe('diff --git a/n.md b/n.md\nnew file mode 100644\n--- /dev/null\n+++ b/n.md\n@@ -0,0 +1 @@\n+x\n');
+    const raw =
+      'diff --git a/dev/null b/n.md\nnew file mode 100644\n--- /dev/null\n+++ b/n.md\n@@ -0,0 +1 @@\n+x\n';
+    expect(normalizeUntrackedPatch('n.md', raw)).toBe(
+      'diff --git a/n.md b/n.md\nnew file mode 100644\n--- /dev/null\n+++ b/n.md\n@@ -0,0 +1 @@\n+x\n',
+    );
   });
 });
 
@@ -89,25 +126,54 @@ describe('parseCommitLog', () => {
 });
 
 describe('patchLines and excerptOf', () => {
-  const patch = ['diff --git a/f b/f', '--- a/f', '+++ b/f', '@@ -1,3 +1,4 @@', ' one', '-two', '+TWO', '+two and a half', ' three', ''].join('\n');
+  const patch = [
+    'diff --git a/f b/f',
+    '--- a/f',
+    '+++ b/f',
+    '@@ -1,3 +1,4 @@',
+    ' one',
+    '-two',
+    '+TWO',
+    '+two and a half',
+    ' three',
+    '',
+  ].join('\n');
   it('numbers each side as the hunk header says', () => {
     const { old, new: neu } = patchLines(patch);
-    expect([...old.entries()]).toEqual([[1, 'one'], [2, 'two'], [3, 'three']]);
-    expect([...neu.entries()]).toEqual([[1, 'one'], [2, 'TWO'], [3, 'two and a half'], [4, 'three']]);
+    expect([...old.entries()]).toEqual([
+      [1, 'one'],
+      [2, 'two'],
+      [3, 'three'],
+    ]);
+    expect([...neu.entries()]).toEqual([
+      [1, 'one'],
+      [2, 'TWO'],
+      [3, 'two and a half'],
+      [4, 'three'],
+    ]);
     expect(excerptOf(neu, 2, 3)).toBe('TWO\ntwo and a half');
     expect(excerptOf(neu, 9, 12)).toBe('');
   });
 });
 
 describe('formatDiffComment', () => {
-  const base = { path: 'src/app.ts', side: 'new', startLine: 3, endLine: 5, comment: '  Keep it configurable. ', scope: 'branch' } as const;
+  const base = {
+    path: 'src/app.ts',
+    side: 'new',
+    startLine: 3,
+    endLine: 5,
+    comment: '  Keep it configurable. ',
+    scope: 'branch',
+  } as const;
   it('names file, lines and diff, quotes the excerpt, then the comment', () => {
     expect(formatDiffComment({ ...base, excerpt: 'a\nb\n' })).toBe(
       'Review comment on src/app.ts, lines 3-5 (from the diff of the branch against its base):\n\n> a\n> b\n\nKeep it configurable.',
     );
   });
   it('one line of the old side of a commit, without an excerpt', () => {
-    expect(formatDiffComment({ ...base, side: 'old', endLine: 3, scope: 'commit', sha: '0123456789abcdef' })).toBe(
+    expect(
+      formatDiffComment({ ...base, side: 'old', endLine: 3, scope: 'commit', sha: '0123456789abcdef' }),
+    ).toBe(
       'Review comment on src/app.ts, line 3 of the old version (before the change) (from the diff of commit 0123456789ab):\n\nKeep it configurable.',
     );
   });

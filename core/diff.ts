@@ -9,7 +9,9 @@ import { z } from 'zod';
 export const DIFF_SCOPES = ['branch', 'commit', 'worktree'] as const;
 export type DiffScopeKind = (typeof DIFF_SCOPES)[number];
 
-export const commitShaSchema = z.string().regex(/^[0-9a-f]{7,40}$/, 'must be a commit SHA (7 to 40 lowercase hex digits)');
+export const commitShaSchema = z
+  .string()
+  .regex(/^[0-9a-f]{7,40}$/, 'must be a commit SHA (7 to 40 lowercase hex digits)');
 
 /**
  * A repository-relative path as git prints it: no absolute path, no `..` or `.git` segment, no
@@ -19,7 +21,10 @@ export const diffPathSchema = z
   .string()
   .min(1, 'is required')
   .max(4096)
-  .refine((p) => !/[\u0000-\u001f\u007f\\]/.test(p), 'must not contain control characters or backslashes')
+  .refine(
+    (p) => ![...p].some((ch) => ch.charCodeAt(0) < 0x20 || ch === '\u007f' || ch === '\\'),
+    'must not contain control characters or backslashes',
+  )
   .refine((p) => !p.startsWith('/'), 'must be relative to the worktree')
   .refine(
     (p) => p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..' && seg !== '.git'),
@@ -37,8 +42,10 @@ export const diffQuerySchema = z
   })
   .strict()
   .superRefine((q, ctx) => {
-    if (q.scope === 'commit' && !q.sha) ctx.addIssue({ code: 'custom', path: ['sha'], message: 'is required when scope is commit' });
-    if (q.scope !== 'commit' && q.sha) ctx.addIssue({ code: 'custom', path: ['sha'], message: 'is only allowed when scope is commit' });
+    if (q.scope === 'commit' && !q.sha)
+      ctx.addIssue({ code: 'custom', path: ['sha'], message: 'is required when scope is commit' });
+    if (q.scope !== 'commit' && q.sha)
+      ctx.addIssue({ code: 'custom', path: ['sha'], message: 'is only allowed when scope is commit' });
   });
 export type DiffQuery = z.infer<typeof diffQuerySchema>;
 
@@ -88,7 +95,11 @@ export function parseDiffEntries(nameStatus: string, numstat: string): DiffFileE
       file = num[i] ?? '';
     }
     const binary = m[1] === '-' && m[2] === '-';
-    counts.set(file, { additions: binary ? null : Number(m[1]), deletions: binary ? null : Number(m[2]), binary });
+    counts.set(file, {
+      additions: binary ? null : Number(m[1]),
+      deletions: binary ? null : Number(m[2]),
+      binary,
+    });
   }
   const out: DiffFileEntry[] = [];
   const ns = nameStatus.split('\0');
@@ -131,7 +142,9 @@ export function parseUntrackedNumstat(file: string, numstat: string): DiffFileEn
  * patch of an untracked file is rewritten to read like git's own patch of an added file.
  */
 export function normalizeUntrackedPatch(file: string, patch: string): string {
-  return patch.replace(/^diff --git a\/dev\/null b\/(.*)$/m, `diff --git a/${file} b/${file}`).replace(/^\+\+\+ b\/.*$/m, `+++ b/${file}`);
+  return patch
+    .replace(/^diff --git a\/dev\/null b\/(.*)$/m, `diff --git a/${file} b/${file}`)
+    .replace(/^\+\+\+ b\/.*$/m, `+++ b/${file}`);
 }
 
 /** A commit of the branch, newest first; `turn` comes from the `Ratchet-Turn:` trailer (null for a fixer's or a person's commit). */
@@ -162,10 +175,41 @@ export function languageOf(file: string): string | null {
   if (base === 'Makefile') return 'makefile';
   const ext = base.includes('.') ? base.split('.').pop()!.toLowerCase() : '';
   const table: Record<string, string> = {
-    ts: 'typescript', tsx: 'tsx', mts: 'typescript', cts: 'typescript', js: 'javascript', mjs: 'javascript', cjs: 'javascript', jsx: 'jsx',
-    json: 'json', md: 'markdown', css: 'css', scss: 'scss', html: 'xml', xml: 'xml', svg: 'xml', yml: 'yaml', yaml: 'yaml',
-    py: 'python', rs: 'rust', go: 'go', java: 'java', kt: 'kotlin', c: 'c', h: 'c', cc: 'cpp', cpp: 'cpp', hpp: 'cpp',
-    sh: 'bash', bash: 'bash', sql: 'sql', rb: 'ruby', php: 'php', toml: 'ini', ini: 'ini', txt: 'plaintext',
+    ts: 'typescript',
+    tsx: 'tsx',
+    mts: 'typescript',
+    cts: 'typescript',
+    js: 'javascript',
+    mjs: 'javascript',
+    cjs: 'javascript',
+    jsx: 'jsx',
+    json: 'json',
+    md: 'markdown',
+    css: 'css',
+    scss: 'scss',
+    html: 'xml',
+    xml: 'xml',
+    svg: 'xml',
+    yml: 'yaml',
+    yaml: 'yaml',
+    py: 'python',
+    rs: 'rust',
+    go: 'go',
+    java: 'java',
+    kt: 'kotlin',
+    c: 'c',
+    h: 'c',
+    cc: 'cpp',
+    cpp: 'cpp',
+    hpp: 'cpp',
+    sh: 'bash',
+    bash: 'bash',
+    sql: 'sql',
+    rb: 'ruby',
+    php: 'php',
+    toml: 'ini',
+    ini: 'ini',
+    txt: 'plaintext',
   };
   return table[ext] ?? null;
 }
@@ -205,7 +249,13 @@ export function formatDiffComment(c: DiffComment): string {
   const where = c.scope === 'commit' ? `commit ${c.sha?.slice(0, 12) ?? '?'}` : SCOPE_WORDS[c.scope];
   const parts = [`Review comment on ${c.path}, ${lines}${side} (from the diff of ${where}):`];
   const excerpt = c.excerpt?.replace(/\s+$/, '');
-  if (excerpt) parts.push(excerpt.split('\n').map((l) => `> ${l}`).join('\n'));
+  if (excerpt)
+    parts.push(
+      excerpt
+        .split('\n')
+        .map((l) => `> ${l}`)
+        .join('\n'),
+    );
   parts.push(c.comment.trim());
   return parts.join('\n\n');
 }
@@ -242,7 +292,12 @@ export function patchLines(patch: string): { old: Map<number, string>; new: Map<
 }
 
 /** The selected lines of one side, in order, joined (missing lines, outside every hunk, are skipped). */
-export function excerptOf(lines: Map<number, string>, startLine: number, endLine: number, maxLines = 50): string {
+export function excerptOf(
+  lines: Map<number, string>,
+  startLine: number,
+  endLine: number,
+  maxLines = 50,
+): string {
   const out: string[] = [];
   for (let i = startLine; i <= endLine && out.length < maxLines; i++) {
     const t = lines.get(i);

@@ -103,7 +103,13 @@ export function prPanelOf(pr: PrSnapshot): PrPanel {
   }
   const reviews = [...latest.values()]
     .sort((a, b) => (b.submittedAt ?? '').localeCompare(a.submittedAt ?? ''))
-    .map((r) => ({ author: r.author.login, isBot: r.author.isBot, state: r.state, submittedAt: r.submittedAt, body: r.body }));
+    .map((r) => ({
+      author: r.author.login,
+      isBot: r.author.isBot,
+      state: r.state,
+      submittedAt: r.submittedAt,
+      body: r.body,
+    }));
   const threads = pr.unresolvedThreads.map((t) => ({
     path: t.path,
     line: t.line,

@@ -16,10 +16,17 @@ describe('temporalUiUrl', () => {
 
 describe('workspaceWorkflowsQuery', () => {
   it('asks for the workspace, its loop and its fixers, and refuses an unsafe id', () => {
-    expect(workspaceWorkflowsQuery('ws_1')).toBe('WorkflowId = "workspace/ws_1" OR WorkflowId = "ratchet/ws_1" OR WorkflowId STARTS_WITH "fix/ws_1/"');
+    expect(workspaceWorkflowsQuery('ws_1')).toBe(
+      'WorkflowId = "workspace/ws_1" OR WorkflowId = "ratchet/ws_1" OR WorkflowId STARTS_WITH "fix/ws_1/"',
+    );
     expect(() => workspaceWorkflowsQuery('ws" OR 1=1')).toThrow();
   });
   it('roleOf names the kind of workflow by its id', () => {
-    expect(['workspace/a', 'ratchet/a', 'fix/a/b/ci', 'poller/o/r'].map(roleOf)).toEqual(['workspace', 'ratchet', 'fixer', null]);
+    expect(['workspace/a', 'ratchet/a', 'fix/a/b/ci', 'poller/o/r'].map(roleOf)).toEqual([
+      'workspace',
+      'ratchet',
+      'fixer',
+      null,
+    ]);
   });
 });

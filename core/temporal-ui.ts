@@ -7,9 +7,15 @@ import { assertSafeId } from './ids.js';
 const trimSlash = (u: string) => u.replace(/\/+$/, '');
 
 /** The UI page of one run (its event history); without a run id, the list of runs with that workflow id. */
-export function temporalUiUrl(uiBase: string, namespace: string, workflowId: string, runId?: string | null): string {
+export function temporalUiUrl(
+  uiBase: string,
+  namespace: string,
+  workflowId: string,
+  runId?: string | null,
+): string {
   const ns = encodeURIComponent(namespace);
-  if (runId) return `${trimSlash(uiBase)}/namespaces/${ns}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
+  if (runId)
+    return `${trimSlash(uiBase)}/namespaces/${ns}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
   const query = `WorkflowId="${workflowId.replaceAll('"', '')}"`;
   return `${trimSlash(uiBase)}/namespaces/${ns}/workflows?query=${encodeURIComponent(query)}`;
 }

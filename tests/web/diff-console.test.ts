@@ -30,7 +30,13 @@ import { startFakeGithub, type FakeCheck, type FakeGithub } from '../support/fak
 import { git, makeRepo, type TestRepo } from '../support/git.js';
 import { startDevServer } from '../support/temporal.js';
 import { addProject, input, makeHome, specFor, waitFor } from '../support/workspace-harness.js';
-import { ensureConsoleBuilt, launchChromium, newPage, startConsole, type ConsoleServer } from './console-harness.js';
+import {
+  ensureConsoleBuilt,
+  launchChromium,
+  newPage,
+  startConsole,
+  type ConsoleServer,
+} from './console-harness.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SHOTS = path.join(ROOT, 'docs', 'screenshots');
@@ -98,7 +104,11 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY }),
-    activities: createActivities({ db, config, octokit: createGithubClient({ token: 'test', baseUrl: fake.url }) }),
+    activities: createActivities({
+      db,
+      config,
+      octokit: createGithubClient({ token: 'test', baseUrl: fake.url }),
+    }),
   });
   workerRun = worker.run();
   server = await startConsole({
@@ -120,10 +130,16 @@ beforeAll(async () => {
   git(repo.repo, 'commit', '--quiet', '-m', 'base files');
   git(repo.repo, 'push', '--quiet', 'origin', 'main');
   const projectId = addProject(db, repo);
-  db.update(projects).set({ githubOwner: 'acme', githubRepo: 'diffs' }).where(eq(projects.id, projectId)).run();
+  db.update(projects)
+    .set({ githubOwner: 'acme', githubRepo: 'diffs' })
+    .where(eq(projects.id, projectId))
+    .run();
 
   fake.addRepo('acme/diffs');
-  linkRemote(fake, 'acme/diffs', repo.remote, () => [check('build', 'SUCCESS', 501), check('lint', 'FAILURE', 502)]);
+  linkRemote(fake, 'acme/diffs', repo.remote, () => [
+    check('build', 'SUCCESS', 501),
+    check('lint', 'FAILURE', 502),
+  ]);
 
   const script: ScriptStep[][] = [
     [
@@ -145,7 +161,11 @@ beforeAll(async () => {
   };
   ws = spec.workspaceId;
   worktree = spec.worktreePath;
-  await env.client.workflow.start('workspaceWorkflow', { workflowId: `workspace/${ws}`, taskQueue, args: [input(spec)] });
+  await env.client.workflow.start('workspaceWorkflow', {
+    workflowId: `workspace/${ws}`,
+    taskQueue,
+    args: [input(spec)],
+  });
   const pr = await waitFor('the PR to be opened and read once', () => {
     const row = getPullRequestByWorkspace({ db, workspaceId: ws });
     return row?.lastSnapshotAt ? row : null;
@@ -157,7 +177,12 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
   if (env && ws) {
-    for (const id of [`workspace/${ws}`, `ratchet/${ws}`, 'poller/acme/diffs', ...listFixAttempts({ db, workspaceId: ws }).map((f) => f.workflowId.replace(/#\d+$/, ''))])
+    for (const id of [
+      `workspace/${ws}`,
+      `ratchet/${ws}`,
+      'poller/acme/diffs',
+      ...listFixAttempts({ db, workspaceId: ws }).map((f) => f.workflowId.replace(/#\d+$/, '')),
+    ])
       await env.client.workflow
         .getHandle(id)
         .terminate('suite over')
@@ -179,7 +204,8 @@ async function openPage(): Promise<{ page: Page; problems: string[] }> {
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) problems.push(`${m.text()} (${m.location().url})`);
+    if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico'))
+      problems.push(`${m.text()} (${m.location().url})`);
   });
   await page.goto(`${server.base}/workspaces/${ws}`);
   return { page, problems };
@@ -192,27 +218,59 @@ describe('diff API', () => {
     const res = await fetch(`${server.base}/api/workspaces/${ws}/diff?scope=branch`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as {
-      files: Array<{ path: string; oldPath: string | null; status: string; additions: number | null; deletions: number | null; binary: boolean }>;
+      files: Array<{
+        path: string;
+        oldPath: string | null;
+        status: string;
+        additions: number | null;
+        deletions: number | null;
+        binary: boolean;
+      }>;
       commits: Array<{ sha: string; turn: number | null }>;
       base: { ref: string };
     };
     expect(body.base.ref).toBe('refs/remotes/origin/main');
     const byPath = Object.fromEntries(body.files.map((f) => [f.path, f]));
-    expect(Object.keys(byPath).sort()).toEqual(['assets/logo.bin', 'docs/handbook.md', 'obsolete.txt', 'src/added.ts', 'src/app.ts']);
+    expect(Object.keys(byPath).sort()).toEqual([
+      'assets/logo.bin',
+      'docs/handbook.md',
+      'obsolete.txt',
+      'src/added.ts',
+      'src/app.ts',
+    ]);
     // The counts are git's own.
     const numstat = git(worktree, 'diff', '--numstat', 'origin/main', 'HEAD', '--', 'src/app.ts').split('\t');
-    expect(byPath['src/app.ts']).toMatchObject({ status: 'modified', additions: Number(numstat[0]), deletions: Number(numstat[1]), binary: false });
+    expect(byPath['src/app.ts']).toMatchObject({
+      status: 'modified',
+      additions: Number(numstat[0]),
+      deletions: Number(numstat[1]),
+      binary: false,
+    });
     expect(byPath['src/added.ts']).toMatchObject({ status: 'added', additions: 1, deletions: 0 });
     expect(byPath['obsolete.txt']).toMatchObject({ status: 'deleted', additions: 0, deletions: 1 });
-    expect(byPath['docs/handbook.md']).toMatchObject({ status: 'renamed', oldPath: 'docs/guide.md', additions: 0, deletions: 0 });
-    expect(byPath['assets/logo.bin']).toMatchObject({ status: 'added', binary: true, additions: null, deletions: null });
+    expect(byPath['docs/handbook.md']).toMatchObject({
+      status: 'renamed',
+      oldPath: 'docs/guide.md',
+      additions: 0,
+      deletions: 0,
+    });
+    expect(byPath['assets/logo.bin']).toMatchObject({
+      status: 'added',
+      binary: true,
+      additions: null,
+      deletions: null,
+    });
     expect(body.commits.map((c) => c.turn)).toEqual([1]);
 
-    const one = (await (await fetch(`${server.base}/api/workspaces/${ws}/diff?scope=branch&path=src%2Fapp.ts`)).json()) as { patch: string; language: string };
+    const one = (await (
+      await fetch(`${server.base}/api/workspaces/${ws}/diff?scope=branch&path=src%2Fapp.ts`)
+    ).json()) as { patch: string; language: string };
     expect(one.language).toBe('typescript');
     expect(one.patch).toContain('+export const VERSION = 2;');
     expect(one.patch).not.toContain('added.ts');
-    const bin = (await (await fetch(`${server.base}/api/workspaces/${ws}/diff?path=assets%2Flogo.bin`)).json()) as { patch: string | null };
+    const bin = (await (
+      await fetch(`${server.base}/api/workspaces/${ws}/diff?path=assets%2Flogo.bin`)
+    ).json()) as { patch: string | null };
     expect(bin.patch).toBeNull();
   });
 
@@ -254,14 +312,17 @@ describe('workspace page (Chromium)', () => {
       const panel = page.getByTestId('diff-panel');
       const files = panel.getByTestId('diff-file');
       await expect.poll(() => files.count()).toBe(5);
-      const status = async (p: string) => panel.locator(`[data-testid="diff-file"][data-path="${p}"]`).getAttribute('data-status');
+      const status = async (p: string) =>
+        panel.locator(`[data-testid="diff-file"][data-path="${p}"]`).getAttribute('data-status');
       expect(await status('src/app.ts')).toBe('modified');
       expect(await status('src/added.ts')).toBe('added');
       expect(await status('obsolete.txt')).toBe('deleted');
       expect(await status('docs/handbook.md')).toBe('renamed');
       expect(await status('assets/logo.bin')).toBe('added');
       const row = (p: string) => panel.locator(`[data-testid="diff-file"][data-path="${p}"]`);
-      expect(await row('docs/handbook.md').locator('.diff-file-head').textContent()).toContain('docs/guide.md → docs/handbook.md');
+      expect(await row('docs/handbook.md').locator('.diff-file-head').textContent()).toContain(
+        'docs/guide.md → docs/handbook.md',
+      );
       expect(await row('assets/logo.bin').locator('.diff-file-head').textContent()).toContain('binary');
       await expect.poll(() => row('assets/logo.bin').getByTestId('diff-binary').count()).toBe(1);
       expect(await row('docs/handbook.md').textContent()).toContain('Renamed without changes.');
@@ -301,7 +362,9 @@ describe('workspace page (Chromium)', () => {
         await expect.poll(() => files.count()).toBe(2);
         expect(await status('src/added.ts')).toBe('modified');
         expect(await status('NOTES.md')).toBe('added');
-        await expect.poll(() => row('NOTES.md').getByTestId('diff-view').textContent()).toContain('not committed');
+        await expect
+          .poll(() => row('NOTES.md').getByTestId('diff-view').textContent())
+          .toContain('not committed');
         expect(await row('NOTES.md').locator('.diff-file-head').textContent()).toContain('+3');
       } finally {
         git(worktree, 'checkout', '--', 'src/added.ts');
@@ -338,7 +401,9 @@ describe('workspace page (Chromium)', () => {
       await form.getByLabel('Comment').fill(COMMENT);
       await page.screenshot({ path: path.join(SHOTS, 'workspace-diff-comment.png'), fullPage: false });
       await form.getByRole('button', { name: 'Send to agent' }).click();
-      await expect.poll(() => form.getByTestId('diff-comment-sent').textContent()).toBe('Queued as follow-up turn 2');
+      await expect
+        .poll(() => form.getByTestId('diff-comment-sent').textContent())
+        .toBe('Queued as follow-up turn 2');
 
       // The follow-up turn stores the message as its user row…
       const stored = await waitFor(
@@ -369,14 +434,23 @@ describe('workspace page (Chromium)', () => {
       const turns = (history.events ?? [])
         .map((e) => e.activityTaskScheduledEventAttributes)
         .filter((a) => a?.activityType?.name === 'runAgentTurn')
-        .map((a) => defaultPayloadConverter.fromPayload(a!.input!.payloads![0]!) as { turn: number; purpose: string; prompt: string });
+        .map(
+          (a) =>
+            defaultPayloadConverter.fromPayload(a!.input!.payloads![0]!) as {
+              turn: number;
+              purpose: string;
+              prompt: string;
+            },
+        );
       expect(turns.find((t) => t.turn === 2)).toMatchObject({ purpose: 'followup', prompt: text });
 
       // A bad comment is refused with the field named.
       const bad = await fetch(`${server.base}/api/workspaces/${ws}/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ diffComment: { path: '../x', side: 'new', startLine: 5, endLine: 3, comment: '', scope: 'branch' } }),
+        body: JSON.stringify({
+          diffComment: { path: '../x', side: 'new', startLine: 5, endLine: 3, comment: '', scope: 'branch' },
+        }),
       });
       expect(bad.status).toBe(422);
       const fields = ((await bad.json()) as ErrorAnswer).error.fields?.map((f) => f.path).sort();
@@ -388,7 +462,11 @@ describe('workspace page (Chromium)', () => {
   });
 
   it('PR panel shows the checks the fake GitHub reports with their links, reviews, threads, mergeability and the ratchet reason; Check now polls again', async () => {
-    await waitFor('a CI fixer to have run', () => listFixAttempts({ db, workspaceId: ws }).some((f) => f.endedAt !== null), 120_000);
+    await waitFor(
+      'a CI fixer to have run',
+      () => listFixAttempts({ db, workspaceId: ws }).some((f) => f.endedAt !== null),
+      120_000,
+    );
     const { page, problems } = await openPage();
     try {
       const panel = page.getByTestId('pr-panel');
@@ -396,9 +474,13 @@ describe('workspace page (Chromium)', () => {
       await expect.poll(() => checks.count()).toBe(2);
       expect(await checks.nth(0).getAttribute('data-result')).toBe('failure');
       expect(await checks.nth(0).textContent()).toBe('failure CI / lint');
-      expect(await checks.nth(0).getByRole('link').getAttribute('href')).toBe('https://github.com/acme/diffs/actions/runs/502/job/5020');
+      expect(await checks.nth(0).getByRole('link').getAttribute('href')).toBe(
+        'https://github.com/acme/diffs/actions/runs/502/job/5020',
+      );
       expect(await checks.nth(1).textContent()).toBe('success CI / build');
-      expect(await checks.nth(1).getByRole('link').getAttribute('href')).toBe('https://github.com/acme/diffs/actions/runs/501/job/5010');
+      expect(await checks.nth(1).getByRole('link').getAttribute('href')).toBe(
+        'https://github.com/acme/diffs/actions/runs/501/job/5010',
+      );
       expect(await panel.getByTestId('pr-ci').textContent()).toBe('CI failure');
       expect(await panel.getByTestId('pr-merge').textContent()).toContain('mergeable');
       const ratchet = (await panel.getByTestId('pr-ratchet').textContent()) ?? '';
@@ -406,17 +488,33 @@ describe('workspace page (Chromium)', () => {
       expect(ratchet).toContain(row.ratchetReason ?? '(no reason)');
 
       // GitHub changes; nothing polls for an hour; Check now reads it at once.
-      fake.addReview('acme/diffs', prNumber, { author: { login: 'alice' }, state: 'APPROVED', body: 'Looks good to me.' });
+      fake.addReview('acme/diffs', prNumber, {
+        author: { login: 'alice' },
+        state: 'APPROVED',
+        body: 'Looks good to me.',
+      });
       fake.addThread('acme/diffs', prNumber, {
         path: 'src/app.ts',
         line: 3,
-        comments: [{ author: { login: 'lint-bot[bot]', isBot: true }, body: 'Consider a named constant.', createdAt: '2026-01-01T00:10:00Z' }],
+        comments: [
+          {
+            author: { login: 'lint-bot[bot]', isBot: true },
+            body: 'Consider a named constant.',
+            createdAt: '2026-01-01T00:10:00Z',
+          },
+        ],
       });
       expect(await panel.getByTestId('pr-reviews').count()).toBe(0);
       await panel.getByRole('button', { name: 'Check now' }).click();
-      await expect.poll(() => panel.getByTestId('check-now-note').textContent()).toContain('Asked GitHub now');
-      await expect.poll(() => panel.getByTestId('pr-reviews').textContent(), { timeout: 20_000 }).toContain('alice approved');
-      expect(await panel.getByTestId('pr-threads').textContent()).toContain('src/app.ts:3 lint-bot[bot]: Consider a named constant.');
+      await expect
+        .poll(() => panel.getByTestId('check-now-note').textContent())
+        .toContain('Asked GitHub now');
+      await expect
+        .poll(() => panel.getByTestId('pr-reviews').textContent(), { timeout: 20_000 })
+        .toContain('alice approved');
+      expect(await panel.getByTestId('pr-threads').textContent()).toContain(
+        'src/app.ts:3 lint-bot[bot]: Consider a named constant.',
+      );
       await panel.screenshot({ path: path.join(SHOTS, 'workspace-pr-panel.png') });
       expect(problems).toEqual([]);
     } finally {
@@ -426,33 +524,54 @@ describe('workspace page (Chromium)', () => {
 
   it('links every workflow of the workspace (workspace, ratchet, each fixer) to its run in the Temporal UI', async () => {
     // A fix attempt's row is keyed `<fixer workflow id>#<n>`: the same fixer id runs again on a retry.
-    const fixerIds = [...new Set(listFixAttempts({ db, workspaceId: ws }).map((f) => f.workflowId.replace(/#\d+$/, '')))];
+    const fixerIds = [
+      ...new Set(listFixAttempts({ db, workspaceId: ws }).map((f) => f.workflowId.replace(/#\d+$/, ''))),
+    ];
     expect(fixerIds.length).toBeGreaterThan(0);
     const { page, problems } = await openPage();
     try {
       const links = page.getByTestId('workflow-link');
-      await expect.poll(async () => (await links.allTextContents()).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+      await expect
+        .poll(async () => (await links.allTextContents()).length, { timeout: 20_000 })
+        .toBeGreaterThanOrEqual(3);
       const rows = await links.evaluateAll((els) =>
-        els.map((el) => ({ role: el.getAttribute('data-role'), href: el.querySelector('a')?.getAttribute('href') ?? null, id: el.querySelector('code')?.textContent })),
+        els.map((el) => ({
+          role: el.getAttribute('data-role'),
+          href: el.querySelector('a')?.getAttribute('href') ?? null,
+          id: el.querySelector('code')?.textContent,
+        })),
       );
       const expected = async (workflowId: string) => {
         const runs: string[] = [];
-        for await (const wf of env.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) runs.push(wf.runId);
-        return runs.map((run) => `${UI}/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${run}/history`);
+        for await (const wf of env.client.workflow.list({ query: `WorkflowId = "${workflowId}"` }))
+          runs.push(wf.runId);
+        return runs.map(
+          (run) => `${UI}/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${run}/history`,
+        );
       };
       const workspaceRun = (await env.client.workflow.getHandle(`workspace/${ws}`).describe()).runId;
       expect(rows.filter((r) => r.role === 'workspace')).toEqual([
-        { role: 'workspace', id: `workspace/${ws}`, href: `${UI}/namespaces/default/workflows/workspace%2F${ws}/${workspaceRun}/history` },
+        {
+          role: 'workspace',
+          id: `workspace/${ws}`,
+          href: `${UI}/namespaces/default/workflows/workspace%2F${ws}/${workspaceRun}/history`,
+        },
       ]);
       const ratchetRun = (await env.client.workflow.getHandle(`ratchet/${ws}`).describe()).runId;
       expect(rows.filter((r) => r.role === 'ratchet')).toEqual([
-        { role: 'ratchet', id: `ratchet/${ws}`, href: `${UI}/namespaces/default/workflows/ratchet%2F${ws}/${ratchetRun}/history` },
+        {
+          role: 'ratchet',
+          id: `ratchet/${ws}`,
+          href: `${UI}/namespaces/default/workflows/ratchet%2F${ws}/${ratchetRun}/history`,
+        },
       ]);
       const fixers = rows.filter((r) => r.role === 'fixer');
       expect([...new Set(fixers.map((f) => f.id))].sort()).toEqual(fixerIds.sort());
       const expectedFixerHrefs = (await Promise.all(fixerIds.map(expected))).flat().sort();
       expect(fixers.map((f) => f.href).sort()).toEqual(expectedFixerHrefs);
-      await page.getByTestId('workflow-links').screenshot({ path: path.join(SHOTS, 'workspace-workflows.png') });
+      await page
+        .getByTestId('workflow-links')
+        .screenshot({ path: path.join(SHOTS, 'workspace-workflows.png') });
       expect(problems).toEqual([]);
     } finally {
       await page.close();

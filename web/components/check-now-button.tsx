@@ -25,7 +25,11 @@ export function CheckNowButton({ projectId }: { projectId: string }) {
         method: 'POST',
         body: { reason: 'check now from the console' },
       });
-      setNote(res.poked ? 'Asked GitHub now; the panel follows when the loop has read it.' : `Nothing to check: ${res.reason ?? 'no poller'}.`);
+      setNote(
+        res.poked
+          ? 'Asked GitHub now; the panel follows when the loop has read it.'
+          : `Nothing to check: ${res.reason ?? 'no poller'}.`,
+      );
       // The poll takes a moment; refresh a few times rather than wait for the next timeline event.
       for (const ms of [1000, 2500, 5000]) setTimeout(() => router.refresh(), ms);
     } catch (err) {

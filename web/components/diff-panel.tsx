@@ -74,7 +74,9 @@ export function DiffPanel({
       setError(null);
       const lines = s.files.reduce((n, f) => n + (f.additions ?? 0) + (f.deletions ?? 0), 0);
       const auto = s.files.length <= AUTO_OPEN_FILES && lines <= AUTO_OPEN_LINES;
-      setOpen((prev) => (auto ? Object.fromEntries(s.files.map((f) => [f.path, prev[f.path] ?? true])) : prev));
+      setOpen((prev) =>
+        auto ? Object.fromEntries(s.files.map((f) => [f.path, prev[f.path] ?? true])) : prev,
+      );
     } catch (err) {
       if (latest.current !== key) return;
       setSummary(null);
@@ -102,10 +104,14 @@ export function DiffPanel({
               const v = e.target.value;
               setOpen({});
               setSummary(null);
-              setScope(v.startsWith('commit:') ? { kind: 'commit', sha: v.slice(7) } : { kind: v as DiffScopeKind });
+              setScope(
+                v.startsWith('commit:') ? { kind: 'commit', sha: v.slice(7) } : { kind: v as DiffScopeKind },
+              );
             }}
           >
-            <option value="branch">Branch against {summary?.base?.ref.replace(/^refs\/(remotes|heads)\//, '') ?? 'base'}</option>
+            <option value="branch">
+              Branch against {summary?.base?.ref.replace(/^refs\/(remotes|heads)\//, '') ?? 'base'}
+            </option>
             {commits.map((c) => (
               <option key={c.sha} value={`commit:${c.sha}`}>
                 {c.turn !== null ? `Turn ${c.turn}` : 'Commit'} {c.sha.slice(0, 7)}: {c.subject.slice(0, 60)}
@@ -138,8 +144,8 @@ export function DiffPanel({
       )}
       {summary && (
         <p className="muted" data-testid="diff-totals">
-          {summary.totals.files} file{summary.totals.files === 1 ? '' : 's'} changed, +{summary.totals.additions} −
-          {summary.totals.deletions}
+          {summary.totals.files} file{summary.totals.files === 1 ? '' : 's'} changed, +
+          {summary.totals.additions} −{summary.totals.deletions}
           {summary.truncated ? ' (list cut at 2,000 files)' : ''}
         </p>
       )}
@@ -147,7 +153,12 @@ export function DiffPanel({
       {summary && summary.files.length > 0 && (
         <ul className="diff-files" data-testid="diff-files">
           {summary.files.map((f) => (
-            <li key={`${scopeValue}:${f.path}`} data-testid="diff-file" data-path={f.path} data-status={f.status}>
+            <li
+              key={`${scopeValue}:${f.path}`}
+              data-testid="diff-file"
+              data-path={f.path}
+              data-status={f.status}
+            >
               <button
                 type="button"
                 className="diff-file-head"
@@ -205,14 +216,24 @@ function FileView({
   }, [url]);
   const lines = useMemo(() => (diff?.patch ? patchLines(diff.patch) : null), [diff]);
   // Lines picked by dragging over (or clicking) line numbers; the comment form opens under the file.
-  const [picked, setPicked] = useState<{ side: 'old' | 'new'; from: number; to: number; key: number } | null>(null);
+  const [picked, setPicked] = useState<{ side: 'old' | 'new'; from: number; to: number; key: number } | null>(
+    null,
+  );
 
   if (error) return <p className="error">{error}</p>;
   if (!diff) return <p className="muted">Loading…</p>;
-  if (entry.binary) return <p className="muted" data-testid="diff-binary">Binary file; no text diff to show.</p>;
-  if (diff.tooLarge) return <p className="muted">This file&apos;s diff is larger than 1 MiB; open it in your editor.</p>;
+  if (entry.binary)
+    return (
+      <p className="muted" data-testid="diff-binary">
+        Binary file; no text diff to show.
+      </p>
+    );
+  if (diff.tooLarge)
+    return <p className="muted">This file&apos;s diff is larger than 1 MiB; open it in your editor.</p>;
   if (!diff.patch || !/^@@ /m.test(diff.patch)) {
-    return <p className="muted">{entry.status === 'renamed' ? 'Renamed without changes.' : 'No text changes.'}</p>;
+    return (
+      <p className="muted">{entry.status === 'renamed' ? 'Renamed without changes.' : 'No text changes.'}</p>
+    );
   }
   return (
     <div className="diff-view" data-testid="diff-view" data-mode={mode}>
@@ -341,7 +362,13 @@ function CommentForm({
           onChange={(e) => setStart(Number(e.target.value))}
         />
         –
-        <input aria-label="To line" type="number" min={1} value={end} onChange={(e) => setEnd(Number(e.target.value))} />
+        <input
+          aria-label="To line"
+          type="number"
+          min={1}
+          value={end}
+          onChange={(e) => setEnd(Number(e.target.value))}
+        />
       </div>
       <textarea
         aria-label="Comment"

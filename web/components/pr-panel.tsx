@@ -48,12 +48,18 @@ export function PrPanel({
       <dl className="facts wide">
         <dt>Ratchet</dt>
         <dd data-testid="pr-ratchet">
-          {state ? <span className={`badge rstate-${state}`}>{state.replaceAll('_', ' ')}</span> : 'no decision yet'}
+          {state ? (
+            <span className={`badge rstate-${state}`}>{state.replaceAll('_', ' ')}</span>
+          ) : (
+            'no decision yet'
+          )}
           {reason ? <span className="reason"> {reason}</span> : null}
         </dd>
         <dt>Mergeable</dt>
         <dd data-testid="pr-merge" className={panel?.conflict ? 'error' : undefined}>
-          {panel ? `${panel.mergeSummary} (${spaced(panel.mergeable)}, ${spaced(panel.mergeStateStatus)})` : '—'}
+          {panel
+            ? `${panel.mergeSummary} (${spaced(panel.mergeable)}, ${spaced(panel.mergeStateStatus)})`
+            : '—'}
         </dd>
         <dt>Review</dt>
         <dd>{panel?.reviewDecision ? spaced(panel.reviewDecision) : 'no decision'}</dd>
@@ -88,7 +94,8 @@ export function PrPanel({
               {panel.reviews.map((r) => (
                 <li key={r.author}>
                   <strong>{r.author}</strong>
-                  {r.isBot ? ' (bot)' : ''} <span className={`badge review-${r.state}`}>{spaced(r.state)}</span>
+                  {r.isBot ? ' (bot)' : ''}{' '}
+                  <span className={`badge review-${r.state}`}>{spaced(r.state)}</span>
                   {r.body && <span className="msg"> {clip(r.body)}</span>}
                 </li>
               ))}

@@ -24,7 +24,12 @@ export function WorkflowLinks({ links }: { links: Links }) {
                 <td>{ROLE_LABEL[w.role]}</td>
                 <td>
                   {w.url ? (
-                    <a href={w.url} target="_blank" rel="noreferrer" title={w.runId ? `run ${w.runId}` : undefined}>
+                    <a
+                      href={w.url}
+                      target="_blank"
+                      rel="noreferrer"
+                      title={w.runId ? `run ${w.runId}` : undefined}
+                    >
                       <code>{w.workflowId}</code>
                     </a>
                   ) : (

@@ -84,7 +84,11 @@ function runGit(cwd: string, args: string[], maxBytes = 8 * MAX_PATCH_BYTES): Pr
         if (err && (err as { code?: unknown }).code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
           return resolve({ code: 0, stdout: '', overflow: true });
         }
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : -1
+          : 0;
         if (code === -1) return reject(new Error(`git ${args[0]} failed: ${err?.message ?? ''} ${stderr}`));
         resolve({ code, stdout, overflow: false });
       },
@@ -122,23 +126,29 @@ async function locate(db: Db, workspaceId: string): Promise<Where> {
   if (!project) throw new DomainError('ProjectNotFound', `No project ${ws.projectId}.`);
   const branch = branchNameSchema.safeParse(ws.branch);
   const base = branchNameSchema.safeParse(ws.baseBranch);
-  if (!branch.success || !base.success) throw new DomainError('NotApplicable', 'The workspace has an unusable branch name.');
+  if (!branch.success || !base.success)
+    throw new DomainError('NotApplicable', 'The workspace has an unusable branch name.');
   const root = project.worktreeDir ?? path.join(getConfig().worktreesDir, project.id);
   if (!inside(root, ws.worktreePath)) {
-    throw new DomainError('NotApplicable', `The worktree ${ws.worktreePath} is not inside ${root}; refusing to read it.`);
+    throw new DomainError(
+      'NotApplicable',
+      `The worktree ${ws.worktreePath} is not inside ${root}; refusing to read it.`,
+    );
   }
   const worktree = fs.existsSync(path.join(ws.worktreePath, '.git'));
   const cwd = worktree ? ws.worktreePath : project.repoPath;
   const head = worktree ? 'HEAD' : `refs/heads/${branch.data}`;
   // The worktree started from the remote's base when there was one; compare against that, else the local branch.
   const remote = `refs/remotes/origin/${base.data}`;
-  const hasRemote = (await runGit(cwd, ['rev-parse', '--verify', '--quiet', `${remote}^{commit}`])).code === 0;
+  const hasRemote =
+    (await runGit(cwd, ['rev-parse', '--verify', '--quiet', `${remote}^{commit}`])).code === 0;
   return { workspaceId: id, cwd, worktree, head, baseRef: hasRemote ? remote : `refs/heads/${base.data}` };
 }
 
 async function mergeBase(w: Where): Promise<string> {
   const res = await runGit(w.cwd, ['merge-base', w.baseRef, w.head]);
-  if (res.code !== 0) throw new DomainError('NotApplicable', `The branch has no common history with ${w.baseRef}.`);
+  if (res.code !== 0)
+    throw new DomainError('NotApplicable', `The branch has no common history with ${w.baseRef}.`);
   return res.stdout.trim();
 }
 
@@ -154,11 +164,17 @@ async function branchCommits(w: Where, base: string): Promise<DiffCommit[]> {
 }
 
 /** The two revisions of a committed scope, after checking a commit belongs to the branch. */
-function revisions(scope: DiffScope, base: string, head: string, commits: DiffCommit[]): [string, string] | null {
+function revisions(
+  scope: DiffScope,
+  base: string,
+  head: string,
+  commits: DiffCommit[],
+): [string, string] | null {
   if (scope.kind === 'worktree') return null;
   if (scope.kind === 'branch') return [base, head];
   const commit = commits.find((c) => c.sha.startsWith(scope.sha));
-  if (!commit) throw new DomainError('BadRequest', `sha: ${scope.sha} is not a commit of this workspace's branch.`);
+  if (!commit)
+    throw new DomainError('BadRequest', `sha: ${scope.sha} is not a commit of this workspace's branch.`);
   return [`${commit.sha}^`, commit.sha];
 }
 
@@ -176,7 +192,16 @@ async function listFiles(w: Where, revs: [string, string] | null): Promise<DiffF
   const files = parseDiffEntries(ns, num);
   if (revs) return files;
   for (const file of await untracked(w)) {
-    const res = await runGit(w.cwd, ['diff', ...DIFF_FLAGS, '--no-index', '--numstat', '-z', '--', '/dev/null', file]);
+    const res = await runGit(w.cwd, [
+      'diff',
+      ...DIFF_FLAGS,
+      '--no-index',
+      '--numstat',
+      '-z',
+      '--',
+      '/dev/null',
+      file,
+    ]);
     files.push(parseUntrackedNumstat(file, res.stdout));
   }
   return files;
@@ -185,7 +210,10 @@ async function listFiles(w: Where, revs: [string, string] | null): Promise<DiffF
 async function resolveScope(db: Db, workspaceId: string, scope: DiffScope) {
   const w = await locate(db, workspaceId);
   if (scope.kind === 'worktree' && !w.worktree) {
-    throw new DomainError('NotApplicable', 'The worktree was removed (the workspace is archived); only committed changes can be shown.');
+    throw new DomainError(
+      'NotApplicable',
+      'The worktree was removed (the workspace is archived); only committed changes can be shown.',
+    );
   }
   const base = await mergeBase(w);
   const head = (await gitOk(w.cwd, ['rev-parse', '--verify', `${w.head}^{commit}`])).trim();
@@ -193,7 +221,15 @@ async function resolveScope(db: Db, workspaceId: string, scope: DiffScope) {
   return { w, base, head, commits, revs: revisions(scope, base, head, commits) };
 }
 
-export async function getDiffSummary({ db, workspaceId, scope }: { db: Db; workspaceId: string; scope: DiffScope }): Promise<DiffSummary> {
+export async function getDiffSummary({
+  db,
+  workspaceId,
+  scope,
+}: {
+  db: Db;
+  workspaceId: string;
+  scope: DiffScope;
+}): Promise<DiffSummary> {
   const { w, base, head, commits, revs } = await resolveScope(db, workspaceId, scope);
   const all = await listFiles(w, revs);
   const files = all.slice(0, MAX_FILES);

@@ -91,13 +91,23 @@ export async function getWorkflowLinks({
       // A fix attempt's row key is `<fixer workflow id>#<run>` (a fixer id is reused across retries).
       ...new Set(listFixAttempts({ db, workspaceId }).map((f) => f.workflowId.replace(/#\d+$/, ''))),
     ];
-    runs = ids.map((workflowId) => ({ workflowId, runId: null, role: roleOf(workflowId)!, type: null, status: null, startedAt: null }));
+    runs = ids.map((workflowId) => ({
+      workflowId,
+      runId: null,
+      role: roleOf(workflowId)!,
+      type: null,
+      status: null,
+      startedAt: null,
+    }));
   }
   runs.sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || (a.startedAt ?? 0) - (b.startedAt ?? 0));
   return {
     uiUrl,
     namespace,
     note,
-    workflows: runs.map((r) => ({ ...r, url: uiUrl ? temporalUiUrl(uiUrl, namespace, r.workflowId, r.runId) : null })),
+    workflows: runs.map((r) => ({
+      ...r,
+      url: uiUrl ? temporalUiUrl(uiUrl, namespace, r.workflowId, r.runId) : null,
+    })),
   };
 }

@@ -106,7 +106,14 @@ export default async function WorkspacePage({ params }: { params: Promise<{ id: 
         />
       </header>
       {trust && <TrustCard workspaceId={ws.id} pending={trust} />}
-      {pr && <PrPanel pr={pr} ratchet={ratchet} projectId={project.id} canPoke={!archived && (pr.state === 'open' || pr.state === 'draft')} />}
+      {pr && (
+        <PrPanel
+          pr={pr}
+          ratchet={ratchet}
+          projectId={project.id}
+          canPoke={!archived && (pr.state === 'open' || pr.state === 'draft')}
+        />
+      )}
       {ratchet && <RatchetCard workspaceId={ws.id} initial={ratchet} canSteer={!archived} />}
       <DiffPanel workspaceId={ws.id} version={ws.updatedAt} canComment={!archived} />
       <WorkflowLinks links={workflows} />

@@ -9,8 +9,14 @@ import { sendMessageInputSchema } from '../../../../../../core/workspace.js';
 export const sendMessageBody = z
   .object({ text: sendMessageInputSchema.shape.text.optional(), diffComment: diffCommentSchema.optional() })
   .superRefine((b, ctx) => {
-    if (b.text === undefined && b.diffComment === undefined) ctx.addIssue({ code: 'custom', path: ['text'], message: 'is required (or give diffComment)' });
-    if (b.text !== undefined && b.diffComment !== undefined) ctx.addIssue({ code: 'custom', path: ['diffComment'], message: 'give either text or diffComment, not both' });
+    if (b.text === undefined && b.diffComment === undefined)
+      ctx.addIssue({ code: 'custom', path: ['text'], message: 'is required (or give diffComment)' });
+    if (b.text !== undefined && b.diffComment !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['diffComment'],
+        message: 'give either text or diffComment, not both',
+      });
   });
 export type SendMessageBody = z.infer<typeof sendMessageBody>;
 

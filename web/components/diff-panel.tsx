@@ -142,14 +142,19 @@ export function DiffPanel({
           {error}
         </p>
       )}
-      {summary && (
+      {summary && !summary.unavailable && (
         <p className="muted" data-testid="diff-totals">
           {summary.totals.files} file{summary.totals.files === 1 ? '' : 's'} changed, +
           {summary.totals.additions} −{summary.totals.deletions}
           {summary.truncated ? ' (list cut at 2,000 files)' : ''}
         </p>
       )}
-      {summary && summary.files.length === 0 && <p className="muted">No changes.</p>}
+      {summary?.unavailable && (
+        <p className="muted" data-testid="diff-unavailable">
+          {summary.unavailable}
+        </p>
+      )}
+      {summary && !summary.unavailable && summary.files.length === 0 && <p className="muted">No changes.</p>}
       {summary && summary.files.length > 0 && (
         <ul className="diff-files" data-testid="diff-files">
           {summary.files.map((f) => (

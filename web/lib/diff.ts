@@ -52,6 +52,8 @@ export interface DiffSummary {
   commits: DiffCommit[];
   /** Whether the worktree still exists (an archived workspace keeps only its branch). */
   worktree: boolean;
+  /** Why there is nothing to show (no usable worktree or branch, no common history); null otherwise. */
+  unavailable: string | null;
 }
 
 export interface FileDiff {
@@ -221,6 +223,10 @@ async function resolveScope(db: Db, workspaceId: string, scope: DiffScope) {
   return { w, base, head, commits, revs: revisions(scope, base, head, commits) };
 }
 
+/**
+ * The file list of one scope. A workspace whose diff cannot be read (worktree outside its root,
+ * no common history, worktree removed) is an answer, not an error: the panel shows the reason.
+ */
 export async function getDiffSummary({
   db,
   workspaceId,
@@ -230,7 +236,25 @@ export async function getDiffSummary({
   workspaceId: string;
   scope: DiffScope;
 }): Promise<DiffSummary> {
-  const { w, base, head, commits, revs } = await resolveScope(db, workspaceId, scope);
+  let resolved: Awaited<ReturnType<typeof resolveScope>>;
+  try {
+    resolved = await resolveScope(db, workspaceId, scope);
+  } catch (err) {
+    if (!(err instanceof DomainError) || err.type !== 'NotApplicable') throw err;
+    return {
+      workspaceId,
+      scope,
+      base: null,
+      head: null,
+      files: [],
+      totals: { files: 0, additions: 0, deletions: 0 },
+      truncated: false,
+      commits: [],
+      worktree: false,
+      unavailable: err.message,
+    };
+  }
+  const { w, base, head, commits, revs } = resolved;
   const all = await listFiles(w, revs);
   const files = all.slice(0, MAX_FILES);
   return {
@@ -247,6 +271,7 @@ export async function getDiffSummary({
     truncated: all.length > MAX_FILES,
     commits,
     worktree: w.worktree,
+    unavailable: null,
   };
 }
 

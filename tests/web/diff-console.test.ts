@@ -65,6 +65,8 @@ const APP_AFTER = [
   '',
 ].join('\n');
 const GUIDE = ['# Guide', '', 'Run `npm start`.', 'Open the console.', 'Start a workspace.', ''].join('\n');
+/** Each file's patch is a request of its own; on two busy cores a page needs a while. */
+const POLL = { timeout: 20_000 };
 const COMMENT = 'Please keep the default punctuation configurable from settings.';
 
 let env: TestWorkflowEnvironment;
@@ -311,7 +313,7 @@ describe('workspace page (Chromium)', () => {
     try {
       const panel = page.getByTestId('diff-panel');
       const files = panel.getByTestId('diff-file');
-      await expect.poll(() => files.count()).toBe(5);
+      await expect.poll(() => files.count(), POLL).toBe(5);
       const status = async (p: string) =>
         panel.locator(`[data-testid="diff-file"][data-path="${p}"]`).getAttribute('data-status');
       expect(await status('src/app.ts')).toBe('modified');
@@ -327,25 +329,28 @@ describe('workspace page (Chromium)', () => {
       await expect
         .poll(() => row('assets/logo.bin').textContent(), { timeout: 30_000 })
         .toContain('Binary file; no text diff to show.');
-      expect(await row('docs/handbook.md').textContent()).toContain('Renamed without changes.');
+      // Each file's patch is its own request: wait for each, do not read once.
+      await expect
+        .poll(() => row('docs/handbook.md').textContent(), { timeout: 30_000 })
+        .toContain('Renamed without changes.');
       expect(await panel.getByTestId('diff-totals').textContent()).toMatch(/^5 files changed, \+\d+ −\d+$/);
 
       // Unified, highlighted: the TypeScript keywords carry the highlighter's classes.
       const app = row('src/app.ts').getByTestId('diff-view');
-      await expect.poll(() => app.textContent()).toContain('export const VERSION = 2;');
+      await expect.poll(() => app.textContent(), POLL).toContain('export const VERSION = 2;');
       expect(await app.getAttribute('data-mode')).toBe('unified');
-      await expect.poll(() => app.locator('[class*="hljs-keyword"]').count()).toBeGreaterThan(0);
+      await expect.poll(() => app.locator('[class*="hljs-keyword"]').count(), POLL).toBeGreaterThan(0);
       expect(await app.locator('table').count()).toBe(1);
       await page.screenshot({ path: path.join(SHOTS, 'workspace-diff.png'), fullPage: true });
 
       // Split: the old and new sides side by side.
       await panel.getByRole('button', { name: 'Split' }).click();
-      await expect.poll(() => app.getAttribute('data-mode')).toBe('split');
+      await expect.poll(() => app.getAttribute('data-mode'), POLL).toBe('split');
       expect(await panel.getByRole('button', { name: 'Split' }).getAttribute('aria-pressed')).toBe('true');
-      await expect.poll(() => app.textContent()).toContain('readFile');
+      await expect.poll(() => app.textContent(), POLL).toContain('readFile');
       await row('src/app.ts').screenshot({ path: path.join(SHOTS, 'workspace-diff-split.png') });
       await panel.getByRole('button', { name: 'Unified' }).click();
-      await expect.poll(() => app.getAttribute('data-mode')).toBe('unified');
+      await expect.poll(() => app.getAttribute('data-mode'), POLL).toBe('unified');
 
       // One turn's commit.
       const scope = panel.getByLabel('Diff scope');
@@ -354,14 +359,14 @@ describe('workspace page (Chromium)', () => {
       expect(options[1]).toMatch(/^Turn 1 [0-9a-f]{7}: Diff demo$/);
       expect(options[2]).toBe('Uncommitted changes');
       await scope.selectOption({ index: 1 });
-      await expect.poll(() => files.count()).toBe(5);
+      await expect.poll(() => files.count(), POLL).toBe(5);
 
       // Uncommitted changes in the worktree: an edit and an untracked file.
       fs.appendFileSync(path.join(worktree, 'src', 'added.ts'), 'export const later = 1;\n');
       fs.writeFileSync(path.join(worktree, 'NOTES.md'), '# Notes\n\nnot committed\n');
       try {
         await scope.selectOption('worktree');
-        await expect.poll(() => files.count()).toBe(2);
+        await expect.poll(() => files.count(), POLL).toBe(2);
         expect(await status('src/added.ts')).toBe('modified');
         expect(await status('NOTES.md')).toBe('added');
         await expect
@@ -373,7 +378,7 @@ describe('workspace page (Chromium)', () => {
         fs.rmSync(path.join(worktree, 'NOTES.md'));
       }
       await scope.selectOption('branch');
-      await expect.poll(() => files.count()).toBe(5);
+      await expect.poll(() => files.count(), POLL).toBe(5);
       expect(problems).toEqual([]);
     } finally {
       await page.close();
@@ -385,7 +390,7 @@ describe('workspace page (Chromium)', () => {
     try {
       const row = page.locator('[data-testid="diff-file"][data-path="src/app.ts"]');
       const view = row.getByTestId('diff-view');
-      await expect.poll(() => view.textContent()).toContain('export const VERSION = 2;');
+      await expect.poll(() => view.textContent(), POLL).toContain('export const VERSION = 2;');
       // Select lines 3 to 5 of the new file by dragging over their line numbers.
       const lineNumber = (n: number) => view.locator(`[data-line-new-num="${n}"]`).first();
       await lineNumber(3).scrollIntoViewIfNeeded();
@@ -397,7 +402,7 @@ describe('workspace page (Chromium)', () => {
       await page.mouse.move(to!.x + 5, to!.y + to!.height / 2, { steps: 5 });
       await page.mouse.up();
       const form = page.getByTestId('diff-comment');
-      await expect.poll(() => form.count()).toBe(1);
+      await expect.poll(() => form.count(), POLL).toBe(1);
       expect(await form.getByLabel('From line').inputValue()).toBe('3');
       expect(await form.getByLabel('To line').inputValue()).toBe('5');
       await form.getByLabel('Comment').fill(COMMENT);
@@ -473,7 +478,7 @@ describe('workspace page (Chromium)', () => {
     try {
       const panel = page.getByTestId('pr-panel');
       const checks = panel.getByTestId('pr-check');
-      await expect.poll(() => checks.count()).toBe(2);
+      await expect.poll(() => checks.count(), POLL).toBe(2);
       expect(await checks.nth(0).getAttribute('data-result')).toBe('failure');
       expect(await checks.nth(0).textContent()).toBe('failure CI / lint');
       expect(await checks.nth(0).getByRole('link').getAttribute('href')).toBe(

@@ -31,6 +31,11 @@ export const envSchema = z.object({
   TEMPORAL_ADDRESS: opt(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port')),
   /** @default default */
   TEMPORAL_NAMESPACE: opt(z.string().min(1)),
+  /**
+   * Address of a Temporal web UI (`http://host:port`) the console links workflows to; unset: no
+   * links. `npm start` sets it for the children when it runs the local dev server's UI.
+   */
+  RATCHET_TEMPORAL_UI_URL: opt(url.refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')),
   /** Port of the local dev server `npm start` runs when TEMPORAL_ADDRESS is unset. */
   RATCHET_TEMPORAL_PORT: withDefault(port, 7233),
   RATCHET_TEMPORAL_UI_PORT: withDefault(port, 8233),

@@ -144,6 +144,7 @@ async function main() {
   process.on('SIGTERM', () => void shutdown(0));
 
   let address = config.temporal.address;
+  let localUiUrl: string | null = null;
   if (address) {
     const [host, port] = address.split(':') as [string, string];
     say(`using Temporal at ${address}`);
@@ -177,11 +178,14 @@ async function main() {
       restart: true,
     });
     await waitUntil('the Temporal dev server', () => canConnect('127.0.0.1', port), 60_000);
-    const ui = config.temporal.ui ? `UI http://127.0.0.1:${config.temporal.uiPort}` : 'UI off; RATCHET_TEMPORAL_UI=1 turns it on';
+    if (config.temporal.ui) localUiUrl = `http://127.0.0.1:${config.temporal.uiPort}`;
+    const ui = localUiUrl ? `UI ${localUiUrl}` : 'UI off; RATCHET_TEMPORAL_UI=1 turns it on';
     say(`Temporal dev server on ${address} (${ui}), data in ${config.home}/temporal.db`);
   }
 
   const childEnv: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: address, RATCHET_HOME: config.home };
+  // The console links each workflow to the UI of the dev server started above (when it runs one).
+  if (localUiUrl && !config.env.RATCHET_TEMPORAL_UI_URL) childEnv.RATCHET_TEMPORAL_UI_URL = localUiUrl;
   start({ name: 'worker', cmd: process.execPath, args: ['--import', 'tsx', 'worker/main.ts'], env: childEnv, restart: true });
 
   const nextBin = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');

@@ -1,14 +1,18 @@
 import { notFound } from 'next/navigation';
+import { DiffPanel } from '../../../components/diff-panel.js';
+import { PrPanel } from '../../../components/pr-panel.js';
 import { RatchetCard } from '../../../components/ratchet-card.js';
 import { StartingWorkspace } from '../../../components/starting-workspace.js';
 import { TrustCard } from '../../../components/trust-card.js';
 import { WorkspaceActions } from '../../../components/workspace-actions.js';
+import { WorkflowLinks } from '../../../components/workflow-links.js';
 import { WorkspaceLive } from '../../../components/workspace-live.js';
 import { placeWorkspace } from '../../../lib/board.js';
 import { db } from '../../../lib/db.js';
 import { DomainError } from '../../../lib/errors.js';
 import { getRatchetView } from '../../../lib/ratchet-view.js';
 import { temporalClient } from '../../../lib/temporal.js';
+import { getWorkflowLinks } from '../../../lib/workflow-links.js';
 import { getWorkspaceView, type WorkspaceView } from '../../../lib/workspace-view.js';
 import { getPendingTrust, isArchived, workspaceIdSchema } from '../../../lib/workspaces.js';
 
@@ -44,7 +48,10 @@ export default async function WorkspacePage({ params }: { params: Promise<{ id: 
   const archived = isArchived(ws);
   // The loop exists only once the PR is open; its card asks Temporal (briefly) and then SQLite.
   const trust = archived ? null : getPendingTrust({ db: db(), workspace: ws });
-  const ratchet = pr ? await getRatchetView({ db: db(), client: temporalClient, workspaceId: ws.id }) : null;
+  const [ratchet, workflows] = await Promise.all([
+    pr ? getRatchetView({ db: db(), client: temporalClient, workspaceId: ws.id }) : null,
+    getWorkflowLinks({ db: db(), client: temporalClient, workspaceId: ws.id }),
+  ]);
   return (
     <div className="workspace-page">
       <header className="card ws-header">
@@ -99,7 +106,17 @@ export default async function WorkspacePage({ params }: { params: Promise<{ id: 
         />
       </header>
       {trust && <TrustCard workspaceId={ws.id} pending={trust} />}
+      {pr && (
+        <PrPanel
+          pr={pr}
+          ratchet={ratchet}
+          projectId={project.id}
+          canPoke={!archived && (pr.state === 'open' || pr.state === 'draft')}
+        />
+      )}
       {ratchet && <RatchetCard workspaceId={ws.id} initial={ratchet} canSteer={!archived} />}
+      <DiffPanel workspaceId={ws.id} version={ws.updatedAt} canComment={!archived} />
+      <WorkflowLinks links={workflows} />
       <WorkspaceLive workspaceId={ws.id} initialEvents={events} canMessage={!archived} />
     </div>
   );

@@ -4,7 +4,7 @@ import { listMessagesAfter } from '../../../../../lib/queries.js';
 import { temporalClient } from '../../../../../lib/temporal.js';
 import { sendMessage } from '../../../../../lib/workspaces.js';
 import { afterFrom, workspaceParams, type WorkspaceRouteContext } from '../schema.js';
-import { sendMessageBody } from './schema.js';
+import { followUpText, sendMessageBody } from './schema.js';
 
 export const dynamic = 'force-dynamic';
 
@@ -22,12 +22,12 @@ export const GET = withErrors(
   },
 );
 
-// POST /api/workspaces/:id/messages – Queue a follow-up agent turn (sendMessage update).
+// POST /api/workspaces/:id/messages – Queue a follow-up agent turn (sendMessage update): `text`, or a `diffComment` on lines of the diff.
 export const POST = withErrors(
   'POST /api/workspaces/:id/messages',
   async (req: Request, ctx: WorkspaceRouteContext) => {
     const { id } = workspaceParams.parse(await ctx.params);
-    const { text } = sendMessageBody.parse(await readJson(req));
+    const text = followUpText(sendMessageBody.parse(await readJson(req)));
     return Response.json(
       await sendMessage({ db: db(), client: await temporalClient(), workspaceId: id, text }),
     );

@@ -5,6 +5,7 @@
  */
 import {
   ApplicationFailure,
+  ContinueAsNew,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -46,6 +47,12 @@ import { openPullRequestOnce } from './ratchet-start.js';
 
 /** Stop growing one run's history after this many turns (continue-as-new carries the state). */
 const TURNS_PER_RUN = 25;
+/**
+ * Continue-as-new is thrown through the workflow's `catch`; before this patch the catch recorded
+ * it as a failure (status `failed`, an activity run after the new run's input was fixed, so a
+ * follow-up accepted meanwhile was left behind in the closing run). Now it is rethrown untouched.
+ */
+const CAN_NOT_A_FAILURE_PATCH = 'can-not-a-failure';
 const NON_RETRYABLE = ['NotAGitRepo', 'PathEscape', 'InvalidBranchName', 'WorktreeConflict', 'WorktreeMissing', 'ConfigInvalid', 'BudgetExceeded'];
 
 function proxies(heartbeatTimeoutMs: number, setupTimeoutMs: number) {
@@ -335,10 +342,12 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
       const pr = await openPullRequestOnce({ spec, timings, dedupeKey: key('pr') });
       prOpen = pr !== null;
     }
-    state.turnsDone = turn;
     state.lastCommit = commit.commit ?? state.lastCommit;
     const what = commit.commit ? `committed ${commit.commit.slice(0, 8)}${spec.push ? ' and pushed' : ''}` : 'no changes to commit';
     await setStatus(prOpen ? 'pr_open' : 'idle', `Turn ${turn} done: ${what}`);
+    // Counted only once its status is in the read model: a reader that waits for `turnsDone` then
+    // sees the row say so too, and a follow-up queued meanwhile is numbered after this turn.
+    state.turnsDone = turn;
   };
 
   try {
@@ -409,6 +418,7 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     await condition(allHandlersFinished);
     return { ...state, pendingMessages: queue.length };
   } catch (err) {
+    if (err instanceof ContinueAsNew && patched(CAN_NOT_A_FAILURE_PATCH)) throw err;
     // A non-retryable failure (bad repo, path escape, ...) ends the workflow visibly, not silently.
     const message = err instanceof ApplicationFailure ? err.message : err instanceof Error ? err.message : String(err);
     const cause = (err as { cause?: { message?: string } }).cause?.message;

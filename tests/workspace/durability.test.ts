@@ -11,7 +11,7 @@ import { and, eq } from 'drizzle-orm';
 import { workflowIds } from '../../core/ids.js';
 import type { Db } from '../../db/client.js';
 import { listEvents } from '../../db/queries/workspaces.js';
-import { agentMessages } from '../../db/schema.js';
+import { agentMessages, agentSessions } from '../../db/schema.js';
 import { archiveSignal, stateQuery } from '../../workflows/messages.js';
 import { makeRepo, remoteCommits, slowFirstPush } from '../support/git.js';
 import { freePort } from '../support/ports.js';
@@ -100,6 +100,45 @@ describe('workspace durability', () => {
     expect(retries.map((e) => e.message)).toEqual(
       expect.arrayContaining([expect.stringMatching(/^Agent turn 1: attempt 2/), expect.stringMatching(/^Push: attempt 2/)]),
     );
+    await handle.signal(archiveSignal);
+    expect((await handle.result()).archived).toBe(true);
+  });
+
+  it('a worker killed between applying an append and recording it appends once; the script session closes like a model one', async () => {
+    const repo = makeRepo();
+    const spec = specFor(repo, addProject(db, repo), {
+      agent: {
+        script: [
+          [
+            { op: 'append', path: 'log.txt', line: 'one' },
+            { op: 'append', path: 'log.txt', line: 'two', killWorkerAfterApply: true },
+            { op: 'say', text: 'Logged twice' },
+          ],
+        ],
+      },
+    });
+    const alive = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+    const worker = alive[0] ?? (await newWorker());
+    const died = new Promise<void>((resolve) => worker.child.once('exit', () => resolve()));
+    const handle = await client.workflow.start('workspaceWorkflow', {
+      workflowId: workflowIds.workspace(spec.workspaceId),
+      taskQueue,
+      args: [input(spec, { heartbeatTimeoutMs: 3000 })],
+    });
+    // The worker dies by SIGKILL inside the step: the line is in the file, its result row is not.
+    await Promise.race([died, new Promise((_, reject) => setTimeout(() => reject(new Error('the worker did not die at the kill point')), 60_000))]);
+    expect(worker.child.signalCode).toBe('SIGKILL');
+    expect(fs.readFileSync(path.join(spec.worktreePath, 'log.txt'), 'utf8')).toBe('one\ntwo\n');
+    expect(toolRows(spec.workspaceId, 'append', 'tool_result')).toHaveLength(1);
+    await newWorker();
+    await waitFor('turn 1 to finish', async () => (await handle.query(stateQuery)).turnsDone === 1, 90_000);
+    expect(fs.readFileSync(path.join(spec.worktreePath, 'log.txt'), 'utf8')).toBe('one\ntwo\n');
+    // One call and one result per step: the retry reused the recorded call.
+    expect(toolRows(spec.workspaceId, 'append', 'tool_call')).toHaveLength(2);
+    expect(toolRows(spec.workspaceId, 'append', 'tool_result')).toHaveLength(2);
+    const session = db.select().from(agentSessions).where(eq(agentSessions.workspaceId, spec.workspaceId)).get();
+    expect(session).toMatchObject({ status: 'completed', runner: 'script' });
+    expect(session?.endedAt).toBeGreaterThan(0);
     await handle.signal(archiveSignal);
     expect((await handle.result()).archived).toBe(true);
   });

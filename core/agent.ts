@@ -26,6 +26,8 @@ export const scriptStepSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('delete'), path: z.string().min(1) }),
   z.object({ op: z.literal('sleep'), ms: z.number().int().min(0).max(600_000) }),
   z.object({ op: z.literal('say'), text: z.string() }),
+  /** Throws (a real failure, as a provider error would), on every attempt. */
+  z.object({ op: z.literal('fail'), message: z.string() }),
 ]);
 export type ScriptStep = z.infer<typeof scriptStepSchema>;
 export const scriptTurnSchema = z.array(scriptStepSchema);

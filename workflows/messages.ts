@@ -4,10 +4,15 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DecideTrustInput } from '../core/script-trust.js';
-import type { SendMessageInput, WorkspaceState, WorktreeRequest } from '../core/workspace.js';
+import type { QueueMessageInput, SendMessageInput, WorkspaceState, WorktreeRequest } from '../core/workspace.js';
 
 /** Runs another agent turn with this message; resolves with the turn number it was queued as. */
 export const sendMessageUpdate = defineUpdate<{ turn: number }, [SendMessageInput]>('sendMessage');
+/**
+ * Queues a follow-up without waiting for a worker (a signal is durable once the server has it).
+ * `key` is the client's idempotency key: a second signal with a key already seen is dropped.
+ */
+export const queueMessageSignal = defineSignal<[QueueMessageInput]>('queueMessage');
 /** Approves the plan produced in plan mode; the workflow then runs agent mode with it. */
 export const approvePlanUpdate = defineUpdate<{ approved: boolean }, [{ note?: string }]>('approvePlan');
 /**

@@ -17,9 +17,12 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { AgentTurnResult, SessionPurpose } from '../core/agent.js';
+import { AGENT_TURN_FAILURE_LIMIT, agentTurnRetryPolicy } from '../core/agent-retry.js';
 import { formatZodIssues } from '../core/config.js';
 import { trustDecisionRefusal, type DecideTrustInput, type PendingTrust } from '../core/script-trust.js';
 import {
+  MESSAGE_KEYS_KEPT,
+  queueMessageInputSchema,
   worktreeRequestSchema,
   workspaceTimingsSchema,
   workspaceWorkflowInputSchema,
@@ -37,6 +40,7 @@ import {
   archiveSignal,
   budgetUpdate,
   decideTrustUpdate,
+  queueMessageSignal,
   releaseWorktreeSignal,
   requestWorktreeSignal,
   sendMessageUpdate,
@@ -53,9 +57,14 @@ const TURNS_PER_RUN = 25;
  * follow-up accepted meanwhile was left behind in the closing run). Now it is rethrown untouched.
  */
 const CAN_NOT_A_FAILURE_PATCH = 'can-not-a-failure';
+/**
+ * Agent turns retry worker loss without limit and count real failures in the activity
+ * (core/agent-retry.ts); before this patch 8 attempts of either kind failed the workspace.
+ */
+const AGENT_RETRY_PATCH = 'agent-retry-worker-loss';
 const NON_RETRYABLE = ['NotAGitRepo', 'PathEscape', 'InvalidBranchName', 'WorktreeConflict', 'WorktreeMissing', 'ConfigInvalid', 'BudgetExceeded'];
 
-function proxies(heartbeatTimeoutMs: number, setupTimeoutMs: number) {
+function proxies(heartbeatTimeoutMs: number, setupTimeoutMs: number, agentRetryBaseMs: number) {
   const retry = (maximumAttempts: number): ActivityOptions['retry'] => ({
     initialInterval: '1s',
     backoffCoefficient: 2,
@@ -82,7 +91,13 @@ function proxies(heartbeatTimeoutMs: number, setupTimeoutMs: number) {
     heartbeatTimeout: heartbeatTimeoutMs,
     retry: { ...retry(8), initialInterval: '2s', maximumInterval: '2m' },
   });
-  return { store, git, setup, agents };
+  // Worker loss: unlimited, constant delay; real failures: bounded and backed off by the activity.
+  const agentsUnbounded = proxyActivities<AgentActivities>({
+    startToCloseTimeout: '4h',
+    heartbeatTimeout: heartbeatTimeoutMs,
+    retry: { ...agentTurnRetryPolicy(agentRetryBaseMs), nonRetryableErrorTypes: [...NON_RETRYABLE, 'AgentTurnFailed'] },
+  });
+  return { store, git, setup, agents, agentsUnbounded };
 }
 
 interface Turn {
@@ -99,7 +114,7 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
   const input = parsed.data;
   const { spec } = input;
   const timings = workspaceTimingsSchema.parse(input.timings ?? {});
-  const { store, git, setup, agents } = proxies(timings.heartbeatTimeoutMs, timings.setupTimeoutMs);
+  const { store, git, setup, agents, agentsUnbounded } = proxies(timings.heartbeatTimeoutMs, timings.setupTimeoutMs, timings.agentRetryBaseMs);
   const info = workflowInfo();
   let writeNo = 0;
   const key = (what: string) => `${info.workflowId}/${info.runId}/${++writeNo}/${what}`;
@@ -147,6 +162,17 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     if (lease?.holder === holder) lease = null;
     const i = waiting.findIndex((w) => w.holder === holder);
     if (i >= 0) waiting.splice(i, 1);
+  });
+  // Follow-ups by signal: the console's POST returns once the server has it, worker or not. A
+  // resent message (same idempotency key) is dropped; keys are kept across continue-as-new.
+  const messageKeys: string[] = [...(input.resume?.messageKeys ?? [])];
+  setHandler(queueMessageSignal, (raw) => {
+    const parsed = queueMessageInputSchema.safeParse(raw);
+    if (!parsed.success || archiveRequested || state.archived) return;
+    if (messageKeys.includes(parsed.data.key)) return;
+    messageKeys.push(parsed.data.key);
+    if (messageKeys.length > MESSAGE_KEYS_KEPT) messageKeys.splice(0, messageKeys.length - MESSAGE_KEYS_KEPT);
+    queue.push({ text: parsed.data.text, purpose: 'followup' });
   });
   setHandler(archiveSignal, () => {
     archiveRequested = true;
@@ -241,7 +267,10 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     const sessionId = `${spec.workspaceId}-t${turn}-${purpose}`;
     for (;;) {
       await setStatus('agent_running', `Agent turn ${turn} (${purpose}) started`);
-      const result = await agents.runAgentTurn({ spec, turn, purpose, prompt: text, sessionId, mode, templateVars });
+      const request = { spec, turn, purpose, prompt: text, sessionId, mode, templateVars };
+      const result = patched(AGENT_RETRY_PATCH)
+        ? await agentsUnbounded.runAgentTurn({ ...request, retry: { limit: AGENT_TURN_FAILURE_LIMIT, baseMs: timings.agentRetryBaseMs } })
+        : await agents.runAgentTurn(request);
       if (result.fellBackTo) {
         await store.recordEvent({
           workspaceId: spec.workspaceId,
@@ -395,7 +424,7 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
         await condition(allHandlersFinished);
         return await continueAsNew<typeof workspaceWorkflow>({
           ...input,
-          resume: { turnsDone: state.turnsDone, pending: queue.map((q) => q.text), lastCommit: state.lastCommit, lease: { holder: lease, waiting } },
+          resume: { turnsDone: state.turnsDone, pending: queue.map((q) => q.text), lastCommit: state.lastCommit, lease: { holder: lease, waiting }, messageKeys },
         });
       }
     }

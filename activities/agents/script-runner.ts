@@ -177,5 +177,7 @@ async function applyStep(worktree: string, step: ScriptStep, ctx: RunnerContext,
     }
     case 'say':
       return { ok: true, output: step.text };
+    case 'fail':
+      throw new Error(step.message);
   }
 }

@@ -96,6 +96,27 @@ describe('workspaceWorkflow', () => {
     expect(remoteCommits(repo.remote, spec.branch)).toHaveLength(1);
   });
 
+  it('bounds real agent failures: eight failed attempts, each on the timeline with a growing delay, then the workspace fails', async () => {
+    const repo = makeRepo();
+    const spec = specFor(repo, addProject(db, repo), { agent: { script: [[{ op: 'fail', message: 'provider exploded' }]] } });
+    const handle = await env.client.workflow.start('workspaceWorkflow', {
+      workflowId: workflowIds.workspace(spec.workspaceId),
+      taskQueue,
+      args: [input(spec, { heartbeatTimeoutMs: 3000, agentRetryBaseMs: 50 })],
+    });
+    const err = await withWorker(() => handle.result().then(() => null, (e: unknown) => e));
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const events = listEvents({ db, workspaceId: spec.workspaceId });
+    const failed = events.filter((e) => e.kind === 'agent.attempt_failed');
+    expect(failed.map((e) => e.message)).toEqual(Array.from({ length: 8 }, (_, i) => `Agent turn 1: attempt ${i + 1} failed: provider exploded`));
+    // Delays double from 50 ms: the seventh is 50 × 2^6 = 3.2 s.
+    const gaps = failed.slice(1).map((e, i) => e.at - failed[i]!.at);
+    expect(gaps.at(-1)!).toBeGreaterThanOrEqual(3_000);
+    const row = getWorkspaceById({ db, id: spec.workspaceId });
+    expect(row?.status).toBe('failed');
+    expect(row?.lastError).toMatch(/failed 8 times \(limit 8\)/);
+  });
+
   it('refuses a worktree path that escapes the worktree directory, visibly', async () => {
     const repo = makeRepo();
     const spec = { ...specFor(repo, addProject(db, repo)), worktreePath: path.join(repo.worktrees, '..', 'escaped') };

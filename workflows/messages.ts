@@ -13,8 +13,13 @@ export const sendMessageUpdate = defineUpdate<{ turn: number }, [SendMessageInpu
  * `key` is the client's idempotency key: a second signal with a key already seen is dropped.
  */
 export const queueMessageSignal = defineSignal<[QueueMessageInput]>('queueMessage');
-/** Approves the plan produced in plan mode; the workflow then runs agent mode with it. */
-export const approvePlanUpdate = defineUpdate<{ approved: boolean }, [{ note?: string }]>('approvePlan');
+/**
+ * The person's answer to the plan produced in plan mode: `approve` (the default) runs agent mode
+ * with it and the note; `reject` discards it (the workspace goes idle); `revise` sends the note to
+ * the agent, which plans again and waits for another answer.
+ */
+export const approvePlanUpdate = defineUpdate<{ approved: boolean }, [{ note?: string; decision?: PlanDecision }]>('approvePlan');
+export type PlanDecision = 'approve' | 'reject' | 'revise';
 /**
  * Raises the workspace budget (USD) while it waits in `awaiting_budget`, or cancels the wait, or
  * (`recheck`) tries again with the caps as they are now: the console sends this after the daily

@@ -46,6 +46,7 @@ import {
   sendMessageUpdate,
   stateQuery,
   worktreeGrantSignal,
+  type PlanDecision,
 } from './messages.js';
 import { openPullRequestOnce } from './ratchet-start.js';
 
@@ -62,6 +63,8 @@ const CAN_NOT_A_FAILURE_PATCH = 'can-not-a-failure';
  * (core/agent-retry.ts); before this patch 8 attempts of either kind failed the workspace.
  */
 const AGENT_RETRY_PATCH = 'agent-retry-worker-loss';
+/** Plan card: Approve carries its note, Reject ends the turn, Revise plans again with the note. */
+const PLAN_REVISE_PATCH = 'plan-revise';
 const NON_RETRYABLE = ['NotAGitRepo', 'PathEscape', 'InvalidBranchName', 'WorktreeConflict', 'WorktreeMissing', 'ConfigInvalid', 'BudgetExceeded'];
 
 function proxies(heartbeatTimeoutMs: number, setupTimeoutMs: number, agentRetryBaseMs: number) {
@@ -133,6 +136,7 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
   // After continue-as-new this is false again; reopening is a cheap idempotent look (no second PR).
   let prOpen = false;
   let planApproved = false;
+  let planAnswer: { decision: PlanDecision; note?: string } | null = null;
   let budgetDecision: { cancel: boolean } | null = null;
   // Trust before scripts: the script waiting for the person's decision, and the decision once given.
   let pendingTrust: PendingTrust | null = null;
@@ -192,13 +196,18 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
   );
   setHandler(
     approvePlanUpdate,
-    (_input) => {
-      planApproved = true;
-      return { approved: true };
+    (input) => {
+      const decision = input?.decision ?? 'approve';
+      planApproved = decision === 'approve';
+      planAnswer = { decision, note: input?.note };
+      return { approved: decision === 'approve' };
     },
     {
-      validator: (_input) => {
+      validator: (input) => {
         if (state.status !== 'awaiting_plan_approval') throw new Error(`no plan is waiting for approval (status is ${state.status})`);
+        const decision = input?.decision ?? 'approve';
+        if (!['approve', 'reject', 'revise'].includes(decision)) throw new Error('decision must be approve, reject or revise');
+        if (decision === 'revise' && !input?.note?.trim()) throw new Error('a revision needs a note for the agent');
       },
     },
   );
@@ -263,8 +272,9 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     text: string,
     mode: 'agent' | 'plan',
     templateVars?: Record<string, unknown>,
+    sessionSuffix = '',
   ): Promise<AgentTurnResult | null> => {
-    const sessionId = `${spec.workspaceId}-t${turn}-${purpose}`;
+    const sessionId = `${spec.workspaceId}-t${turn}-${purpose}${sessionSuffix}`;
     for (;;) {
       await setStatus('agent_running', `Agent turn ${turn} (${purpose}) started`);
       const request = { spec, turn, purpose, prompt: text, sessionId, mode, templateVars };
@@ -336,7 +346,31 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
   const runTurn = async (t: Turn) => {
     const turn = state.turnsDone + 1;
     let vars: Record<string, unknown> | undefined;
-    if (turn === 1 && spec.agent.mode === 'plan') {
+    if (turn === 1 && spec.agent.mode === 'plan' && patched(PLAN_REVISE_PATCH)) {
+      let plan = await runSession(turn, 'plan', t.text, 'plan');
+      if (!plan) return;
+      for (let revision = 2; ; revision++) {
+        planAnswer = null;
+        await setStatus('awaiting_plan_approval', 'Plan ready; waiting for approval', 'plan');
+        await condition(() => planAnswer !== null || archiveRequested);
+        if (archiveRequested) return;
+        const answer = planAnswer as unknown as { decision: PlanDecision; note?: string };
+        if (answer.decision === 'reject') {
+          await setStatus('idle', `Plan rejected${answer.note ? `: ${answer.note}` : ''}; send a follow-up to start again`);
+          state.turnsDone = turn;
+          return;
+        }
+        if (answer.decision === 'approve') {
+          vars = { plan: answer.note ? `${plan.summary}\n\nNote from the person who approved it:\n${answer.note}` : plan.summary };
+          break;
+        }
+        // Revise: the agent plans again from its previous plan and the person's note.
+        const again = `${t.text}\n\nYour previous plan:\n${plan.summary}\n\nRevise it as the person asks:\n${answer.note ?? ''}`;
+        const revised = await runSession(turn, 'plan', again, 'plan', undefined, `-r${revision}`);
+        if (!revised) return;
+        plan = revised;
+      }
+    } else if (turn === 1 && spec.agent.mode === 'plan') {
       const plan = await runSession(turn, 'plan', t.text, 'plan');
       if (!plan) return;
       planApproved = false;

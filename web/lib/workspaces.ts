@@ -144,8 +144,8 @@ export async function sendMessage(args: Steer & { text: string; key: string }): 
 }
 
 /** Approves the plan of a plan-mode workspace waiting in `awaiting_plan_approval`. */
-export async function approvePlan(args: Steer & { note?: string }): Promise<{ approved: boolean }> {
-  return handleFor(args).executeUpdate(approvePlanUpdate, { args: [args.note ? { note: args.note } : {}] });
+export async function approvePlan(args: Steer & { note?: string; decision?: 'approve' | 'reject' | 'revise' }): Promise<{ approved: boolean }> {
+  return handleFor(args).executeUpdate(approvePlanUpdate, { args: [{ ...(args.note ? { note: args.note } : {}), decision: args.decision ?? 'approve' }] });
 }
 
 /**

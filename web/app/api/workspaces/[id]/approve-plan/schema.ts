@@ -1,5 +1,11 @@
 import { z } from 'zod';
 
 /** POST /api/workspaces/:id/approve-plan body: an optional note passed to the agent with the plan. */
-export const approvePlanBody = z.object({ note: z.string().trim().max(10_000).optional() });
+export const approvePlanBody = z
+  .object({
+    note: z.string().trim().max(10_000).optional(),
+    /** approve (default): implement with the note; reject: discard; revise: plan again with the note. */
+    decision: z.enum(['approve', 'reject', 'revise']).default('approve'),
+  })
+  .refine((b) => b.decision !== 'revise' || (b.note ?? '') !== '', { message: 'a revision needs a note', path: ['note'] });
 export type ApprovePlanBody = z.infer<typeof approvePlanBody>;

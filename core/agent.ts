@@ -13,10 +13,21 @@ export type SessionPurpose = (typeof SESSION_PURPOSES)[number];
 /** One scripted edit of the deterministic `script` runner (tests and demos only). */
 export const scriptStepSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('write'), path: z.string().min(1), content: z.string() }),
-  z.object({ op: z.literal('append'), path: z.string().min(1), line: z.string() }),
+  z.object({
+    op: z.literal('append'),
+    path: z.string().min(1),
+    line: z.string(),
+    /**
+     * Test kill point: on the first attempt the worker SIGKILLs itself right after the line is
+     * written and before the step's result is recorded (the window a crash can hit).
+     */
+    killWorkerAfterApply: z.boolean().optional(),
+  }),
   z.object({ op: z.literal('delete'), path: z.string().min(1) }),
   z.object({ op: z.literal('sleep'), ms: z.number().int().min(0).max(600_000) }),
   z.object({ op: z.literal('say'), text: z.string() }),
+  /** Throws (a real failure, as a provider error would), on every attempt. */
+  z.object({ op: z.literal('fail'), message: z.string() }),
 ]);
 export type ScriptStep = z.infer<typeof scriptStepSchema>;
 export const scriptTurnSchema = z.array(scriptStepSchema);

@@ -80,6 +80,8 @@ export const workspaceTimingsSchema = z.object({
   heartbeatTimeoutMs: z.number().int().positive().default(20_000),
   /** Setup script limit. @default 600000 */
   setupTimeoutMs: z.number().int().positive().default(600_000),
+  /** Delay before an agent turn's retry; doubles per real failure (core/agent-retry.ts). @default 2000 */
+  agentRetryBaseMs: z.number().int().positive().default(2_000),
 });
 export type WorkspaceTimings = z.infer<typeof workspaceTimingsSchema>;
 
@@ -135,10 +137,25 @@ export const workspaceWorkflowInputSchema = z.object({
       lastCommit: z.string().nullable(),
       /** The worktree lease: its holder and the fixers waiting for it, in order. */
       lease: z.object({ holder: worktreeRequestSchema.nullable(), waiting: z.array(worktreeRequestSchema) }).optional(),
+      /** Idempotency keys of follow-ups already queued (the most recent `MESSAGE_KEYS_KEPT`). */
+      messageKeys: z.array(z.string()).optional(),
     })
     .optional(),
 });
 export type WorkspaceWorkflowInput = z.infer<typeof workspaceWorkflowInputSchema>;
 
 export const sendMessageInputSchema = z.object({ text: multiLineText(TEXT_LIMITS.message) });
+
+/** A client-generated idempotency key (`Idempotency-Key` header or `idempotencyKey` field). */
+export const idempotencyKeySchema = z
+  .string()
+  .min(8)
+  .max(200)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'must be 8-200 letters, digits or . _ : -');
+
+export const queueMessageInputSchema = z.object({ text: sendMessageInputSchema.shape.text, key: idempotencyKeySchema });
+export type QueueMessageInput = z.infer<typeof queueMessageInputSchema>;
+
+/** How many follow-up keys a workspace remembers (carried across continue-as-new). */
+export const MESSAGE_KEYS_KEPT = 500;
 export type SendMessageInput = z.infer<typeof sendMessageInputSchema>;

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { restartDelayMs, type Crash } from '../core/restart-policy.js';
 import { tokenRequired } from '../core/web-guard.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { ensureAuthToken } from '../web/lib/auth-token.js';
@@ -38,6 +39,9 @@ interface Running {
   restarts: number;
 }
 
+/** Each child's recent exits, for the crash-loop rule (core/restart-policy.ts). */
+const crashes = new Map<string, Crash[]>();
+
 const running = new Map<string, Running>();
 let stopping = false;
 
@@ -58,12 +62,13 @@ function start(spec: ChildSpec, restarts = 0): Running {
       void shutdown(1);
       return;
     }
-    // Reset the backoff after a minute of healthy running.
-    const n = Date.now() - entry.startedAt > 60_000 ? 0 : entry.restarts + 1;
-    const delay = Math.min(30_000, 1000 * 2 ** Math.max(0, n - 1));
-    process.stderr.write(`[ratchet] ${spec.name} ${how}; restarting in ${(delay / 1000).toFixed(0)} s (restart #${entry.restarts + 1})\n`);
+    // Straight back after a kill mid-work; backoff only for a loop of fast crashes.
+    const list = [...(crashes.get(spec.name) ?? []), { startedAt: entry.startedAt, exitedAt: Date.now() }].slice(-50);
+    crashes.set(spec.name, list);
+    const delay = restartDelayMs(list);
+    process.stderr.write(`[ratchet] ${spec.name} ${how}; restarting in ${(delay / 1000).toFixed(2)} s (restart #${entry.restarts + 1})\n`);
     setTimeout(() => {
-      if (!stopping) start(spec, n);
+      if (!stopping) start(spec, entry.restarts + 1);
     }, delay);
   });
   return entry;

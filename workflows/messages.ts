@@ -4,12 +4,22 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DecideTrustInput } from '../core/script-trust.js';
-import type { SendMessageInput, WorkspaceState, WorktreeRequest } from '../core/workspace.js';
+import type { QueueMessageInput, SendMessageInput, WorkspaceState, WorktreeRequest } from '../core/workspace.js';
 
 /** Runs another agent turn with this message; resolves with the turn number it was queued as. */
 export const sendMessageUpdate = defineUpdate<{ turn: number }, [SendMessageInput]>('sendMessage');
-/** Approves the plan produced in plan mode; the workflow then runs agent mode with it. */
-export const approvePlanUpdate = defineUpdate<{ approved: boolean }, [{ note?: string }]>('approvePlan');
+/**
+ * Queues a follow-up without waiting for a worker (a signal is durable once the server has it).
+ * `key` is the client's idempotency key: a second signal with a key already seen is dropped.
+ */
+export const queueMessageSignal = defineSignal<[QueueMessageInput]>('queueMessage');
+/**
+ * The person's answer to the plan produced in plan mode: `approve` (the default) runs agent mode
+ * with it and the note; `reject` discards it (the workspace goes idle); `revise` sends the note to
+ * the agent, which plans again and waits for another answer.
+ */
+export const approvePlanUpdate = defineUpdate<{ approved: boolean }, [{ note?: string; decision?: PlanDecision }]>('approvePlan');
+export type PlanDecision = 'approve' | 'reject' | 'revise';
 /**
  * Raises the workspace budget (USD) while it waits in `awaiting_budget`, or cancels the wait, or
  * (`recheck`) tries again with the caps as they are now: the console sends this after the daily

@@ -5,6 +5,7 @@
  */
 import {
   ApplicationFailure,
+  ContinueAsNew,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -16,9 +17,12 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { AgentTurnResult, SessionPurpose } from '../core/agent.js';
+import { AGENT_TURN_FAILURE_LIMIT, agentTurnRetryPolicy } from '../core/agent-retry.js';
 import { formatZodIssues } from '../core/config.js';
 import { trustDecisionRefusal, type DecideTrustInput, type PendingTrust } from '../core/script-trust.js';
 import {
+  MESSAGE_KEYS_KEPT,
+  queueMessageInputSchema,
   worktreeRequestSchema,
   workspaceTimingsSchema,
   workspaceWorkflowInputSchema,
@@ -36,19 +40,34 @@ import {
   archiveSignal,
   budgetUpdate,
   decideTrustUpdate,
+  queueMessageSignal,
   releaseWorktreeSignal,
   requestWorktreeSignal,
   sendMessageUpdate,
   stateQuery,
   worktreeGrantSignal,
+  type PlanDecision,
 } from './messages.js';
 import { openPullRequestOnce } from './ratchet-start.js';
 
 /** Stop growing one run's history after this many turns (continue-as-new carries the state). */
 const TURNS_PER_RUN = 25;
+/**
+ * Continue-as-new is thrown through the workflow's `catch`; before this patch the catch recorded
+ * it as a failure (status `failed`, an activity run after the new run's input was fixed, so a
+ * follow-up accepted meanwhile was left behind in the closing run). Now it is rethrown untouched.
+ */
+const CAN_NOT_A_FAILURE_PATCH = 'can-not-a-failure';
+/**
+ * Agent turns retry worker loss without limit and count real failures in the activity
+ * (core/agent-retry.ts); before this patch 8 attempts of either kind failed the workspace.
+ */
+const AGENT_RETRY_PATCH = 'agent-retry-worker-loss';
+/** Plan card: Approve carries its note, Reject ends the turn, Revise plans again with the note. */
+const PLAN_REVISE_PATCH = 'plan-revise';
 const NON_RETRYABLE = ['NotAGitRepo', 'PathEscape', 'InvalidBranchName', 'WorktreeConflict', 'WorktreeMissing', 'ConfigInvalid', 'BudgetExceeded'];
 
-function proxies(heartbeatTimeoutMs: number, setupTimeoutMs: number) {
+function proxies(heartbeatTimeoutMs: number, setupTimeoutMs: number, agentRetryBaseMs: number) {
   const retry = (maximumAttempts: number): ActivityOptions['retry'] => ({
     initialInterval: '1s',
     backoffCoefficient: 2,
@@ -75,7 +94,13 @@ function proxies(heartbeatTimeoutMs: number, setupTimeoutMs: number) {
     heartbeatTimeout: heartbeatTimeoutMs,
     retry: { ...retry(8), initialInterval: '2s', maximumInterval: '2m' },
   });
-  return { store, git, setup, agents };
+  // Worker loss: unlimited, constant delay; real failures: bounded and backed off by the activity.
+  const agentsUnbounded = proxyActivities<AgentActivities>({
+    startToCloseTimeout: '4h',
+    heartbeatTimeout: heartbeatTimeoutMs,
+    retry: { ...agentTurnRetryPolicy(agentRetryBaseMs), nonRetryableErrorTypes: [...NON_RETRYABLE, 'AgentTurnFailed'] },
+  });
+  return { store, git, setup, agents, agentsUnbounded };
 }
 
 interface Turn {
@@ -92,7 +117,7 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
   const input = parsed.data;
   const { spec } = input;
   const timings = workspaceTimingsSchema.parse(input.timings ?? {});
-  const { store, git, setup, agents } = proxies(timings.heartbeatTimeoutMs, timings.setupTimeoutMs);
+  const { store, git, setup, agents, agentsUnbounded } = proxies(timings.heartbeatTimeoutMs, timings.setupTimeoutMs, timings.agentRetryBaseMs);
   const info = workflowInfo();
   let writeNo = 0;
   const key = (what: string) => `${info.workflowId}/${info.runId}/${++writeNo}/${what}`;
@@ -111,6 +136,7 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
   // After continue-as-new this is false again; reopening is a cheap idempotent look (no second PR).
   let prOpen = false;
   let planApproved = false;
+  let planAnswer: { decision: PlanDecision; note?: string } | null = null;
   let budgetDecision: { cancel: boolean } | null = null;
   // Trust before scripts: the script waiting for the person's decision, and the decision once given.
   let pendingTrust: PendingTrust | null = null;
@@ -141,6 +167,17 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     const i = waiting.findIndex((w) => w.holder === holder);
     if (i >= 0) waiting.splice(i, 1);
   });
+  // Follow-ups by signal: the console's POST returns once the server has it, worker or not. A
+  // resent message (same idempotency key) is dropped; keys are kept across continue-as-new.
+  const messageKeys: string[] = [...(input.resume?.messageKeys ?? [])];
+  setHandler(queueMessageSignal, (raw) => {
+    const parsed = queueMessageInputSchema.safeParse(raw);
+    if (!parsed.success || archiveRequested || state.archived) return;
+    if (messageKeys.includes(parsed.data.key)) return;
+    messageKeys.push(parsed.data.key);
+    if (messageKeys.length > MESSAGE_KEYS_KEPT) messageKeys.splice(0, messageKeys.length - MESSAGE_KEYS_KEPT);
+    queue.push({ text: parsed.data.text, purpose: 'followup' });
+  });
   setHandler(archiveSignal, () => {
     archiveRequested = true;
   });
@@ -159,13 +196,18 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
   );
   setHandler(
     approvePlanUpdate,
-    (_input) => {
-      planApproved = true;
-      return { approved: true };
+    (input) => {
+      const decision = input?.decision ?? 'approve';
+      planApproved = decision === 'approve';
+      planAnswer = { decision, note: input?.note };
+      return { approved: decision === 'approve' };
     },
     {
-      validator: (_input) => {
+      validator: (input) => {
         if (state.status !== 'awaiting_plan_approval') throw new Error(`no plan is waiting for approval (status is ${state.status})`);
+        const decision = input?.decision ?? 'approve';
+        if (!['approve', 'reject', 'revise'].includes(decision)) throw new Error('decision must be approve, reject or revise');
+        if (decision === 'revise' && !input?.note?.trim()) throw new Error('a revision needs a note for the agent');
       },
     },
   );
@@ -230,11 +272,15 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     text: string,
     mode: 'agent' | 'plan',
     templateVars?: Record<string, unknown>,
+    sessionSuffix = '',
   ): Promise<AgentTurnResult | null> => {
-    const sessionId = `${spec.workspaceId}-t${turn}-${purpose}`;
+    const sessionId = `${spec.workspaceId}-t${turn}-${purpose}${sessionSuffix}`;
     for (;;) {
       await setStatus('agent_running', `Agent turn ${turn} (${purpose}) started`);
-      const result = await agents.runAgentTurn({ spec, turn, purpose, prompt: text, sessionId, mode, templateVars });
+      const request = { spec, turn, purpose, prompt: text, sessionId, mode, templateVars };
+      const result = patched(AGENT_RETRY_PATCH)
+        ? await agentsUnbounded.runAgentTurn({ ...request, retry: { limit: AGENT_TURN_FAILURE_LIMIT, baseMs: timings.agentRetryBaseMs } })
+        : await agents.runAgentTurn(request);
       if (result.fellBackTo) {
         await store.recordEvent({
           workspaceId: spec.workspaceId,
@@ -300,7 +346,31 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
   const runTurn = async (t: Turn) => {
     const turn = state.turnsDone + 1;
     let vars: Record<string, unknown> | undefined;
-    if (turn === 1 && spec.agent.mode === 'plan') {
+    if (turn === 1 && spec.agent.mode === 'plan' && patched(PLAN_REVISE_PATCH)) {
+      let plan = await runSession(turn, 'plan', t.text, 'plan');
+      if (!plan) return;
+      for (let revision = 2; ; revision++) {
+        planAnswer = null;
+        await setStatus('awaiting_plan_approval', 'Plan ready; waiting for approval', 'plan');
+        await condition(() => planAnswer !== null || archiveRequested);
+        if (archiveRequested) return;
+        const answer = planAnswer as unknown as { decision: PlanDecision; note?: string };
+        if (answer.decision === 'reject') {
+          await setStatus('idle', `Plan rejected${answer.note ? `: ${answer.note}` : ''}; send a follow-up to start again`);
+          state.turnsDone = turn;
+          return;
+        }
+        if (answer.decision === 'approve') {
+          vars = { plan: answer.note ? `${plan.summary}\n\nNote from the person who approved it:\n${answer.note}` : plan.summary };
+          break;
+        }
+        // Revise: the agent plans again from its previous plan and the person's note.
+        const again = `${t.text}\n\nYour previous plan:\n${plan.summary}\n\nRevise it as the person asks:\n${answer.note ?? ''}`;
+        const revised = await runSession(turn, 'plan', again, 'plan', undefined, `-r${revision}`);
+        if (!revised) return;
+        plan = revised;
+      }
+    } else if (turn === 1 && spec.agent.mode === 'plan') {
       const plan = await runSession(turn, 'plan', t.text, 'plan');
       if (!plan) return;
       planApproved = false;
@@ -335,10 +405,12 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
       const pr = await openPullRequestOnce({ spec, timings, dedupeKey: key('pr') });
       prOpen = pr !== null;
     }
-    state.turnsDone = turn;
     state.lastCommit = commit.commit ?? state.lastCommit;
     const what = commit.commit ? `committed ${commit.commit.slice(0, 8)}${spec.push ? ' and pushed' : ''}` : 'no changes to commit';
     await setStatus(prOpen ? 'pr_open' : 'idle', `Turn ${turn} done: ${what}`);
+    // Counted only once its status is in the read model: a reader that waits for `turnsDone` then
+    // sees the row say so too, and a follow-up queued meanwhile is numbered after this turn.
+    state.turnsDone = turn;
   };
 
   try {
@@ -386,7 +458,7 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
         await condition(allHandlersFinished);
         return await continueAsNew<typeof workspaceWorkflow>({
           ...input,
-          resume: { turnsDone: state.turnsDone, pending: queue.map((q) => q.text), lastCommit: state.lastCommit, lease: { holder: lease, waiting } },
+          resume: { turnsDone: state.turnsDone, pending: queue.map((q) => q.text), lastCommit: state.lastCommit, lease: { holder: lease, waiting }, messageKeys },
         });
       }
     }
@@ -409,6 +481,7 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     await condition(allHandlersFinished);
     return { ...state, pendingMessages: queue.length };
   } catch (err) {
+    if (err instanceof ContinueAsNew && patched(CAN_NOT_A_FAILURE_PATCH)) throw err;
     // A non-retryable failure (bad repo, path escape, ...) ends the workflow visibly, not silently.
     const message = err instanceof ApplicationFailure ? err.message : err instanceof Error ? err.message : String(err);
     const cause = (err as { cause?: { message?: string } }).cause?.message;

@@ -4,13 +4,15 @@
  * the sequence number of the last stored message.
  */
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { agentFailureVerdict } from '../../core/agent-retry.js';
 import type { AgentTurnResult, RunnerName, SessionPurpose } from '../../core/agent.js';
 import { remainingBudgetUsd, utcDayStart } from '../../core/budget.js';
 import { assertWorktreeExists } from '../git.js';
 import type { WorkspaceSpec } from '../../core/workspace.js';
 import type { Db } from '../../db/client.js';
 import { getSetting, getSpendSince, getWorkspaceSpend } from '../../db/queries/budget.js';
+import { appendEvent, countEventsByKeyPrefix } from '../../db/queries/workspaces.js';
 import type { AgentRunner, AgentTurnRequest } from './runner.js';
 import { createTranscript, ensureSession } from './transcript.js';
 import { renderTurnPrompts } from './turn-prompts.js';
@@ -24,6 +26,11 @@ export interface RunAgentTurnInput {
   mode: 'agent' | 'plan';
   /** Extra named variables for the purpose's prompt template (fixers: checks, logs, reviews…). */
   templateVars?: Record<string, unknown>;
+  /**
+   * Present when the caller's retry policy is unlimited (worker loss): this activity then bounds
+   * real failures itself (see core/agent-retry.ts). Absent: Temporal's attempt count bounds both.
+   */
+  retry?: { limit: number; baseMs: number };
 }
 
 export interface AgentActivityDeps {
@@ -80,16 +87,59 @@ export function createAgentActivities({ db, runners }: AgentActivityDeps) {
         systemPrompt: prompts.system,
         config,
       };
-      return runner.run(req, {
-        transcript,
-        heartbeat: (details) => ctx.heartbeat(details),
-        signal: ctx.cancellationSignal,
-        attempt: ctx.info.attempt,
-        resumeFromSeq,
-        budget,
-      });
+      try {
+        return await runner.run(req, {
+          transcript,
+          heartbeat: (details) => ctx.heartbeat(details),
+          signal: ctx.cancellationSignal,
+          attempt: ctx.info.attempt,
+          resumeFromSeq,
+          budget,
+        });
+      } catch (err) {
+        if (!input.retry) throw err;
+        throw countRealFailure(db, input, input.retry, err);
+      }
     },
   };
+}
+
+/**
+ * A real failure of this attempt (not worker loss, which never gets here): recorded once per
+ * attempt in the timeline, counted over the activity's attempts, and answered with the next delay
+ * or, at the limit, a non-retryable `AgentTurnFailed`.
+ */
+function countRealFailure(db: Db, input: RunAgentTurnInput, retry: { limit: number; baseMs: number }, err: unknown): unknown {
+  const ctx = Context.current();
+  // Cancellation and refusals keep their meaning: not counted, not retried.
+  if (ctx.cancellationSignal.aborted || err instanceof CancelledFailure) return err;
+  if (err instanceof ApplicationFailure && err.nonRetryable) return err;
+  const { workflowExecution, activityId, attempt } = ctx.info;
+  const prefix = `${workflowExecution?.workflowId}/${workflowExecution?.runId}/${activityId}/agent-failure/`;
+  const message = err instanceof Error ? err.message : String(err);
+  const type = err instanceof ApplicationFailure && err.type ? err.type : err instanceof Error ? err.name : 'Error';
+  const workspaceId = input.spec.workspaceId;
+  try {
+    appendEvent({
+      db,
+      event: {
+        workspaceId,
+        kind: 'agent.attempt_failed',
+        level: 'warn',
+        message: `Agent turn ${input.turn}: attempt ${attempt} failed: ${message.slice(0, 500)}`,
+        data: { attempt, type },
+        dedupeKey: `${prefix}${attempt}`,
+      },
+    });
+  } catch {
+    // No workspace row (a bare test run): counted below as zero; Temporal's policy still retries.
+  }
+  const failures = Math.max(1, countEventsByKeyPrefix({ db, kind: 'agent.attempt_failed', prefix }));
+  const verdict = agentFailureVerdict(failures, retry);
+  if (verdict.kind === 'fail') {
+    return ApplicationFailure.create({ message: `Agent turn ${input.turn} ${verdict.reason}: ${message}`, type: 'AgentTurnFailed', nonRetryable: true, cause: err instanceof Error ? err : undefined });
+  }
+  return ApplicationFailure.create({ message, type, nonRetryable: false, nextRetryDelay: verdict.delayMs, cause: err instanceof Error ? err : undefined });
 }
 
 function readResumeSeq(details: unknown): number {

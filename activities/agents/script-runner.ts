@@ -2,6 +2,11 @@
  * The deterministic `script` runner: applies scripted edits instead of calling a model. It exists
  * for tests and demos only. It follows the same durability rules as the model runners: each step
  * is a tool call recorded in the transcript, and a retried attempt skips steps already recorded.
+ * A step whose call was recorded but not its result (a crash in between) is applied again, so each
+ * step is idempotent: `write` and `delete` are by nature; `append` records the file's length in its
+ * call row and, on the retry, finds its line already there at that offset instead of adding it twice.
+ * The session is closed like a model runner's: `running` while it works, then `completed` with
+ * `endedAt`.
  *
  * The edits for a turn come from `config.script[turnIndex]`, else from a prompt that is itself a
  * JSON array of steps, else a single step appending the prompt to RATCHET_NOTES.md.
@@ -54,6 +59,8 @@ export function createScriptRunner(): AgentRunner {
     async run(req: AgentTurnRequest, ctx: RunnerContext): Promise<AgentTurnResult> {
       const steps = scriptFor(req, req.turn - 1);
       const { transcript } = ctx;
+      transcript.setServing({ runner: 'script', provider: 'script', model: null });
+      transcript.setStatus('running');
       if (transcript.lastSeq() === 0) {
         ctx.heartbeat({ lastSeq: transcript.append({ role: 'user', content: { text: req.prompt } }) });
       } else if (ctx.attempt > 1) {
@@ -64,10 +71,13 @@ export function createScriptRunner(): AgentRunner {
       for (const [i, step] of steps.entries()) {
         ctx.signal.throwIfAborted();
         const toolCallId = `script-${i}`;
-        if (transcript.hasToolResult(toolCallId)) continue;
         if (step.op === 'say') said.push(step.text);
-        transcript.append({ role: 'tool_call', toolCallId, toolName: step.op, content: step });
-        const result = await applyStep(req.worktreePath, step, ctx);
+        if (transcript.hasToolResult(toolCallId)) continue;
+        // A call recorded by an attempt that died before its result: the same call, not a second one.
+        const earlier = transcript.load().find((m) => m.role === 'tool_call' && m.toolCallId === toolCallId);
+        const call = (earlier?.content as CallRecord | undefined) ?? { ...step, ...(await preState(req.worktreePath, step)) };
+        if (!earlier) transcript.append({ role: 'tool_call', toolCallId, toolName: step.op, content: call });
+        const result = await applyStep(req.worktreePath, step, ctx, call);
         if (!result.ok) refused.push(result.output);
         const seq = transcript.append({
           role: 'tool_result',
@@ -84,6 +94,7 @@ export function createScriptRunner(): AgentRunner {
       const summary = [said.join('\n') || done, ...refused].join('\n');
       const seq = transcript.append({ role: 'assistant', content: { text: summary } });
       ctx.heartbeat({ lastSeq: seq });
+      transcript.setStatus('completed');
       return {
         sessionId: req.sessionId,
         status: 'completed',
@@ -96,7 +107,39 @@ export function createScriptRunner(): AgentRunner {
   };
 }
 
-async function applyStep(worktree: string, step: ScriptStep, ctx: RunnerContext): Promise<StepResult> {
+/** What a step's call row holds: the step, and for `append` the file's length before it. */
+type CallRecord = ScriptStep & { beforeBytes?: number };
+
+async function preState(worktree: string, step: ScriptStep): Promise<{ beforeBytes?: number }> {
+  if (step.op !== 'append') return {};
+  const file = await inside(worktree, step.path);
+  if (!file.ok) return {};
+  try {
+    return { beforeBytes: fs.statSync(file.path).size };
+  } catch {
+    return { beforeBytes: 0 };
+  }
+}
+
+/** True when `file` already holds `text` at `offset` (an earlier attempt wrote it, then died). */
+function alreadyAppended(file: string, offset: number, text: string): boolean {
+  const want = Buffer.from(text);
+  try {
+    if (fs.statSync(file).size < offset + want.length) return false;
+    const fd = fs.openSync(file, 'r');
+    try {
+      const got = Buffer.alloc(want.length);
+      fs.readSync(fd, got, 0, want.length, offset);
+      return got.equals(want);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+async function applyStep(worktree: string, step: ScriptStep, ctx: RunnerContext, call: CallRecord): Promise<StepResult> {
   switch (step.op) {
     case 'write': {
       const file = await inside(worktree, step.path);
@@ -108,8 +151,13 @@ async function applyStep(worktree: string, step: ScriptStep, ctx: RunnerContext)
     case 'append': {
       const file = await inside(worktree, step.path);
       if (!file.ok) return file;
+      const text = `${step.line}\n`;
+      if (call.beforeBytes !== undefined && alreadyAppended(file.path, call.beforeBytes, text)) {
+        return { ok: true, output: `appended to ${step.path}` };
+      }
       fs.mkdirSync(path.dirname(file.path), { recursive: true });
-      fs.appendFileSync(file.path, `${step.line}\n`);
+      fs.appendFileSync(file.path, text);
+      if (step.killWorkerAfterApply && ctx.attempt === 1) process.kill(process.pid, 'SIGKILL');
       return { ok: true, output: `appended to ${step.path}` };
     }
     case 'delete': {
@@ -129,5 +177,7 @@ async function applyStep(worktree: string, step: ScriptStep, ctx: RunnerContext)
     }
     case 'say':
       return { ok: true, output: step.text };
+    case 'fail':
+      throw new Error(step.message);
   }
 }

@@ -1,5 +1,5 @@
 /** Reads and writes of workspaces and their timeline. One-object arguments; multi-row writes in one transaction. */
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { workspaceEvents, workspaces, type NewWorkspace, type NewWorkspaceEvent, type Workspace, type WorkspaceEvent } from '../schema.js';
 
@@ -17,6 +17,16 @@ export function getWorkspaceById({ db, id }: { db: Db; id: string }): Workspace 
 export function appendEvent({ db, event }: { db: Db; event: NewWorkspaceEvent }): boolean {
   const res = db.insert(workspaceEvents).values(event).onConflictDoNothing({ target: workspaceEvents.dedupeKey }).run();
   return res.changes > 0;
+}
+
+/** How many events of `kind` have a dedupe key starting with `prefix` (e.g. one activity's failures). */
+export function countEventsByKeyPrefix({ db, kind, prefix }: { db: Db; kind: string; prefix: string }): number {
+  const row = db
+    .select({ n: sql<number>`count(*)` })
+    .from(workspaceEvents)
+    .where(and(eq(workspaceEvents.kind, kind), sql`substr(${workspaceEvents.dedupeKey}, 1, ${prefix.length}) = ${prefix}`))
+    .get();
+  return row?.n ?? 0;
 }
 
 /** Updates status (and optional fields) and appends the matching event, atomically. */

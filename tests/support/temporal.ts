@@ -52,9 +52,12 @@ function quietRuntime(): void {
   }
 }
 
-/** While recording (`RATCHET_RECORD_HISTORIES`), the dev server's continue-as-new suggestion knob. */
-function recordingArgs(): string[] {
-  const at = suggestContinueAsNewAt();
+/**
+ * The dev server's continue-as-new suggestion knob: a suite's own threshold, else the recording
+ * one (`RATCHET_RECORD_HISTORIES` with `RATCHET_RECORD_SUGGEST_CAN`).
+ */
+function recordingArgs(own?: number): string[] {
+  const at = own ?? suggestContinueAsNewAt();
   return at === null ? [] : ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${at}`];
 }
 
@@ -82,6 +85,8 @@ export interface DevServerOptions {
   port?: number;
   /** Search attributes to register at start-up. */
   searchAttributes?: DevServerConfig['searchAttributes'];
+  /** Suggest continue-as-new once a run's history has this many events (short runs then continue). */
+  suggestContinueAsNewAt?: number;
 }
 
 /** A `TestWorkflowEnvironment` over the Temporal CLI dev server; call `teardown()` when done. */
@@ -94,7 +99,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<TestW
     ui: false,
     ...(opts.dbFile ? { dbFilename: opts.dbFile } : {}),
     ...(opts.searchAttributes ? { searchAttributes: opts.searchAttributes } : {}),
-    ...(recordingArgs().length > 0 ? { extraArgs: recordingArgs() } : {}),
+    ...(recordingArgs(opts.suggestContinueAsNewAt).length > 0 ? { extraArgs: recordingArgs(opts.suggestContinueAsNewAt) } : {}),
   };
   const bin = await devBinary();
   if (bin) {

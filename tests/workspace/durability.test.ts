@@ -11,7 +11,7 @@ import { and, eq } from 'drizzle-orm';
 import { workflowIds } from '../../core/ids.js';
 import type { Db } from '../../db/client.js';
 import { listEvents } from '../../db/queries/workspaces.js';
-import { agentMessages } from '../../db/schema.js';
+import { agentMessages, agentSessions } from '../../db/schema.js';
 import { archiveSignal, stateQuery } from '../../workflows/messages.js';
 import { makeRepo, remoteCommits, slowFirstPush } from '../support/git.js';
 import { freePort } from '../support/ports.js';
@@ -103,6 +103,82 @@ describe('workspace durability', () => {
     await handle.signal(archiveSignal);
     expect((await handle.result()).archived).toBe(true);
   });
+
+  it('a worker killed between applying an append and recording it appends once; the script session closes like a model one', async () => {
+    const repo = makeRepo();
+    const spec = specFor(repo, addProject(db, repo), {
+      agent: {
+        script: [
+          [
+            { op: 'append', path: 'log.txt', line: 'one' },
+            { op: 'append', path: 'log.txt', line: 'two', killWorkerAfterApply: true },
+            { op: 'say', text: 'Logged twice' },
+          ],
+        ],
+      },
+    });
+    const alive = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+    const worker = alive[0] ?? (await newWorker());
+    const died = new Promise<void>((resolve) => worker.child.once('exit', () => resolve()));
+    const handle = await client.workflow.start('workspaceWorkflow', {
+      workflowId: workflowIds.workspace(spec.workspaceId),
+      taskQueue,
+      args: [input(spec, { heartbeatTimeoutMs: 3000 })],
+    });
+    // The worker dies by SIGKILL inside the step: the line is in the file, its result row is not.
+    await Promise.race([died, new Promise((_, reject) => setTimeout(() => reject(new Error('the worker did not die at the kill point')), 60_000))]);
+    expect(worker.child.signalCode).toBe('SIGKILL');
+    expect(fs.readFileSync(path.join(spec.worktreePath, 'log.txt'), 'utf8')).toBe('one\ntwo\n');
+    expect(toolRows(spec.workspaceId, 'append', 'tool_result')).toHaveLength(1);
+    await newWorker();
+    await waitFor('turn 1 to finish', async () => (await handle.query(stateQuery)).turnsDone === 1, 90_000);
+    expect(fs.readFileSync(path.join(spec.worktreePath, 'log.txt'), 'utf8')).toBe('one\ntwo\n');
+    // One call and one result per step: the retry reused the recorded call.
+    expect(toolRows(spec.workspaceId, 'append', 'tool_call')).toHaveLength(2);
+    expect(toolRows(spec.workspaceId, 'append', 'tool_result')).toHaveLength(2);
+    const session = db.select().from(agentSessions).where(eq(agentSessions.workspaceId, spec.workspaceId)).get();
+    expect(session).toMatchObject({ status: 'completed', runner: 'script' });
+    expect(session?.endedAt).toBeGreaterThan(0);
+    await handle.signal(archiveSignal);
+    expect((await handle.result()).archived).toBe(true);
+  });
+
+  it('a turn interrupted by more worker SIGKILLs than its failure limit still completes: worker loss spends no retry budget', async () => {
+    const repo = makeRepo();
+    const spec = specFor(repo, addProject(db, repo), {
+      agent: { script: [[{ op: 'write', path: 'a.txt', content: 'a\n' }, { op: 'sleep', ms: 8000 }, { op: 'write', path: 'b.txt', content: 'b\n' }]] },
+    });
+    const alive = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+    let worker = alive[0] ?? (await newWorker());
+    const handle = await client.workflow.start('workspaceWorkflow', {
+      workflowId: workflowIds.workspace(spec.workspaceId),
+      taskQueue,
+      args: [input(spec, { heartbeatTimeoutMs: 2000, agentRetryBaseMs: 500 })],
+    });
+    const session = `${spec.workspaceId}-t1-implement`;
+    const resets = () =>
+      db
+        .select()
+        .from(agentMessages)
+        .where(and(eq(agentMessages.sessionId, session), eq(agentMessages.role, 'reset')))
+        .all().length;
+    const kills = 9; // more than the 8 attempts a turn had before
+    for (let attempt = 1; attempt <= kills; attempt++) {
+      // Attempt n is running (its reset row is written) and inside the sleep: kill its worker.
+      await waitFor(`attempt ${attempt} to run`, () => toolRows(spec.workspaceId, 'sleep', 'tool_call').length === 1 && resets() === attempt - 1, 90_000, 50);
+      await worker.kill();
+      process.stderr.write(`[durability] killed the worker during agent attempt ${attempt}\n`);
+      worker = await newWorker();
+    }
+    await waitFor('turn 1 to finish', async () => (await handle.query(stateQuery)).turnsDone === 1, 120_000);
+    expect(remoteCommits(repo.remote, spec.branch)).toEqual([spec.title]);
+    expect(fs.readFileSync(path.join(spec.worktreePath, 'b.txt'), 'utf8')).toBe('b\n');
+    const events = listEvents({ db, workspaceId: spec.workspaceId });
+    expect(events.filter((e) => e.kind === 'agent.attempt_failed')).toEqual([]);
+    expect(events.filter((e) => e.kind === 'activity.retry' && e.message.startsWith('Agent turn 1:'))).toHaveLength(kills);
+    await handle.signal(archiveSignal);
+    expect((await handle.result()).archived).toBe(true);
+  }, 420_000);
 
   it('completes when the Temporal dev server is restarted on the same db file mid-run', async () => {
     const repo = makeRepo();

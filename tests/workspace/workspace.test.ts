@@ -11,7 +11,7 @@ import { workflowIds } from '../../core/ids.js';
 import type { Db } from '../../db/client.js';
 import { getWorkspaceById, listEvents } from '../../db/queries/workspaces.js';
 import { agentMessages } from '../../db/schema.js';
-import { archiveSignal, sendMessageUpdate, stateQuery } from '../../workflows/messages.js';
+import { approvePlanUpdate, archiveSignal, sendMessageUpdate, stateQuery } from '../../workflows/messages.js';
 import type { FixerInput } from '../../workflows/ratchet-messages.js';
 import type { ScriptStep } from '../../core/agent.js';
 import { git, makeRepo, remoteBranchExists, remoteCommits } from '../support/git.js';
@@ -94,6 +94,62 @@ describe('workspaceWorkflow', () => {
     expect(failed?.message).toContain('exited with code 3');
     expect(events.some((e) => e.kind === 'setup.output' && e.message.includes('broken'))).toBe(true);
     expect(remoteCommits(repo.remote, spec.branch)).toHaveLength(1);
+  });
+
+  it('bounds real agent failures: eight failed attempts, each on the timeline with a growing delay, then the workspace fails', async () => {
+    const repo = makeRepo();
+    const spec = specFor(repo, addProject(db, repo), { agent: { script: [[{ op: 'fail', message: 'provider exploded' }]] } });
+    const handle = await env.client.workflow.start('workspaceWorkflow', {
+      workflowId: workflowIds.workspace(spec.workspaceId),
+      taskQueue,
+      args: [input(spec, { heartbeatTimeoutMs: 3000, agentRetryBaseMs: 50 })],
+    });
+    const err = await withWorker(() => handle.result().then(() => null, (e: unknown) => e));
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const events = listEvents({ db, workspaceId: spec.workspaceId });
+    const failed = events.filter((e) => e.kind === 'agent.attempt_failed');
+    expect(failed.map((e) => e.message)).toEqual(Array.from({ length: 8 }, (_, i) => `Agent turn 1: attempt ${i + 1} failed: provider exploded`));
+    // Delays double from 50 ms: the seventh is 50 × 2^6 = 3.2 s.
+    const gaps = failed.slice(1).map((e, i) => e.at - failed[i]!.at);
+    expect(gaps.at(-1)!).toBeGreaterThanOrEqual(3_000);
+    const row = getWorkspaceById({ db, id: spec.workspaceId });
+    expect(row?.status).toBe('failed');
+    expect(row?.lastError).toMatch(/failed 8 times \(limit 8\)/);
+  });
+
+  it('plan card: Revise sends its note to the agent, which plans again; Approve carries its note into the implementation', async () => {
+    const repo = makeRepo();
+    const spec = specFor(repo, addProject(db, repo), {
+      agent: { mode: 'plan', script: [[{ op: 'say', text: 'Plan: write hello.txt' }, { op: 'write', path: 'hello.txt', content: 'hello\n' }]] },
+    });
+    const handle = await env.client.workflow.start('workspaceWorkflow', { workflowId: workflowIds.workspace(spec.workspaceId), taskQueue, args: [input(spec)] });
+    const userText = (sessionId: string) =>
+      db
+        .select()
+        .from(agentMessages)
+        .all()
+        .filter((m) => m.sessionId === sessionId && m.role === 'user')
+        .map((m) => JSON.stringify(m.content))
+        .join('\n');
+    await withWorker(async () => {
+      const awaiting = async () => (await handle.query(stateQuery)).status === 'awaiting_plan_approval';
+      await waitFor('the first plan', awaiting);
+      await expect(handle.executeUpdate(approvePlanUpdate, { args: [{ decision: 'revise' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/needs a note/) } });
+      expect(await handle.executeUpdate(approvePlanUpdate, { args: [{ decision: 'revise', note: 'Say hi in French too' }] })).toEqual({ approved: false });
+      await waitFor('the revised plan', async () => userText(`${spec.workspaceId}-t1-plan-r2`).includes('Say hi in French too') && (await awaiting()));
+      expect(await handle.executeUpdate(approvePlanUpdate, { args: [{ note: 'Keep it short' }] })).toEqual({ approved: true });
+      await waitFor('turn 1 done', async () => (await handle.query(stateQuery)).turnsDone === 1);
+      // The implementation's prompt variables (what a model runner's template renders) carry the note.
+      const history = await handle.fetchHistory();
+      const inputs = (history.events ?? [])
+        .map((e) => e.activityTaskScheduledEventAttributes)
+        .filter((a) => a?.activityType?.name === 'runAgentTurn')
+        .map((a) => JSON.parse(Buffer.from(a!.input!.payloads![0]!.data!).toString('utf8')) as { purpose: string; templateVars?: { plan?: string } });
+      expect(inputs.map((i) => i.purpose)).toEqual(['plan', 'plan', 'implement']);
+      expect(inputs[2]?.templateVars?.plan).toContain('Keep it short');
+      await handle.signal(archiveSignal);
+      await handle.result();
+    });
   });
 
   it('refuses a worktree path that escapes the worktree directory, visibly', async () => {

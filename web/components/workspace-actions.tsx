@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { api, errorText } from './api.js';
+import { PlanAnswer } from './plan-answer.js';
 
 export function WorkspaceActions(props: {
   workspaceId: string;
@@ -34,13 +35,12 @@ export function WorkspaceActions(props: {
   return (
     <div className="actions">
       {props.canApprovePlan && (
-        <button
-          type="button"
-          disabled={busy !== null}
-          onClick={() => run('approve', `${base}/approve-plan`, {})}
-        >
-          {busy === 'approve' ? 'Approving…' : 'Approve plan'}
-        </button>
+        <PlanAnswer
+          busy={busy !== null}
+          onAnswer={(decision, note) =>
+            run('approve', `${base}/approve-plan`, note.trim() ? { decision, note: note.trim() } : { decision })
+          }
+        />
       )}
       {props.canRaiseBudget && (
         <span className="inline">

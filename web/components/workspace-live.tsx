@@ -95,17 +95,20 @@ function FollowUp({ workspaceId }: { workspaceId: string }) {
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<{ error: boolean; text: string } | null>(null);
+  // One key per message: a resend after a failed or cut-off POST is the same message, run once.
+  const [key, setKey] = useState(() => crypto.randomUUID());
   async function submit(e: FormEvent) {
     e.preventDefault();
     setBusy(true);
     setNote(null);
     try {
-      const { turn } = await api<{ turn: number }>(`/api/workspaces/${workspaceId}/messages`, {
+      await api<{ queued: true }>(`/api/workspaces/${workspaceId}/messages`, {
         method: 'POST',
-        body: { text },
+        body: { text, idempotencyKey: key },
       });
       setText('');
-      setNote({ error: false, text: `Queued as turn ${turn}.` });
+      setKey(crypto.randomUUID());
+      setNote({ error: false, text: 'Queued.' });
     } catch (err) {
       setNote({ error: true, text: errorText(err) });
     } finally {

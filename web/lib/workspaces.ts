@@ -26,7 +26,7 @@ import {
   archiveSignal,
   budgetUpdate,
   decideTrustUpdate,
-  sendMessageUpdate,
+  queueMessageSignal,
   WORKSPACE_WORKFLOW_TYPE,
 } from '../../workflows/messages.js';
 import { DomainError } from './errors.js';
@@ -135,14 +135,18 @@ function handleFor({ db, client, workspaceId }: Steer) {
   return client.workflow.getHandle(row?.workflowId ?? workflowIds.workspace(id));
 }
 
-/** Queues a follow-up agent turn; resolves with the turn number it was queued as. */
-export async function sendMessage(args: Steer & { text: string }): Promise<{ turn: number }> {
-  return handleFor(args).executeUpdate(sendMessageUpdate, { args: [{ text: args.text }] });
+/**
+ * Queues a follow-up agent turn by signal: durable once Temporal has it, so this answers at once
+ * whether or not a worker runs. `key` (the client's idempotency key) makes a resend a no-op.
+ */
+export async function sendMessage(args: Steer & { text: string; key: string }): Promise<{ queued: true; idempotencyKey: string }> {
+  await handleFor(args).signal(queueMessageSignal, { text: args.text, key: args.key });
+  return { queued: true, idempotencyKey: args.key };
 }
 
 /** Approves the plan of a plan-mode workspace waiting in `awaiting_plan_approval`. */
-export async function approvePlan(args: Steer & { note?: string }): Promise<{ approved: boolean }> {
-  return handleFor(args).executeUpdate(approvePlanUpdate, { args: [args.note ? { note: args.note } : {}] });
+export async function approvePlan(args: Steer & { note?: string; decision?: 'approve' | 'reject' | 'revise' }): Promise<{ approved: boolean }> {
+  return handleFor(args).executeUpdate(approvePlanUpdate, { args: [{ ...(args.note ? { note: args.note } : {}), decision: args.decision ?? 'approve' }] });
 }
 
 /**

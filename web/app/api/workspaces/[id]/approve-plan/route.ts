@@ -10,9 +10,9 @@ export const POST = withErrors(
   'POST /api/workspaces/:id/approve-plan',
   async (req: Request, ctx: WorkspaceRouteContext) => {
     const { id } = workspaceParams.parse(await ctx.params);
-    const { note } = approvePlanBody.parse(await readJson(req));
+    const { note, decision } = approvePlanBody.parse(await readJson(req));
     return Response.json(
-      await approvePlan({ db: db(), client: await temporalClient(), workspaceId: id, note }),
+      await approvePlan({ db: db(), client: await temporalClient(), workspaceId: id, note, decision }),
     );
   },
 );

@@ -19,7 +19,8 @@ export const scriptStepSchema = z.discriminatedUnion('op', [
     line: z.string(),
     /**
      * Test kill point: on the first attempt the worker SIGKILLs itself right after the line is
-     * written and before the step's result is recorded (the window a crash can hit).
+     * written and before the step's result is recorded (the window a crash can hit). Only a worker
+     * started with RATCHET_TEST_KILL_POINTS=1 honours it.
      */
     killWorkerAfterApply: z.boolean().optional(),
   }),

@@ -39,7 +39,7 @@ beforeAll(async () => {
   server = await startDevServerProcess({ dbFile: path.join(home, 'temporal.db'), port: await freePort() });
   connection = await Connection.connect({ address: server.address });
   client = new Client({ connection });
-  workerEnv = { RATCHET_HOME: home, TEMPORAL_ADDRESS: server.address, RATCHET_TASK_QUEUE: taskQueue, RATCHET_LOG_LEVEL: 'warn' };
+  workerEnv = { RATCHET_HOME: home, TEMPORAL_ADDRESS: server.address, RATCHET_TASK_QUEUE: taskQueue, RATCHET_LOG_LEVEL: 'warn', RATCHET_TEST_KILL_POINTS: '1' };
 });
 
 afterAll(async () => {

@@ -4,6 +4,7 @@
  * Pure: callers pass the env record, the parsed file and the home directory.
  */
 import { z } from 'zod';
+import { acpAgentsSchema } from './acp.js';
 
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const opt = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
@@ -61,16 +62,25 @@ export const fileConfigSchema = z
     agents: z
       .object({
         /** Runner that takes over after `fallbackAfterAttempts` failed attempts of another one. */
-        fallbackRunner: z.enum(['anthropic', 'openai', 'claude-code']).optional(),
+        fallbackRunner: z.enum(['anthropic', 'openai', 'claude-code', 'acp']).optional(),
         /** @default 3 */
         fallbackAfterAttempts: z.number().int().min(1).max(20).optional(),
         /** Label for the OpenAI-compatible endpoint (`openai`, `ollama`, `vllm`, `openrouter`). */
         openaiProvider: z.string().min(1).optional(),
         defaultModels: z.record(z.string(), z.string()).optional(),
+        /** ACP agents by name (command line, passed variables, mode ids); a name here overrides a preset. */
+        acp: acpAgentsSchema.optional(),
+        /** ACP agent used when a workspace names none. @default 'claude' */
+        defaultAcpAgent: z.string().min(1).optional(),
         prices: z
           .record(
             z.string(),
-            z.object({ inputPerMTok: z.number().min(0), outputPerMTok: z.number().min(0), cacheReadPerMTok: z.number().min(0), cacheWritePerMTok: z.number().min(0) }),
+            z.object({
+              inputPerMTok: z.number().min(0),
+              outputPerMTok: z.number().min(0),
+              cacheReadPerMTok: z.number().min(0),
+              cacheWritePerMTok: z.number().min(0),
+            }),
           )
           .optional(),
       })
@@ -88,7 +98,13 @@ export interface RatchetConfig {
   port: number;
   taskQueue: string;
   logLevel: Env['RATCHET_LOG_LEVEL'];
-  temporal: { address: string | null; namespace: string; localPort: number; uiPort: number; bin: string | null };
+  temporal: {
+    address: string | null;
+    namespace: string;
+    localPort: number;
+    uiPort: number;
+    bin: string | null;
+  };
   cacheDir: string;
   agents: NonNullable<FileConfig['agents']>;
   env: Env;
@@ -103,7 +119,9 @@ export class ConfigError extends Error {
 }
 
 export function formatZodIssues(error: z.ZodError, source: string): string {
-  return error.issues.map((i) => `${source}${i.path.length ? ` ${i.path.join('.')}` : ''}: ${i.message}`).join('\n');
+  return error.issues
+    .map((i) => `${source}${i.path.length ? ` ${i.path.join('.')}` : ''}: ${i.message}`)
+    .join('\n');
 }
 
 export function parseEnv(raw: Record<string, string | undefined>): Env {
@@ -114,7 +132,8 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
 
 export function parseFileConfig(raw: unknown, file: string): FileConfig {
   const parsed = fileConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`Invalid config file ${file}:\n${formatZodIssues(parsed.error, 'config')}`);
+  if (!parsed.success)
+    throw new ConfigError(`Invalid config file ${file}:\n${formatZodIssues(parsed.error, 'config')}`);
   return parsed.data;
 }
 

@@ -489,11 +489,15 @@ async function runAcp(
     flush();
     if (ctx.signal.aborted) throw ctx.signal.reason;
     if (budgetStop) return finish('awaiting_budget', 'Budget exhausted mid-turn; the agent was stopped.');
+    // The connection usually reports the closed pipe before the exit status is in: wait for it.
+    const exit = await Promise.race([proc.exited, new Promise<null>((r) => setTimeout(() => r(null), 1000))]);
+    const why = exit?.signal
+      ? `the agent was killed by ${exit.signal} before the turn ended`
+      : exit && exit.code !== null
+        ? `the agent exited with code ${exit.code} before the turn ended`
+        : ((err as Error).message ?? String(err));
     const tail = redactSecrets(stderr.trim().split('\n').slice(-5).join('\n'), deps.env);
-    throw unavailable(
-      `acp:${agentName}`,
-      `${(err as Error).message ?? String(err)}${tail ? `: ${tail}` : ''}`,
-    );
+    throw unavailable(`acp:${agentName}`, `${why}${tail ? `: ${tail}` : ''}`);
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     clearInterval(ticker);

@@ -18,7 +18,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import process from 'node:process';
 import { Readable, Writable } from 'node:stream';
+import { setTimeout } from 'node:timers';
 import * as acp from '@agentclientprotocol/sdk/unstable';
 
 const script = JSON.parse(fs.readFileSync(process.env.FAKE_ACP_SCRIPT ?? '', 'utf8'));

@@ -81,7 +81,11 @@ async function rawTurn(): Promise<number> {
   // The runner's environment (no NODE_OPTIONS loader from tsx), so both start the same process.
   const env = { PATH: process.env.PATH, HOME: os.tmpdir(), ...fakeEnv(h.worktree) };
   const t = performance.now();
-  const child = spawn(FAKE, [], { cwd: h.worktree, env, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(FAKE, [], {
+    cwd: h.worktree,
+    env: env as unknown as NodeJS.ProcessEnv,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const app = acp
     .client({ name: 'bench' })
     .onNotification('session/update', () => {})

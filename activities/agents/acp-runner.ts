@@ -36,7 +36,7 @@ import type { AgentTurnResult, TokenUsage } from '../../core/agent.js';
 import { ErrorTypes } from '../../core/errors.js';
 import { killRecordedGroup, spawnWatched } from '../process.js';
 import { createClientTools } from './acp-client-tools.js';
-import { resolveExecutable } from './claude-code-runner.js';
+import { resolveExecutable } from './cli-probe.js';
 import { rejected, unavailable } from './provider-errors.js';
 import type { AgentRunner, AgentTurnRequest, RunnerContext } from './runner.js';
 import { buildAgentEnv, redactSecrets, type Env } from './sandbox-env.js';

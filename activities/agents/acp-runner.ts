@@ -471,8 +471,10 @@ async function runAcp(
       )
         await call(agent.request('session/set_mode', { sessionId, modeId: wanted }));
       const earlier = rows.some((r) => r.role === 'assistant' || r.role === 'tool_call');
+      // A loaded session is not enough on its own: claude-agent-acp killed mid-turn reloads a
+      // conversation without its last tool call, so the calls Ratchet recorded are listed too.
       const task = loaded
-        ? RESUME_PROMPT
+        ? `${RESUME_PROMPT}\n\n${replayContext(replayRows(rows))}`
         : earlier
           ? `${replayContext(replayRows(rows))}\n\nThe task:\n${req.prompt}`
           : req.prompt;

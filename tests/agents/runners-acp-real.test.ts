@@ -132,4 +132,52 @@ describe('acp runner with the real claude-agent-acp', () => {
     const r = h.rows().find((x) => x.role === 'tool_result' && x.toolCallId === 'toolu_plan');
     expect((r?.content as { ok: boolean }).ok).toBe(false);
   }, 180_000);
+
+  it('the agent killed mid-turn (as with its worker): the retry resumes the Claude session and the write runs once', async () => {
+    const { h, fake, runner } = await setup((wt) => [
+      {
+        type: 'reply',
+        text: 'Writing.',
+        toolCalls: [
+          {
+            id: 'toolu_once',
+            name: 'Write',
+            input: { file_path: path.join(wt, 'once.txt'), content: 'once\n' },
+          },
+        ],
+        usage: { input_tokens: 800, output_tokens: 40 },
+      },
+      // The killed attempt's next call: answered after the agent is dead, to nobody.
+      { type: 'reply', text: 'Too late.', delayMs: 6000, usage: { input_tokens: 900, output_tokens: 5 } },
+      { type: 'reply', text: 'Resumed and done.', usage: { input_tokens: 1000, output_tokens: 10 } },
+    ]);
+    const req = h.request({ runner: 'acp', provider: 'claude', model: 'claude-sonnet-4-6' });
+    const first = runner.run(req, h.context()).catch((e: unknown) => e);
+    const until = Date.now() + 90_000;
+    while (fake.requests.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(h.read('once.txt')).toBe('once\n');
+    const group = sys(h.rows(), 'acp_process')[0]?.content as { pgid: number };
+    process.kill(-group.pgid, 'SIGKILL');
+    const err = (await first) as { nonRetryable?: boolean; message?: string };
+    expect(err.nonRetryable).toBe(false);
+
+    const result = await runner.run(req, h.context({ attempt: 2 }));
+    expect(result.status).toBe('completed');
+    expect(result.summary).toContain('Resumed and done.');
+    expect(h.read('once.txt')).toBe('once\n');
+    const rows = h.rows();
+    expect(rows.filter((r) => r.role === 'tool_result' && r.toolCallId === 'toolu_once')).toHaveLength(1);
+    const loaded = sys(rows, 'acp_load_failed').length === 0;
+    // claude-agent-acp supports session/load: the same ACP session, one acp_session row.
+    expect(loaded).toBe(true);
+    expect(sys(rows, 'acp_session')).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 6500));
+    expect(fake.requests).toHaveLength(3);
+    // The loaded Claude session had lost the killed turn's tool call (only "Writing." survives in it);
+    // the resume prompt lists it from Ratchet's transcript, so the model is told it already ran.
+    const resumed = JSON.stringify(fake.requests[2]?.body);
+    expect(resumed).toContain('toolu_once');
+    expect(resumed).toContain('Your previous run was interrupted');
+    fake.assertDone();
+  }, 240_000);
 });

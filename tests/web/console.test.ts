@@ -114,6 +114,17 @@ describe('console', () => {
     expect(body.temporal).toMatchObject({ ok: true, address: env.address, namespace: 'default' });
     expect(body.worker).toMatchObject({ ok: false, pollers: 0 });
     expect(body.runners).toMatchObject({ script: true, anthropic: false, openai: false });
+    // Provider health: every runner and ACP preset, installed and authenticated, no values.
+    expect(body.providers).toMatchObject({
+      anthropic: { installed: true, authenticated: false },
+      openai: { installed: true, authenticated: false },
+      'claude-code': { installed: expect.any(Boolean) },
+      acp: {
+        claude: { installed: expect.any(Boolean) },
+        codex: { installed: false },
+        gemini: { installed: false },
+      },
+    });
     expect(['gh', 'missing']).toContain(body.github!.auth);
   });
 
@@ -442,7 +453,12 @@ describe('console', () => {
     // gone is skipped, and the setting is saved regardless.
     const project = db.select().from(projects).get()!;
     const waitingId = 'ws_budgetwait0001';
-    seedWorkspace(db, { id: waitingId, projectId: project.id, branch: 'ratchet/waiting-0001', status: 'awaiting_budget' });
+    seedWorkspace(db, {
+      id: waitingId,
+      projectId: project.id,
+      branch: 'ratchet/waiting-0001',
+      status: 'awaiting_budget',
+    });
     const woke = await patch({ 'budget.dailyUsd': 3 });
     expect(woke.status).toBe(200);
     expect(await woke.json()).toMatchObject({ settings: { 'budget.dailyUsd': 3 }, woke: [] });

@@ -24,18 +24,12 @@ import { Readable, Writable } from 'node:stream';
 import * as acp from '@agentclientprotocol/sdk/unstable';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import {
-  PATH_FIELDS,
-  decidePermission,
-  replayContext,
-  type AcpAgentConfig,
-  type AcpToolKind,
-  type ReplayRow,
-} from '../../core/acp.js';
-import type { AgentTurnResult, TokenUsage } from '../../core/agent.js';
+import { decidePermission, replayContext, type AcpAgentConfig } from '../../core/acp.js';
+import type { AgentTurnResult } from '../../core/agent.js';
 import { ErrorTypes } from '../../core/errors.js';
 import { killRecordedGroup, spawnWatched } from '../process.js';
 import { createClientTools } from './acp-client-tools.js';
+import { commandOf, createTurnRecorder, pathsOf, replayRows, tokenUsage } from './acp-recorder.js';
 import { resolveExecutable } from './cli-probe.js';
 import { rejected, unavailable } from './provider-errors.js';
 import type { AgentRunner, AgentTurnRequest, RunnerContext } from './runner.js';
@@ -77,62 +71,6 @@ export function acpAgentEnv(parent: Env, agent: AcpAgentConfig): Record<string, 
 
 export function createAcpRunner(deps: AcpRunnerDeps): AgentRunner {
   return { name: 'acp', run: (req, ctx) => runAcp(deps, req, ctx) };
-}
-
-function textOf(content: unknown): string {
-  if (!content || typeof content !== 'object') return '';
-  const c = content as { type?: string; text?: string };
-  return c.type === 'text' && typeof c.text === 'string' ? c.text : '';
-}
-
-/** A tool call's result as text: its content blocks, diffs, or raw output. */
-function toolOutput(update: { content?: unknown; rawOutput?: unknown }): string {
-  const parts: string[] = [];
-  for (const block of Array.isArray(update.content) ? update.content : []) {
-    const b = block as { type?: string; content?: unknown; path?: string; newText?: string };
-    if (b.type === 'content') parts.push(textOf(b.content));
-    if (b.type === 'diff') parts.push(`diff ${b.path ?? ''}`);
-  }
-  const text = parts.filter(Boolean).join('\n');
-  if (text) return text;
-  if (update.rawOutput === undefined || update.rawOutput === null) return '';
-  return typeof update.rawOutput === 'string' ? update.rawOutput : JSON.stringify(update.rawOutput);
-}
-
-function pathsOf(call: { locations?: { path: string }[] | null; rawInput?: unknown }): string[] {
-  const out = (call.locations ?? []).map((l) => l.path);
-  const raw = call.rawInput;
-  if (raw && typeof raw === 'object') {
-    for (const f of PATH_FIELDS) {
-      const v = (raw as Record<string, unknown>)[f];
-      if (typeof v === 'string' && v) out.push(v);
-    }
-  }
-  return out;
-}
-
-function commandOf(raw: unknown): string | null {
-  if (!raw || typeof raw !== 'object') return null;
-  const r = raw as { command?: unknown; args?: unknown; cmd?: unknown };
-  const cmd = r.command ?? r.cmd;
-  if (Array.isArray(cmd)) return cmd.map(String).join(' ');
-  if (typeof cmd !== 'string') return null;
-  return Array.isArray(r.args) ? [cmd, ...r.args.map(String)].join(' ') : cmd;
-}
-
-function replayRows(rows: readonly StoredMessage[]): ReplayRow[] {
-  return rows.map((r) => {
-    const c = (r.content ?? {}) as { text?: string; input?: unknown; output?: string; ok?: boolean };
-    return {
-      role: r.role,
-      text: c.text,
-      toolName: r.toolName,
-      toolCallId: r.toolCallId,
-      input: c.input,
-      output: c.output,
-      ok: c.ok,
-    };
-  });
 }
 
 async function runAcp(
@@ -236,24 +174,11 @@ async function runAcp(
     stderr = (stderr + c).slice(-8000);
   });
 
-  // Streaming state for the current turn.
-  let text = '';
-  let thought = '';
   let loading = false;
   let sessionId: string | null = null;
   let budgetStop = false;
   let cancelSent = false;
-  const calls = new Map<
-    string,
-    { kind: AcpToolKind | null; title: string; rawInput: unknown; done: boolean }
-  >();
   const served = { provider, model };
-  const flush = () => {
-    if (text) append({ role: 'assistant', content: { text }, ...served });
-    if (thought) append({ role: 'system', content: { kind: 'acp_thought', text: thought } });
-    text = '';
-    thought = '';
-  };
   const cancel = () => {
     if (cancelSent || !sessionId || !agentCtx) return;
     cancelSent = true;
@@ -268,79 +193,12 @@ async function runAcp(
     }
     return budgetStop;
   };
-  const recordResult = (id: string, status: string, update: { content?: unknown; rawOutput?: unknown }) => {
-    const call = calls.get(id);
-    if (call?.done) return;
-    if (call) call.done = true;
-    flush();
-    append({
-      role: 'tool_result',
-      toolCallId: id,
-      content: { ok: status === 'completed', output: toolOutput(update) },
-    });
-  };
+  const recorder = createTurnRecorder({ append, served, costBase, onCost: checkBudget });
+  const { calls, flush } = recorder;
   const onUpdate = (n: acp.SessionNotification) => {
+    // History replayed by session/load is already in the transcript.
     if (loading || n.sessionId !== sessionId) return;
-    const u = n.update;
-    switch (u.sessionUpdate) {
-      case 'agent_message_chunk':
-        text += textOf(u.content);
-        return;
-      case 'agent_thought_chunk':
-        thought += textOf(u.content);
-        return;
-      case 'tool_call': {
-        flush();
-        calls.set(u.toolCallId, { kind: u.kind ?? null, title: u.title, rawInput: u.rawInput, done: false });
-        append({
-          role: 'tool_call',
-          toolCallId: u.toolCallId,
-          toolName: u.title,
-          content: {
-            input: u.rawInput ?? null,
-            kind: u.kind ?? null,
-            title: u.title,
-            locations: u.locations ?? [],
-          },
-          ...served,
-        });
-        if (u.status === 'completed' || u.status === 'failed') recordResult(u.toolCallId, u.status, u);
-        return;
-      }
-      case 'tool_call_update': {
-        const call = calls.get(u.toolCallId);
-        if (call && u.rawInput !== undefined) call.rawInput = u.rawInput;
-        if (u.status === 'completed' || u.status === 'failed') recordResult(u.toolCallId, u.status, u);
-        return;
-      }
-      case 'plan':
-        flush();
-        append({ role: 'system', content: { kind: 'acp_plan', entries: u.entries } });
-        return;
-      case 'usage_update': {
-        if (u.cost && u.cost.currency.toUpperCase() === 'USD' && sessionId) {
-          const base = costBase.get(sessionId) ?? 0;
-          const delta = u.cost.amount >= base ? u.cost.amount - base : u.cost.amount;
-          costBase.set(sessionId, u.cost.amount);
-          append({
-            role: 'system',
-            content: {
-              kind: 'acp_cost',
-              acpSessionId: sessionId,
-              totalUsd: u.cost.amount,
-              contextUsed: u.used,
-              contextSize: u.size,
-            },
-            ...served,
-            costUsd: delta,
-          });
-        }
-        checkBudget();
-        return;
-      }
-      default:
-        return;
-    }
+    recorder.onUpdate(n.sessionId, n.update);
   };
 
   let agentCtx: acp.ClientContext | null = null;
@@ -527,15 +385,6 @@ async function runAcp(
   if (response.stopReason === 'max_turn_requests' || response.stopReason === 'max_tokens')
     return finish('completed', `Stopped: ${response.stopReason}.\n\n${summary}`);
   return finish('completed', summary);
-}
-
-function tokenUsage(u: acp.Usage): TokenUsage {
-  return {
-    inputTokens: u.inputTokens,
-    outputTokens: u.outputTokens,
-    cacheReadTokens: u.cachedReadTokens ?? 0,
-    cacheWriteTokens: u.cachedWriteTokens ?? 0,
-  };
 }
 
 const RESUME_PROMPT =

@@ -15,12 +15,80 @@ import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import * as acp from '@agentclientprotocol/sdk/unstable';
 import { createAcpRunner } from '../activities/agents/acp-runner.js';
-import { makeHarness } from '../tests/agents/runners-harness.js';
+import { agentConfigSchema } from '../core/agent.js';
+import { openDb } from '../db/client.js';
+import { migrateDatabase } from '../db/migrate.js';
+import { projects, workspaces } from '../db/schema.js';
+import { createTranscript, ensureSession } from '../activities/agents/transcript.js';
+import type { AgentTurnRequest, RunnerContext } from '../activities/agents/runner.js';
 import { figure, median, type Figure } from './figure.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FAKE = path.join(ROOT, 'tests/support/fake-acp-agent.mjs');
 const RUNS = 7;
+
+let n = 0;
+
+/** A worktree directory and a session in a migrated SQLite file (what the worker's activity has). */
+function makeSession() {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-bench-acp-ws-'));
+  const worktree = path.join(root, 'wt');
+  fs.mkdirSync(worktree);
+  const dbFile = path.join(root, 'ratchet.db');
+  migrateDatabase(dbFile);
+  const db = openDb(dbFile);
+  const id = `b${++n}`;
+  db.insert(projects)
+    .values({ id: `p_${id}`, name: 'bench', repoPath: root })
+    .run();
+  db.insert(workspaces)
+    .values({
+      id: `w_${id}`,
+      projectId: `p_${id}`,
+      title: 'bench',
+      prompt: 'go',
+      branch: 'ratchet/bench',
+      baseBranch: 'main',
+      worktreePath: worktree,
+      status: 'running_agent',
+      agentConfig: {},
+      workflowId: `workspace/w_${id}`,
+    })
+    .run();
+  ensureSession(db, {
+    id: `s_${id}`,
+    workspaceId: `w_${id}`,
+    purpose: 'implement',
+    runner: 'acp',
+    mode: 'agent',
+  });
+  const transcript = createTranscript(db, `s_${id}`);
+  const request: AgentTurnRequest = {
+    workspaceId: `w_${id}`,
+    turn: 1,
+    sessionId: `s_${id}`,
+    purpose: 'implement',
+    worktreePath: worktree,
+    prompt: 'go',
+    systemPrompt: '',
+    config: agentConfigSchema.parse({ runner: 'acp' }),
+  };
+  const context: RunnerContext = {
+    transcript,
+    heartbeat: () => {},
+    signal: new AbortController().signal,
+    attempt: 1,
+    resumeFromSeq: 0,
+    budget: { remainingUsd: null },
+  };
+  return {
+    db,
+    worktree,
+    request,
+    context,
+    read: (f: string) => fs.readFileSync(path.join(worktree, f), 'utf8'),
+  };
+}
 
 function script(worktree: string) {
   return {
@@ -52,7 +120,7 @@ function fakeEnv(worktree: string) {
 }
 
 async function runnerTurn(): Promise<number> {
-  const h = makeHarness();
+  const h = makeSession();
   const env = { PATH: process.env.PATH, HOME: os.tmpdir(), ...fakeEnv(h.worktree) };
   const runner = createAcpRunner({
     env,
@@ -68,7 +136,7 @@ async function runnerTurn(): Promise<number> {
     defaultAgent: 'fake',
   });
   const t = performance.now();
-  const result = await runner.run(h.request({ runner: 'acp' }), h.context());
+  const result = await runner.run(h.request, h.context);
   const ms = performance.now() - t;
   if (result.status !== 'completed' || h.read('out.txt') !== 'x\n')
     throw new Error('bench turn did not complete');
@@ -77,7 +145,7 @@ async function runnerTurn(): Promise<number> {
 }
 
 async function rawTurn(): Promise<number> {
-  const h = makeHarness();
+  const h = makeSession();
   // The runner's environment (no NODE_OPTIONS loader from tsx), so both start the same process.
   const env = { PATH: process.env.PATH, HOME: os.tmpdir(), ...fakeEnv(h.worktree) };
   const t = performance.now();

@@ -21,6 +21,10 @@ export const envSchema = z.object({
   RATCHET_HOST: opt(z.string()),
   /** @default 3000 */
   RATCHET_PORT: opt(port),
+  /** `token` requires the console token even on loopback; `off` is refused off loopback. */
+  RATCHET_AUTH: opt(z.enum(['token', 'off'])),
+  /** Extra Host names the console answers to (comma-separated, `name` or `name:port`). */
+  RATCHET_ALLOWED_HOSTS: opt(z.string()),
   /** @default ratchet */
   RATCHET_TASK_QUEUE: opt(z.string().regex(/^[\w.-]+$/)),
   RATCHET_WORKTREES_DIR: opt(z.string()),
@@ -31,6 +35,8 @@ export const envSchema = z.object({
   /** Port of the local dev server `npm start` runs when TEMPORAL_ADDRESS is unset. */
   RATCHET_TEMPORAL_PORT: withDefault(port, 7233),
   RATCHET_TEMPORAL_UI_PORT: withDefault(port, 8233),
+  /** `1` runs the local dev server's web UI (off by default: it has no Host check or login). */
+  RATCHET_TEMPORAL_UI: opt(z.enum(['1', '0', 'true', 'false'])),
   /** Path to a `temporal` CLI binary; else PATH, else the provisioned cache. */
   RATCHET_TEMPORAL_BIN: opt(z.string()),
   RATCHET_TEMPORAL_TEST_SERVER: opt(z.string()),
@@ -56,6 +62,8 @@ export const fileConfigSchema = z
     host: z.string().optional(),
     temporalAddress: z.string().optional(),
     temporalNamespace: z.string().optional(),
+    /** Run the local Temporal dev server's web UI (see RATCHET_TEMPORAL_UI). @default false */
+    temporalUi: z.boolean().optional(),
     worktreesDir: z.string().optional(),
     taskQueue: z.string().optional(),
     /** Agent providers: fallback and price overrides (USD per million tokens). */
@@ -75,12 +83,7 @@ export const fileConfigSchema = z
         prices: z
           .record(
             z.string(),
-            z.object({
-              inputPerMTok: z.number().min(0),
-              outputPerMTok: z.number().min(0),
-              cacheReadPerMTok: z.number().min(0),
-              cacheWritePerMTok: z.number().min(0),
-            }),
+            z.object({ inputPerMTok: z.number().min(0), outputPerMTok: z.number().min(0), cacheReadPerMTok: z.number().min(0), cacheWritePerMTok: z.number().min(0) }),
           )
           .optional(),
       })
@@ -98,13 +101,7 @@ export interface RatchetConfig {
   port: number;
   taskQueue: string;
   logLevel: Env['RATCHET_LOG_LEVEL'];
-  temporal: {
-    address: string | null;
-    namespace: string;
-    localPort: number;
-    uiPort: number;
-    bin: string | null;
-  };
+  temporal: { address: string | null; namespace: string; localPort: number; uiPort: number; ui: boolean; bin: string | null };
   cacheDir: string;
   agents: NonNullable<FileConfig['agents']>;
   env: Env;
@@ -119,9 +116,7 @@ export class ConfigError extends Error {
 }
 
 export function formatZodIssues(error: z.ZodError, source: string): string {
-  return error.issues
-    .map((i) => `${source}${i.path.length ? ` ${i.path.join('.')}` : ''}: ${i.message}`)
-    .join('\n');
+  return error.issues.map((i) => `${source}${i.path.length ? ` ${i.path.join('.')}` : ''}: ${i.message}`).join('\n');
 }
 
 export function parseEnv(raw: Record<string, string | undefined>): Env {
@@ -132,8 +127,7 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
 
 export function parseFileConfig(raw: unknown, file: string): FileConfig {
   const parsed = fileConfigSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new ConfigError(`Invalid config file ${file}:\n${formatZodIssues(parsed.error, 'config')}`);
+  if (!parsed.success) throw new ConfigError(`Invalid config file ${file}:\n${formatZodIssues(parsed.error, 'config')}`);
   return parsed.data;
 }
 
@@ -152,6 +146,7 @@ export function resolveConfig(env: Env, file: FileConfig, homeDir: string): Ratc
       namespace: env.TEMPORAL_NAMESPACE ?? file.temporalNamespace ?? 'default',
       localPort: env.RATCHET_TEMPORAL_PORT,
       uiPort: env.RATCHET_TEMPORAL_UI_PORT,
+      ui: env.RATCHET_TEMPORAL_UI !== undefined ? ['1', 'true'].includes(env.RATCHET_TEMPORAL_UI) : (file.temporalUi ?? false),
       bin: env.RATCHET_TEMPORAL_BIN ?? null,
     },
     cacheDir: env.RATCHET_CACHE_DIR ?? `${homeDir}/.cache/ratchet`,

@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { acpAgents, type AcpAgentConfig } from '../../core/acp.js';
 import type { RatchetConfig } from '../../core/config.js';
-import { isClaudeCliAvailable, resolveExecutable } from '../../activities/agents/cli-probe.js';
-import { isSecretName } from '../../activities/agents/sandbox-env.js';
+import { execFile } from 'node:child_process';
+import { isSecretName } from '../../core/secret-names.js';
 
 export interface ProviderHealth {
   installed: boolean;
@@ -28,6 +28,38 @@ export interface ProvidersReport {
 }
 
 type Env = Record<string, string | undefined>;
+
+/**
+ * The executable `bin` resolves to on `env.PATH`, or null. The console may not import the
+ * worker's activities (the boundaries rule), so this is the console's own copy of the runners'
+ * `resolveExecutable` (activities/agents/cli-probe.ts); both follow PATH the same way.
+ */
+function resolveExecutable(bin: string, env: Env): string | null {
+  const dirs = bin.includes('/') ? [''] : (env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  for (const dir of dirs) {
+    const file = dir ? path.join(dir, bin) : bin;
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      if (fs.statSync(file).isFile()) return file;
+    } catch {
+      // Not here.
+    }
+  }
+  return null;
+}
+
+/** The Claude Code CLI is installed and `claude --version` exits 0 (as `isClaudeCliAvailable`). */
+function claudeAnswers(env: Env, timeoutMs: number): Promise<boolean> {
+  const file = resolveExecutable('claude', env);
+  if (!file) return Promise.resolve(false);
+  // Only PATH and HOME: the probe needs no credential.
+  const probeEnv = { PATH: env.PATH ?? '', HOME: env.HOME ?? '' } as unknown as NodeJS.ProcessEnv;
+  return new Promise((resolve) =>
+    execFile(file, ['--version'], { env: probeEnv, timeout: timeoutMs }, (err: Error | null) =>
+      resolve(!err),
+    ),
+  );
+}
 
 /** A Claude Code login: `claude login` writes `.credentials.json` in the config directory. */
 function claudeLogin(env: Env): string | null {
@@ -76,7 +108,7 @@ export async function checkProviders(
   const hit = cache.__ratchetProviders;
   if (!opts.fresh && hit && Date.now() - hit.at < 30_000) return hit.report;
   const { env } = config;
-  const claudeInstalled = await isClaudeCliAvailable({ env: processEnv, timeoutMs: 5000 });
+  const claudeInstalled = await claudeAnswers(processEnv, 5000);
   const claude = claudeAuth(config, processEnv);
   const report: ProvidersReport = {
     anthropic: {

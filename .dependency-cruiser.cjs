@@ -1,0 +1,142 @@
+// @ts-check
+// The layering of README's Architecture section, checked on every import by dependency-cruiser
+// (`npm run boundaries`, part of `npm test`). Violations that predate the check are listed in
+// .dependency-cruiser-known-violations.json and reported as warnings; any new one fails the run.
+// Regenerate that list only when a listed violation is fixed:
+//   npx depcruise --config .dependency-cruiser.cjs --output-type baseline core workflows prompts activities db web worker scripts bench > .dependency-cruiser-known-violations.json
+
+const outside = (...dirs) => `^(${dirs.join('|')})/`;
+const notTest = '\\.test\\.tsx?$';
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'core-is-pure',
+      comment:
+        'core/ is pure domain logic, safe in the workflow sandbox: it imports only core/ and pure packages.',
+      severity: 'error',
+      from: { path: '^core/', pathNot: notTest },
+      to: {
+        path: outside(
+          'activities',
+          'workflows',
+          'prompts',
+          'web',
+          'worker',
+          'db',
+          'scripts',
+          'bench',
+          'tests',
+        ),
+      },
+    },
+    {
+      name: 'sandbox-no-node',
+      comment:
+        'core/, workflows/ and prompts/ are bundled into the Temporal workflow sandbox: no Node built-ins.',
+      severity: 'error',
+      from: { path: '^(core|workflows|prompts)/', pathNot: notTest },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'sandbox-no-io-packages',
+      comment: 'No I/O packages in the workflow sandbox.',
+      severity: 'error',
+      from: { path: '^(core|workflows|prompts)/', pathNot: notTest },
+      to: {
+        path: 'node_modules/(better-sqlite3|drizzle-orm|@octokit|openai|@anthropic-ai|pino|@temporalio/(activity|client|worker))/',
+      },
+    },
+    {
+      name: 'workflows-call-activities-by-type-only',
+      comment: 'workflows/ reach activities only through proxyActivities: type-only imports.',
+      severity: 'error',
+      from: { path: '^workflows/' },
+      to: { path: '^activities/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'workflows-layer',
+      comment: 'workflows/ import core/, prompts/ and workflows/ (and activity types).',
+      severity: 'error',
+      from: { path: '^workflows/' },
+      to: { path: outside('web', 'worker', 'db', 'scripts', 'bench', 'tests') },
+    },
+    {
+      name: 'prompts-layer',
+      comment: 'prompts/ are rendered in the sandbox: only core/ and prompts/.',
+      severity: 'error',
+      from: { path: '^prompts/', pathNot: notTest },
+      to: { path: outside('activities', 'workflows', 'web', 'worker', 'db', 'scripts', 'bench', 'tests') },
+    },
+    {
+      name: 'activities-do-not-import-workflows',
+      comment:
+        'Arrows run down: an activity never imports workflow code (shared handles belong in a contracts module).',
+      severity: 'error',
+      from: { path: '^activities/' },
+      to: { path: outside('workflows', 'web', 'worker', 'bench', 'tests') },
+    },
+    {
+      name: 'db-layer',
+      comment: 'db/ holds the schema, migrations and queries; it imports only core/ and db/.',
+      severity: 'error',
+      from: { path: '^db/' },
+      to: { path: outside('activities', 'workflows', 'web', 'worker', 'scripts', 'bench', 'tests') },
+    },
+    {
+      name: 'sql-only-in-db',
+      comment: 'SQLite is reached through db/ only.',
+      severity: 'error',
+      from: { path: '^(core|workflows|prompts|activities|web|worker)/' },
+      to: { path: 'node_modules/(better-sqlite3|drizzle-orm)/' },
+    },
+    {
+      name: 'web-layer',
+      comment:
+        'The console talks to Temporal through the client and to SQLite through db/; never to activities, the worker or workflow internals.',
+      severity: 'error',
+      from: { path: '^web/' },
+      to: { path: outside('activities', 'worker', 'scripts', 'bench', 'tests') },
+    },
+    {
+      name: 'web-no-workflow-internals',
+      comment: 'The console may import the workflow contracts (messages, ids), not workflow code.',
+      severity: 'error',
+      from: { path: '^web/' },
+      to: { path: '^workflows/', pathNot: '^workflows/(messages|ratchet-messages|ids|contracts)\\.ts$' },
+    },
+    {
+      name: 'worker-layer',
+      comment:
+        'The worker process wires activities and workflows; it does not reach into the console or the suites.',
+      severity: 'error',
+      from: { path: '^worker/' },
+      to: { path: outside('web', 'bench', 'tests') },
+    },
+    {
+      name: 'product-does-not-import-tests',
+      comment:
+        'Nothing outside tests/ imports from tests/ (bench included: shared fakes belong in a support module of their own).',
+      severity: 'error',
+      from: { path: '^(core|workflows|prompts|activities|db|web|worker|scripts|bench)/' },
+      to: { path: '^tests/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(node_modules|\\.next|\\.work)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
+  },
+};

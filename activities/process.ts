@@ -193,3 +193,53 @@ export async function killRecordedGroup(group: GroupRecord, waitMs = 5000): Prom
     await new Promise((r) => setTimeout(r, 20));
   return true;
 }
+
+/** A long-lived child under the parent-death watchdog, with its stdio open for a protocol. */
+export interface WatchedProcess {
+  child: import('node:child_process').ChildProcessWithoutNullStreams;
+  group: GroupRecord;
+  /** SIGKILLs the whole group (the command and everything it started). */
+  kill(): void;
+  /** Resolves when the command has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Starts `cmd` under `process-guard.mjs` (see `runProcess`'s `parentWatchdog`) with stdin, stdout
+ * and stderr as pipes the caller drives (an ACP agent speaks JSON-RPC over them). The group is
+ * reported through `onSpawn` before the caller writes anything, so it can be recorded durably.
+ */
+export function spawnWatched(
+  cmd: string,
+  args: readonly string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined>; onSpawn?: (group: GroupRecord) => void },
+): WatchedProcess {
+  const child = spawn(process.execPath, [GUARD, '0', cmd, ...args], {
+    cwd: opts.cwd,
+    env: (opts.env ?? process.env) as NodeJS.ProcessEnv,
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+  }) as unknown as WatchedProcess['child'];
+  const group: GroupRecord = {
+    pgid: child.pid ?? -1,
+    startTicks: child.pid ? processStartTicks(child.pid) : null,
+  };
+  if (child.pid) opts.onSpawn?.(group);
+  const kill = () => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  };
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('error', () => resolve({ code: null, signal: null }));
+    child.once('close', (code, signal) => {
+      kill();
+      resolve({ code, signal });
+    });
+  });
+  // A command that exits without reading its input must not crash this process with EPIPE.
+  child.stdin.on('error', () => {});
+  return { child, group, kill, exited };
+}

@@ -14,6 +14,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   startup: async () => (await import('./startup.js')).benchStartup(),
   worktree: async () => (await import('./worktree.js')).benchWorktree(),
   agents: async () => (await import('./agent-loop.js')).benchAgentLoop(),
+  acp: async () => (await import('./acp.js')).benchAcp(),
   'poll-cost': async () => (await import('./poll-cost.js')).benchPollCost(),
   'poke-latency': async () => (await import('./poke-latency.js')).benchPokeLatency(),
 };
@@ -27,7 +28,9 @@ async function main() {
     const figures = await run();
     for (const f of figures) {
       const goal = f.goal ? `  goal ${f.goal}: ${f.met ? 'met' : 'NOT met'}` : '';
-      process.stdout.write(`${f.name}: ${f.value} ${f.unit} = ${formatRatio(f.ratio)} ${f.baselineName} (${f.baseline} ${f.unit})${goal}\n`);
+      process.stdout.write(
+        `${f.name}: ${f.value} ${f.unit} = ${formatRatio(f.ratio)} ${f.baselineName} (${f.baseline} ${f.unit})${goal}\n`,
+      );
     }
     results.push({ suite: name, figures });
   }
@@ -38,7 +41,8 @@ async function main() {
   const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
   for (const r of results) {
     const rows = r.figures.map(
-      (f) => `| ${f.name} | ${f.value} ${f.unit} | ${f.baseline} ${f.unit} (${f.baselineName}) | ${formatRatio(f.ratio)} | ${f.goal ? `${f.goal} ${f.met ? '✔' : '✘'}` : ''} |`,
+      (f) =>
+        `| ${f.name} | ${f.value} ${f.unit} | ${f.baseline} ${f.unit} (${f.baselineName}) | ${formatRatio(f.ratio)} | ${f.goal ? `${f.goal} ${f.met ? '✔' : '✘'}` : ''} |`,
     );
     sections.set(
       r.suite,
@@ -46,7 +50,10 @@ async function main() {
     );
   }
   const body = [...sections.entries()].map(([k, v]) => `## ${k}\n${v}`).join('');
-  fs.writeFileSync(file, `# Benchmark results\n\nWritten by \`npm run bench\`; each figure is a ratio to a baseline measured in the same run.\n\n${body}`);
+  fs.writeFileSync(
+    file,
+    `# Benchmark results\n\nWritten by \`npm run bench\`; each figure is a ratio to a baseline measured in the same run.\n\n${body}`,
+  );
   process.stdout.write(`\nwrote ${file}\n`);
   process.exit(0);
 }

@@ -1,13 +1,20 @@
 /** Agent configuration and transcript records shared by runners, workflows and the console. */
 import { z } from 'zod';
 
-export const RUNNERS = ['script', 'anthropic', 'openai', 'claude-code'] as const;
+export const RUNNERS = ['script', 'anthropic', 'openai', 'claude-code', 'acp'] as const;
 export type RunnerName = (typeof RUNNERS)[number];
 
 export const AGENT_MODES = ['agent', 'plan'] as const;
 export type AgentMode = (typeof AGENT_MODES)[number];
 
-export const SESSION_PURPOSES = ['implement', 'followup', 'plan', 'ci-fix', 'review-fix', 'conflict-fix'] as const;
+export const SESSION_PURPOSES = [
+  'implement',
+  'followup',
+  'plan',
+  'ci-fix',
+  'review-fix',
+  'conflict-fix',
+] as const;
 export type SessionPurpose = (typeof SESSION_PURPOSES)[number];
 
 /** One scripted edit of the deterministic `script` runner (tests and demos only). */
@@ -38,7 +45,10 @@ export const MAX_TURNS = { min: 1, max: 500, default: 40 } as const;
 
 export const agentConfigSchema = z.object({
   runner: z.enum(RUNNERS).default('script'),
-  /** Provider name from settings (e.g. `anthropic`, `openai`, `ollama`); defaults per runner. */
+  /**
+   * Provider name from settings (e.g. `anthropic`, `openai`, `ollama`); defaults per runner. For the
+   * `acp` runner: the ACP agent's name (`claude`, `codex`, `gemini`, or one from the config file).
+   */
   provider: z.string().min(1).optional(),
   model: z.string().min(1).optional(),
   mode: z.enum(AGENT_MODES).default('agent'),
@@ -59,7 +69,12 @@ export interface TokenUsage {
   cacheWriteTokens: number;
 }
 
-export const zeroUsage = (): TokenUsage => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });
+export const zeroUsage = (): TokenUsage => ({
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+});
 
 /** What an agent turn returns to the workflow. */
 export interface AgentTurnResult {

@@ -4,6 +4,7 @@
  * Pure: callers pass the env record, the parsed file and the home directory.
  */
 import { z } from 'zod';
+import { acpAgentsSchema } from './acp.js';
 
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const opt = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
@@ -74,12 +75,16 @@ export const fileConfigSchema = z
     agents: z
       .object({
         /** Runner that takes over after `fallbackAfterAttempts` failed attempts of another one. */
-        fallbackRunner: z.enum(['anthropic', 'openai', 'claude-code']).optional(),
+        fallbackRunner: z.enum(['anthropic', 'openai', 'claude-code', 'acp']).optional(),
         /** @default 3 */
         fallbackAfterAttempts: z.number().int().min(1).max(20).optional(),
         /** Label for the OpenAI-compatible endpoint (`openai`, `ollama`, `vllm`, `openrouter`). */
         openaiProvider: z.string().min(1).optional(),
         defaultModels: z.record(z.string(), z.string()).optional(),
+        /** ACP agents by name (command line, passed variables, mode ids); a name here overrides a preset. */
+        acp: acpAgentsSchema.optional(),
+        /** ACP agent used when a workspace names none. @default 'claude' */
+        defaultAcpAgent: z.string().min(1).optional(),
         prices: z
           .record(
             z.string(),

@@ -12,19 +12,18 @@
  * mid-stream (non-zero exit, truncated line, no result) is a retryable failure that keeps every
  * row already recorded.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { AgentTurnResult } from '../../core/agent.js';
 import { ErrorTypes } from '../../core/errors.js';
 import { extraInputFd, killRecordedGroup, runProcess } from '../process.js';
+import { isClaudeCliAvailable, resolveExecutable } from './cli-probe.js';
 import { claudeCodeArgs, claudeCodeEnv } from './claude-code-cli.js';
 import { lineSchema, newLedger, rowsForLine, type ResultLine } from './claude-code-stream.js';
 import type { PriceTable } from './pricing.js';
 import { unavailable } from './provider-errors.js';
 import type { AgentRunner, AgentTurnRequest, RunnerContext } from './runner.js';
-import { buildAgentEnv, redactSecrets, type Env } from './sandbox-env.js';
+import { redactSecrets, type Env } from './sandbox-env.js';
 
 /** @default 'claude-sonnet-4-6' */
 export const DEFAULT_CLAUDE_CODE_MODEL = 'claude-sonnet-4-6';
@@ -61,43 +60,7 @@ const processRecord = z.object({
   startTicks: z.string().nullable(),
 });
 
-/** Finds an executable on the env's PATH (or checks an explicit path); null when absent. */
-export function resolveExecutable(bin: string, env: Env): string | null {
-  const candidates = bin.includes('/')
-    ? [bin]
-    : (env.PATH ?? '')
-        .split(path.delimiter)
-        .filter(Boolean)
-        .map((d) => path.join(d, bin));
-  for (const file of candidates) {
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      if (fs.statSync(file).isFile()) return file;
-    } catch {
-      // Not here.
-    }
-  }
-  return null;
-}
-
-/** True when the CLI is installed and answers `--version` (for /api/health). */
-export async function isClaudeCliAvailable(opts: {
-  env: Env;
-  claudeBin?: string;
-  timeoutMs?: number;
-}): Promise<boolean> {
-  const file = resolveExecutable(opts.claudeBin ?? 'claude', opts.env);
-  if (!file) return false;
-  try {
-    const res = await runProcess(file, ['--version'], {
-      env: buildAgentEnv(opts.env),
-      timeoutMs: opts.timeoutMs ?? 10_000,
-    });
-    return res.code === 0;
-  } catch {
-    return false;
-  }
-}
+export { isClaudeCliAvailable, resolveExecutable };
 
 export function createClaudeCodeRunner(deps: ClaudeCodeRunnerDeps): AgentRunner {
   return {

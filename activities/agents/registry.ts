@@ -1,11 +1,15 @@
 /**
  * Which runners this worker offers, built from configuration: `script` always; `anthropic` when a
  * key is set; `openai` when a key or a base URL is set (Ollama and vLLM need no key); `claude-code`
- * always registered, failing with a clear ConfigInvalid when the CLI is missing. With a fallback
+ * always registered, failing with a clear ConfigInvalid when the CLI is missing; `acp` always
+ * registered over the ACP presets and the config file's agents, failing the same way when the
+ * named agent is unknown or not installed. With a fallback
  * runner configured, every other model runner hands over to it after N failed attempts.
  */
 import type { RatchetConfig } from '../../core/config.js';
 import type { RunnerName } from '../../core/agent.js';
+import { acpAgents } from '../../core/acp.js';
+import { createAcpRunner } from './acp-runner.js';
 import { createAnthropicRunner } from './anthropic-runner.js';
 import { createClaudeCodeRunner } from './claude-code-runner.js';
 import { createOpenAIRunner } from './openai-runner.js';
@@ -24,9 +28,13 @@ export function openaiProviderLabel(baseURL: string | undefined, configured?: st
   return 'openai-compatible';
 }
 
-export function createRunners(config: RatchetConfig, parentEnv: Record<string, string | undefined> = process.env): RunnerSet {
+export function createRunners(
+  config: RatchetConfig,
+  parentEnv: Record<string, string | undefined> = process.env,
+): RunnerSet {
   const { env, agents } = config;
-  const makeToolbox: ToolboxFactory = ({ worktree, mode }) => createToolbox({ worktree, mode, env: parentEnv });
+  const makeToolbox: ToolboxFactory = ({ worktree, mode }) =>
+    createToolbox({ worktree, mode, env: parentEnv });
   const prices = agents.prices;
   const models = agents.defaultModels ?? {};
   const runners: RunnerSet = {
@@ -58,9 +66,14 @@ export function createRunners(config: RatchetConfig, parentEnv: Record<string, s
     prices,
     defaultModel: models['claude-code'],
   });
+  runners.acp = createAcpRunner({
+    env: parentEnv,
+    agents: acpAgents(agents.acp),
+    defaultAgent: agents.defaultAcpAgent,
+  });
   const fallback = agents.fallbackRunner ? runners[agents.fallbackRunner] : undefined;
   if (fallback) {
-    for (const name of ['anthropic', 'openai', 'claude-code'] as const) {
+    for (const name of ['anthropic', 'openai', 'claude-code', 'acp'] as const) {
       const primary = runners[name];
       if (!primary || name === agents.fallbackRunner) continue;
       runners[name] = createFallbackRunner(primary, fallback, {

@@ -6,6 +6,8 @@
  * scrubs secret values (and well-known token shapes) from text before it is logged or stored.
  */
 
+import { SECRET_NAME, isSecretName } from '../../core/secret-names.js';
+
 export type Env = Record<string, string | undefined>;
 
 /** A filtered environment: every value is a string, and it can be passed straight to `spawn`. */
@@ -33,8 +35,8 @@ const ALLOWED_NAMES = new Set([
 /** Prefixes passed through (subject to the secret-name check). */
 const ALLOWED_PREFIXES = ['LC_'];
 
-/** Names that look like credentials, never passed even if allowlisted or supplied as extras. */
-export const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|COOKIE|SESSION_?KEY)/i;
+/** Names that look like credentials, never passed even if allowlisted or supplied as extras (core/secret-names.ts). */
+export { SECRET_NAME, isSecretName };
 
 /** Families that configure access to outside services; refused as extras whatever the suffix. */
 const PROVIDER_PREFIXES = ['ANTHROPIC_', 'OPENAI_', 'CLAUDE_', 'AWS_', 'AZURE_', 'GOOGLE_', 'GCP_', 'GITHUB_', 'GH_', 'NPM_', 'DOCKER_'];
@@ -59,10 +61,6 @@ export class SecretEnvError extends Error {
   }
 }
 
-/** True for names whose values are credentials (used for both filtering and redaction). */
-export function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(name);
-}
 
 function proxyHasPassword(value: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i.test(value);

@@ -31,7 +31,12 @@ export interface FakeServerCore<Turn> {
 
 export type TurnHandler<Turn> = (turn: Turn, res: http.ServerResponse, req: RecordedRequest) => void;
 
-export async function startFakeServer<Turn>(name: string, endpoint: string, script: readonly Turn[], handle: TurnHandler<Turn>): Promise<FakeServerCore<Turn>> {
+export async function startFakeServer<Turn>(
+  name: string,
+  endpoint: string,
+  script: readonly Turn[],
+  handle: TurnHandler<Turn>,
+): Promise<FakeServerCore<Turn>> {
   const turns = [...script];
   const requests: RecordedRequest[] = [];
   const failures: string[] = [];
@@ -41,6 +46,13 @@ export async function startFakeServer<Turn>(name: string, endpoint: string, scri
     res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: `${name}: ${message}` } }));
   };
   const server = http.createServer((req, res) => {
+    // A reachability probe (the Claude Agent SDK's bundled CLI sends `HEAD /` before its first
+    // call), answered as the real API answers it; not a model call, so not a turn.
+    if (req.method === 'HEAD' && (req.url ?? '/') === '/') {
+      res.writeHead(200);
+      res.end();
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -48,10 +60,15 @@ export async function startFakeServer<Turn>(name: string, endpoint: string, scri
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       } catch {
-        fail(res, `request body is not JSON`);
+        fail(res, `request body is not JSON (${req.method ?? ''} ${req.url ?? ''})`);
         return;
       }
-      const recorded: RecordedRequest = { method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', headers: req.headers, body };
+      const recorded: RecordedRequest = {
+        method: req.method ?? '',
+        path: (req.url ?? '').split('?')[0] ?? '',
+        headers: req.headers,
+        body,
+      };
       requests.push(recorded);
       if (recorded.method !== 'POST' || recorded.path !== endpoint) {
         fail(res, `unexpected ${recorded.method} ${recorded.path} (this fake serves POST ${endpoint})`);

@@ -53,6 +53,8 @@ beforeAll(async () => {
     RATCHET_HOME: home,
     TEMPORAL_ADDRESS: env.address,
     RATCHET_TASK_QUEUE: TASK_QUEUE,
+    // The installed agent packages (claude, claude-agent-acp) are on PATH, as `npx vitest` has them.
+    PATH: `${path.resolve('node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
   });
   base = server.base;
   browser = await launchChromium();
@@ -114,6 +116,17 @@ describe('console', () => {
     expect(body.temporal).toMatchObject({ ok: true, address: env.address, namespace: 'default' });
     expect(body.worker).toMatchObject({ ok: false, pollers: 0 });
     expect(body.runners).toMatchObject({ script: true, anthropic: false, openai: false });
+    // Provider health: every runner and ACP preset, installed and authenticated, no values.
+    expect(body.providers).toMatchObject({
+      anthropic: { installed: true, authenticated: false },
+      openai: { installed: true, authenticated: false },
+      'claude-code': { installed: expect.any(Boolean) },
+      acp: {
+        claude: { installed: expect.any(Boolean) },
+        codex: { installed: false },
+        gemini: { installed: false },
+      },
+    });
     expect(['gh', 'missing']).toContain(body.github!.auth);
   });
 
@@ -152,6 +165,31 @@ describe('console', () => {
 
     expect((await fetch(`${base}/api/workspaces/ws_nope`)).status).toBe(404);
     expect((await fetch(`${base}/api/workspaces/..%2Fetc`)).status).toBe(422);
+  });
+
+  it('offers the acp runner with the installed ACP agents only, and the chosen agent reaches the spec', async () => {
+    const page = await newPage();
+    try {
+      await page.goto(base);
+      const form = page.getByRole('form', { name: 'New workspace' });
+      await form.getByLabel('Title').fill('Try an ACP agent');
+      await form.getByLabel('Prompt').fill('Write ACP.md');
+      await form.getByLabel('Runner').selectOption('acp');
+      const agents = await form.getByLabel('ACP agent').locator('option').allTextContents();
+      // claude-agent-acp is installed as a devDependency; codex-acp and gemini are not.
+      expect(agents).toEqual(['claude']);
+      await form.getByRole('button', { name: 'Start workspace' }).click();
+      await page.waitForURL(/\/workspaces\/ws_[0-9a-z]+$/);
+      const workspaceId = page.url().split('/').pop()!;
+      const handle = env.client.workflow.getHandle(`workspace/${workspaceId}`);
+      const history = await handle.fetchHistory();
+      const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+      const input = defaultPayloadConverter.fromPayload(payload!) as { spec: Record<string, unknown> };
+      expect(input.spec).toMatchObject({ agent: { runner: 'acp', provider: 'claude', mode: 'agent' } });
+      await handle.terminate('test done');
+    } finally {
+      await page.close();
+    }
   });
 
   it('starts a workspace workflow from the form and shows it as starting until the row exists', async () => {
@@ -445,7 +483,12 @@ describe('console', () => {
     // gone is skipped, and the setting is saved regardless.
     const project = db.select().from(projects).get()!;
     const waitingId = 'ws_budgetwait0001';
-    seedWorkspace(db, { id: waitingId, projectId: project.id, branch: 'ratchet/waiting-0001', status: 'awaiting_budget' });
+    seedWorkspace(db, {
+      id: waitingId,
+      projectId: project.id,
+      branch: 'ratchet/waiting-0001',
+      status: 'awaiting_budget',
+    });
     const woke = await patch({ 'budget.dailyUsd': 3 });
     expect(woke.status).toBe(200);
     expect(await woke.json()).toMatchObject({ settings: { 'budget.dailyUsd': 3 }, woke: [] });

@@ -7,7 +7,7 @@ import { getConsoleSettings } from '../../db/queries/settings.js';
 import { db } from '../lib/db.js';
 import { listProjects } from '../lib/projects.js';
 import { listBoardRows, type BoardRow } from '../lib/queries.js';
-import { credentialRunner } from '../lib/runners.js';
+import { credentialRunner, installedAcpAgents } from '../lib/runners.js';
 
 export const dynamic = 'force-dynamic';
 
@@ -91,6 +91,7 @@ export default function BoardPage() {
               ? { runner: stored.runner, model: stored.model ?? '', mode: stored.mode }
               : { runner: credentialRunner(), model: '', mode: 'agent' }
           }
+          acpAgents={installedAcpAgents()}
         />
         <RegisterProjectForm />
         <section className="card" aria-label="Projects">

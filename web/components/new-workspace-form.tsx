@@ -17,6 +17,7 @@ export const RUNNERS = [
   'anthropic',
   'openai',
   'claude-code',
+  'acp',
 ] as const satisfies readonly RunnerName[];
 
 /** What the form starts with: the stored agent defaults, or the page's credential-based pick. */
@@ -30,9 +31,12 @@ export interface FormAgentDefaults {
 export function NewWorkspaceForm({
   projects,
   defaults,
+  acpAgents = [],
 }: {
   projects: ProjectOption[];
   defaults: FormAgentDefaults;
+  /** Installed ACP agents (`claude`, `codex`, `gemini`, config-file names); the acp runner needs one. */
+  acpAgents?: string[];
 }) {
   const router = useRouter();
   const [projectId, setProjectId] = useState(projects[0]?.id ?? '');
@@ -42,6 +46,7 @@ export function NewWorkspaceForm({
   const [runner, setRunner] = useState<RunnerName>(defaults.runner);
   const [model, setModel] = useState(defaults.model);
   const [mode, setMode] = useState<AgentMode>(defaults.mode);
+  const [acpAgent, setAcpAgent] = useState(acpAgents[0] ?? '');
   const [ratchet, setRatchet] = useState(true);
   const [autoMerge, setAutoMerge] = useState(false);
   const [failure, setFailure] = useState<ApiFailure | null>(null);
@@ -62,7 +67,12 @@ export function NewWorkspaceForm({
     setFailure(null);
     setError(null);
     try {
-      const agent = { runner, mode, ...(model.trim() ? { model: model.trim() } : {}) };
+      const agent = {
+        runner,
+        mode,
+        ...(model.trim() ? { model: model.trim() } : {}),
+        ...(runner === 'acp' && acpAgent ? { provider: acpAgent } : {}),
+      };
       const { workspaceId } = await api<{ workspaceId: string }>('/api/workspaces', {
         method: 'POST',
         body: { projectId, title, prompt, baseBranch, agent, ratchet: { enabled: ratchet, autoMerge } },
@@ -136,13 +146,26 @@ export function NewWorkspaceForm({
         <label>
           Runner
           <select name="runner" value={runner} onChange={(e) => chooseRunner(e.target.value as RunnerName)}>
-            {RUNNERS.map((r) => (
+            {RUNNERS.filter((r) => r !== 'acp' || acpAgents.length > 0 || runner === 'acp').map((r) => (
               <option key={r} value={r}>
                 {r}
               </option>
             ))}
           </select>
         </label>
+        {runner === 'acp' && (
+          <label>
+            ACP agent
+            <select name="acpAgent" value={acpAgent} onChange={(e) => setAcpAgent(e.target.value)}>
+              {acpAgents.map((a) => (
+                <option key={a} value={a}>
+                  {a}
+                </option>
+              ))}
+            </select>
+            {fieldError('agent.provider')}
+          </label>
+        )}
         <label>
           Model
           <input

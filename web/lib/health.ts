@@ -8,13 +8,17 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { RatchetConfig } from '../../core/config.js';
 import type { Db } from '../../db/client.js';
+import { checkProviders, type ProvidersReport } from './provider-health.js';
 
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'down';
   temporal: { ok: boolean; address: string | null; namespace: string; error?: string };
   database: { ok: boolean; file: string; migrations: number; error?: string };
   worker: { ok: boolean; pollers: number; error?: string };
-  runners: { script: true; anthropic: boolean; openai: boolean; claudeCode: boolean };
+  /** Usable runners: installed and with credentials (an ACP runner when any ACP agent is installed). */
+  runners: { script: true; anthropic: boolean; openai: boolean; claudeCode: boolean; acp: boolean };
+  /** Per runner and per ACP agent: installed, authenticated, and what was found. */
+  providers: ProvidersReport;
   github: { auth: 'token' | 'gh' | 'missing' };
 }
 
@@ -149,6 +153,7 @@ export async function checkHealth({
   const github: HealthReport['github'] = {
     auth: env.GITHUB_TOKEN || env.GH_TOKEN ? 'token' : (await ghLoggedIn(processEnv)) ? 'gh' : 'missing',
   };
+  const providers = await checkProviders(config, processEnv);
   const core = [temporalPart.ok, database.ok, worker.ok];
   const status = core.every(Boolean) ? 'ok' : temporalPart.ok || database.ok ? 'degraded' : 'down';
   return {
@@ -158,10 +163,12 @@ export async function checkHealth({
     worker,
     runners: {
       script: true,
-      anthropic: Boolean(env.ANTHROPIC_API_KEY),
-      openai: Boolean(env.OPENAI_API_KEY),
-      claudeCode: onPath('claude', processEnv.PATH),
+      anthropic: providers.anthropic.authenticated === true,
+      openai: providers.openai.authenticated === true,
+      claudeCode: providers['claude-code'].installed && providers['claude-code'].authenticated !== false,
+      acp: Object.values(providers.acp).some((a) => a.installed),
     },
+    providers,
     github,
   };
 }

@@ -2,17 +2,35 @@ import { MAX_TURNS } from '../../../core/agent.js';
 import { getConsoleSettings, listSettingRows } from '../../../db/queries/settings.js';
 import { SettingsForm } from '../../components/settings-form.js';
 import { db } from '../../lib/db.js';
-import { getConfig } from '../../lib/env.js';
+import { childEnv, getConfig } from '../../lib/env.js';
+import { checkProviders, type ProviderHealth } from '../../lib/provider-health.js';
 import { credentialRunner, runnerAvailability } from '../../lib/runners.js';
 
 export const dynamic = 'force-dynamic';
 
-export default function SettingsPage() {
+function healthText(h: ProviderHealth): string {
+  const auth =
+    h.authenticated === null
+      ? 'credentials not checked'
+      : h.authenticated
+        ? 'authenticated'
+        : 'not authenticated';
+  return `${h.installed ? 'installed' : 'not installed'} · ${auth}`;
+}
+
+export default async function SettingsPage() {
   const config = getConfig();
   const database = db();
   const { values, invalid } = getConsoleSettings({ db: database });
   const rows = listSettingRows({ db: database });
   const available = runnerAvailability();
+  const providers = await checkProviders(config, childEnv());
+  const providerRows: [string, ProviderHealth][] = [
+    ['anthropic', providers.anthropic],
+    ['openai', providers.openai],
+    ['claude-code', providers['claude-code']],
+    ...Object.entries(providers.acp).map(([name, h]): [string, ProviderHealth] => [`acp: ${name}`, h]),
+  ];
   return (
     <div className="narrow">
       <SettingsForm
@@ -21,6 +39,21 @@ export default function SettingsPage() {
         fallback={{ runner: credentialRunner(available), mode: 'agent', maxTurns: MAX_TURNS.default }}
         available={available}
       />
+      <section className="card" aria-label="Providers">
+        <h2>Providers</h2>
+        <table className="settings" data-testid="providers-table">
+          <tbody>
+            {providerRows.map(([name, h]) => (
+              <tr key={name}>
+                <th>{name}</th>
+                <td>
+                  {healthText(h)} <span className="muted">({h.detail})</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
       <section className="card">
         <h2>Configuration</h2>
         <dl className="facts wide">

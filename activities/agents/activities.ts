@@ -12,6 +12,7 @@ import type { WorkspaceSpec } from '../../core/workspace.js';
 import type { Db } from '../../db/client.js';
 import { getSetting, getSpendSince, getWorkspaceSpend } from '../../db/queries/budget.js';
 import type { AgentRunner, AgentTurnRequest } from './runner.js';
+import { createLiveSink } from './live.js';
 import { createTranscript, ensureSession } from './transcript.js';
 import { renderTurnPrompts } from './turn-prompts.js';
 
@@ -80,14 +81,26 @@ export function createAgentActivities({ db, runners }: AgentActivityDeps) {
         systemPrompt: prompts.system,
         config,
       };
-      return runner.run(req, {
-        transcript,
-        heartbeat: (details) => ctx.heartbeat(details),
-        signal: ctx.cancellationSignal,
+      const live = createLiveSink({
+        db,
+        workspaceId: spec.workspaceId,
+        sessionId: input.sessionId,
         attempt: ctx.info.attempt,
-        resumeFromSeq,
-        budget,
+        onError: (err) => ctx.log.warn('live tail write failed; the console shows stored messages only', { error: String(err) }),
       });
+      try {
+        return await runner.run(req, {
+          transcript,
+          heartbeat: (details) => ctx.heartbeat(details),
+          signal: ctx.cancellationSignal,
+          attempt: ctx.info.attempt,
+          resumeFromSeq,
+          budget,
+          live,
+        });
+      } finally {
+        live.flush();
+      }
     },
   };
 }

@@ -228,7 +228,11 @@ async function runClaudeCode(
       return;
     }
     const line = parsed.data;
-    live.emit(liveStream, { kind: 'cli_event', type: line.type, ...(line.type === 'system' || line.type === 'result' ? { subtype: line.subtype } : {}) });
+    live.emit(liveStream, {
+      kind: 'cli_event',
+      type: line.type,
+      ...(line.type === 'system' || line.type === 'result' ? { subtype: line.subtype } : {}),
+    });
     if (line.type === 'result') result = line;
     if (line.type === 'system' && line.subtype === 'init') sawInit = true;
     appended(transcript.appendAll(rowsForLine(line, ledger, deps.prices, model)));

@@ -30,7 +30,12 @@ export interface LiveSink {
 }
 
 /** A sink that drops everything (runners outside an activity, unit tests). */
-export const nullLiveSink: LiveSink = { begin: () => 'none', emit: () => undefined, end: () => undefined, flush: () => undefined };
+export const nullLiveSink: LiveSink = {
+  begin: () => 'none',
+  emit: () => undefined,
+  end: () => undefined,
+  flush: () => undefined,
+};
 
 export interface LiveSinkOptions {
   db: Db;
@@ -70,7 +75,15 @@ export function createLiveSink(opts: LiveSinkOptions): LiveSink {
     }
   };
   const push = (stream: string, kind: string, data: unknown) => {
-    buffer.push({ workspaceId: opts.workspaceId, sessionId: opts.sessionId, stream, attempt: opts.attempt, kind, data, at: Date.now() });
+    buffer.push({
+      workspaceId: opts.workspaceId,
+      sessionId: opts.sessionId,
+      stream,
+      attempt: opts.attempt,
+      kind,
+      data,
+      at: Date.now(),
+    });
     if (!timer) {
       timer = setTimeout(flush, flushMs);
       timer.unref?.();

@@ -88,7 +88,15 @@ export function insertLiveDeltas({ db, rows }: { db: Db; rows: readonly LiveDelt
   const s = stmts(db);
   db.$client.transaction(() => {
     for (const r of rows)
-      s.insert.run(r.workspaceId, r.sessionId, r.stream, r.attempt, r.kind, r.data === undefined ? null : JSON.stringify(r.data), r.at);
+      s.insert.run(
+        r.workspaceId,
+        r.sessionId,
+        r.stream,
+        r.attempt,
+        r.kind,
+        r.data === undefined ? null : JSON.stringify(r.data),
+        r.at,
+      );
   })();
 }
 
@@ -104,7 +112,17 @@ export function maxLiveDeltaId({ db }: { db: Db }): number {
 }
 
 /** The workspace's deltas with `after < id <= upTo`, oldest first (at most 5000). */
-export function listLiveDeltasAfter({ db, workspaceId, after, upTo }: { db: Db; workspaceId: string; after: number; upTo: number }): LiveDeltaRow[] {
+export function listLiveDeltasAfter({
+  db,
+  workspaceId,
+  after,
+  upTo,
+}: {
+  db: Db;
+  workspaceId: string;
+  after: number;
+  upTo: number;
+}): LiveDeltaRow[] {
   return (stmts(db).after.all(workspaceId, after, upTo) as RawRow[]).map(toRow);
 }
 
@@ -113,10 +131,22 @@ export function listLiveDeltasAfter({ db, workspaceId, after, upTo }: { db: Db; 
  * ended (only a session's latest model call can still be streaming; an older unended one belongs
  * to an attempt that died, which the reset row already discards).
  */
-export function listOpenStreamDeltas({ db, workspaceId, upTo }: { db: Db; workspaceId: string; upTo: number }): LiveDeltaRow[] {
+export function listOpenStreamDeltas({
+  db,
+  workspaceId,
+  upTo,
+}: {
+  db: Db;
+  workspaceId: string;
+  upTo: number;
+}): LiveDeltaRow[] {
   const s = stmts(db);
   const latest = new Map<string, { stream: string; ended: number }>();
-  for (const r of s.latestStreams.all(workspaceId, upTo) as Array<{ session_id: string; stream: string; ended: number }>)
+  for (const r of s.latestStreams.all(workspaceId, upTo) as Array<{
+    session_id: string;
+    stream: string;
+    ended: number;
+  }>)
     latest.set(r.session_id, { stream: r.stream, ended: r.ended });
   const out: LiveDeltaRow[] = [];
   for (const { stream, ended } of latest.values()) {

@@ -4,9 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { RatchetControlAction } from '../lib/ratchet-control.js';
 import type { RatchetView } from '../lib/ratchet-view.js';
 import { api, errorText } from './api.js';
-
-/** How often the card asks for the loop's state while the page is visible. @default 2000 */
-const POLL_MS = 2000;
+import { useLive } from './live/live-store.js';
 
 const CONTROLS: Record<RatchetControlAction, { label: string; busy: string; title: string }> = {
   pause: {
@@ -83,12 +81,18 @@ export function RatchetCard({
     }
   }, [url]);
 
+  // The page's live channel says when the PR row or a fixer changed; the card then asks again
+  // (instead of polling on a timer).
+  const channel = useLive(workspaceId);
+  const changed = channel.state
+    ? JSON.stringify([channel.state.pr, channel.state.fixes, channel.state.status, channel.events.length])
+    : null;
+  const seen = useRef<string | null>(null);
   useEffect(() => {
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') void reload();
-    }, POLL_MS);
-    return () => clearInterval(timer);
-  }, [reload]);
+    if (changed === null) return;
+    if (seen.current !== null && seen.current !== changed) void reload();
+    seen.current = changed;
+  }, [changed, reload]);
 
   const controlButton = (action: RatchetControlAction, className?: string) => (
     <button

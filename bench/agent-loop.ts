@@ -10,6 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createAnthropicRunner } from '../activities/agents/anthropic-runner.js';
+import { createLiveSink } from '../activities/agents/live.js';
 import { startFakeAnthropic, type FakeAnthropicTurn } from '../tests/support/fake-anthropic.js';
 import { makeHarness } from '../tests/agents/runners-harness.js';
 import { figure, type Figure } from './figure.js';
@@ -58,7 +59,10 @@ async function oneSession(turns: number): Promise<{ loopMs: number; rawMs: numbe
   const runner = createAnthropicRunner({ apiKey: 'bench', baseURL: fake.url, makeToolbox: h.makeToolbox });
   let t = performance.now();
   // The prefilled assistant turns count against maxTurns too.
-  const result = await runner.run(h.request({ maxTurns: PREFILL + turns }), h.context());
+  // With the live sink the activity gives every runner, so the figure includes the console's tail writes.
+  const live = createLiveSink({ db: h.db, workspaceId: `w_${h.sessionId.slice(2)}`, sessionId: h.sessionId, attempt: 1 });
+  const result = await runner.run(h.request({ maxTurns: PREFILL + turns }), { ...h.context(), live });
+  live.flush();
   const loopMs = performance.now() - t;
   if (fake.requests.length !== turns)
     throw new Error(`expected ${turns} model calls, saw ${fake.requests.length}`);

@@ -16,6 +16,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   agents: async () => (await import('./agent-loop.js')).benchAgentLoop(),
   'poll-cost': async () => (await import('./poll-cost.js')).benchPollCost(),
   'poke-latency': async () => (await import('./poke-latency.js')).benchPokeLatency(),
+  'live-stream': async () => (await import('./live-stream.js')).benchLiveStream(),
 };
 
 async function main() {

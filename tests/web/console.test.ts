@@ -317,8 +317,8 @@ describe('console', () => {
       expect(text).not.toContain('PARTIAL attempt text');
       expect(text).toContain('read_file');
       expect(text).toContain('"path": "README.md"');
-      // Tool results are collapsed until opened.
-      expect(await page.locator('details.tool-result').getAttribute('open')).toBeNull();
+      // Tool calls are cards, collapsed (arguments and result) until opened.
+      expect(await page.locator('details.tool-card').getAttribute('open')).toBeNull();
       expect(await page.getByText('SECRET-LOOKING FILE BODY').isVisible()).toBe(false);
       // Only the actions that apply: archive yes, approve plan / raise budget no.
       expect(await page.getByRole('button', { name: 'Archive' }).count()).toBe(1);

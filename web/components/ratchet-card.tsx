@@ -67,15 +67,26 @@ export function RatchetCard({
   // The page re-renders on timeline events and hands a fresh `initial`; show whichever is newer.
   const view = fetched && fetched.observedAt >= initial.observedAt ? fetched : initial;
 
+  // A reload asked for while one is in flight runs again after it: the one in flight may have
+  // read the loop before the change that asked for the new one (there is no timer to catch up).
+  const again = useRef(false);
   const reload = useCallback(async () => {
-    if (inFlight.current) return;
+    if (inFlight.current) {
+      again.current = true;
+      return;
+    }
     inFlight.current = true;
     try {
-      const next = await api<RatchetView>(url);
-      setFetched((prev) => (prev && prev.observedAt > next.observedAt ? prev : next));
-      setStale(null);
-    } catch (err) {
-      setStale(errorText(err));
+      do {
+        again.current = false;
+        try {
+          const next = await api<RatchetView>(url);
+          setFetched((prev) => (prev && prev.observedAt > next.observedAt ? prev : next));
+          setStale(null);
+        } catch (err) {
+          setStale(errorText(err));
+        }
+      } while (again.current);
     } finally {
       inFlight.current = false;
     }

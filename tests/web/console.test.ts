@@ -251,7 +251,8 @@ describe('console', () => {
         status: 'agent_running',
         agentConfig: { runner: 'script', mode: 'agent', maxTurns: 40 },
         workflowId: `workspace/${id}`,
-        spentUsd: 0.42,
+        // A stale cached figure: Spend is summed from the transcript rows, not read from here.
+        spentUsd: 9.99,
       })
       .run();
     db.insert(workspaceEvents)
@@ -271,6 +272,7 @@ describe('console', () => {
         purpose: 'implement',
         runner: 'script',
         status: 'running',
+        costUsd: 0.42,
       })
       .run();
     db.insert(agentMessages)
@@ -283,6 +285,7 @@ describe('console', () => {
           seq: 4,
           role: 'assistant',
           content: { text: 'Reading the repository now.' },
+          costUsd: 0.42,
         },
         {
           sessionId: 'ses_render1',

@@ -104,6 +104,19 @@ beforeAll(async () => {
     { type: 'reply', text: PARTIAL_ANSWER, chunkSize: 5, chunkDelayMs: 150 },
     // Workspace 2, attempt 2.
     { type: 'reply', text: 'Retried answer, complete.', usage: { input_tokens: 900, output_tokens: 40 } },
+    // Workspace 3: a tool call that takes a while, then the answer.
+    {
+      type: 'reply',
+      text: 'Running a slow command.',
+      toolCalls: [
+        {
+          id: 'toolu_slow',
+          name: 'run_command',
+          input: { command: 'sleep 2; echo tool-said-hello; exit 3' },
+        },
+      ],
+    },
+    { type: 'reply', text: 'The command failed with 3.' },
   ]);
   server = await startDevServerProcess({ dbFile: path.join(home, 'temporal.db'), port: await freePort() });
   connection = await Connection.connect({ address: server.address });
@@ -326,6 +339,53 @@ describe('workspace page, live', () => {
       await page.waitForTimeout(500);
       expect(await page.getByTestId('live-tail').count()).toBe(0);
       expect(await page.getByTestId('transcript').textContent()).not.toContain('Partial words');
+      await handle.terminate('test over');
+    } finally {
+      await page.close();
+    }
+  }, 240_000);
+
+  it('shows a running tool in the tail, then a card with its arguments, result, duration and exit code', async () => {
+    const { spec, rows, handle } = await startWorkspace('Live tool');
+    const page = await newPage(browser);
+    try {
+      await page.goto(`${web.base}/workspaces/${spec.workspaceId}`);
+      await waitFor(
+        'the running tool in the tail',
+        async () => (await text(page, 'tail-tool')).includes('run_command running'),
+        60_000,
+        50,
+      );
+      expect(rows().some((r) => r.role === 'tool_result')).toBe(false);
+      await waitFor(
+        'the final answer',
+        async () =>
+          (await page.getByTestId('msg-assistant').allTextContents())
+            .join('')
+            .includes('The command failed with 3.'),
+        60_000,
+        100,
+      );
+      expect(await page.getByTestId('live-tail').count()).toBe(0);
+      const card = page.getByTestId('tool-card');
+      expect(await card.count()).toBe(1);
+      expect(await card.getAttribute('open')).toBeNull();
+      expect(await card.locator('summary').textContent()).toContain('sleep 2; echo tool-said-hello; exit 3');
+      expect(await card.getByTestId('tool-exit').textContent()).toBe('exit 3');
+      const call = rows().find((r) => r.role === 'tool_call')!;
+      const result = rows().find((r) => r.role === 'tool_result')!;
+      const seconds = (result.createdAt - call.createdAt) / 1000;
+      expect(seconds).toBeGreaterThanOrEqual(2);
+      expect(await card.getByTestId('tool-duration').textContent()).toBe(`${seconds.toFixed(1)} s`);
+      const output = card.locator('.folded pre');
+      expect(await output.isVisible()).toBe(false);
+      await card.locator('summary').click();
+      expect(await output.isVisible()).toBe(true);
+      expect(await output.textContent()).toMatch(/^exit code 3 \(\d+\.\ds\)\ntool-said-hello$/);
+      expect(await card.locator('.code-block').first().textContent()).toContain(
+        '"command": "sleep 2; echo tool-said-hello; exit 3"',
+      );
+      await page.screenshot({ path: '/tmp/ratchet-live-tool-card.png', fullPage: true });
       await handle.terminate('test over');
     } finally {
       await page.close();

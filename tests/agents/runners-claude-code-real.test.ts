@@ -249,7 +249,7 @@ describe('claude-code runner with the real CLI', () => {
     expect(h.rows().find((r) => r.role === 'tool_result')?.content).toMatchObject({ ok: false });
   }, 120_000);
 
-  it('reports each stream-json event to the console\'s live tail and ends every stream it opened', async () => {
+  it("reports each stream-json event to the console's live tail and ends every stream it opened", async () => {
     const { h, fake, runner } = await setup(() => [{ type: 'reply', text: 'Nothing to change.' }]);
     const workspaceId = `w_${h.sessionId.slice(2)}`;
     const live = createLiveSink({ db: h.db, workspaceId, sessionId: h.sessionId, attempt: 1 });
@@ -257,7 +257,12 @@ describe('claude-code runner with the real CLI', () => {
     live.flush();
     expect(result.status).toBe('completed');
     fake.assertDone();
-    const deltas = listLiveDeltasAfter({ db: h.db, workspaceId, after: 0, upTo: maxLiveDeltaId({ db: h.db }) });
+    const deltas = listLiveDeltasAfter({
+      db: h.db,
+      workspaceId,
+      after: 0,
+      upTo: maxLiveDeltaId({ db: h.db }),
+    });
     const events = deltas.flatMap((d) => {
       const e = d.data as { type?: string; subtype?: string } | null;
       return d.kind === 'cli_event' && e?.type ? [e.subtype ? `${e.type}/${e.subtype}` : e.type] : [];

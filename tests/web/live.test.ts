@@ -391,6 +391,41 @@ describe('workspace page, live', () => {
       await page.close();
     }
   }, 240_000);
+
+  it('re-renders the board when a workspace row changes, without polling or a reload', async () => {
+    const ws = db.select().from(workspaces).where(eq(workspaces.title, 'Live tool')).get()!;
+    const page = await newPage(browser);
+    try {
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+      await page.goto(web.base);
+      await waitFor(
+        'the card',
+        async () => (await page.locator('section[aria-label="Board"]').textContent())?.includes('Live tool'),
+        15_000,
+        100,
+      );
+      // Quiet: after the page settles, nothing is fetched while nothing changes.
+      await page.waitForTimeout(1500);
+      const settled = requests.length;
+      await page.waitForTimeout(2500);
+      expect(requests.slice(settled)).toEqual([]);
+      db.update(workspaces)
+        .set({ title: 'Live tool, renamed', updatedAt: Date.now() })
+        .where(eq(workspaces.id, ws.id))
+        .run();
+      await waitFor(
+        'the renamed card',
+        async () =>
+          (await page.locator('section[aria-label="Board"]').textContent())?.includes('Live tool, renamed'),
+        10_000,
+        100,
+      );
+      expect(requests).toContain('/api/board/live');
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
 });
 
 interface Frame {

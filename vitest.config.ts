@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['core/**/*.test.ts', 'tests/**/*.test.ts', 'prompts/**/*.test.ts'],
-    exclude: ['node_modules/**', 'web/.next/**'],
+    // compose-up builds images and runs containers for many minutes: its own step (npm run test:compose).
+    exclude: ['node_modules/**', 'web/.next/**', 'tests/compose/compose-up.test.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 120_000,

@@ -20,6 +20,10 @@ export const envSchema = z.object({
   RATCHET_HOST: opt(z.string()),
   /** @default 3000 */
   RATCHET_PORT: opt(port),
+  /** `token` requires the console token even on loopback; `off` is refused off loopback. */
+  RATCHET_AUTH: opt(z.enum(['token', 'off'])),
+  /** Extra Host names the console answers to (comma-separated, `name` or `name:port`). */
+  RATCHET_ALLOWED_HOSTS: opt(z.string()),
   /** @default ratchet */
   RATCHET_TASK_QUEUE: opt(z.string().regex(/^[\w.-]+$/)),
   RATCHET_WORKTREES_DIR: opt(z.string()),
@@ -30,6 +34,8 @@ export const envSchema = z.object({
   /** Port of the local dev server `npm start` runs when TEMPORAL_ADDRESS is unset. */
   RATCHET_TEMPORAL_PORT: withDefault(port, 7233),
   RATCHET_TEMPORAL_UI_PORT: withDefault(port, 8233),
+  /** `1` runs the local dev server's web UI (off by default: it has no Host check or login). */
+  RATCHET_TEMPORAL_UI: opt(z.enum(['1', '0', 'true', 'false'])),
   /** Path to a `temporal` CLI binary; else PATH, else the provisioned cache. */
   RATCHET_TEMPORAL_BIN: opt(z.string()),
   RATCHET_TEMPORAL_TEST_SERVER: opt(z.string()),
@@ -55,6 +61,8 @@ export const fileConfigSchema = z
     host: z.string().optional(),
     temporalAddress: z.string().optional(),
     temporalNamespace: z.string().optional(),
+    /** Run the local Temporal dev server's web UI (see RATCHET_TEMPORAL_UI). @default false */
+    temporalUi: z.boolean().optional(),
     worktreesDir: z.string().optional(),
     taskQueue: z.string().optional(),
     /** Agent providers: fallback and price overrides (USD per million tokens). */
@@ -88,7 +96,7 @@ export interface RatchetConfig {
   port: number;
   taskQueue: string;
   logLevel: Env['RATCHET_LOG_LEVEL'];
-  temporal: { address: string | null; namespace: string; localPort: number; uiPort: number; bin: string | null };
+  temporal: { address: string | null; namespace: string; localPort: number; uiPort: number; ui: boolean; bin: string | null };
   cacheDir: string;
   agents: NonNullable<FileConfig['agents']>;
   env: Env;
@@ -133,6 +141,7 @@ export function resolveConfig(env: Env, file: FileConfig, homeDir: string): Ratc
       namespace: env.TEMPORAL_NAMESPACE ?? file.temporalNamespace ?? 'default',
       localPort: env.RATCHET_TEMPORAL_PORT,
       uiPort: env.RATCHET_TEMPORAL_UI_PORT,
+      ui: env.RATCHET_TEMPORAL_UI !== undefined ? ['1', 'true'].includes(env.RATCHET_TEMPORAL_UI) : (file.temporalUi ?? false),
       bin: env.RATCHET_TEMPORAL_BIN ?? null,
     },
     cacheDir: env.RATCHET_CACHE_DIR ?? `${homeDir}/.cache/ratchet`,

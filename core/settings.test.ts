@@ -58,8 +58,9 @@ describe('parseSettingsPatch', () => {
   });
 
   it.each<[string, unknown, string, RegExp]>([
-    ['a negative budget', { 'budget.dailyUsd': -1 }, 'budget.dailyUsd', /more than 0/],
-    ['a zero budget', { 'budget.workspaceDefaultUsd': 0 }, 'budget.workspaceDefaultUsd', /more than 0/],
+    ['a negative budget', { 'budget.dailyUsd': -1 }, 'budget.dailyUsd', /at least 0.01/],
+    ['a zero budget', { 'budget.workspaceDefaultUsd': 0 }, 'budget.workspaceDefaultUsd', /at least 0.01/],
+    ['a budget below a cent', { 'budget.dailyUsd': 1e-320 }, 'budget.dailyUsd', /at least 0.01/],
     ['a budget above the ceiling', { 'budget.dailyUsd': 100_001 }, 'budget.dailyUsd', /at most 100000/],
     ['a budget given as text', { 'budget.dailyUsd': '5' }, 'budget.dailyUsd', /number of US dollars/],
     [

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { AGENT_MODES, MAX_TURNS, RUNNERS, agentConfigSchema, type AgentConfig } from './agent.js';
+import { TEXT_LIMITS, singleLineText } from './text.js';
 
 /** The keys the console edits. `budget.dailyUsd` is also read by the agent activity before every model call. */
 export const SETTING_KEYS = ['agent.defaults', 'budget.workspaceDefaultUsd', 'budget.dailyUsd'] as const;
@@ -14,17 +15,16 @@ export type SettingKey = (typeof SETTING_KEYS)[number];
 export const MAX_BUDGET_USD = 100_000;
 
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-/** Free-text names (provider label, model id): blank means "the runner's default". */
-const optionalName = (max: number) =>
-  z.preprocess(
-    emptyAsUndefined,
-    z.string().trim().min(1).max(max, `must be at most ${max} characters`).optional(),
-  );
+/** Free-text names (provider label, model id): blank means "the runner's default"; one line. */
+const optionalName = (max: number) => z.preprocess(emptyAsUndefined, singleLineText(max).optional());
 
-/** Dollars; a cap of 0 would stop every workspace before its first call, so it must be positive. */
+/** Smallest budget the console accepts, in USD: one cent (`1e-320` is not a budget). */
+export const MIN_BUDGET_USD = 0.01;
+
+/** Dollars; a cap below a cent would stop every workspace before its first call. */
 export const budgetUsdSchema = z
   .number({ error: 'must be a number of US dollars, or null for no cap' })
-  .positive('must be more than 0')
+  .min(MIN_BUDGET_USD, `must be at least ${MIN_BUDGET_USD} (one cent)`)
   .max(MAX_BUDGET_USD, `must be at most ${MAX_BUDGET_USD}`);
 
 /**
@@ -129,6 +129,8 @@ const { runner, mode, maxTurns } = agentConfigSchema.shape;
  * left the runner out, so the stored defaults could never apply.
  */
 export const agentRequestSchema = agentConfigSchema.extend({
+  provider: singleLineText(TEXT_LIMITS.name).optional(),
+  model: singleLineText(TEXT_LIMITS.name).optional(),
   runner: runner.unwrap().optional(),
   mode: mode.unwrap().optional(),
   maxTurns: maxTurns.unwrap().optional(),

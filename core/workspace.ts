@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { agentConfigSchema } from './agent.js';
 import type { PendingTrust } from './script-trust.js';
+import { TEXT_LIMITS, multiLineText } from './text.js';
 
 export const WORKSPACE_STATUSES = [
   'creating_worktree',
@@ -139,5 +140,5 @@ export const workspaceWorkflowInputSchema = z.object({
 });
 export type WorkspaceWorkflowInput = z.infer<typeof workspaceWorkflowInputSchema>;
 
-export const sendMessageInputSchema = z.object({ text: z.string().trim().min(1).max(100_000) });
+export const sendMessageInputSchema = z.object({ text: multiLineText(TEXT_LIMITS.message) });
 export type SendMessageInput = z.infer<typeof sendMessageInputSchema>;

@@ -9,7 +9,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tokenRequired } from '../core/web-guard.js';
 import { migrateDatabase } from '../db/migrate.js';
+import { ensureAuthToken } from '../web/lib/auth-token.js';
 import { loadConfig } from '../worker/env.js';
 import { resolveDevServer } from './temporal-servers.js';
 
@@ -111,6 +113,9 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs:
   fail(`${what} did not come up within ${Math.round(timeoutMs / 1000)} s`);
 }
 
+/** An address as it goes in a URL (IPv6 in brackets). */
+const urlHost = (host: string) => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
+
 async function main() {
   const started = Date.now();
   let config;
@@ -120,6 +125,13 @@ async function main() {
     return fail((err as Error).message);
   }
   fs.mkdirSync(config.home, { recursive: true });
+  // The first start writes the console token ($RATCHET_HOME/auth-token, 0600); it is required off
+  // loopback or with RATCHET_AUTH=token, and RATCHET_AUTH=off is refused off loopback.
+  const token = ensureAuthToken(config.home);
+  const needsToken = tokenRequired(config.host, config.env.RATCHET_AUTH);
+  if (config.env.RATCHET_AUTH === 'off' && needsToken) {
+    say(`RATCHET_AUTH=off is ignored: the console binds ${config.host}, which is not loopback, so it needs its token`);
+  }
   try {
     const res = migrateDatabase(config.dbFile);
     if (res.applied.length) say(`database ${config.dbFile}: applied ${res.applied.join(', ')}`);
@@ -154,7 +166,9 @@ async function main() {
         'server', 'start-dev',
         '--ip', '127.0.0.1',
         '--port', String(port),
-        '--ui-port', String(config.temporal.uiPort),
+        // The dev server's UI has no Host check and no login (a rebinding page could read every
+        // prompt): off unless RATCHET_TEMPORAL_UI=1 or `temporalUi: true` (README "Security").
+        ...(config.temporal.ui ? ['--ui-port', String(config.temporal.uiPort)] : ['--headless']),
         '--db-filename', path.join(config.home, 'temporal.db'),
         '--namespace', config.temporal.namespace,
         '--log-level', 'warn',
@@ -163,7 +177,8 @@ async function main() {
       restart: true,
     });
     await waitUntil('the Temporal dev server', () => canConnect('127.0.0.1', port), 60_000);
-    say(`Temporal dev server on ${address} (UI http://127.0.0.1:${config.temporal.uiPort}), data in ${config.home}/temporal.db`);
+    const ui = config.temporal.ui ? `UI http://127.0.0.1:${config.temporal.uiPort}` : 'UI off; RATCHET_TEMPORAL_UI=1 turns it on';
+    say(`Temporal dev server on ${address} (${ui}), data in ${config.home}/temporal.db`);
   }
 
   const childEnv: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: address, RATCHET_HOME: config.home };
@@ -183,7 +198,8 @@ async function main() {
     env: { ...childEnv, NODE_ENV: 'production' },
     restart: true,
   });
-  const healthUrl = `http://${config.host}:${config.port}/api/health`;
+  // Without the token this answers only `{ ok }`, which is all the wait needs.
+  const healthUrl = `http://${urlHost(config.host)}:${config.port}/api/health`;
   await waitUntil('the web console', async () => {
     try {
       return (await fetch(healthUrl)).status === 200;
@@ -191,7 +207,13 @@ async function main() {
       return false;
     }
   }, 120_000);
-  say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: http://${config.host}:${config.port}`);
+  const url = `http://${urlHost(config.host)}:${config.port}/`;
+  // With a token required, the ready line carries it once (as Jupyter does): opening that URL
+  // trades it for an HttpOnly cookie and drops it from the address bar.
+  say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${needsToken ? `${url}?token=${token}` : url}`);
+  if (needsToken && ['0.0.0.0', '::', '[::]'].includes(config.host)) {
+    say(`(listening on every interface; from this machine open http://127.0.0.1:${config.port}/?token=${token})`);
+  }
 }
 
 main().catch((err) => fail(err instanceof Error ? (err.stack ?? err.message) : String(err)));

@@ -31,6 +31,14 @@ const nextConfig: NextConfig = {
   ],
   // `npm test` and `npm run typecheck` run tsc over the whole repository; don't type-check twice.
   typescript: { ignoreBuildErrors: true },
+  experimental: {
+    // With a proxy (web/proxy.ts), Next copies each request body for it before any route runs, up
+    // to this many bytes (default 10 MiB), and passes the first that many on. 1 MiB + 256 KiB: a
+    // body over the routes' 1 MiB limit (core/web-guard.ts MAX_BODY_BYTES) still reaches readJson
+    // with more than 1 MiB (socket chunks are at most 64 KiB), so it answers 413, and a 100 MB body
+    // costs the server about this much memory instead of 10 MiB.
+    proxyClientMaxBodySize: 1024 * 1024 + 256 * 1024,
+  },
   poweredByHeader: false,
   reactStrictMode: true,
 };

@@ -20,7 +20,7 @@ import { getSpendSince } from '../../db/queries/budget.js';
 import { updateSettings } from '../../db/queries/settings.js';
 import { utcDayStart } from '../../core/budget.js';
 import { agentMessages, agentSessions, workspaces } from '../../db/schema.js';
-import { recheckWaitingBudgets } from '../../web/lib/workspaces.js';
+import { recheckWaitingBudgets, setBudget } from '../../web/lib/workspaces.js';
 import { approvePlanUpdate, archiveSignal, budgetUpdate, stateQuery } from '../../workflows/messages.js';
 import { createActivities } from '../../worker/activities.js';
 import { WORKFLOWS_ENTRY } from '../../worker/bundle.js';
@@ -114,7 +114,12 @@ describe('workspace workflow with a model runner: budget and plan approval', () 
         expect(fake.requests).toHaveLength(1);
 
         await expect(handle.executeUpdate(budgetUpdate, { args: [{ budgetUsd: -1 }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/positive/) } });
-        expect(await handle.executeUpdate(budgetUpdate, { args: [{ budgetUsd: 1 }] })).toEqual({ budgetUsd: 1 });
+        // Through the console's helper: the answer says the workspace was waiting and tries again.
+        expect(await setBudget({ db, client: env.client, workspaceId: spec.workspaceId, budgetUsd: 1 })).toEqual({
+          budgetUsd: 1,
+          resumed: true,
+          message: 'Budget set to $1; the workspace tries again.',
+        });
         await waitFor('turn 1 to finish', async () => (await handle.query(stateQuery)).turnsDone === 1, 60_000);
         fake.assertDone();
 
@@ -131,6 +136,16 @@ describe('workspace workflow with a model runner: budget and plan approval', () 
         expect(ws?.budgetUsd).toBe(1);
         expect(remoteCommits(repo.remote, spec.branch)).toEqual([spec.title]);
         expect(await statusOf(handle)).toBe('idle');
+        // Raising the budget of a workspace that is not waiting says so (it used to answer the same
+        // bare 200), and cancelling a wait that is not there is refused.
+        await waitFor('the row to say idle', async () => db.select().from(workspaces).where(eq(workspaces.id, spec.workspaceId)).get()?.status === 'idle', 30_000);
+        expect(await setBudget({ db, client: env.client, workspaceId: spec.workspaceId, budgetUsd: 2 })).toMatchObject({
+          budgetUsd: 2,
+          resumed: false,
+          message: expect.stringContaining('not waiting for budget (status is idle), so the new cap applies from its next model call'),
+        });
+        expect(db.select().from(workspaces).where(eq(workspaces.id, spec.workspaceId)).get()?.budgetUsd).toBe(2);
+        await expect(setBudget({ db, client: env.client, workspaceId: spec.workspaceId, cancel: true })).rejects.toMatchObject({ type: 'NotApplicable' });
         await handle.signal(archiveSignal);
         expect((await handle.result()).archived).toBe(true);
       },

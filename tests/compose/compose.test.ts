@@ -114,12 +114,16 @@ describe.runIf(compose !== null)('docker-compose.yml', () => {
 
 describe('Dockerfile', () => {
   const text = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
-  it('builds on node:20-bookworm-slim with native build tools, npm ci and the console build', () => {
+  // The image is built and run for real by compose-up.test.ts (npm run test:compose); these are the
+  // quick checks that run in every `npm test`.
+  it('builds on node:20-bookworm-slim with native build tools, npm ci, the console build and a prune', () => {
     expect(text.match(/^FROM node:20-bookworm-slim/gm)).toHaveLength(2);
     expect(text).toMatch(/apt-get install[^\n]*python3 make g\+\+/);
     expect(text).toMatch(/^RUN npm ci --no-audit --no-fund$/m);
     expect(text).not.toMatch(/^RUN npm install/m);
-    expect(text).toMatch(/^RUN npm run web:build$/m);
+    expect(text).toMatch(/^RUN npm run web:build \\$/m);
+    expect(text).toMatch(/npm prune --omit=dev/);
+    expect(text).toMatch(/rm -rf web\/\.next\/cache/);
   });
   it('runs the supervisor against the compose Temporal service', () => {
     expect(text).toMatch(/TEMPORAL_ADDRESS=temporal:7233/);

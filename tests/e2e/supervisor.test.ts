@@ -6,6 +6,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +43,18 @@ function startSupervisor(env: Record<string, string>): Supervisor {
 }
 
 /** Direct children of `pid` whose command line matches `pattern`. */
+/** True when something accepts a TCP connection on 127.0.0.1:port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
 function childPids(pid: number, pattern: RegExp): number[] {
   const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' });
   return out
@@ -71,11 +84,12 @@ describe('npm start (scripts/supervisor.ts)', () => {
   it('serves a healthy console, survives losing its web child, stops on one SIGINT, and restarts warm', { timeout: 420_000 }, async () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-start-'));
     const port = await freePort();
+    const uiPort = await freePort();
     const env = {
       RATCHET_HOME: home,
       RATCHET_PORT: String(port),
       RATCHET_TEMPORAL_PORT: String(await freePort()),
-      RATCHET_TEMPORAL_UI_PORT: String(await freePort()),
+      RATCHET_TEMPORAL_UI_PORT: String(uiPort),
       RATCHET_LOG_LEVEL: 'warn',
       TEMPORAL_ADDRESS: '',
     };
@@ -87,6 +101,11 @@ describe('npm start (scripts/supervisor.ts)', () => {
     expect(health.status).toBe(200);
     const body = (await health.json()) as { status: string; temporal: { ok: boolean }; database: { ok: boolean }; worker: { ok: boolean } };
     expect(body).toMatchObject({ status: 'ok', temporal: { ok: true }, database: { ok: true }, worker: { ok: true } });
+    // The first start wrote the console token (0600); on loopback it is optional, so the ready line
+    // names no token. Temporal's own web UI is off by default (README "Security").
+    expect(fs.statSync(path.join(home, 'auth-token')).mode & 0o777).toBe(0o600);
+    expect(sup.output()).toContain(`s: http://127.0.0.1:${port}/\n`);
+    expect(await listening(uiPort)).toBe(false);
 
     // Start real work through the HTTP API.
     const repo = makeRepo();
@@ -125,14 +144,19 @@ describe('npm start (scripts/supervisor.ts)', () => {
     expect(await sup.exited).toBe(0);
     await waitFor('every child to exit', () => children.every((p) => !alive(p)), 20_000);
 
-    // Warm start: same RATCHET_HOME, the workflow is still there, still waiting for messages.
-    const again = startSupervisor(env);
+    // Warm start: same RATCHET_HOME, the workflow is still there, still waiting for messages. This
+    // time with RATCHET_AUTH=token: the ready line carries the token written by the first start.
+    const again = startSupervisor({ ...env, RATCHET_AUTH: 'token' });
     await waitFor('the second start to be ready', () => /ready in [\d.]+ s/.test(again.output()), 120_000, 250);
-    const detail = await fetch(`${base}/api/workspaces/${workspaceId}`);
+    const token = fs.readFileSync(path.join(home, 'auth-token'), 'utf8').trim();
+    expect(again.output()).toContain(`s: http://127.0.0.1:${port}/?token=${token}\n`);
+    expect((await fetch(`${base}/api/workspaces/${workspaceId}`)).status).toBe(401);
+    const auth = { authorization: `Bearer ${token}` };
+    const detail = await fetch(`${base}/api/workspaces/${workspaceId}`, { headers: auth });
     expect(detail.status).toBe(200);
     const msg = await fetch(`${base}/api/workspaces/${workspaceId}/messages`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify({ text: 'one more line' }),
     });
     expect(msg.status).toBeLessThan(300);

@@ -112,14 +112,32 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<TestW
   }
 }
 
+/**
+ * The SDK gives a server 5 s to answer after spawning it. The Java test server's JVM can take longer
+ * when every core is busy (a parallel suite, a docker build), so a start that timed out is tried
+ * again, twice at most, on a fresh port; any other error is thrown at once.
+ */
+async function withStartRetry<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= 3 || !/did not start within/.test(String(err))) throw err;
+      announce(`time-skipping test server did not start in time (attempt ${attempt}); starting it again`);
+    }
+  }
+}
+
 /** A `TestWorkflowEnvironment` over the Java time-skipping test server; call `teardown()` when done. */
 export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   const bin = await testBinary();
   if (bin) {
-    const env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { port: await freePort(), executable: { type: 'existing-path', path: bin } },
-    });
+    const env = await withStartRetry(async () =>
+      TestWorkflowEnvironment.createTimeSkipping({
+        server: { port: await freePort(), executable: { type: 'existing-path', path: bin } },
+      }),
+    );
     announce(`time-skipping test server from ${bin} on ${env.address}`);
     return recording(env, 'time-skipping server');
   }

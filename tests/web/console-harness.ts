@@ -30,29 +30,50 @@ export function ensureConsoleBuilt(): void {
 export interface ConsoleServer {
   /** `http://127.0.0.1:<port>`. */
   base: string;
+  port: number;
+  /** The server's process id (`next start` serves in this process). */
+  pid: number;
   /** The last 20 kB of the server's output. */
   log: () => string;
   /** SIGTERM, then waits for the exit. */
   stop: () => Promise<void>;
 }
 
+export interface StartConsoleOptions {
+  /** @default '/api/projects' */
+  readyPath?: string;
+  /** When the answer to `readyPath` means "up". @default any 2xx */
+  ready?: (res: Response) => boolean;
+  timeoutMs?: number;
+  /** The address `next start` binds (and RATCHET_HOST); reached through 127.0.0.1. @default '127.0.0.1' */
+  host?: string;
+}
+
 /**
  * Starts `next start web` with `env` on top of a minimal environment (no model or GitHub keys
- * leak in from the developer's shell) and waits until `readyPath` answers 2xx.
+ * leak in from the developer's shell) and waits until `readyPath` answers 2xx. RATCHET_HOST and
+ * RATCHET_PORT name the bound address, as `npm start` passes them, so the Host check knows it.
  */
 export async function startConsole(
   env: Record<string, string>,
-  { readyPath = '/api/projects', timeoutMs = 60_000 }: { readyPath?: string; timeoutMs?: number } = {},
+  {
+    readyPath = '/api/projects',
+    ready = (res) => res.ok,
+    timeoutMs = 60_000,
+    host = '127.0.0.1',
+  }: StartConsoleOptions = {},
 ): Promise<ConsoleServer> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const server: ChildProcess = spawn(NEXT_BIN, ['start', 'web', '-H', '127.0.0.1', '-p', String(port)], {
+  const server: ChildProcess = spawn(NEXT_BIN, ['start', 'web', '-H', host, '-p', String(port)], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       NODE_ENV: 'production',
       NEXT_TELEMETRY_DISABLED: '1',
+      RATCHET_HOST: host,
+      RATCHET_PORT: String(port),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -74,7 +95,7 @@ export async function startConsole(
   for (;;) {
     if (server.exitCode !== null) throw new Error(`next start exited ${server.exitCode}:\n${log}`);
     try {
-      if ((await fetch(`${base}${readyPath}`)).ok) break;
+      if (ready(await fetch(`${base}${readyPath}`))) break;
     } catch {
       // not listening yet
     }
@@ -84,7 +105,7 @@ export async function startConsole(
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { base, log: () => log, stop };
+  return { base, port, pid: server.pid!, log: () => log, stop };
 }
 
 export function launchChromium(): Promise<Browser> {

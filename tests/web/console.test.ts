@@ -137,8 +137,11 @@ describe('console', () => {
     const wsBody = (await ws.json()) as { error: { fields: Array<{ path: string }> } };
     expect(wsBody.error.fields.map((f) => f.path).sort()).toEqual(['agent.runner', 'prompt', 'title']);
 
-    const notJson = await fetch(`${base}/api/projects`, { method: 'POST', body: '{nope' });
+    // A body that is not JSON: 422 naming the body when declared as JSON, 415 when it says nothing.
+    const notJson = await fetch(`${base}/api/projects`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
     expect(notJson.status).toBe(422);
+    const undeclared = await fetch(`${base}/api/projects`, { method: 'POST', body: '{nope' });
+    expect(undeclared.status).toBe(415);
 
     const unknownProject = await fetch(`${base}/api/workspaces`, {
       method: 'POST',
@@ -415,7 +418,7 @@ describe('console', () => {
       'budget.dailyUsd',
     ]);
     expect(badBody.error.fields.find((f) => f.path === 'budget.dailyUsd')?.message).toBe(
-      'must be more than 0',
+      'must be at least 0.01 (one cent)',
     );
     // A refused body writes nothing.
     expect(db.select().from(settings).all()).toEqual([]);
@@ -452,7 +455,8 @@ describe('console', () => {
     db.delete(workspaces).where(eq(workspaces.id, waitingId)).run();
     expect((await patch({ 'budget.dailyUsd': null })).status).toBe(200);
     expect(db.select().from(settings).all()).toEqual([]);
-    expect((await fetch(`${base}/api/settings`, { method: 'PATCH', body: '{nope' })).status).toBe(422);
+    expect((await fetch(`${base}/api/settings`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{nope' })).status).toBe(422);
+    expect((await fetch(`${base}/api/settings`, { method: 'PATCH', body: '{nope' })).status).toBe(415);
   });
 
   it('edits agent defaults and budgets in Settings; they survive a reload, pre-fill the new-workspace form and reach the spec', async () => {
@@ -475,7 +479,7 @@ describe('console', () => {
       // The server's refusal shows next to its field, and nothing is saved.
       await expect
         .poll(() => form.locator('label', { hasText: 'Daily budget' }).textContent())
-        .toContain('must be more than 0');
+        .toContain('must be at least 0.01 (one cent)');
       expect(await form.getByLabel('Daily budget (USD)').getAttribute('aria-invalid')).toBe('true');
       expect(await page.getByTestId('settings-saved').count()).toBe(0);
       expect(db.select().from(settings).all()).toEqual([]);

@@ -28,10 +28,14 @@ export async function api<T>(
   url: string,
   init?: { method?: 'GET' | 'POST' | 'PATCH'; body?: unknown; signal?: AbortSignal },
 ): Promise<T> {
+  const method = init?.method ?? 'GET';
+  // Every mutation is JSON, with or without a body: the console's proxy answers 415 otherwise
+  // (core/web-guard.ts), so a cross-site "simple" form post can never pass for one of ours.
+  const mutation = method !== 'GET';
   const res = await fetch(url, {
-    method: init?.method ?? 'GET',
-    headers: init?.body === undefined ? undefined : { 'content-type': 'application/json' },
-    body: init?.body === undefined ? undefined : JSON.stringify(init.body),
+    method,
+    headers: mutation ? { 'content-type': 'application/json' } : undefined,
+    body: mutation ? JSON.stringify(init?.body ?? {}) : undefined,
     cache: 'no-store',
     signal: init?.signal,
   });

@@ -7,6 +7,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { ZodError } from 'zod';
+import { MAX_BODY_BYTES } from '../../core/web-guard.js';
 
 export const DOMAIN_ERROR_STATUS = {
   /** Thrown when a project path does not exist or is not inside a git work tree. */
@@ -21,6 +22,8 @@ export const DOMAIN_ERROR_STATUS = {
   WorkspaceAlreadyStarted: 409,
   /** Thrown when an action does not apply to the workspace's current state (the workflow refused it). */
   NotApplicable: 409,
+  /** Thrown when a request body is larger than the route reads (see `readJson`). */
+  PayloadTooLarge: 413,
   /** Thrown when Temporal is not configured or cannot be reached. */
   TemporalUnavailable: 503,
 } as const;
@@ -76,9 +79,31 @@ export function handleApiError(err: unknown, where: string): Response {
   );
 }
 
-/** Parses a JSON body; a body that is not JSON becomes a 422 naming `(body)`. */
-export async function readJson(req: Request): Promise<unknown> {
-  const text = await req.text();
+/**
+ * Reads the body as UTF-8 text, at most `limit` bytes: the stream is read chunk by chunk and
+ * cancelled as soon as it passes the limit (413), so a huge or endless body is never held whole.
+ */
+export async function readBodyText(req: Request, limit = MAX_BODY_BYTES): Promise<string> {
+  if (!req.body) return '';
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new DomainError('PayloadTooLarge', `The body is larger than ${limit} bytes.`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Parses a JSON body (at most 1 MiB, else 413); a body that is not JSON becomes a 422 naming `(body)`. */
+export async function readJson(req: Request, limit = MAX_BODY_BYTES): Promise<unknown> {
+  const text = await readBodyText(req, limit);
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text) as unknown;

@@ -13,20 +13,15 @@ import { projects, type Project } from '../../db/schema.js';
 import { parseGithubRemote } from '../../core/git-remote.js';
 import { newId } from '../../core/ids.js';
 import { stripRemoteCredentials } from '../../core/remote-url.js';
+import { TEXT_LIMITS, singleLineText } from '../../core/text.js';
 import { branchNameSchema } from '../../core/workspace.js';
 import { WORKTREE_DIR_MARKER, worktreeDirRefusal, type WorktreeDirState } from '../../core/worktree-dir.js';
 import { childEnv, getConfig } from './env.js';
 import { DomainError } from './errors.js';
 
 export const registerProjectInputSchema = z.object({
-  path: z
-    .string()
-    .trim()
-    .min(1, 'is required')
-    .refine((p) => path.isAbsolute(p), 'must be an absolute path'),
-  worktreeDir: z
-    .string()
-    .trim()
+  path: singleLineText(TEXT_LIMITS.path).refine((p) => path.isAbsolute(p), 'must be an absolute path'),
+  worktreeDir: singleLineText(TEXT_LIMITS.path, { required: false })
     .refine((p) => path.isAbsolute(p), 'must be an absolute path')
     .optional()
     .or(z.literal('').transform(() => undefined)),

@@ -11,6 +11,7 @@ import type { RatchetConfig } from '../../core/config.js';
 import { newId, workflowIds } from '../../core/ids.js';
 import { SCRIPT_KINDS, sha256Schema, type DecideTrustInput, type PendingTrust } from '../../core/script-trust.js';
 import { agentRequestSchema, applyAgentDefaults } from '../../core/settings.js';
+import { TEXT_LIMITS, multiLineText, singleLineText } from '../../core/text.js';
 import {
   branchNameFor,
   branchNameSchema,
@@ -32,9 +33,9 @@ import { DomainError } from './errors.js';
 import { getProjectOrThrow } from './projects.js';
 
 export const startWorkspaceInputSchema = z.object({
-  projectId: z.string().trim().min(1, 'is required'),
-  title: z.string().trim().min(1, 'is required').max(200),
-  prompt: z.string().trim().min(1, 'is required').max(100_000),
+  projectId: singleLineText(TEXT_LIMITS.name),
+  title: singleLineText(TEXT_LIMITS.title),
+  prompt: multiLineText(TEXT_LIMITS.prompt),
   baseBranch: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
     branchNameSchema.optional(),
@@ -172,12 +173,46 @@ export function getPendingTrust({ db, workspace }: { db: Db; workspace: Pick<Wor
   return parsed.success ? parsed.data : null;
 }
 
-/** Raises the budget (USD) of a workspace waiting in `awaiting_budget`, or cancels the wait. */
+/** What a budget change did, in words the console can show as they are. */
+export interface BudgetChange {
+  budgetUsd: number | null;
+  /** True when the workspace was waiting in `awaiting_budget` and now tries again. */
+  resumed: boolean;
+  message: string;
+}
+
+/**
+ * Sets the budget (USD) of a workspace, or cancels its wait for budget. A workspace waiting in
+ * `awaiting_budget` resumes; any other one keeps the new cap for its next model call, and the
+ * answer says so (it used to answer the same either way). Cancelling needs a waiting workspace.
+ */
 export async function setBudget(
   args: Steer & { budgetUsd?: number; cancel?: boolean },
-): Promise<{ budgetUsd: number | null }> {
-  const body = args.cancel ? { cancel: true } : { budgetUsd: args.budgetUsd };
-  return handleFor(args).executeUpdate(budgetUpdate, { args: [body] });
+): Promise<BudgetChange> {
+  const handle = handleFor(args);
+  const row = args.db
+    .select({ status: workspaces.status })
+    .from(workspaces)
+    .where(eq(workspaces.id, args.workspaceId))
+    .get();
+  const waiting = row?.status === 'awaiting_budget';
+  if (args.cancel) {
+    if (row && !waiting)
+      throw new DomainError(
+        'NotApplicable',
+        `Nothing to cancel: the workspace is not waiting for budget (status is ${row.status}).`,
+      );
+    const { budgetUsd } = await handle.executeUpdate(budgetUpdate, { args: [{ cancel: true }] });
+    return { budgetUsd, resumed: false, message: 'The wait for budget was cancelled.' };
+  }
+  const { budgetUsd } = await handle.executeUpdate(budgetUpdate, { args: [{ budgetUsd: args.budgetUsd }] });
+  return {
+    budgetUsd,
+    resumed: waiting,
+    message: waiting
+      ? `Budget set to $${budgetUsd}; the workspace tries again.`
+      : `Budget set to $${budgetUsd}; the workspace is not waiting for budget (status is ${row?.status ?? 'unknown'}), so the new cap applies from its next model call.`,
+  };
 }
 
 /**
@@ -186,7 +221,13 @@ export async function setBudget(
  * woke; one that stopped waiting meanwhile, or whose workflow is gone, is skipped. Connects to
  * Temporal only when some workspace is waiting.
  */
-export async function recheckWaitingBudgets({ db, client }: { db: Db; client: () => Promise<Client> }): Promise<string[]> {
+export async function recheckWaitingBudgets({
+  db,
+  client,
+}: {
+  db: Db;
+  client: () => Promise<Client>;
+}): Promise<string[]> {
   const waiting = db
     .select({ id: workspaces.id, workflowId: workspaces.workflowId })
     .from(workspaces)
@@ -197,7 +238,9 @@ export async function recheckWaitingBudgets({ db, client }: { db: Db; client: ()
   const temporal = await client();
   for (const ws of waiting) {
     try {
-      await temporal.workflow.getHandle(ws.workflowId).executeUpdate(budgetUpdate, { args: [{ recheck: true }] });
+      await temporal.workflow
+        .getHandle(ws.workflowId)
+        .executeUpdate(budgetUpdate, { args: [{ recheck: true }] });
       woke.push(ws.id);
     } catch {
       // Not waiting any more (the validator refused), or the workflow ended: nothing to wake.

@@ -1,3 +1,4 @@
+import { HEALTH_MINIMAL_HEADER } from '../../../../core/web-guard.js';
 import { childEnv, getConfig } from '../../../lib/env.js';
 import { db } from '../../../lib/db.js';
 import { withErrors } from '../../../lib/errors.js';
@@ -6,8 +7,9 @@ import { temporalClient } from '../../../lib/temporal.js';
 
 export const dynamic = 'force-dynamic';
 
-// GET /api/health – Temporal, database, worker pollers, runners and GitHub auth; 503 unless the core three are ok.
-export const GET = withErrors('GET /api/health', async () => {
+// GET /api/health – Temporal, database, worker pollers, runners and GitHub auth; 503 unless the core
+// three are ok. Without the token (when one is required) only `{ ok }`: enough for health checks.
+export const GET = withErrors('GET /api/health', async (req: Request) => {
   const report = await checkHealth({
     config: getConfig(),
     db,
@@ -15,5 +17,6 @@ export const GET = withErrors('GET /api/health', async () => {
     processEnv: childEnv(),
   });
   const ok = report.temporal.ok && report.database.ok && report.worker.ok;
-  return Response.json(report, { status: ok ? 200 : 503, headers: { 'cache-control': 'no-store' } });
+  const body = req.headers.get(HEALTH_MINIMAL_HEADER) === '1' ? { ok } : report;
+  return Response.json(body, { status: ok ? 200 : 503, headers: { 'cache-control': 'no-store' } });
 });

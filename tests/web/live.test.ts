@@ -426,6 +426,44 @@ describe('workspace page, live', () => {
       await page.close();
     }
   }, 60_000);
+
+  it('works behind the token check: the page opened with ?token= gets its live channel by cookie, and no token gets 401', async () => {
+    const ws = db.select().from(workspaces).where(eq(workspaces.title, 'Live markdown')).get()!;
+    const guarded = await startConsole(
+      {
+        RATCHET_HOME: home,
+        TEMPORAL_ADDRESS: server.address,
+        RATCHET_TASK_QUEUE: taskQueue,
+        RATCHET_AUTH: 'token',
+      },
+      { readyPath: '/api/projects', ready: (res) => res.status === 401 },
+    );
+    const page = await newPage(browser);
+    try {
+      const token = fs.readFileSync(path.join(home, 'auth-token'), 'utf8').trim();
+      const bare = await fetch(`${guarded.base}/api/workspaces/${ws.id}/live`);
+      expect(bare.status).toBe(401);
+      await bare.body?.cancel();
+      await page.goto(`${guarded.base}/workspaces/${ws.id}?token=${encodeURIComponent(token)}`);
+      expect(new URL(page.url()).searchParams.has('token')).toBe(false);
+      await waitFor(
+        'the live channel',
+        async () => (await page.getByTestId('live').getAttribute('data-connected')) === 'true',
+        15_000,
+        100,
+      );
+      await waitFor(
+        'the stored answer',
+        async () => (await page.getByTestId('msg-assistant').count()) === 1,
+        15_000,
+        100,
+      );
+      expect(await page.getByTestId('msg-assistant').locator('h1').textContent()).toBe('Streaming begins');
+    } finally {
+      await page.close();
+      await guarded.stop();
+    }
+  }, 120_000);
 });
 
 interface Frame {

@@ -17,6 +17,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   acp: async () => (await import('./acp.js')).benchAcp(),
   'poll-cost': async () => (await import('./poll-cost.js')).benchPollCost(),
   'poke-latency': async () => (await import('./poke-latency.js')).benchPokeLatency(),
+  'live-stream': async () => (await import('./live-stream.js')).benchLiveStream(),
 };
 
 async function main() {

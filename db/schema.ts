@@ -260,3 +260,28 @@ export type FixAttempt = typeof fixAttempts.$inferSelect;
 export type Notification = typeof notifications.$inferSelect;
 export type ScriptTrust = typeof scriptTrust.$inferSelect;
 export type NewScriptTrust = typeof scriptTrust.$inferInsert;
+
+/**
+ * The live tail: a small ring of streaming deltas (assistant text, tool activity) written by the
+ * agent activity as the runner receives them and tailed by the console's SSE route. Not durable
+ * data: `agent_messages` stays the source of truth, rows older than a few minutes are pruned, and
+ * nothing here reaches workflow history. `stream` names one model call (`<session>/<attempt>/<n>`);
+ * its `end` row is written after that call's durable rows commit.
+ */
+export const liveDeltas = sqliteTable(
+  'live_deltas',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: text('workspace_id').notNull(),
+    sessionId: text('session_id').notNull(),
+    stream: text('stream').notNull(),
+    attempt: integer('attempt').notNull(),
+    /** `text`, `tool_use`, `tool_start`, `tool_end`, `cli_event`, `end`. */
+    kind: text('kind').notNull(),
+    data: text('data', { mode: 'json' }),
+    at: integer('at', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('live_deltas_ws_idx').on(t.workspaceId, t.id), index('live_deltas_at_idx').on(t.at)],
+);
+
+export type LiveDelta = typeof liveDeltas.$inferSelect;

@@ -14,6 +14,7 @@ import type { Db } from '../../db/client.js';
 import { getSetting, getSpendSince, getWorkspaceSpend } from '../../db/queries/budget.js';
 import { appendEvent, countEventsByKeyPrefix } from '../../db/queries/workspaces.js';
 import type { AgentRunner, AgentTurnRequest } from './runner.js';
+import { createLiveSink } from './live.js';
 import { createTranscript, ensureSession } from './transcript.js';
 import { renderTurnPrompts } from './turn-prompts.js';
 
@@ -87,6 +88,13 @@ export function createAgentActivities({ db, runners }: AgentActivityDeps) {
         systemPrompt: prompts.system,
         config,
       };
+      const live = createLiveSink({
+        db,
+        workspaceId: spec.workspaceId,
+        sessionId: input.sessionId,
+        attempt: ctx.info.attempt,
+        onError: (err) => ctx.log.warn('live tail write failed; the console shows stored messages only', { error: String(err) }),
+      });
       try {
         return await runner.run(req, {
           transcript,
@@ -95,10 +103,13 @@ export function createAgentActivities({ db, runners }: AgentActivityDeps) {
           attempt: ctx.info.attempt,
           resumeFromSeq,
           budget,
+          live,
         });
       } catch (err) {
         if (!input.retry) throw err;
         throw countRealFailure(db, input, input.retry, err);
+      } finally {
+        live.flush();
       }
     },
   };

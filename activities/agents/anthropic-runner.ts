@@ -152,11 +152,18 @@ async function callAnthropic(client: Anthropic, c: ModelCall, opts: { maxTokens:
       } else if (ev.type === 'content_block_start') {
         const b = ev.content_block;
         if (b.type === 'text') blocks.set(ev.index, { kind: 'text', text: b.text ?? '' });
-        else if (b.type === 'tool_use') blocks.set(ev.index, { kind: 'tool', id: b.id || `toolu_missing_${ev.index}_${Date.now()}`, name: b.name ?? '', json: '', startInput: b.input });
+        else if (b.type === 'tool_use') {
+          const id = b.id || `toolu_missing_${ev.index}_${Date.now()}`;
+          blocks.set(ev.index, { kind: 'tool', id, name: b.name ?? '', json: '', startInput: b.input });
+          c.onDelta?.({ kind: 'tool_use', toolCallId: id, name: b.name ?? '' });
+        }
         else blocks.set(ev.index, { kind: 'other' });
       } else if (ev.type === 'content_block_delta') {
         const block = blocks.get(ev.index);
-        if (block?.kind === 'text' && ev.delta.type === 'text_delta') block.text += ev.delta.text ?? '';
+        if (block?.kind === 'text' && ev.delta.type === 'text_delta') {
+          block.text += ev.delta.text ?? '';
+          if (ev.delta.text) c.onDelta?.({ kind: 'text', text: ev.delta.text });
+        }
         else if (block?.kind === 'tool' && ev.delta.type === 'input_json_delta') block.json += ev.delta.partial_json ?? '';
         else if (!block) warnings.push(`ignored a delta for unknown content block ${ev.index}`);
       } else if (ev.type === 'message_delta') {

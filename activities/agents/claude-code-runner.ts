@@ -20,6 +20,7 @@ import { extraInputFd, killRecordedGroup, runProcess } from '../process.js';
 import { isClaudeCliAvailable, resolveExecutable } from './cli-probe.js';
 import { claudeCodeArgs, claudeCodeEnv } from './claude-code-cli.js';
 import { lineSchema, newLedger, rowsForLine, type ResultLine } from './claude-code-stream.js';
+import { nullLiveSink } from './live.js';
 import type { PriceTable } from './pricing.js';
 import { unavailable } from './provider-errors.js';
 import type { AgentRunner, AgentTurnRequest, RunnerContext } from './runner.js';
@@ -169,6 +170,10 @@ async function runClaudeCode(
   let sawInit = false;
   let budgetStop = false;
   let failure: unknown = null;
+  // The console's live tail: every stream-json event as it arrives, and token deltas when the CLI
+  // sends partial messages (`stream_event` lines). A stream ends with each assistant line's rows.
+  const live = ctx.live ?? nullLiveSink;
+  let liveStream = live.begin();
   const handleLine = (raw: string) => {
     if (!raw.trim()) return;
     let json: unknown;
@@ -178,15 +183,26 @@ async function runClaudeCode(
       // Not a stream-json line (the CLI prints plain errors such as a lost --resume on stdout).
       return;
     }
+    const text = partialText(json);
+    if (text) live.emit(liveStream, { kind: 'text', text });
     const parsed = lineSchema.safeParse(json);
     if (!parsed.success) {
       // Other line types (stream_event, rate-limit notices, future additions) carry no transcript rows.
       return;
     }
     const line = parsed.data;
+    live.emit(liveStream, {
+      kind: 'cli_event',
+      type: line.type,
+      ...(line.type === 'system' || line.type === 'result' ? { subtype: line.subtype } : {}),
+    });
     if (line.type === 'result') result = line;
     if (line.type === 'system' && line.subtype === 'init') sawInit = true;
     appended(transcript.appendAll(rowsForLine(line, ledger, deps.prices, model)));
+    if (line.type === 'assistant') {
+      live.end(liveStream);
+      liveStream = live.begin();
+    }
     if (line.type === 'assistant') {
       const left = ctx.budget.remainingUsd;
       if (left !== null && left <= 0) {
@@ -264,6 +280,7 @@ async function runClaudeCode(
   } finally {
     ctx.signal.removeEventListener('abort', onOuterAbort);
   }
+  live.end(liveStream);
   if (ctx.signal.aborted) throw ctx.signal.reason;
   if (failure) throw failure;
   if (budgetStop)
@@ -284,6 +301,14 @@ async function runClaudeCode(
       ? 'the claude CLI timed out'
       : `the claude CLI exited with ${res.signal ?? `code ${res.code}`} before its result line${buffer ? ' (last line truncated)' : ''}`;
   throw unavailable('claude-code', `${why}${stderr ? `: ${stderr}` : ''}`);
+}
+
+/** The text of a `stream_event` line's text delta (CLI partial messages), else null. */
+function partialText(json: unknown): string | null {
+  if (!json || typeof json !== 'object' || (json as { type?: unknown }).type !== 'stream_event') return null;
+  const ev = (json as { event?: { type?: unknown; delta?: { type?: unknown; text?: unknown } } }).event;
+  if (ev?.type !== 'content_block_delta' || ev.delta?.type !== 'text_delta') return null;
+  return typeof ev.delta.text === 'string' ? ev.delta.text : null;
 }
 
 const RESUME_PROMPT =

@@ -140,11 +140,16 @@ async function callOpenAI(client: OpenAI, c: ModelCall, idleMs: number): Promise
       const chunk = parsed.data;
       model = chunk.model || model;
       for (const choice of chunk.choices) {
-        if (choice.delta?.content) text += choice.delta.content;
+        if (choice.delta?.content) {
+          text += choice.delta.content;
+          c.onDelta?.({ kind: 'text', text: choice.delta.content });
+        }
         for (const d of choice.delta?.tool_calls ?? []) {
-          const p = calls.get(d.index) ?? { id: null, name: '', args: '' };
+          const known = calls.get(d.index);
+          const p = known ?? { id: null, name: '', args: '' };
           if (d.id) p.id = d.id;
           if (d.function?.name) p.name += d.function.name;
+          if (!known && p.name) c.onDelta?.({ kind: 'tool_use', toolCallId: p.id ?? `call_${d.index}`, name: p.name });
           if (d.function?.arguments) p.args += d.function.arguments;
           calls.set(d.index, p);
         }

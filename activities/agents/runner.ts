@@ -3,6 +3,7 @@
  * fallback wrapper that switches a session to a secondary runner after repeated failed attempts.
  */
 import type { AgentConfig, AgentMode, AgentTurnResult, RunnerName, SessionPurpose } from '../../core/agent.js';
+import type { LiveSink } from './live.js';
 import type { Transcript } from './transcript.js';
 
 export interface AgentTurnRequest {
@@ -28,6 +29,8 @@ export interface RunnerContext {
   resumeFromSeq: number;
   /** Dollars left for this session's workspace; null means no budget. */
   budget: { remainingUsd: number | null };
+  /** The console's live tail (text deltas, tool activity); absent outside the agent activity. */
+  live?: LiveSink;
 }
 
 export interface AgentRunner {

@@ -11,6 +11,7 @@ import type { AgentTurnResult, RunnerName, TokenUsage } from '../../core/agent.j
 import { costUsd, type PriceTable } from './pricing.js';
 import { toProviderFailure } from './provider-errors.js';
 import type { AgentTurnRequest, RunnerContext, ToolDefinition, ToolboxFactory } from './runner.js';
+import { nullLiveSink, type LiveDelta } from './live.js';
 import type { StoredMessage, TranscriptAppend } from './transcript.js';
 
 export interface NeutralToolCall {
@@ -46,6 +47,8 @@ export interface ModelCall {
   signal: AbortSignal;
   /** Called on every stream event, so a long generation keeps heartbeating. */
   onProgress(): void;
+  /** Text and tool-use deltas as they arrive, for the console's live tail (never for the record). */
+  onDelta?(delta: LiveDelta): void;
 }
 
 export interface ModelAdapter {
@@ -125,6 +128,7 @@ function throttle(fn: () => void, ms: number): () => void {
 
 export async function runToolLoop(adapter: ModelAdapter, deps: ToolLoopDeps, req: AgentTurnRequest, ctx: RunnerContext): Promise<AgentTurnResult> {
   const { transcript } = ctx;
+  const live = ctx.live ?? nullLiveSink;
   const model = req.config.model ?? adapter.defaultModel;
   let lastSeq = transcript.lastSeq();
   const appended = (seq: number | undefined) => {
@@ -157,8 +161,12 @@ export async function runToolLoop(adapter: ModelAdapter, deps: ToolLoopDeps, req
       for (const call of pendingToolCalls(conversation)) {
         // Belt and braces: the durable check, in case rows were appended by a concurrent attempt.
         if (transcript.hasToolResult(call.id)) continue;
+        const toolStream = live.begin();
+        live.emit(toolStream, { kind: 'tool_start', toolCallId: call.id, name: call.name });
         const result = await executeToolCall(toolbox.execute.bind(toolbox), call, ctx, deps.toolHeartbeatMs ?? 5000, () => lastSeq);
         appended(transcript.append({ role: 'tool_result', toolCallId: call.id, toolName: call.name, content: result }));
+        live.emit(toolStream, { kind: 'tool_end', toolCallId: call.id, ok: result.ok });
+        live.end(toolStream);
         conversation.push({ kind: 'tool_result', toolCallId: call.id, toolName: call.name, output: result.output, isError: !result.ok });
       }
       const last = conversation[conversation.length - 1];
@@ -172,8 +180,17 @@ export async function runToolLoop(adapter: ModelAdapter, deps: ToolLoopDeps, req
       if (remaining !== null && remaining <= 0) return finish('awaiting_budget', `Budget exhausted after ${turns} model call(s); waiting for approval.`);
 
       let response: ModelResponse;
+      const stream = live.begin();
       try {
-        response = await adapter.call({ conversation, systemPrompt: req.systemPrompt, tools: toolbox.definitions, model, signal: ctx.signal, onProgress });
+        response = await adapter.call({
+          conversation,
+          systemPrompt: req.systemPrompt,
+          tools: toolbox.definitions,
+          model,
+          signal: ctx.signal,
+          onProgress,
+          onDelta: (d) => live.emit(stream, d),
+        });
       } catch (err) {
         if (ctx.signal.aborted) throw ctx.signal.reason;
         throw toProviderFailure(err, adapter.provider);
@@ -196,6 +213,7 @@ export async function runToolLoop(adapter: ModelAdapter, deps: ToolLoopDeps, req
         })),
       ];
       appended(transcript.appendAll(rowsToAppend).at(-1));
+      live.end(stream);
       conversation.push({ kind: 'assistant', text: response.text, toolCalls: response.toolCalls });
     }
   } catch (err) {

@@ -16,7 +16,9 @@ import {
   isClaudeCliAvailable,
   type ClaudeCodeRunnerDeps,
 } from '../../activities/agents/claude-code-runner.js';
+import { createLiveSink } from '../../activities/agents/live.js';
 import { getSession } from '../../db/queries/agent-sessions.js';
+import { listLiveDeltasAfter, maxLiveDeltaId } from '../../db/queries/live-deltas.js';
 import { startFakeAnthropic, type FakeAnthropic, type FakeAnthropicTurn } from '../support/fake-anthropic.js';
 import { makeHarness, roles, waitFor, type Harness } from './runners-harness.js';
 
@@ -245,6 +247,32 @@ describe('claude-code runner with the real CLI', () => {
     fake.assertDone();
     expect(fs.existsSync(path.join(h.worktree, 'plan.txt'))).toBe(false);
     expect(h.rows().find((r) => r.role === 'tool_result')?.content).toMatchObject({ ok: false });
+  }, 120_000);
+
+  it("reports each stream-json event to the console's live tail and ends every stream it opened", async () => {
+    const { h, fake, runner } = await setup(() => [{ type: 'reply', text: 'Nothing to change.' }]);
+    const workspaceId = `w_${h.sessionId.slice(2)}`;
+    const live = createLiveSink({ db: h.db, workspaceId, sessionId: h.sessionId, attempt: 1 });
+    const result = await runner.run(h.request({ runner: 'claude-code' }), { ...h.context(), live });
+    live.flush();
+    expect(result.status).toBe('completed');
+    fake.assertDone();
+    const deltas = listLiveDeltasAfter({
+      db: h.db,
+      workspaceId,
+      after: 0,
+      upTo: maxLiveDeltaId({ db: h.db }),
+    });
+    const events = deltas.flatMap((d) => {
+      const e = d.data as { type?: string; subtype?: string } | null;
+      return d.kind === 'cli_event' && e?.type ? [e.subtype ? `${e.type}/${e.subtype}` : e.type] : [];
+    });
+    expect(events[0]).toBe('system/init');
+    expect(events).toContain('assistant');
+    expect(events.at(-1)).toBe('result/success');
+    // Every stream ends (after its rows), so no tail outlives the run in the console.
+    const streams = new Set(deltas.map((d) => d.stream));
+    for (const s of streams) expect(deltas.filter((d) => d.stream === s).at(-1)?.kind).toBe('end');
   }, 120_000);
 
   /**

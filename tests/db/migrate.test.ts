@@ -120,7 +120,7 @@ describe('migrateDatabase', () => {
     before.exec("insert into projects (id, name, repo_path) values ('prj-1', 'app', '/srv/app')");
     before.close();
 
-    expect(migrateDatabase(file).applied).toEqual(['0001_script_trust']);
+    expect(migrateDatabase(file).applied).toEqual(['0001_script_trust', '0002_live_deltas']);
     const db = openDb(file);
     try {
       const sqlite = db.$client;
@@ -130,6 +130,27 @@ describe('migrateDatabase', () => {
       expect(() => insert.run('a'.repeat(64))).toThrow(/UNIQUE|PRIMARY KEY/);
       sqlite.prepare("delete from projects where id = 'prj-1'").run();
       expect(sqlite.prepare('select count(*) as n from script_trust').get()).toEqual({ n: 0 });
+    } finally {
+      db.$client.close();
+    }
+  });
+
+  it('0002_live_deltas upgrades a 0001 database: its rows stay, and the live ring takes and lists deltas per workspace', () => {
+    const file = path.join(tmp, 'ratchet.sqlite');
+    migrateDatabase(file, { migrationsDir: migrationsDir('v1', 2) });
+    const before = new Database(file);
+    before.exec("insert into projects (id, name, repo_path) values ('prj-1', 'app', '/srv/app')");
+    before.close();
+
+    expect(migrateDatabase(file).applied).toEqual(['0002_live_deltas']);
+    const db = openDb(file);
+    try {
+      const sqlite = db.$client;
+      expect(sqlite.prepare('select id from projects').all()).toEqual([{ id: 'prj-1' }]);
+      const insert = sqlite.prepare("insert into live_deltas (workspace_id, session_id, stream, attempt, kind, data, at) values (?, 's', 's/1/a', 1, 'text', '{}', 1)");
+      insert.run('w1');
+      insert.run('w2');
+      expect(sqlite.prepare("select count(*) as n from live_deltas where workspace_id = 'w1'").get()).toEqual({ n: 1 });
     } finally {
       db.$client.close();
     }

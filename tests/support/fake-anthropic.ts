@@ -38,6 +38,13 @@ export type FakeAnthropicTurn =
        * nothing, and the turn counts as served.
        */
       delayMs?: number;
+      /**
+       * Pause this long between text deltas (a model that streams slowly), so a test can look at
+       * the page while the message is still incomplete. @default 0
+       */
+      chunkDelayMs?: number;
+      /** Characters per text delta. @default 12 */
+      chunkSize?: number;
     }
   | { type: 'error'; status: number; retryAfter?: string; errorType?: string; message?: string }
   /** HTTP 200, then an `event: error` mid-stream (how overloaded errors arrive once streaming started). */
@@ -82,11 +89,54 @@ function startStream(res: http.ServerResponse, model: string, usage: FakeAnthrop
   return id;
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A reply whose text deltas are spaced by `chunkDelayMs`; stops quietly when the client goes. */
+async function slowReply(
+  turn: Extract<FakeAnthropicTurn, { type: 'reply' }>,
+  res: http.ServerResponse,
+  body: unknown,
+): Promise<void> {
+  const requested =
+    body && typeof body === 'object' && 'model' in body
+      ? String((body as { model: unknown }).model)
+      : 'claude-sonnet-4-6';
+  const usage = turn.usage ?? {};
+  startStream(res, turn.model ?? requested, usage);
+  sse(res, 'content_block_start', {
+    type: 'content_block_start',
+    index: 0,
+    content_block: { type: 'text', text: '' },
+  });
+  for (const piece of pieces(turn.text ?? '', turn.chunkSize ?? 12)) {
+    await sleep(turn.chunkDelayMs ?? 0);
+    if (res.destroyed || res.writableEnded) return;
+    sse(res, 'content_block_delta', {
+      type: 'content_block_delta',
+      index: 0,
+      delta: { type: 'text_delta', text: piece },
+    });
+  }
+  sse(res, 'content_block_stop', { type: 'content_block_stop', index: 0 });
+  sse(res, 'message_delta', {
+    type: 'message_delta',
+    delta: { stop_reason: turn.stopReason ?? 'end_turn', stop_sequence: null },
+    usage: { output_tokens: usage.output_tokens ?? 50 },
+  });
+  sse(res, 'message_stop', { type: 'message_stop' });
+  res.end();
+}
+
 function reply(
   turn: Extract<FakeAnthropicTurn, { type: 'reply' }>,
   res: http.ServerResponse,
   body: unknown,
 ): void {
+  if (turn.chunkDelayMs) {
+    if (turn.toolCalls?.length) throw new Error('fake Anthropic: chunkDelayMs is for text-only replies');
+    void slowReply(turn, res, body);
+    return;
+  }
   const requested =
     body && typeof body === 'object' && 'model' in body
       ? String((body as { model: unknown }).model)

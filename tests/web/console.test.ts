@@ -292,7 +292,8 @@ describe('console', () => {
         status: 'agent_running',
         agentConfig: { runner: 'script', mode: 'agent', maxTurns: 40 },
         workflowId: `workspace/${id}`,
-        spentUsd: 0.42,
+        // A stale cached figure: Spend is summed from the transcript rows, not read from here.
+        spentUsd: 9.99,
       })
       .run();
     db.insert(workspaceEvents)
@@ -312,6 +313,7 @@ describe('console', () => {
         purpose: 'implement',
         runner: 'script',
         status: 'running',
+        costUsd: 0.42,
       })
       .run();
     db.insert(agentMessages)
@@ -324,6 +326,7 @@ describe('console', () => {
           seq: 4,
           role: 'assistant',
           content: { text: 'Reading the repository now.' },
+          costUsd: 0.42,
         },
         {
           sessionId: 'ses_render1',
@@ -358,8 +361,8 @@ describe('console', () => {
       expect(text).not.toContain('PARTIAL attempt text');
       expect(text).toContain('read_file');
       expect(text).toContain('"path": "README.md"');
-      // Tool results are collapsed until opened.
-      expect(await page.locator('details.tool-result').getAttribute('open')).toBeNull();
+      // Tool calls are cards, collapsed (arguments and result) until opened.
+      expect(await page.locator('details.tool-card').getAttribute('open')).toBeNull();
       expect(await page.getByText('SECRET-LOOKING FILE BODY').isVisible()).toBe(false);
       // Only the actions that apply: archive yes, approve plan / raise budget no.
       expect(await page.getByRole('button', { name: 'Archive' }).count()).toBe(1);

@@ -46,6 +46,21 @@ export function rawRequest(port: number, req: RawRequest): Promise<RawAnswer> {
       (res) => {
         answered = true;
         const parts: Buffer[] = [];
+        // A Server-Sent Events stream never ends: its answer is its first chunk, then it is closed.
+        if (String(res.headers['content-type']).startsWith('text/event-stream')) {
+          res.once('data', (c: Buffer) => {
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: c.toString('utf8'),
+              ms: performance.now() - started,
+            });
+            res.destroy();
+            r.destroy();
+          });
+          res.on('error', () => undefined);
+          return;
+        }
         res.on('data', (c: Buffer) => parts.push(c));
         res.on('end', () =>
           resolve({

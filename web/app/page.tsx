@@ -1,10 +1,11 @@
 import Link from 'next/link';
-import { AutoRefresh } from '../components/auto-refresh.js';
+import { BoardLive } from '../components/live/board-live.js';
 import { NewWorkspaceForm } from '../components/new-workspace-form.js';
 import { RegisterProjectForm } from '../components/register-project-form.js';
 import { COLUMNS, placeWorkspace, type Column } from '../lib/board.js';
 import { getConsoleSettings } from '../../db/queries/settings.js';
 import { db } from '../lib/db.js';
+import { getSpendByWorkspace } from '../lib/costs.js';
 import { listProjects } from '../lib/projects.js';
 import { listBoardRows, type BoardRow } from '../lib/queries.js';
 import { credentialRunner, installedAcpAgents } from '../lib/runners.js';
@@ -13,7 +14,7 @@ export const dynamic = 'force-dynamic';
 
 const TITLES: Record<Column, string> = { working: 'Working', waiting: 'Waiting', done: 'Done' };
 
-function Card({ row, reason }: { row: BoardRow; reason: string }) {
+function Card({ row, reason, spentUsd }: { row: BoardRow; reason: string; spentUsd: number }) {
   const ws = row.workspace;
   return (
     <li className="card ws-card" data-testid="workspace-card">
@@ -42,7 +43,7 @@ function Card({ row, reason }: { row: BoardRow; reason: string }) {
         )}
         <dt>Spend</dt>
         <dd>
-          ${ws.spentUsd.toFixed(2)}
+          ${spentUsd.toFixed(2)}
           {ws.budgetUsd !== null ? ` of $${ws.budgetUsd.toFixed(2)}` : ''}
         </dd>
       </dl>
@@ -55,13 +56,15 @@ export default function BoardPage() {
   const projects = listProjects(database);
   // Stored agent defaults pre-fill the form; without them, the first runner with credentials.
   const stored = getConsoleSettings({ db: database }).values['agent.defaults'];
+  // Spend is summed from the stored rows, never read from the budget route's cached column.
+  const spend = getSpendByWorkspace({ db: database });
   const placed = listBoardRows(database).flatMap((row) => {
     const p = placeWorkspace(row.workspace, row.pr);
     return p.column ? [{ row, column: p.column, reason: p.reason }] : [];
   });
   return (
     <div className="board-page">
-      <AutoRefresh ms={2000} />
+      <BoardLive />
       <section className="board" aria-label="Board">
         {COLUMNS.map((column) => {
           const cards = placed.filter((p) => p.column === column);
@@ -75,7 +78,12 @@ export default function BoardPage() {
               ) : (
                 <ul>
                   {cards.map((c) => (
-                    <Card key={c.row.workspace.id} row={c.row} reason={c.reason} />
+                    <Card
+                      key={c.row.workspace.id}
+                      row={c.row}
+                      reason={c.reason}
+                      spentUsd={spend.get(c.row.workspace.id) ?? 0}
+                    />
                   ))}
                 </ul>
               )}

@@ -4,9 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { RatchetControlAction } from '../lib/ratchet-control.js';
 import type { RatchetView } from '../lib/ratchet-view.js';
 import { api, errorText } from './api.js';
-
-/** How often the card asks for the loop's state while the page is visible. @default 2000 */
-const POLL_MS = 2000;
+import { useLive } from './live/live-store.js';
 
 const CONTROLS: Record<RatchetControlAction, { label: string; busy: string; title: string }> = {
   pause: {
@@ -69,26 +67,43 @@ export function RatchetCard({
   // The page re-renders on timeline events and hands a fresh `initial`; show whichever is newer.
   const view = fetched && fetched.observedAt >= initial.observedAt ? fetched : initial;
 
+  // A reload asked for while one is in flight runs again after it: the one in flight may have
+  // read the loop before the change that asked for the new one (there is no timer to catch up).
+  const again = useRef(false);
   const reload = useCallback(async () => {
-    if (inFlight.current) return;
+    if (inFlight.current) {
+      again.current = true;
+      return;
+    }
     inFlight.current = true;
     try {
-      const next = await api<RatchetView>(url);
-      setFetched((prev) => (prev && prev.observedAt > next.observedAt ? prev : next));
-      setStale(null);
-    } catch (err) {
-      setStale(errorText(err));
+      do {
+        again.current = false;
+        try {
+          const next = await api<RatchetView>(url);
+          setFetched((prev) => (prev && prev.observedAt > next.observedAt ? prev : next));
+          setStale(null);
+        } catch (err) {
+          setStale(errorText(err));
+        }
+      } while (again.current);
     } finally {
       inFlight.current = false;
     }
   }, [url]);
 
+  // The page's live channel says when the PR row or a fixer changed; the card then asks again
+  // (instead of polling on a timer).
+  const channel = useLive(workspaceId);
+  const changed = channel.state
+    ? JSON.stringify([channel.state.pr, channel.state.fixes, channel.state.status, channel.events.length])
+    : null;
+  const seen = useRef<string | null>(null);
   useEffect(() => {
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') void reload();
-    }, POLL_MS);
-    return () => clearInterval(timer);
-  }, [reload]);
+    if (changed === null) return;
+    if (seen.current !== null && seen.current !== changed) void reload();
+    seen.current = changed;
+  }, [changed, reload]);
 
   const controlButton = (action: RatchetControlAction, className?: string) => (
     <button

@@ -1,14 +1,17 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useCallback, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { WorkspaceEvent } from '../../db/schema.js';
-import type { TranscriptMessage } from '../lib/queries.js';
-import { appendTranscript } from '../lib/transcript.js';
 import { api, errorText } from './api.js';
-import { Transcript } from './transcript.js';
-import { useTail } from './use-tail.js';
+import { liveStore, useLive } from './live/live-store.js';
+import { LiveTranscript } from './live/live-transcript.js';
 
+/**
+ * Timeline and transcript over the page's live channel (Server-Sent Events, see live-store.ts):
+ * no interval polling. A state change (status, PR, fixers, spend) re-renders the server parts of
+ * the page, at most once a second.
+ */
 export function WorkspaceLive({
   workspaceId,
   initialEvents,
@@ -19,51 +22,35 @@ export function WorkspaceLive({
   canMessage: boolean;
 }) {
   const router = useRouter();
-  const [events, setEvents] = useState(initialEvents);
-  const [messages, setMessages] = useState<TranscriptMessage[]>([]);
-  const [streamError, setStreamError] = useState<string | null>(null);
-  const [initialCursor] = useState(() => initialEvents.at(-1)?.id ?? 0);
+  const live = useLive(workspaceId, initialEvents);
+  useEffect(() => liveStore(workspaceId).retain(), [workspaceId]);
+  const lastStatus = useRef<string | null>(null);
   const lastRefresh = useRef(0);
-
-  const onEvents = useCallback(
-    (rows: WorkspaceEvent[]) => {
-      setEvents((prev) => {
-        const seen = new Set(prev.map((e) => e.id));
-        return [...prev, ...rows.filter((r) => !seen.has(r.id))];
-      });
-      // Status changes always come with an event: re-render the header, at most once a second.
-      if (Date.now() - lastRefresh.current > 1000) {
-        lastRefresh.current = Date.now();
-        router.refresh();
-      }
-    },
-    [router],
-  );
-  const onMessages = useCallback(
-    (rows: TranscriptMessage[]) => setMessages((prev) => appendTranscript(prev, rows)),
-    [],
-  );
-
-  useTail<WorkspaceEvent>({
-    url: `/api/workspaces/${workspaceId}/events`,
-    key: 'events',
-    initialCursor,
-    ms: 1000,
-    onRows: onEvents,
-    onError: setStreamError,
-  });
-  useTail<TranscriptMessage>({
-    url: `/api/workspaces/${workspaceId}/messages`,
-    key: 'messages',
-    initialCursor: 0,
-    ms: 1000,
-    onRows: onMessages,
-    onError: setStreamError,
-  });
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const status = live.state
+    ? `${live.state.status}|${live.state.statusReason}|${live.state.pr?.updatedAt ?? ''}`
+    : null;
+  useEffect(() => {
+    if (status === null) return;
+    if (lastStatus.current === null || lastStatus.current === status) {
+      lastStatus.current = status;
+      return;
+    }
+    lastStatus.current = status;
+    const wait = Math.max(0, 1000 - (Date.now() - lastRefresh.current));
+    if (pending.current) return;
+    pending.current = setTimeout(() => {
+      pending.current = null;
+      lastRefresh.current = Date.now();
+      router.refresh();
+    }, wait);
+  }, [status, router]);
+  useEffect(() => () => clearTimeout(pending.current ?? undefined), []);
+  const { events } = live;
 
   return (
-    <div className="live">
-      {streamError && <p className="error">Live updates paused: {streamError}</p>}
+    <div className="live" data-testid="live" data-connected={live.connected} data-version={live.version}>
+      {live.error && <p className="error">Live updates paused: {live.error}</p>}
       <section className="card timeline" aria-label="Timeline">
         <h2>Timeline</h2>
         {events.length === 0 ? (
@@ -84,7 +71,11 @@ export function WorkspaceLive({
       </section>
       <section className="card transcript-card" aria-label="Transcript">
         <h2>Transcript</h2>
-        <Transcript messages={messages} />
+        <LiveTranscript
+          messages={live.messages}
+          tails={live.tails}
+          sessions={live.state?.costs.sessions ?? []}
+        />
         {canMessage && <FollowUp workspaceId={workspaceId} />}
       </section>
     </div>

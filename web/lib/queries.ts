@@ -2,7 +2,7 @@
  * The console's reads of the SQLite read model. Incremental reads page by autoincrement id: SQLite
  * has one writer at a time, so ids become visible in increasing order and a cursor never skips a row.
  */
-import { and, asc, desc, eq, gt, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import {
   agentMessages,
@@ -79,11 +79,18 @@ export function listEventsAfter(
   workspaceId: string,
   after: number,
   limit = PAGE_LIMIT,
+  upTo?: number,
 ): WorkspaceEvent[] {
   return db
     .select()
     .from(workspaceEvents)
-    .where(and(eq(workspaceEvents.workspaceId, workspaceId), gt(workspaceEvents.id, after)))
+    .where(
+      and(
+        eq(workspaceEvents.workspaceId, workspaceId),
+        gt(workspaceEvents.id, after),
+        upTo === undefined ? undefined : lte(workspaceEvents.id, upTo),
+      ),
+    )
     .orderBy(asc(workspaceEvents.id))
     .limit(limit)
     .all();
@@ -98,7 +105,12 @@ export interface TranscriptMessage {
   content: unknown;
   toolCallId: string | null;
   toolName: string | null;
+  provider: string | null;
   model: string | null;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
   costUsd: number;
   createdAt: number;
 }
@@ -109,6 +121,7 @@ export function listMessagesAfter(
   workspaceId: string,
   after: number,
   limit = PAGE_LIMIT,
+  upTo?: number,
 ): TranscriptMessage[] {
   return db
     .select({
@@ -120,14 +133,38 @@ export function listMessagesAfter(
       content: agentMessages.content,
       toolCallId: agentMessages.toolCallId,
       toolName: agentMessages.toolName,
+      provider: agentMessages.provider,
       model: agentMessages.model,
+      inputTokens: agentMessages.inputTokens,
+      outputTokens: agentMessages.outputTokens,
+      cacheReadTokens: agentMessages.cacheReadTokens,
+      cacheWriteTokens: agentMessages.cacheWriteTokens,
       costUsd: agentMessages.costUsd,
       createdAt: agentMessages.createdAt,
     })
     .from(agentMessages)
     .innerJoin(agentSessions, eq(agentSessions.id, agentMessages.sessionId))
-    .where(and(eq(agentSessions.workspaceId, workspaceId), gt(agentMessages.id, after)))
+    .where(
+      and(
+        eq(agentSessions.workspaceId, workspaceId),
+        gt(agentMessages.id, after),
+        upTo === undefined ? undefined : lte(agentMessages.id, upTo),
+      ),
+    )
     .orderBy(asc(agentMessages.id))
     .limit(limit)
     .all();
+}
+
+/** The largest message and event ids (any workspace): where a live tail starts. */
+export function maxRowIds(db: Db): { messages: number; events: number } {
+  const m = db
+    .select({ id: sql<number>`coalesce(max(${agentMessages.id}), 0)` })
+    .from(agentMessages)
+    .get();
+  const e = db
+    .select({ id: sql<number>`coalesce(max(${workspaceEvents.id}), 0)` })
+    .from(workspaceEvents)
+    .get();
+  return { messages: m?.id ?? 0, events: e?.id ?? 0 };
 }

@@ -1,6 +1,7 @@
 import { notFound } from 'next/navigation';
 import { DiffPanel } from '../../../components/diff-panel.js';
 import { PrPanel } from '../../../components/pr-panel.js';
+import { Spend } from '../../../components/live/spend.js';
 import { RatchetCard } from '../../../components/ratchet-card.js';
 import { StartingWorkspace } from '../../../components/starting-workspace.js';
 import { TrustCard } from '../../../components/trust-card.js';
@@ -10,6 +11,7 @@ import { WorkspaceLive } from '../../../components/workspace-live.js';
 import { placeWorkspace } from '../../../lib/board.js';
 import { db } from '../../../lib/db.js';
 import { DomainError } from '../../../lib/errors.js';
+import { getWorkspaceCosts } from '../../../lib/costs.js';
 import { getRatchetView } from '../../../lib/ratchet-view.js';
 import { temporalClient } from '../../../lib/temporal.js';
 import { getWorkflowLinks } from '../../../lib/workflow-links.js';
@@ -43,7 +45,7 @@ export default async function WorkspacePage({ params }: { params: Promise<{ id: 
   if (view.state === 'starting')
     return <StartingWorkspace workspaceId={id} workflowStatus={view.workflowStatus} />;
 
-  const { workspace: ws, project, pr, sessions, events } = view;
+  const { workspace: ws, project, pr, events } = view;
   const placement = placeWorkspace(ws, pr);
   const archived = isArchived(ws);
   // The loop exists only once the PR is open; its card asks Temporal (briefly) and then SQLite.
@@ -86,9 +88,11 @@ export default async function WorkspacePage({ params }: { params: Promise<{ id: 
           )}
           <dt>Spend</dt>
           <dd>
-            ${ws.spentUsd.toFixed(2)}
-            {ws.budgetUsd !== null ? ` of $${ws.budgetUsd.toFixed(2)}` : ''} · {sessions.length} session
-            {sessions.length === 1 ? '' : 's'}
+            <Spend
+              workspaceId={ws.id}
+              initial={getWorkspaceCosts({ db: db(), workspaceId: ws.id })}
+              budgetUsd={ws.budgetUsd}
+            />
           </dd>
           {ws.lastError && (
             <>

@@ -1,4 +1,5 @@
 // @ts-check
+/* global module */
 // The layering of README's Architecture section, checked on every import by dependency-cruiser
 // (`npm run boundaries`, part of `npm test`). Violations that predate the check are listed in
 // .dependency-cruiser-known-violations.json and reported as warnings; any new one fails the run.

@@ -2,7 +2,18 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['fs', 'fs/promises', 'child_process', 'path', 'os', 'net', 'http', 'https', 'crypto', 'worker_threads'];
+const nodeBuiltins = [
+  'fs',
+  'fs/promises',
+  'child_process',
+  'path',
+  'os',
+  'net',
+  'http',
+  'https',
+  'crypto',
+  'worker_threads',
+];
 const restrictedInPure = [
   ...nodeBuiltins.flatMap((m) => [m, `node:${m}`]),
   'better-sqlite3',
@@ -30,9 +41,16 @@ export default tseslint.config(
     files: ['core/**/*.ts', 'workflows/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: restrictedInPure.map((name) => ({ name, message: 'core/ and workflows/ must stay pure (no I/O).' })) }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: restrictedInPure.map((name) => ({
+            name,
+            message: 'core/ and workflows/ must stay pure (no I/O).',
+          })),
+        },
+      ],
     },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
-  { files: ['**/*.cjs'], ...tseslint.configs.disableTypeChecked, languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },
 );

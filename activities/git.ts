@@ -71,7 +71,10 @@ export function assertInside(root: string, target: string, field: string): strin
   const t = path.resolve(target);
   const rel = path.relative(r, t);
   if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
-    throw ApplicationFailure.nonRetryable(`${field} ${JSON.stringify(target)} must be inside ${r}`, 'PathEscape');
+    throw ApplicationFailure.nonRetryable(
+      `${field} ${JSON.stringify(target)} must be inside ${r}`,
+      'PathEscape',
+    );
   }
   return t;
 }
@@ -79,7 +82,10 @@ export function assertInside(root: string, target: string, field: string): strin
 function assertBranch(name: string, field: string): string {
   const parsed = branchNameSchema.safeParse(name);
   if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(`${field} ${JSON.stringify(name)} ${parsed.error.issues[0]?.message}`, 'InvalidBranchName');
+    throw ApplicationFailure.nonRetryable(
+      `${field} ${JSON.stringify(name)} ${parsed.error.issues[0]?.message}`,
+      'InvalidBranchName',
+    );
   }
   return name;
 }
@@ -90,12 +96,19 @@ function assertBranch(name: string, field: string): string {
  */
 export function assertWorktreeExists(worktreePath: string): void {
   if (!fs.existsSync(worktreePath)) {
-    throw ApplicationFailure.nonRetryable(`the worktree ${worktreePath} does not exist (was the workspace archived?)`, ErrorTypes.WorktreeMissing);
+    throw ApplicationFailure.nonRetryable(
+      `the worktree ${worktreePath} does not exist (was the workspace archived?)`,
+      ErrorTypes.WorktreeMissing,
+    );
   }
 }
 
 export function createGitActivities(deps: GitDeps = {}) {
-  const git = async (cwd: string, args: string[], opts: { allowFail?: boolean; timeoutMs?: number } = {}): Promise<RunResult> => {
+  const git = async (
+    cwd: string,
+    args: string[],
+    opts: { allowFail?: boolean; timeoutMs?: number } = {},
+  ): Promise<RunResult> => {
     const res = await runProcess('git', args, {
       cwd,
       env: { ...(deps.env ?? process.env), GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
@@ -106,7 +119,9 @@ export function createGitActivities(deps: GitDeps = {}) {
       const what = `git ${args.join(' ')}`;
       // git prints the remote's URL in its errors; the error reaches the timeline and the logs.
       const detail = stripCredentialsInText(res.stderr.trim() || res.stdout.trim());
-      throw new Error(`${stripCredentialsInText(what)} failed (${res.timedOut ? 'timed out' : `exit ${res.code}`}): ${detail}`);
+      throw new Error(
+        `${stripCredentialsInText(what)} failed (${res.timedOut ? 'timed out' : `exit ${res.code}`}): ${detail}`,
+      );
     }
     return res;
   };
@@ -128,25 +143,47 @@ export function createGitActivities(deps: GitDeps = {}) {
           return { created: false, startPoint: branch, head: await out(worktreePath, ['rev-parse', 'HEAD']) };
         }
         if (fs.readdirSync(worktreePath).length > 0) {
-          throw ApplicationFailure.nonRetryable(`${worktreePath} exists and is not the worktree of ${branch}`, 'WorktreeConflict');
+          throw ApplicationFailure.nonRetryable(
+            `${worktreePath} exists and is not the worktree of ${branch}`,
+            'WorktreeConflict',
+          );
         }
       }
       fs.mkdirSync(path.dirname(worktreePath), { recursive: true });
       await git(input.repoPath, ['worktree', 'prune']);
       const hasRemote = (await git(input.repoPath, ['remote'])).stdout.split('\n').includes(input.remote);
-      if (hasRemote) await git(input.repoPath, ['fetch', '--quiet', input.remote, '--', base], { allowFail: true });
+      if (hasRemote)
+        await git(input.repoPath, ['fetch', '--quiet', input.remote, '--', base], { allowFail: true });
       const remoteRef = `refs/remotes/${input.remote}/${base}`;
-      const startPoint = hasRemote && (await ok(input.repoPath, ['rev-parse', '--verify', '--quiet', remoteRef]))
-        ? `${input.remote}/${base}`
-        : base;
+      const startPoint =
+        hasRemote && (await ok(input.repoPath, ['rev-parse', '--verify', '--quiet', remoteRef]))
+          ? `${input.remote}/${base}`
+          : base;
       if (!(await ok(input.repoPath, ['rev-parse', '--verify', '--quiet', `${startPoint}^{commit}`]))) {
-        throw ApplicationFailure.nonRetryable(`base branch ${JSON.stringify(base)} does not exist in ${input.repoPath}`, 'InvalidBranchName');
+        throw ApplicationFailure.nonRetryable(
+          `base branch ${JSON.stringify(base)} does not exist in ${input.repoPath}`,
+          'InvalidBranchName',
+        );
       }
-      const branchExists = await ok(input.repoPath, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]);
+      const branchExists = await ok(input.repoPath, [
+        'rev-parse',
+        '--verify',
+        '--quiet',
+        `refs/heads/${branch}`,
+      ]);
       if (branchExists) {
         await git(input.repoPath, ['worktree', 'add', '--', worktreePath, branch]);
       } else {
-        await git(input.repoPath, ['worktree', 'add', '--no-track', '-b', branch, '--', worktreePath, startPoint]);
+        await git(input.repoPath, [
+          'worktree',
+          'add',
+          '--no-track',
+          '-b',
+          branch,
+          '--',
+          worktreePath,
+          startPoint,
+        ]);
       }
       return { created: true, startPoint, head: await out(worktreePath, ['rev-parse', 'HEAD']) };
     },
@@ -155,7 +192,15 @@ export function createGitActivities(deps: GitDeps = {}) {
     async commitTurn(input: CommitTurnInput): Promise<CommitTurnResult> {
       assertWorktreeExists(input.worktreePath);
       const trailer = input.trailer ?? turnTrailer(input.workspaceId, input.turn);
-      const found = await out(input.worktreePath, ['log', '-n', '1', '--format=%H', '--fixed-strings', `--grep=${trailer}`, 'HEAD']);
+      const found = await out(input.worktreePath, [
+        'log',
+        '-n',
+        '1',
+        '--format=%H',
+        '--fixed-strings',
+        `--grep=${trailer}`,
+        'HEAD',
+      ]);
       if (found) return { commit: found, createdNow: false, filesChanged: 0 };
       await git(input.worktreePath, ['add', '--all']);
       const staged = await out(input.worktreePath, ['diff', '--cached', '--name-only']);
@@ -165,8 +210,21 @@ export function createGitActivities(deps: GitDeps = {}) {
         return { commit: head && head !== input.baseHead ? head : null, createdNow: false, filesChanged: 0 };
       }
       const identity = await identityArgs(input.worktreePath, ok);
-      await git(input.worktreePath, [...identity, 'commit', '--no-verify', '--quiet', '-m', input.message, '-m', trailer]);
-      return { commit: await out(input.worktreePath, ['rev-parse', 'HEAD']), createdNow: true, filesChanged: files };
+      await git(input.worktreePath, [
+        ...identity,
+        'commit',
+        '--no-verify',
+        '--quiet',
+        '-m',
+        input.message,
+        '-m',
+        trailer,
+      ]);
+      return {
+        commit: await out(input.worktreePath, ['rev-parse', 'HEAD']),
+        createdNow: true,
+        filesChanged: files,
+      };
     },
 
     /** The worktree's HEAD commit (before an agent turn, so `commitTurn` can see commits the agent made). */
@@ -176,28 +234,57 @@ export function createGitActivities(deps: GitDeps = {}) {
     },
 
     /** Updates `<remote>/<branch>` in the worktree's repository (a conflict fixer merges it next); fetching twice is harmless. */
-    async fetchBranch(input: { worktreePath: string; remote: string; branch: string }): Promise<{ sha: string }> {
+    async fetchBranch(input: {
+      worktreePath: string;
+      remote: string;
+      branch: string;
+    }): Promise<{ sha: string }> {
       const branch = assertBranch(input.branch, 'branch');
       assertWorktreeExists(input.worktreePath);
-      await git(input.worktreePath, ['fetch', '--quiet', input.remote, '--', `+refs/heads/${branch}:refs/remotes/${input.remote}/${branch}`]);
-      return { sha: await out(input.worktreePath, ['rev-parse', '--verify', `refs/remotes/${input.remote}/${branch}`]) };
+      await git(input.worktreePath, [
+        'fetch',
+        '--quiet',
+        input.remote,
+        '--',
+        `+refs/heads/${branch}:refs/remotes/${input.remote}/${branch}`,
+      ]);
+      return {
+        sha: await out(input.worktreePath, [
+          'rev-parse',
+          '--verify',
+          `refs/remotes/${input.remote}/${branch}`,
+        ]),
+      };
     },
 
     /** Pushes the branch; pushing an up-to-date branch again is a no-op, so retries are safe. */
     async pushBranch(input: PushInput): Promise<{ remoteHead: string }> {
       const branch = assertBranch(input.branch, 'branch');
       assertWorktreeExists(input.worktreePath);
-      await git(input.worktreePath, ['push', '--quiet', '--porcelain', input.remote, `HEAD:refs/heads/${branch}`]);
+      await git(input.worktreePath, [
+        'push',
+        '--quiet',
+        '--porcelain',
+        input.remote,
+        `HEAD:refs/heads/${branch}`,
+      ]);
       const ls = await out(input.worktreePath, ['ls-remote', input.remote, `refs/heads/${branch}`]);
       return { remoteHead: ls.split(/\s+/)[0] ?? '' };
     },
 
     /** Removes the worktree and keeps the branch; archiving twice is fine. */
-    async archiveWorktree(input: { workspaceId: string; repoPath: string; worktreeRoot: string; worktreePath: string }): Promise<{ removed: boolean }> {
+    async archiveWorktree(input: {
+      workspaceId: string;
+      repoPath: string;
+      worktreeRoot: string;
+      worktreePath: string;
+    }): Promise<{ removed: boolean }> {
       const worktreePath = assertInside(input.worktreeRoot, input.worktreePath, 'worktreePath');
       let removed = false;
       if (fs.existsSync(worktreePath)) {
-        const res = await git(input.repoPath, ['worktree', 'remove', '--force', '--', worktreePath], { allowFail: true });
+        const res = await git(input.repoPath, ['worktree', 'remove', '--force', '--', worktreePath], {
+          allowFail: true,
+        });
         if (res.code !== 0) fs.rmSync(worktreePath, { recursive: true, force: true });
         removed = true;
       }
@@ -208,7 +295,10 @@ export function createGitActivities(deps: GitDeps = {}) {
 }
 
 /** Commits need an identity; fall back to Ratchet's own when the repository has none. */
-async function identityArgs(cwd: string, ok: (cwd: string, args: string[]) => Promise<boolean>): Promise<string[]> {
+async function identityArgs(
+  cwd: string,
+  ok: (cwd: string, args: string[]) => Promise<boolean>,
+): Promise<string[]> {
   const hasName = await ok(cwd, ['config', 'user.name']);
   const hasEmail = await ok(cwd, ['config', 'user.email']);
   return [

@@ -28,7 +28,12 @@ import {
 import type { GithubClient } from './github/client.js';
 import { GithubError, guard, toGithubError } from './github/errors.js';
 import { toActivityFailure } from './github/index.js';
-import { fetchOpenPrSnapshots, parseOrMalformed, type DefaultBranchHead, type RequestCounter } from './github/snapshots.js';
+import {
+  fetchOpenPrSnapshots,
+  parseOrMalformed,
+  type DefaultBranchHead,
+  type RequestCounter,
+} from './github/snapshots.js';
 import { ErrorTypes } from '../core/errors.js';
 
 export interface PollCycleInput {
@@ -82,7 +87,9 @@ export interface RatchetPollDeps {
 
 async function signalRatchet(workspaceId: string, delivery: SnapshotDelivery): Promise<'ok' | 'gone'> {
   try {
-    await Context.current().client.workflow.getHandle(workflowIds.ratchet(workspaceId)).signal(snapshotSignal, delivery);
+    await Context.current()
+      .client.workflow.getHandle(workflowIds.ratchet(workspaceId))
+      .signal(snapshotSignal, delivery);
     return 'ok';
   } catch (err) {
     // The ratchet ended (or never started): stop watching. Anything else is a real failure: retry the activity.
@@ -96,7 +103,9 @@ const checkRunsPage = z.object({
 });
 const FAILED = new Set(['failure', 'timed_out', 'cancelled', 'startup_failure']);
 const combinedStatus = z.object({
-  statuses: z.array(z.object({ context: z.string(), state: z.enum(['error', 'failure', 'pending', 'success']) })),
+  statuses: z.array(
+    z.object({ context: z.string(), state: z.enum(['error', 'failure', 'pending', 'success']) }),
+  ),
 });
 
 function digestOf(value: unknown): string {
@@ -118,26 +127,41 @@ export function createRatchetPollActivities(deps: RatchetPollDeps) {
   const baseCache = new Map<string, string[]>();
   const baseCacheMax = deps.baseCacheMax ?? 200;
 
-  async function baseFailing(octokit: GithubClient, owner: string, repo: string, sha: string, counter: RequestCounter): Promise<string[]> {
+  async function baseFailing(
+    octokit: GithubClient,
+    owner: string,
+    repo: string,
+    sha: string,
+    counter: RequestCounter,
+  ): Promise<string[]> {
     const cached = baseCache.get(sha);
     if (cached) return cached;
     const what = `GET check-runs ${owner}/${repo}@${sha.slice(0, 8)}`;
     counter.requests++;
-    const res = await guard(what, () => octokit.rest.checks.listForRef({ owner, repo, ref: sha, per_page: 100 }));
+    const res = await guard(what, () =>
+      octokit.rest.checks.listForRef({ owner, repo, ref: sha, per_page: 100 }),
+    );
     const page = parseOrMalformed(checkRunsPage, res.data, what);
     // Commit statuses (older CI integrations post these, not check runs): the latest per context.
     const whatStatus = `GET status ${owner}/${repo}@${sha.slice(0, 8)}`;
     counter.requests++;
-    const statusRes = await guard(whatStatus, () => octokit.rest.repos.getCombinedStatusForRef({ owner, repo, ref: sha, per_page: 100 }));
+    const statusRes = await guard(whatStatus, () =>
+      octokit.rest.repos.getCombinedStatusForRef({ owner, repo, ref: sha, per_page: 100 }),
+    );
     const status = parseOrMalformed(combinedStatus, statusRes.data, whatStatus);
     const names = [
       ...new Set([
-        ...page.check_runs.filter((c) => c.conclusion !== null && FAILED.has(c.conclusion)).map((c) => c.name),
+        ...page.check_runs
+          .filter((c) => c.conclusion !== null && FAILED.has(c.conclusion))
+          .map((c) => c.name),
         ...status.statuses.filter((s) => s.state === 'failure' || s.state === 'error').map((s) => s.context),
       ]),
     ].sort();
     // Only complete answers are cached: a base still running may fail later.
-    if (page.check_runs.every((c) => c.status === 'completed') && status.statuses.every((s) => s.state !== 'pending')) {
+    if (
+      page.check_runs.every((c) => c.status === 'completed') &&
+      status.statuses.every((s) => s.state !== 'pending')
+    ) {
       baseCache.set(sha, names);
       while (baseCache.size > baseCacheMax) {
         const oldest = baseCache.keys().next().value;
@@ -150,10 +174,16 @@ export function createRatchetPollActivities(deps: RatchetPollDeps) {
 
   return {
     /** Registers a PR with its repo's poller, starting the poller if it is not running (signal-with-start). */
-    async ratchetEnsureWatched(input: WatchInput & { owner: string; repo: string }): Promise<{ pollerId: string }> {
+    async ratchetEnsureWatched(
+      input: WatchInput & { owner: string; repo: string },
+    ): Promise<{ pollerId: string }> {
       const ctx = Context.current();
       const pollerId = workflowIds.poller(input.owner, input.repo);
-      const args: PollerInput = { owner: input.owner, repo: input.repo, intervalMs: deps.pollIntervalMs ?? 60_000 };
+      const args: PollerInput = {
+        owner: input.owner,
+        repo: input.repo,
+        intervalMs: deps.pollIntervalMs ?? 60_000,
+      };
       await ctx.client.workflow.signalWithStart(POLLER_WORKFLOW_TYPE, {
         workflowId: pollerId,
         taskQueue: ctx.info.taskQueue,
@@ -168,11 +198,21 @@ export function createRatchetPollActivities(deps: RatchetPollDeps) {
      * "Update branch" (merge base into head on GitHub's side), pinned to the head the ratchet saw:
      * GitHub answers 422 when the head moved, which is a result here, not an error.
      */
-    async ratchetUpdateBranch(input: { owner: string; repo: string; number: number; expectedHeadSha: string }): Promise<{ updated: boolean; message: string }> {
+    async ratchetUpdateBranch(input: {
+      owner: string;
+      repo: string;
+      number: number;
+      expectedHeadSha: string;
+    }): Promise<{ updated: boolean; message: string }> {
       if (!deps.octokit) return { updated: false, message: 'no GitHub token' };
       const octokit = deps.octokit;
       try {
-        await octokit.rest.pulls.updateBranch({ owner: input.owner, repo: input.repo, pull_number: input.number, expected_head_sha: input.expectedHeadSha });
+        await octokit.rest.pulls.updateBranch({
+          owner: input.owner,
+          repo: input.repo,
+          pull_number: input.number,
+          expected_head_sha: input.expectedHeadSha,
+        });
         return { updated: true, message: 'update requested' };
       } catch (err) {
         const e = toGithubError(err, `PUT update-branch ${input.owner}/${input.repo}#${input.number}`);
@@ -186,38 +226,73 @@ export function createRatchetPollActivities(deps: RatchetPollDeps) {
       // Counted as each request goes out, so a failed cycle reports what it spent too.
       const counter: RequestCounter = { requests: 0 };
       if (!deps.octokit) {
-        return { ok: false, requests: 0, error: { type: ErrorTypes.GithubAuth, message: 'no GitHub token: set GITHUB_TOKEN or GH_TOKEN, or run `gh auth login`', retryAfterMs: null } };
+        return {
+          ok: false,
+          requests: 0,
+          error: {
+            type: ErrorTypes.GithubAuth,
+            message: 'no GitHub token: set GITHUB_TOKEN or GH_TOKEN, or run `gh auth login`',
+            retryAfterMs: null,
+          },
+        };
       }
       const octokit = deps.octokit;
       const at = Date.now();
       let listing: Awaited<ReturnType<typeof fetchOpenPrSnapshots>>;
-      const deliveries: { number: string; workspaceId: string; delivery: SnapshotDelivery; digest: string }[] = [];
+      const deliveries: {
+        number: string;
+        workspaceId: string;
+        delivery: SnapshotDelivery;
+        digest: string;
+      }[] = [];
       try {
         const only = new Set(Object.keys(input.watch).map(Number));
-        listing = await fetchOpenPrSnapshots(octokit, { owner: input.owner, repo: input.repo }, { only, counter });
+        listing = await fetchOpenPrSnapshots(
+          octokit,
+          { owner: input.owner, repo: input.repo },
+          { only, counter },
+        );
         const byNumber = new Map<number, PrSnapshot>(listing.prs.map((p) => [p.number, p]));
         for (const [number, workspaceId] of Object.entries(input.watch)) {
           const pr = byNumber.get(Number(number));
           if (!pr) {
-            deliveries.push({ number, workspaceId, delivery: { kind: 'missing', number: Number(number), at }, digest: 'missing' });
+            deliveries.push({
+              number,
+              workspaceId,
+              delivery: { kind: 'missing', number: Number(number), at },
+              digest: 'missing',
+            });
             continue;
           }
           // Base checks matter only when this PR has failures to attribute. The listing already
           // holds the default branch's head; any other base commit is read once over REST.
           let failingOnBase: string[] = [];
           if (pr.baseSha && rollupChecks(pr.checks).failing.length > 0) {
-            failingOnBase = failingOnDefaultHead(pr, listing.defaultBranch) ?? (await baseFailing(octokit, input.owner, input.repo, pr.baseSha, counter));
+            failingOnBase =
+              failingOnDefaultHead(pr, listing.defaultBranch) ??
+              (await baseFailing(octokit, input.owner, input.repo, pr.baseSha, counter));
           }
           const digest = digestOf({ pr, failingOnBase });
-          deliveries.push({ number, workspaceId, delivery: { kind: 'snapshot', pr, baseFailing: failingOnBase, at }, digest });
+          deliveries.push({
+            number,
+            workspaceId,
+            delivery: { kind: 'snapshot', pr, baseFailing: failingOnBase, at },
+            digest,
+          });
         }
       } catch (err) {
         const e = err instanceof GithubError ? err : toGithubError(err, 'poll cycle');
-        return { ok: false, requests: counter.requests, error: { type: e.type, message: e.message, retryAfterMs: e.retryAfterMs ?? null } };
+        return {
+          ok: false,
+          requests: counter.requests,
+          error: { type: e.type, message: e.message, retryAfterMs: e.retryAfterMs ?? null },
+        };
       }
       applySnapshots({
         db: deps.db,
-        items: deliveries.flatMap((d) => (d.delivery.kind === 'snapshot' ? [{ workspaceId: d.workspaceId, snapshot: d.delivery.pr, at }] : [])),
+        items: deliveries.flatMap((d) =>
+          d.delivery.kind === 'snapshot' ? [{ workspaceId: d.workspaceId, snapshot: d.delivery.pr, at }] : [],
+        ),
       });
       const digests: Record<string, string> = {};
       const gone: string[] = [];
@@ -235,7 +310,15 @@ export function createRatchetPollActivities(deps: RatchetPollDeps) {
         delivered++;
       }
       const rl = listing.rateLimit;
-      return { ok: true, openPrs: listing.openPrs, requests: counter.requests, delivered, digests, gone, rateLimit: rl ? { remaining: rl.remaining, resetAt: rl.resetAt } : null };
+      return {
+        ok: true,
+        openPrs: listing.openPrs,
+        requests: counter.requests,
+        delivered,
+        digests,
+        gone,
+        rateLimit: rl ? { remaining: rl.remaining, resetAt: rl.resetAt } : null,
+      };
     },
   };
 }

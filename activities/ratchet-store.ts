@@ -7,7 +7,12 @@ import type { RatchetState } from '../core/ratchet/state.js';
 import type { Db } from '../db/client.js';
 import { finishFixAttempt, insertFixAttemptIfAbsent, type FixStatus } from '../db/queries/fix-attempts.js';
 import { insertNotificationOnce } from '../db/queries/notifications.js';
-import { recordOpenedPullRequest, recordRatchetDecision, type OpenedPr, type PrRowState } from '../db/queries/pull-requests.js';
+import {
+  recordOpenedPullRequest,
+  recordRatchetDecision,
+  type OpenedPr,
+  type PrRowState,
+} from '../db/queries/pull-requests.js';
 import { appendEvent } from '../db/queries/workspaces.js';
 import { eventRow } from './store.js';
 
@@ -33,7 +38,13 @@ export function createRatchetStoreActivities({ db }: { db: Db }) {
       recordOpenedPullRequest({ db, pr });
       appendEvent({
         db,
-        event: { workspaceId: pr.workspaceId, kind: 'pr.opened', message: `PR #${pr.number} open: ${pr.url}`, data: { number: pr.number, url: pr.url }, dedupeKey: pr.dedupeKey },
+        event: {
+          workspaceId: pr.workspaceId,
+          kind: 'pr.opened',
+          message: `PR #${pr.number} open: ${pr.url}`,
+          data: { number: pr.number, url: pr.url },
+          dedupeKey: pr.dedupeKey,
+        },
       });
     },
 
@@ -52,7 +63,14 @@ export function createRatchetStoreActivities({ db }: { db: Db }) {
       return { written };
     },
 
-    async ratchetRecordEvent(input: { workspaceIds: string[]; kind: string; level?: Level; message: string; data?: unknown; dedupeKey: string }): Promise<number> {
+    async ratchetRecordEvent(input: {
+      workspaceIds: string[];
+      kind: string;
+      level?: Level;
+      message: string;
+      data?: unknown;
+      dedupeKey: string;
+    }): Promise<number> {
       let n = 0;
       for (const workspaceId of input.workspaceIds) {
         const ok = appendEvent({
@@ -64,15 +82,32 @@ export function createRatchetStoreActivities({ db }: { db: Db }) {
       return n;
     },
 
-    async ratchetFixStarted(row: { id: string; workspaceId: string; kind: string; headSha: string; snapshotKey: string; attempt: number }): Promise<{ created: boolean }> {
+    async ratchetFixStarted(row: {
+      id: string;
+      workspaceId: string;
+      kind: string;
+      headSha: string;
+      snapshotKey: string;
+      attempt: number;
+    }): Promise<{ created: boolean }> {
       return { created: insertFixAttemptIfAbsent({ db, row }) };
     },
 
-    async ratchetFixFinished(input: { id: string; status: Exclude<FixStatus, 'running'>; detail: string | null }): Promise<{ settled: boolean }> {
+    async ratchetFixFinished(input: {
+      id: string;
+      status: Exclude<FixStatus, 'running'>;
+      detail: string | null;
+    }): Promise<{ settled: boolean }> {
       return { settled: finishFixAttempt({ db, ...input }) };
     },
 
-    async ratchetNotify(input: { workspaceId: string; level: 'info' | 'warn' | 'error'; title: string; body: string; dedupeKey: string }): Promise<{ created: boolean }> {
+    async ratchetNotify(input: {
+      workspaceId: string;
+      level: 'info' | 'warn' | 'error';
+      title: string;
+      body: string;
+      dedupeKey: string;
+    }): Promise<{ created: boolean }> {
       return { created: insertNotificationOnce({ db, row: input }) };
     },
   };

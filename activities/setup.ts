@@ -13,7 +13,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/client.js';
 import { appendEvent } from '../db/queries/workspaces.js';
 import { formatZodIssues } from '../core/config.js';
-import { sha256Schema, type ScriptKind, type ScriptTrustCheck, type TrustDecision } from '../core/script-trust.js';
+import {
+  sha256Schema,
+  type ScriptKind,
+  type ScriptTrustCheck,
+  type TrustDecision,
+} from '../core/script-trust.js';
 import { getScriptTrust, recordScriptTrust } from '../db/queries/script-trust.js';
 import { runProcess } from './process.js';
 import { buildAgentEnv } from './agents/sandbox-env.js';
@@ -27,7 +32,11 @@ export const projectConfigSchema = z
      * Shell command run in the worktree after it is created, once trusted. Capped: the text travels
      * through the workflow's history and onto the trust card, and a person must be able to read it.
      */
-    setup: z.string().min(1).max(SCRIPT_MAX_CHARS, `must be at most ${SCRIPT_MAX_CHARS} characters`).optional(),
+    setup: z
+      .string()
+      .min(1)
+      .max(SCRIPT_MAX_CHARS, `must be at most ${SCRIPT_MAX_CHARS} characters`)
+      .optional(),
     /** @default 600 */
     setupTimeoutSec: z.number().int().positive().max(7200).optional(),
   })
@@ -69,10 +78,20 @@ export interface SetupResult {
 
 const CHUNK_FLUSH_MS = 500;
 
-export function createSetupActivities({ db, parentEnv = process.env }: { db: Db; parentEnv?: NodeJS.ProcessEnv }) {
+export function createSetupActivities({
+  db,
+  parentEnv = process.env,
+}: {
+  db: Db;
+  parentEnv?: NodeJS.ProcessEnv;
+}) {
   return {
     /** Reads the worktree's script of `kind` and says whether this project trusts that exact text. Reads only. */
-    async checkScriptTrust(input: { projectId: string; worktreePath: string; kind: ScriptKind }): Promise<ScriptTrustCheck> {
+    async checkScriptTrust(input: {
+      projectId: string;
+      worktreePath: string;
+      kind: ScriptKind;
+    }): Promise<ScriptTrustCheck> {
       const cfg = readProjectConfig(input.worktreePath);
       if (!cfg.ok) return { state: 'invalid_config', error: cfg.error };
       const script = scriptOf(cfg.config, input.kind);
@@ -80,7 +99,13 @@ export function createSetupActivities({ db, parentEnv = process.env }: { db: Db;
       const sha256 = scriptSha256(script);
       const row = getScriptTrust({ db, projectId: input.projectId, kind: input.kind, sha256 });
       if (row?.decision === 'approved') return { state: 'trusted', kind: input.kind, sha256 };
-      return { state: 'untrusted', kind: input.kind, sha256, script, previously: (row?.decision as TrustDecision | undefined) ?? null };
+      return {
+        state: 'untrusted',
+        kind: input.kind,
+        sha256,
+        script,
+        previously: (row?.decision as TrustDecision | undefined) ?? null,
+      };
     },
 
     /** Records the person's decision on this exact text; the text must hash to `sha256`. Idempotent. */
@@ -94,20 +119,54 @@ export function createSetupActivities({ db, parentEnv = process.env }: { db: Db;
     }): Promise<void> {
       sha256Schema.parse(input.sha256);
       if (scriptSha256(input.script) !== input.sha256) {
-        throw ApplicationFailure.nonRetryable(`the ${input.kind} script does not hash to ${input.sha256}`, 'ConfigInvalid');
+        throw ApplicationFailure.nonRetryable(
+          `the ${input.kind} script does not hash to ${input.sha256}`,
+          'ConfigInvalid',
+        );
       }
-      recordScriptTrust({ db, row: { projectId: input.projectId, kind: input.kind, sha256: input.sha256, script: input.script, decision: input.decision, workspaceId: input.workspaceId } });
+      recordScriptTrust({
+        db,
+        row: {
+          projectId: input.projectId,
+          kind: input.kind,
+          sha256: input.sha256,
+          script: input.script,
+          decision: input.decision,
+          workspaceId: input.workspaceId,
+        },
+      });
     },
 
     /**
      * Runs the setup script. With `trustedSha256` (every workspace since the `script-trust` patch)
      * it runs only a script with exactly that hash: a text that changed after the check is not run.
      */
-    async runSetupScript(input: { workspaceId: string; worktreePath: string; defaultTimeoutMs: number; trustedSha256?: string }): Promise<SetupResult> {
+    async runSetupScript(input: {
+      workspaceId: string;
+      worktreePath: string;
+      defaultTimeoutMs: number;
+      trustedSha256?: string;
+    }): Promise<SetupResult> {
       const ctx = Context.current();
       const base = `${ctx.info.workflowExecution?.workflowId}/setup/attempt-${ctx.info.attempt}`;
-      const event = (seq: string, kind: string, message: string, level: 'info' | 'warn' | 'error' = 'info', data?: unknown) =>
-        appendEvent({ db, event: { workspaceId: input.workspaceId, kind, level, message, data: data ?? null, dedupeKey: `${base}/${seq}` } });
+      const event = (
+        seq: string,
+        kind: string,
+        message: string,
+        level: 'info' | 'warn' | 'error' = 'info',
+        data?: unknown,
+      ) =>
+        appendEvent({
+          db,
+          event: {
+            workspaceId: input.workspaceId,
+            kind,
+            level,
+            message,
+            data: data ?? null,
+            dedupeKey: `${base}/${seq}`,
+          },
+        });
 
       const cfg = readProjectConfig(input.worktreePath);
       if (!cfg.ok) {
@@ -120,10 +179,17 @@ export function createSetupActivities({ db, parentEnv = process.env }: { db: Db;
         return { status: 'skipped', exitCode: null, durationMs: 0 };
       }
       if (input.trustedSha256 !== undefined && scriptSha256(script) !== input.trustedSha256) {
-        event('untrusted', 'setup.skipped', 'The setup script changed after it was checked; not running it', 'warn');
+        event(
+          'untrusted',
+          'setup.skipped',
+          'The setup script changed after it was checked; not running it',
+          'warn',
+        );
         return { status: 'not_trusted', exitCode: null, durationMs: 0 };
       }
-      const timeoutMs = cfg.config.setupTimeoutSec ? cfg.config.setupTimeoutSec * 1000 : input.defaultTimeoutMs;
+      const timeoutMs = cfg.config.setupTimeoutSec
+        ? cfg.config.setupTimeoutSec * 1000
+        : input.defaultTimeoutMs;
       event('start', 'setup.started', `Running setup: ${script}`, 'info', { attempt: ctx.info.attempt });
 
       let buffer = '';
@@ -151,11 +217,18 @@ export function createSetupActivities({ db, parentEnv = process.env }: { db: Db;
       });
       flush();
       if (res.timedOut) {
-        event('end', 'setup.failed', `Setup timed out after ${Math.round(timeoutMs / 1000)} s; continuing without it`, 'warn');
+        event(
+          'end',
+          'setup.failed',
+          `Setup timed out after ${Math.round(timeoutMs / 1000)} s; continuing without it`,
+          'warn',
+        );
         return { status: 'timed_out', exitCode: null, durationMs: res.durationMs };
       }
       if (res.code !== 0) {
-        event('end', 'setup.failed', `Setup exited with code ${res.code}; continuing without it`, 'warn', { exitCode: res.code });
+        event('end', 'setup.failed', `Setup exited with code ${res.code}; continuing without it`, 'warn', {
+          exitCode: res.code,
+        });
         return { status: 'failed', exitCode: res.code, durationMs: res.durationMs };
       }
       event('end', 'setup.succeeded', `Setup finished in ${(res.durationMs / 1000).toFixed(1)} s`);

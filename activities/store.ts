@@ -34,7 +34,13 @@ export function eventRow(input: EventInput): NewWorkspaceEvent {
 
 export function createStoreActivities({ db }: { db: Db }) {
   return {
-    async recordWorkspace({ spec, dedupeKey }: { spec: WorkspaceSpec; dedupeKey: string }): Promise<{ created: boolean }> {
+    async recordWorkspace({
+      spec,
+      dedupeKey,
+    }: {
+      spec: WorkspaceSpec;
+      dedupeKey: string;
+    }): Promise<{ created: boolean }> {
       const created = insertWorkspaceIfAbsent({
         db,
         row: {
@@ -53,7 +59,12 @@ export function createStoreActivities({ db }: { db: Db }) {
       });
       appendEvent({
         db,
-        event: { workspaceId: spec.workspaceId, kind: 'workspace.created', message: `Workspace "${spec.title}" on ${spec.branch} from ${spec.baseBranch}`, dedupeKey },
+        event: {
+          workspaceId: spec.workspaceId,
+          kind: 'workspace.created',
+          message: `Workspace "${spec.title}" on ${spec.branch} from ${spec.baseBranch}`,
+          dedupeKey,
+        },
       });
       return { created };
     },
@@ -96,7 +107,13 @@ export function createStoreActivities({ db }: { db: Db }) {
     },
 
     /** Raises a notification once per dedupe key (a replayed workflow raises nothing twice). */
-    async recordNotification(input: { workspaceId: string; level: 'info' | 'warn' | 'error'; title: string; body: string; dedupeKey: string }): Promise<{ created: boolean }> {
+    async recordNotification(input: {
+      workspaceId: string;
+      level: 'info' | 'warn' | 'error';
+      title: string;
+      body: string;
+      dedupeKey: string;
+    }): Promise<{ created: boolean }> {
       return { created: insertNotificationOnce({ db, row: input }) };
     },
   };

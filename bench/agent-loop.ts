@@ -60,8 +60,16 @@ async function oneSession(turns: number, withLive = true): Promise<{ loopMs: num
   let t = performance.now();
   // The prefilled assistant turns count against maxTurns too.
   // With the live sink the activity gives every runner, so the figure includes the console's tail writes.
-  const live = createLiveSink({ db: h.db, workspaceId: `w_${h.sessionId.slice(2)}`, sessionId: h.sessionId, attempt: 1 });
-  const result = await runner.run(h.request({ maxTurns: PREFILL + turns }), withLive ? { ...h.context(), live } : h.context());
+  const live = createLiveSink({
+    db: h.db,
+    workspaceId: `w_${h.sessionId.slice(2)}`,
+    sessionId: h.sessionId,
+    attempt: 1,
+  });
+  const result = await runner.run(
+    h.request({ maxTurns: PREFILL + turns }),
+    withLive ? { ...h.context(), live } : h.context(),
+  );
   live.flush();
   const loopMs = performance.now() - t;
   if (fake.requests.length !== turns)

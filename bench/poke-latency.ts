@@ -35,15 +35,47 @@ export async function benchPokeLatency(): Promise<Figure[]> {
   const repo = 'acme/poke';
   fake.addRepo(repo);
   const number = fake.openPr(repo, { head: 'feat' });
-  const red = () => fake.setChecks(repo, number, [{ kind: 'check_run', name: 'build', status: 'COMPLETED', conclusion: 'FAILURE', runId: null, workflowName: 'CI' }]);
+  const red = () =>
+    fake.setChecks(repo, number, [
+      {
+        kind: 'check_run',
+        name: 'build',
+        status: 'COMPLETED',
+        conclusion: 'FAILURE',
+        runId: null,
+        workflowName: 'CI',
+      },
+    ]);
   red();
   const ws = `ws-poke-${process.pid}`;
   db.insert(projects).values({ id: 'prj-poke', name: 'poke', repoPath: '/nonexistent/poke' }).run();
   seedWorkspace(db, { id: ws, projectId: 'prj-poke', branch: 'feat' });
   const url = `https://github.com/${repo}/pull/${number}`;
-  recordOpenedPullRequest({ db, pr: { workspaceId: ws, projectId: 'prj-poke', number, url, headBranch: 'feat', baseBranch: 'main', headSha: null, draft: false } });
+  recordOpenedPullRequest({
+    db,
+    pr: {
+      workspaceId: ws,
+      projectId: 'prj-poke',
+      number,
+      url,
+      headBranch: 'feat',
+      baseBranch: 'main',
+      headSha: null,
+      draft: false,
+    },
+  });
   const spec = workspaceSpecSchema.parse({
-    workspaceId: ws, projectId: 'prj-poke', repoPath: '/x', worktreeRoot: '/x', worktreePath: '/x/y', branch: 'feat', baseBranch: 'main', title: 'poke', prompt: 'poke', agent: { runner: 'script' }, github: { owner: 'acme', repo: 'poke' },
+    workspaceId: ws,
+    projectId: 'prj-poke',
+    repoPath: '/x',
+    worktreeRoot: '/x',
+    worktreePath: '/x/y',
+    branch: 'feat',
+    baseBranch: 'main',
+    title: 'poke',
+    prompt: 'poke',
+    agent: { runner: 'script' },
+    github: { owner: 'acme', repo: 'poke' },
   });
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -62,7 +94,13 @@ export async function benchPokeLatency(): Promise<Figure[]> {
       const ratchet = await env.client.workflow.start('ratchetWorkflow', {
         workflowId: workflowIds.ratchet(ws),
         taskQueue,
-        args: [{ spec, github: { owner: 'acme', repo: 'poke' }, pr: { number, url, headBranch: 'feat', baseBranch: 'main' } }],
+        args: [
+          {
+            spec,
+            github: { owner: 'acme', repo: 'poke' },
+            pr: { number, url, headBranch: 'feat', baseBranch: 'main' },
+          },
+        ],
       });
       const poller = env.client.workflow.getHandle(workflowIds.poller('acme', 'poke'));
       const fixerExists = async (sha: string) => {

@@ -13,14 +13,19 @@
 import { createGithubClient } from '../activities/github/index.js';
 import { fetchPrSnapshot } from '../activities/github/snapshots.js';
 import { createRatchetPollActivities } from '../activities/ratchet-poll.js';
-import { startFakeGithub, type FakeGithub, type RecordedRequest } from '../tests/support/fake-github/index.js';
+import {
+  startFakeGithub,
+  type FakeGithub,
+  type RecordedRequest,
+} from '../tests/support/fake-github/index.js';
 import { makeHome } from '../tests/support/workspace-harness.js';
 import { figure, type Figure } from './figure.js';
 
 const SIZES = [1, 10, 100] as const;
 
 /** GraphQL points GitHub charges for these requests (REST calls count against another limit). */
-const points = (requests: readonly RecordedRequest[]) => requests.reduce((sum, r) => sum + (r.points ?? 0), 0);
+const points = (requests: readonly RecordedRequest[]) =>
+  requests.reduce((sum, r) => sum + (r.points ?? 0), 0);
 
 function seedRepo(fake: FakeGithub, name: string, prs: number): Record<string, string> {
   const repo = `acme/${name}`;
@@ -29,7 +34,16 @@ function seedRepo(fake: FakeGithub, name: string, prs: number): Record<string, s
   for (let i = 0; i < prs; i++) {
     const n = fake.openPr(repo, { head: `feat-${i}` });
     const red = i % 2 === 0;
-    fake.setChecks(repo, n, [{ kind: 'check_run', name: 'build', status: 'COMPLETED', conclusion: red ? 'FAILURE' : 'SUCCESS', runId: null, workflowName: 'CI' }]);
+    fake.setChecks(repo, n, [
+      {
+        kind: 'check_run',
+        name: 'build',
+        status: 'COMPLETED',
+        conclusion: red ? 'FAILURE' : 'SUCCESS',
+        runId: null,
+        workflowName: 'CI',
+      },
+    ]);
     watch[String(n)] = `ws-${name}-${n}`;
   }
   return watch;
@@ -59,7 +73,8 @@ export async function benchPollCost(): Promise<Figure[]> {
       const res = await poll.ratchetPollCycle({ owner: 'acme', repo: name, watch, digests: {} });
       if (!res.ok) throw new Error(`poll cycle failed: ${res.error.message}`);
       const ours = fake.requests.length - before;
-      if (res.requests !== ours) throw new Error(`the cycle reported ${res.requests} requests; the fake saw ${ours}`);
+      if (res.requests !== ours)
+        throw new Error(`the cycle reported ${res.requests} requests; the fake saw ${ours}`);
       const ourPoints = points(fake.requests.slice(before));
       // A second cycle, nothing changed: still the listing alone (the base checks came with it, so
       // there is no REST cache to warm, unlike PRs on another base).
@@ -87,7 +102,15 @@ export async function benchPollCost(): Promise<Figure[]> {
         }),
       );
       if (size === 100) {
-        figures.push(figure({ name: 'GitHub requests per poll cycle, 100 open PRs, next cycle', value: steady, unit: 'requests', baselineName: 'one PR at a time, 3 calls each', baseline }));
+        figures.push(
+          figure({
+            name: 'GitHub requests per poll cycle, 100 open PRs, next cycle',
+            value: steady,
+            unit: 'requests',
+            baselineName: 'one PR at a time, 3 calls each',
+            baseline,
+          }),
+        );
         figures.push(
           figure({
             name: 'GraphQL rate-limit points per poll cycle, 100 open PRs',

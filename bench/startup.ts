@@ -40,7 +40,11 @@ async function timeSupervisor(env: Record<string, string>): Promise<number> {
   });
   const exited = new Promise((r) => child.once('exit', r));
   try {
-    await until(async () => (await fetch(`http://127.0.0.1:${env.RATCHET_PORT}/api/health`).catch(() => null))?.status === 200, 180_000);
+    await until(
+      async () =>
+        (await fetch(`http://127.0.0.1:${env.RATCHET_PORT}/api/health`).catch(() => null))?.status === 200,
+      180_000,
+    );
     return performance.now() - t;
   } finally {
     child.kill('SIGINT');
@@ -52,7 +56,23 @@ async function timeTemporalAlone(bin: string): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-bench-temporal-'));
   const port = await freePort();
   const t = performance.now();
-  const child = spawn(bin, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', path.join(dir, 't.db'), '--log-level', 'error'], { stdio: 'ignore' });
+  const child = spawn(
+    bin,
+    [
+      'server',
+      'start-dev',
+      '--headless',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--db-filename',
+      path.join(dir, 't.db'),
+      '--log-level',
+      'error',
+    ],
+    { stdio: 'ignore' },
+  );
   const exited = new Promise((r) => child.once('exit', r));
   try {
     await until(() => connects(port), 60_000);
@@ -64,7 +84,8 @@ async function timeTemporalAlone(bin: string): Promise<number> {
 }
 
 export async function benchStartup(): Promise<Figure[]> {
-  if (!fs.existsSync(path.join(ROOT, 'web', '.next', 'BUILD_ID'))) throw new Error('build the console first: npm run web:build');
+  if (!fs.existsSync(path.join(ROOT, 'web', '.next', 'BUILD_ID')))
+    throw new Error('build the console first: npm run web:build');
   const bin = await resolveDevServer({ provision: false });
   if (!bin) throw new Error('no Temporal CLI; run npm run provision');
   const baseline = await timeTemporalAlone(bin);
@@ -79,9 +100,21 @@ export async function benchStartup(): Promise<Figure[]> {
   };
   const cold = await timeSupervisor(env);
   const warm = await timeSupervisor(env);
-  const base = { unit: 'ms', baselineName: 'Temporal dev server alone, start → accepting', baseline: Math.round(baseline) };
+  const base = {
+    unit: 'ms',
+    baselineName: 'Temporal dev server alone, start → accepting',
+    baseline: Math.round(baseline),
+  };
   return [
-    figure({ ...base, name: '`npm start` → /api/health 200, cold (empty RATCHET_HOME)', value: Math.round(cold) }),
-    figure({ ...base, name: '`npm start` → /api/health 200, warm (same RATCHET_HOME)', value: Math.round(warm) }),
+    figure({
+      ...base,
+      name: '`npm start` → /api/health 200, cold (empty RATCHET_HOME)',
+      value: Math.round(cold),
+    }),
+    figure({
+      ...base,
+      name: '`npm start` → /api/health 200, warm (same RATCHET_HOME)',
+      value: Math.round(warm),
+    }),
   ];
 }

@@ -46,14 +46,22 @@ export async function benchWorktree(): Promise<Figure[]> {
         execFileSync('git', ['worktree', 'remove', '--force', dir], { cwd: repo.repo });
 
         // Ratchet: from the start request until the worktree is ready (workflow, activities, read model).
-        const spec = specFor(repo, projectId, { title: `bench ${i}`, agent: { script: [[{ op: 'say', text: 'noop' }]] } });
+        const spec = specFor(repo, projectId, {
+          title: `bench ${i}`,
+          agent: { script: [[{ op: 'say', text: 'noop' }]] },
+        });
         t = performance.now();
         const handle = await env.client.workflow.start('workspaceWorkflow', {
           workflowId: workflowIds.workspace(spec.workspaceId),
           taskQueue,
           args: [input(spec)],
         });
-        await waitFor('worktree ready', () => listEvents({ db, workspaceId: spec.workspaceId }).some((e) => e.kind === 'worktree.ready'), 60_000, 5);
+        await waitFor(
+          'worktree ready',
+          () => listEvents({ db, workspaceId: spec.workspaceId }).some((e) => e.kind === 'worktree.ready'),
+          60_000,
+          5,
+        );
         const oursMs = performance.now() - t;
         await handle.signal(archiveSignal);
         await handle.result();

@@ -88,7 +88,12 @@ export const fileConfigSchema = z
         prices: z
           .record(
             z.string(),
-            z.object({ inputPerMTok: z.number().min(0), outputPerMTok: z.number().min(0), cacheReadPerMTok: z.number().min(0), cacheWritePerMTok: z.number().min(0) }),
+            z.object({
+              inputPerMTok: z.number().min(0),
+              outputPerMTok: z.number().min(0),
+              cacheReadPerMTok: z.number().min(0),
+              cacheWritePerMTok: z.number().min(0),
+            }),
           )
           .optional(),
       })
@@ -106,7 +111,14 @@ export interface RatchetConfig {
   port: number;
   taskQueue: string;
   logLevel: Env['RATCHET_LOG_LEVEL'];
-  temporal: { address: string | null; namespace: string; localPort: number; uiPort: number; ui: boolean; bin: string | null };
+  temporal: {
+    address: string | null;
+    namespace: string;
+    localPort: number;
+    uiPort: number;
+    ui: boolean;
+    bin: string | null;
+  };
   cacheDir: string;
   agents: NonNullable<FileConfig['agents']>;
   env: Env;
@@ -121,7 +133,9 @@ export class ConfigError extends Error {
 }
 
 export function formatZodIssues(error: z.ZodError, source: string): string {
-  return error.issues.map((i) => `${source}${i.path.length ? ` ${i.path.join('.')}` : ''}: ${i.message}`).join('\n');
+  return error.issues
+    .map((i) => `${source}${i.path.length ? ` ${i.path.join('.')}` : ''}: ${i.message}`)
+    .join('\n');
 }
 
 export function parseEnv(raw: Record<string, string | undefined>): Env {
@@ -132,7 +146,8 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
 
 export function parseFileConfig(raw: unknown, file: string): FileConfig {
   const parsed = fileConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`Invalid config file ${file}:\n${formatZodIssues(parsed.error, 'config')}`);
+  if (!parsed.success)
+    throw new ConfigError(`Invalid config file ${file}:\n${formatZodIssues(parsed.error, 'config')}`);
   return parsed.data;
 }
 
@@ -151,7 +166,10 @@ export function resolveConfig(env: Env, file: FileConfig, homeDir: string): Ratc
       namespace: env.TEMPORAL_NAMESPACE ?? file.temporalNamespace ?? 'default',
       localPort: env.RATCHET_TEMPORAL_PORT,
       uiPort: env.RATCHET_TEMPORAL_UI_PORT,
-      ui: env.RATCHET_TEMPORAL_UI !== undefined ? ['1', 'true'].includes(env.RATCHET_TEMPORAL_UI) : (file.temporalUi ?? false),
+      ui:
+        env.RATCHET_TEMPORAL_UI !== undefined
+          ? ['1', 'true'].includes(env.RATCHET_TEMPORAL_UI)
+          : (file.temporalUi ?? false),
       bin: env.RATCHET_TEMPORAL_BIN ?? null,
     },
     cacheDir: env.RATCHET_CACHE_DIR ?? `${homeDir}/.cache/ratchet`,

@@ -16,9 +16,12 @@ export function assertSafeId(id: string, field = 'id'): string {
 }
 
 export const workflowIds = {
-  workspace: (workspaceId: string) => `workspace/${assertSafeId(workspaceId, 'workspaceId')}` as WorkflowId<'workspace'>,
-  ratchet: (workspaceId: string) => `ratchet/${assertSafeId(workspaceId, 'workspaceId')}` as WorkflowId<'ratchet'>,
-  poller: (owner: string, repo: string) => `poller/${assertSafeId(owner, 'owner')}/${assertSafeId(repo, 'repo')}` as WorkflowId<'poller'>,
+  workspace: (workspaceId: string) =>
+    `workspace/${assertSafeId(workspaceId, 'workspaceId')}` as WorkflowId<'workspace'>,
+  ratchet: (workspaceId: string) =>
+    `ratchet/${assertSafeId(workspaceId, 'workspaceId')}` as WorkflowId<'ratchet'>,
+  poller: (owner: string, repo: string) =>
+    `poller/${assertSafeId(owner, 'owner')}/${assertSafeId(repo, 'repo')}` as WorkflowId<'poller'>,
   /** One fixer per (workspace, head SHA, kind): the same snapshot can never get two fixers. */
   fix: (workspaceId: string, headSha: string, kind: FixKind) =>
     `fix/${assertSafeId(workspaceId, 'workspaceId')}/${assertSafeId(headSha, 'headSha')}/${kind}` as WorkflowId<'fix'>,

@@ -14,8 +14,18 @@ describe('kanbanColumn', () => {
       'archived',
     ],
     ['archiving', { workspaceStatus: 'archiving' }, 'archived', 'archiving'],
-    ['archived_at set while the status lags', { workspaceStatus: 'pr_open', archived: true, pr: openPr }, 'archived', 'archived'],
-    ['merged PR → done', { workspaceStatus: 'pr_open', pr: { state: 'MERGED', number: 7 } }, 'done', 'PR #7 merged'],
+    [
+      'archived_at set while the status lags',
+      { workspaceStatus: 'pr_open', archived: true, pr: openPr },
+      'archived',
+      'archived',
+    ],
+    [
+      'merged PR → done',
+      { workspaceStatus: 'pr_open', pr: { state: 'MERGED', number: 7 } },
+      'done',
+      'PR #7 merged',
+    ],
     [
       'merged beats a failed workspace',
       { workspaceStatus: 'failed', pr: { state: 'MERGED' } },
@@ -40,7 +50,12 @@ describe('kanbanColumn', () => {
       'waiting',
       'Failed: setup exited 1',
     ],
-    ['failed without an error → the timeline', { workspaceStatus: 'failed' }, 'waiting', 'Failed: see the timeline'],
+    [
+      'failed without an error → the timeline',
+      { workspaceStatus: 'failed' },
+      'waiting',
+      'Failed: see the timeline',
+    ],
     [
       'a failed workspace is archived once archived',
       { workspaceStatus: 'failed', archived: true },

@@ -45,7 +45,10 @@ function refuseControls(schema: z.ZodString, multiLine: boolean) {
     const bad = forbiddenCharacter(text, { multiLine });
     if (bad) {
       const allowed = multiLine ? ' (tab and line breaks are fine)' : '';
-      ctx.addIssue({ code: 'custom', message: `must not contain control characters; found ${bad}${allowed}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must not contain control characters; found ${bad}${allowed}`,
+      });
     }
   });
 }

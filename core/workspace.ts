@@ -26,10 +26,17 @@ export const branchNameSchema = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'must start with a letter or digit and use only letters, digits, . _ / -')
-  .refine((b) => !b.includes('..') && !b.includes('//') && !b.endsWith('/') && !b.endsWith('.lock') && !b.endsWith('.'), {
-    message: 'is not a valid git branch name',
-  });
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._/-]*$/,
+    'must start with a letter or digit and use only letters, digits, . _ / -',
+  )
+  .refine(
+    (b) =>
+      !b.includes('..') && !b.includes('//') && !b.endsWith('/') && !b.endsWith('.lock') && !b.endsWith('.'),
+    {
+      message: 'is not a valid git branch name',
+    },
+  );
 
 export const workspaceSpecSchema = z.object({
   workspaceId: z.string().min(1),
@@ -50,7 +57,10 @@ export const workspaceSpecSchema = z.object({
   budgetUsd: z.number().positive().optional(),
   /** Push to `origin` after each turn. */
   push: z.boolean().default(true),
-  remote: z.string().regex(/^[A-Za-z0-9._-]+$/).default('origin'),
+  remote: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/)
+    .default('origin'),
   /** The GitHub repository behind `origin`; null means no PR and no ratchet loop. */
   github: z
     .object({ owner: z.string().min(1), repo: z.string().min(1) })
@@ -117,7 +127,10 @@ export function branchNameFor(title: string, workspaceId: string): string {
     .replace(/^-+|-+$/g, '')
     .slice(0, 40)
     .replace(/-+$/g, '');
-  const suffix = workspaceId.replace(/[^a-z0-9]/gi, '').slice(-4).toLowerCase();
+  const suffix = workspaceId
+    .replace(/[^a-z0-9]/gi, '')
+    .slice(-4)
+    .toLowerCase();
   return `ratchet/${slug || 'work'}-${suffix}`;
 }
 
@@ -136,7 +149,9 @@ export const workspaceWorkflowInputSchema = z.object({
       pending: z.array(z.string()),
       lastCommit: z.string().nullable(),
       /** The worktree lease: its holder and the fixers waiting for it, in order. */
-      lease: z.object({ holder: worktreeRequestSchema.nullable(), waiting: z.array(worktreeRequestSchema) }).optional(),
+      lease: z
+        .object({ holder: worktreeRequestSchema.nullable(), waiting: z.array(worktreeRequestSchema) })
+        .optional(),
       /** Idempotency keys of follow-ups already queued (the most recent `MESSAGE_KEYS_KEPT`). */
       messageKeys: z.array(z.string()).optional(),
     })
@@ -153,7 +168,10 @@ export const idempotencyKeySchema = z
   .max(200)
   .regex(/^[A-Za-z0-9._:-]+$/, 'must be 8-200 letters, digits or . _ : -');
 
-export const queueMessageInputSchema = z.object({ text: sendMessageInputSchema.shape.text, key: idempotencyKeySchema });
+export const queueMessageInputSchema = z.object({
+  text: sendMessageInputSchema.shape.text,
+  key: idempotencyKeySchema,
+});
 export type QueueMessageInput = z.infer<typeof queueMessageInputSchema>;
 
 /** How many follow-up keys a workspace remembers (carried across continue-as-new). */

@@ -12,7 +12,10 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 export const BUSY_TIMEOUT_MS = 5000;
 
 export function openDb(file: string, opts: { readonly?: boolean } = {}): Db {
-  const sqlite = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  const sqlite = new Database(file, {
+    readonly: opts.readonly ?? false,
+    fileMustExist: opts.readonly ?? false,
+  });
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   if (!opts.readonly) sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');

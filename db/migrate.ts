@@ -17,7 +17,9 @@ import { BUSY_TIMEOUT_MS } from './client.js';
 
 export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-const journalSchema = z.object({ entries: z.array(z.object({ idx: z.number(), tag: z.string(), when: z.number() })) });
+const journalSchema = z.object({
+  entries: z.array(z.object({ idx: z.number(), tag: z.string(), when: z.number() })),
+});
 
 export interface MigrationResult {
   applied: string[];
@@ -38,9 +40,14 @@ export class MigrationError extends Error {
   }
 }
 
-export function migrateDatabase(file: string, opts: { migrationsDir?: string; now?: Date } = {}): MigrationResult {
+export function migrateDatabase(
+  file: string,
+  opts: { migrationsDir?: string; now?: Date } = {},
+): MigrationResult {
   const migrationsDir = opts.migrationsDir ?? MIGRATIONS_DIR;
-  const journal = journalSchema.parse(JSON.parse(fs.readFileSync(path.join(migrationsDir, 'meta/_journal.json'), 'utf8')));
+  const journal = journalSchema.parse(
+    JSON.parse(fs.readFileSync(path.join(migrationsDir, 'meta/_journal.json'), 'utf8')),
+  );
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const existed = fs.existsSync(file) && fs.statSync(file).size > 0;
   const sqlite = new Database(file);
@@ -63,9 +70,17 @@ export function migrateDatabase(file: string, opts: { migrationsDir?: string; no
     try {
       migrate(drizzle(sqlite), { migrationsFolder: migrationsDir });
     } catch (err) {
-      const reason = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-      const failed = failingMigration(err, migrationsDir, journal.entries.map((e) => e.tag), done);
-      const where = failed ? `migration ${failed}.sql` : `one of [${pending.map((t) => `${t}.sql`).join(', ')}]`;
+      const reason =
+        err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+      const failed = failingMigration(
+        err,
+        migrationsDir,
+        journal.entries.map((e) => e.tag),
+        done,
+      );
+      const where = failed
+        ? `migration ${failed}.sql`
+        : `one of [${pending.map((t) => `${t}.sql`).join(', ')}]`;
       throw new MigrationError(
         `Migrating ${file} failed in ${where}: ${reason}. The database was left unchanged` +
           (backupPath ? `; a copy taken before the attempt is at ${backupPath}.` : '.'),
@@ -87,9 +102,13 @@ export function migrateDatabase(file: string, opts: { migrationsDir?: string; no
  * secret is gone from the file, not only from answers. Returns how many rows changed.
  */
 export function stripStoredRemoteCredentials(sqlite: Database.Database): number {
-  const hasProjects = sqlite.prepare("select name from sqlite_master where type='table' and name='projects'").get();
+  const hasProjects = sqlite
+    .prepare("select name from sqlite_master where type='table' and name='projects'")
+    .get();
   if (!hasProjects) return 0;
-  const rows = sqlite.prepare('select id, remote_url as url from projects where remote_url is not null').all() as { id: string; url: string }[];
+  const rows = sqlite
+    .prepare('select id, remote_url as url from projects where remote_url is not null')
+    .all() as { id: string; url: string }[];
   const update = sqlite.prepare('update projects set remote_url = ? where id = ?');
   let changed = 0;
   sqlite.transaction(() => {
@@ -122,12 +141,16 @@ function failingMigration(err: unknown, migrationsDir: string, tags: string[], d
 }
 
 function appliedCount(sqlite: Database.Database): number {
-  const table = sqlite.prepare("select name from sqlite_master where type='table' and name='__drizzle_migrations'").get();
+  const table = sqlite
+    .prepare("select name from sqlite_master where type='table' and name='__drizzle_migrations'")
+    .get();
   if (!table) return 0;
   return (sqlite.prepare('select count(*) as n from __drizzle_migrations').get() as { n: number }).n;
 }
 
 function hasUserTables(sqlite: Database.Database): boolean {
-  const row = sqlite.prepare("select count(*) as n from sqlite_master where type='table' and name not like 'sqlite_%'").get() as { n: number };
+  const row = sqlite
+    .prepare("select count(*) as n from sqlite_master where type='table' and name not like 'sqlite_%'")
+    .get() as { n: number };
   return row.n > 0;
 }

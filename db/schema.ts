@@ -55,7 +55,10 @@ export const workspaces = sqliteTable(
     updatedAt: updatedAt(),
     archivedAt: integer('archived_at', { mode: 'number' }),
   },
-  (t) => [index('workspaces_project_idx').on(t.projectId), uniqueIndex('workspaces_branch_uq').on(t.projectId, t.branch)],
+  (t) => [
+    index('workspaces_project_idx').on(t.projectId),
+    uniqueIndex('workspaces_branch_uq').on(t.projectId, t.branch),
+  ],
 );
 
 /**
@@ -77,7 +80,10 @@ export const workspaceEvents = sqliteTable(
     data: text('data', { mode: 'json' }),
     dedupeKey: text('dedupe_key'),
   },
-  (t) => [index('workspace_events_ws_idx').on(t.workspaceId, t.id), uniqueIndex('workspace_events_dedupe_uq').on(t.dedupeKey)],
+  (t) => [
+    index('workspace_events_ws_idx').on(t.workspaceId, t.id),
+    uniqueIndex('workspace_events_dedupe_uq').on(t.dedupeKey),
+  ],
 );
 
 export const agentSessions = sqliteTable(

@@ -5,7 +5,13 @@
  */
 import { ASK_HUMAN_MARKER, TEMPLATES, type PromptName, type PromptTemplate } from './templates.js';
 
-export { ASK_HUMAN_MARKER, PROMPT_NAMES, TEMPLATES, type PromptName, type PromptTemplate } from './templates.js';
+export {
+  ASK_HUMAN_MARKER,
+  PROMPT_NAMES,
+  TEMPLATES,
+  type PromptName,
+  type PromptTemplate,
+} from './templates.js';
 
 /** Thrown when a template name or its variables are wrong; `variable` names the offender. */
 export class PromptTemplateError extends Error {
@@ -56,7 +62,10 @@ export function trimLog(log: string, maxChars = 8000): string {
 }
 
 /** The variables a template needs: trusted ones (strings) and untrusted ones (any JSON value). */
-export function promptVariables(name: PromptName): { trusted: readonly string[]; untrusted: readonly string[] } {
+export function promptVariables(name: PromptName): {
+  trusted: readonly string[];
+  untrusted: readonly string[];
+} {
   const t: PromptTemplate = TEMPLATES[name];
   return { trusted: t.vars, untrusted: Object.keys(t.untrusted) };
 }
@@ -69,27 +78,40 @@ function isPromptName(name: string): name is PromptName {
  * Render template `name`. Throws `PromptTemplateError` for an unknown template, a missing
  * variable, an extra variable, or a trusted variable that is not a string.
  */
-export function renderPrompt(name: PromptName | (string & {}), vars: Readonly<Record<string, unknown>>): string {
-  if (!isPromptName(name)) throw new PromptTemplateError(`unknown prompt template ${JSON.stringify(name)}`, name);
+export function renderPrompt(
+  name: PromptName | (string & {}),
+  vars: Readonly<Record<string, unknown>>,
+): string {
+  if (!isPromptName(name))
+    throw new PromptTemplateError(`unknown prompt template ${JSON.stringify(name)}`, name);
   const t: PromptTemplate = TEMPLATES[name];
   const declared = new Set([...t.vars, ...Object.keys(t.untrusted)]);
   for (const key of Object.keys(vars)) {
-    if (!declared.has(key)) throw new PromptTemplateError(`prompt "${name}": unexpected variable "${key}"`, name, key);
+    if (!declared.has(key))
+      throw new PromptTemplateError(`prompt "${name}": unexpected variable "${key}"`, name, key);
   }
   const values = new Map<string, string>();
   for (const key of t.vars) {
     const v = vars[key];
-    if (v === undefined) throw new PromptTemplateError(`prompt "${name}": missing variable "${key}"`, name, key);
-    if (typeof v !== 'string') throw new PromptTemplateError(`prompt "${name}": variable "${key}" must be a string`, name, key);
+    if (v === undefined)
+      throw new PromptTemplateError(`prompt "${name}": missing variable "${key}"`, name, key);
+    if (typeof v !== 'string')
+      throw new PromptTemplateError(`prompt "${name}": variable "${key}" must be a string`, name, key);
     values.set(key, v);
   }
   for (const [key, tag] of Object.entries(t.untrusted)) {
-    if (!(key in vars) || vars[key] === undefined) throw new PromptTemplateError(`prompt "${name}": missing variable "${key}"`, name, key);
+    if (!(key in vars) || vars[key] === undefined)
+      throw new PromptTemplateError(`prompt "${name}": missing variable "${key}"`, name, key);
     values.set(key, untrustedBlock(tag, vars[key]));
   }
   return t.text.replace(PLACEHOLDER, (whole, key: string) => {
     const v = values.get(key);
-    if (v === undefined) throw new PromptTemplateError(`prompt "${name}": template uses undeclared variable "${key}"`, name, key);
+    if (v === undefined)
+      throw new PromptTemplateError(
+        `prompt "${name}": template uses undeclared variable "${key}"`,
+        name,
+        key,
+      );
     return v;
   });
 }

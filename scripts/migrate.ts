@@ -6,7 +6,9 @@ try {
   const config = loadConfig();
   const res = migrateDatabase(config.dbFile);
   process.stdout.write(
-    res.applied.length ? `applied ${res.applied.join(', ')} to ${config.dbFile}\n` : `${config.dbFile} is up to date\n`,
+    res.applied.length
+      ? `applied ${res.applied.join(', ')} to ${config.dbFile}\n`
+      : `${config.dbFile} is up to date\n`,
   );
   if (res.backupPath) process.stdout.write(`previous database copied to ${res.backupPath}\n`);
 } catch (err) {

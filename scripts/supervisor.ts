@@ -48,7 +48,8 @@ let stopping = false;
 function start(spec: ChildSpec, restarts = 0): Running {
   const child = spawn(spec.cmd, spec.args, { cwd: ROOT, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) stream.write(`[${spec.name}] ${line}\n`);
+    for (const line of chunk.toString('utf8').split('\n'))
+      if (line.trim()) stream.write(`[${spec.name}] ${line}\n`);
   };
   child.stdout?.on('data', prefix(process.stdout));
   child.stderr?.on('data', prefix(process.stderr));
@@ -63,10 +64,15 @@ function start(spec: ChildSpec, restarts = 0): Running {
       return;
     }
     // Straight back after a kill mid-work; backoff only for a loop of fast crashes.
-    const list = [...(crashes.get(spec.name) ?? []), { startedAt: entry.startedAt, exitedAt: Date.now() }].slice(-50);
+    const list = [
+      ...(crashes.get(spec.name) ?? []),
+      { startedAt: entry.startedAt, exitedAt: Date.now() },
+    ].slice(-50);
     crashes.set(spec.name, list);
     const delay = restartDelayMs(list);
-    process.stderr.write(`[ratchet] ${spec.name} ${how}; restarting in ${(delay / 1000).toFixed(2)} s (restart #${entry.restarts + 1})\n`);
+    process.stderr.write(
+      `[ratchet] ${spec.name} ${how}; restarting in ${(delay / 1000).toFixed(2)} s (restart #${entry.restarts + 1})\n`,
+    );
     setTimeout(() => {
       if (!stopping) start(spec, entry.restarts + 1);
     }, delay);
@@ -135,7 +141,9 @@ async function main() {
   const token = ensureAuthToken(config.home);
   const needsToken = tokenRequired(config.host, config.env.RATCHET_AUTH);
   if (config.env.RATCHET_AUTH === 'off' && needsToken) {
-    say(`RATCHET_AUTH=off is ignored: the console binds ${config.host}, which is not loopback, so it needs its token`);
+    say(
+      `RATCHET_AUTH=off is ignored: the console binds ${config.host}, which is not loopback, so it needs its token`,
+    );
   }
   try {
     const res = migrateDatabase(config.dbFile);
@@ -164,20 +172,27 @@ async function main() {
     }
     const port = config.temporal.localPort;
     address = `127.0.0.1:${port}`;
-    if (await canConnect('127.0.0.1', port)) return fail(`port ${port} is already in use; set RATCHET_TEMPORAL_PORT or TEMPORAL_ADDRESS`);
+    if (await canConnect('127.0.0.1', port))
+      return fail(`port ${port} is already in use; set RATCHET_TEMPORAL_PORT or TEMPORAL_ADDRESS`);
     start({
       name: 'temporal',
       cmd: bin,
       args: [
-        'server', 'start-dev',
-        '--ip', '127.0.0.1',
-        '--port', String(port),
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
         // The dev server's UI has no Host check and no login (a rebinding page could read every
         // prompt): off unless RATCHET_TEMPORAL_UI=1 or `temporalUi: true` (README "Security").
         ...(config.temporal.ui ? ['--ui-port', String(config.temporal.uiPort)] : ['--headless']),
-        '--db-filename', path.join(config.home, 'temporal.db'),
-        '--namespace', config.temporal.namespace,
-        '--log-level', 'warn',
+        '--db-filename',
+        path.join(config.home, 'temporal.db'),
+        '--namespace',
+        config.temporal.namespace,
+        '--log-level',
+        'warn',
       ],
       env: process.env,
       restart: true,
@@ -188,15 +203,29 @@ async function main() {
     say(`Temporal dev server on ${address} (${ui}), data in ${config.home}/temporal.db`);
   }
 
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: address, RATCHET_HOME: config.home };
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: address,
+    RATCHET_HOME: config.home,
+  };
   // The console links each workflow to the UI of the dev server started above (when it runs one).
   if (localUiUrl && !config.env.RATCHET_TEMPORAL_UI_URL) childEnv.RATCHET_TEMPORAL_UI_URL = localUiUrl;
-  start({ name: 'worker', cmd: process.execPath, args: ['--import', 'tsx', 'worker/main.ts'], env: childEnv, restart: true });
+  start({
+    name: 'worker',
+    cmd: process.execPath,
+    args: ['--import', 'tsx', 'worker/main.ts'],
+    env: childEnv,
+    restart: true,
+  });
 
   const nextBin = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
   if (!fs.existsSync(path.join(ROOT, 'web', '.next', 'BUILD_ID'))) {
     say('building the web console (first run only)…');
-    const build = spawn(process.execPath, [nextBin, 'build', 'web'], { cwd: ROOT, env: childEnv, stdio: 'inherit' });
+    const build = spawn(process.execPath, [nextBin, 'build', 'web'], {
+      cwd: ROOT,
+      env: childEnv,
+      stdio: 'inherit',
+    });
     const code = await new Promise<number | null>((resolve) => build.once('exit', resolve));
     if (code !== 0) return fail(`next build failed with exit code ${code}`);
   }
@@ -209,19 +238,27 @@ async function main() {
   });
   // Without the token this answers only `{ ok }`, which is all the wait needs.
   const healthUrl = `http://${urlHost(config.host)}:${config.port}/api/health`;
-  await waitUntil('the web console', async () => {
-    try {
-      return (await fetch(healthUrl)).status === 200;
-    } catch {
-      return false;
-    }
-  }, 120_000);
+  await waitUntil(
+    'the web console',
+    async () => {
+      try {
+        return (await fetch(healthUrl)).status === 200;
+      } catch {
+        return false;
+      }
+    },
+    120_000,
+  );
   const url = `http://${urlHost(config.host)}:${config.port}/`;
   // With a token required, the ready line carries it once (as Jupyter does): opening that URL
   // trades it for an HttpOnly cookie and drops it from the address bar.
-  say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${needsToken ? `${url}?token=${token}` : url}`);
+  say(
+    `ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${needsToken ? `${url}?token=${token}` : url}`,
+  );
   if (needsToken && ['0.0.0.0', '::', '[::]'].includes(config.host)) {
-    say(`(listening on every interface; from this machine open http://127.0.0.1:${config.port}/?token=${token})`);
+    say(
+      `(listening on every interface; from this machine open http://127.0.0.1:${config.port}/?token=${token})`,
+    );
   }
 }
 

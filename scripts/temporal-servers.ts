@@ -99,7 +99,10 @@ export function which(name: string, env: NodeJS.ProcessEnv = process.env): strin
   return null;
 }
 
-function override(variable: 'RATCHET_TEMPORAL_BIN' | 'RATCHET_TEMPORAL_TEST_SERVER', env: ServerEnv): string | null {
+function override(
+  variable: 'RATCHET_TEMPORAL_BIN' | 'RATCHET_TEMPORAL_TEST_SERVER',
+  env: ServerEnv,
+): string | null {
   const value = env[variable];
   if (value === undefined) return null;
   const resolved = path.resolve(value);
@@ -203,7 +206,12 @@ const POM = `<?xml version="1.0" encoding="UTF-8"?>
 </project>
 `;
 
-async function fetchTestServerJars(mvn: string, libDir: string, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<boolean> {
+async function fetchTestServerJars(
+  mvn: string,
+  libDir: string,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): Promise<boolean> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-test-server-pom-'));
   const parent = path.dirname(libDir);
   fs.mkdirSync(parent, { recursive: true });
@@ -213,7 +221,13 @@ async function fetchTestServerJars(mvn: string, libDir: string, env: NodeJS.Proc
     fs.writeFileSync(path.join(work, 'pom.xml'), POM);
     await runWithProgress(
       mvn,
-      ['-B', '--no-transfer-progress', 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${staging}`],
+      [
+        '-B',
+        '--no-transfer-progress',
+        'dependency:copy-dependencies',
+        '-DincludeScope=runtime',
+        `-DoutputDirectory=${staging}`,
+      ],
       {
         cwd: work,
         env,
@@ -223,7 +237,8 @@ async function fetchTestServerJars(mvn: string, libDir: string, env: NodeJS.Proc
         counts: (line) => /Copying .*\.jar/.test(line),
       },
     );
-    if (!hasTestServerJars(staging)) throw new Error(`maven finished but ${staging} has no temporal-test-server jar`);
+    if (!hasTestServerJars(staging))
+      throw new Error(`maven finished but ${staging} has no temporal-test-server jar`);
     try {
       fs.renameSync(staging, libDir);
     } catch (err) {
@@ -359,7 +374,13 @@ export async function devServerVersion(bin: string): Promise<string> {
 }
 
 function errorText(err: unknown): string {
-  if (err && typeof err === 'object' && 'stderr' in err && typeof err.stderr === 'string' && err.stderr.trim() !== '') {
+  if (
+    err &&
+    typeof err === 'object' &&
+    'stderr' in err &&
+    typeof err.stderr === 'string' &&
+    err.stderr.trim() !== ''
+  ) {
     return err.stderr.trim().split('\n').slice(-5).join(' | ');
   }
   return err instanceof Error ? err.message : String(err);

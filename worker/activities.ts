@@ -57,6 +57,10 @@ export function createActivities({
     ...createAgentActivities({ db, runners }),
     ...createGithubActivities({ octokit }),
     ...createRatchetStoreActivities({ db }),
-    ...createRatchetPollActivities({ db, octokit, pollIntervalMs: config.env.RATCHET_POLL_INTERVAL_S * 1000 }),
+    ...createRatchetPollActivities({
+      db,
+      octokit,
+      pollIntervalMs: config.env.RATCHET_POLL_INTERVAL_S * 1000,
+    }),
   };
 }

@@ -15,14 +15,22 @@ export const WORKFLOWS_ENTRY = path.join(ROOT, 'workflows', 'index.ts');
  * What the worker's workflow bundle is built from. The replay suite (`tests/replay/`) bundles with
  * exactly these options, so a workflow interceptor module added here is replayed too.
  */
-export const WORKFLOW_BUNDLE_OPTIONS = { workflowsPath: WORKFLOWS_ENTRY } as const satisfies Omit<BundleOptions, 'logger'>;
+export const WORKFLOW_BUNDLE_OPTIONS = { workflowsPath: WORKFLOWS_ENTRY } as const satisfies Omit<
+  BundleOptions,
+  'logger'
+>;
 
 function sourceHash(): string {
   const h = crypto.createHash('sha256');
-  const sdk = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/@temporalio/workflow/package.json'), 'utf8')) as { version: string };
+  const sdk = JSON.parse(
+    fs.readFileSync(path.join(ROOT, 'node_modules/@temporalio/workflow/package.json'), 'utf8'),
+  ) as { version: string };
   h.update(sdk.version);
   for (const dir of ['workflows', 'core']) {
-    const files = fs.readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).sort();
+    const files = fs
+      .readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .sort();
     for (const f of files) {
       h.update(f);
       h.update(fs.readFileSync(path.join(ROOT, dir, f)));
@@ -31,7 +39,10 @@ function sourceHash(): string {
   return h.digest('hex').slice(0, 16);
 }
 
-export async function loadWorkflowBundle(cacheDir: string, log: (msg: string) => void): Promise<{ code: string }> {
+export async function loadWorkflowBundle(
+  cacheDir: string,
+  log: (msg: string) => void,
+): Promise<{ code: string }> {
   const file = path.join(cacheDir, `workflow-bundle-${sourceHash()}.js`);
   if (fs.existsSync(file)) return { code: fs.readFileSync(file, 'utf8') };
   const started = Date.now();

@@ -28,7 +28,10 @@ function workspaceIdOf(arg: unknown): string | null {
 export class RetryTimelineInterceptor implements ActivityInboundCallsInterceptor {
   constructor(private readonly db: Db) {}
 
-  async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+  async execute(
+    input: ActivityExecuteInput,
+    next: Next<ActivityInboundCallsInterceptor, 'execute'>,
+  ): Promise<unknown> {
     const info = Context.current().info;
     const workspaceId = workspaceIdOf(input.args[0]);
     if (info.attempt > 1 && workspaceId) {

@@ -6,7 +6,16 @@ export function createLogger(name: string, level: string) {
     name,
     level,
     redact: {
-      paths: ['*.apiKey', '*.token', '*.authorization', '*.headers.authorization', '*.env', 'env', 'apiKey', 'token'],
+      paths: [
+        '*.apiKey',
+        '*.token',
+        '*.authorization',
+        '*.headers.authorization',
+        '*.env',
+        'env',
+        'apiKey',
+        'token',
+      ],
       censor: '[redacted]',
     },
   });

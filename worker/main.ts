@@ -28,10 +28,18 @@ async function main() {
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.localPort}`;
   const connection = await NativeConnection.connect({ address });
   // GitHub: token from GITHUB_TOKEN / GH_TOKEN / `gh auth token`; never logged.
-  const githubEnv = { GITHUB_TOKEN: config.env.GITHUB_TOKEN, GH_TOKEN: config.env.GH_TOKEN, GITHUB_API_URL: config.env.GITHUB_API_URL, PATH: process.env.PATH };
+  const githubEnv = {
+    GITHUB_TOKEN: config.env.GITHUB_TOKEN,
+    GH_TOKEN: config.env.GH_TOKEN,
+    GITHUB_API_URL: config.env.GITHUB_API_URL,
+    PATH: process.env.PATH,
+  };
   const token = await resolveGithubToken(githubEnv);
   const octokit = token ? createGithubClient({ token: token.token, baseUrl: githubApiUrl(githubEnv) }) : null;
-  log.info({ github: token ? `token from ${token.source}` : 'no token', api: githubApiUrl(githubEnv) }, 'github');
+  log.info(
+    { github: token ? `token from ${token.source}` : 'no token', api: githubApiUrl(githubEnv) },
+    'github',
+  );
   const workflowBundle = await loadWorkflowBundle(`${config.home}/cache`, (m) => log.info(m));
   const worker = await Worker.create({
     connection,
@@ -46,7 +54,12 @@ async function main() {
   const beat = () =>
     db
       .insert(heartbeats)
-      .values({ process: 'worker', pid: process.pid, at: Date.now(), info: { taskQueue: config.taskQueue, address } })
+      .values({
+        process: 'worker',
+        pid: process.pid,
+        at: Date.now(),
+        info: { taskQueue: config.taskQueue, address },
+      })
       .onConflictDoUpdate({ target: heartbeats.process, set: { pid: process.pid, at: Date.now() } })
       .run();
   beat();

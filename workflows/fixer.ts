@@ -9,7 +9,15 @@
  * The worktree is borrowed from the workspace workflow for the agent turn, commit and push, so a
  * follow-up turn the person asked for never edits the same files at the same time.
  */
-import { CancellationScope, condition, getExternalWorkflowHandle, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { SessionPurpose } from '../core/agent.js';
 import { GITHUB_PERMANENT_ERRORS } from '../core/errors.js';
 import { workflowIds, type FixKind } from '../core/ids.js';
@@ -25,10 +33,17 @@ import type { FixerInput, FixerResult } from './ratchet-messages.js';
  * that replaces them (changing no code) must implement every one: a fixer calling an activity its
  * worker lacks would retry "not registered" until it times out.
  */
-export type FixerGitActivities = Pick<GitActivities, 'readHead' | 'fetchBranch' | 'commitTurn' | 'pushBranch'>;
+export type FixerGitActivities = Pick<
+  GitActivities,
+  'readHead' | 'fetchBranch' | 'commitTurn' | 'pushBranch'
+>;
 export type FixerStepActivities = FixerGitActivities & Pick<AgentActivities, 'runAgentTurn'>;
 
-const PURPOSE: Record<FixKind, SessionPurpose> = { ci: 'ci-fix', review: 'review-fix', conflict: 'conflict-fix' };
+const PURPOSE: Record<FixKind, SessionPurpose> = {
+  ci: 'ci-fix',
+  review: 'review-fix',
+  conflict: 'conflict-fix',
+};
 /** Runs whose logs a CI fixer reads, at most. */
 const MAX_LOG_RUNS = 3;
 /** Fixer sessions are numbered apart from the workspace's own turns (`<ws>-t<100+n>-<purpose>`). */
@@ -36,12 +51,32 @@ export const FIXER_TURN_BASE = 100;
 
 const github = proxyActivities<GithubActivities>({
   startToCloseTimeout: '2m',
-  retry: { initialInterval: '2s', maximumInterval: '1m', maximumAttempts: 5, nonRetryableErrorTypes: [...GITHUB_PERMANENT_ERRORS] },
+  retry: {
+    initialInterval: '2s',
+    maximumInterval: '1m',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: [...GITHUB_PERMANENT_ERRORS],
+  },
 });
 
 function proxies(heartbeatTimeoutMs: number) {
-  const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: ['PathEscape', 'InvalidBranchName', 'WorktreeMissing', 'ConfigInvalid', 'BudgetExceeded'] };
-  const git = proxyActivities<FixerGitActivities>({ startToCloseTimeout: '10m', heartbeatTimeout: heartbeatTimeoutMs, retry: { ...retry, maximumAttempts: 10 } });
+  const retry = {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    nonRetryableErrorTypes: [
+      'PathEscape',
+      'InvalidBranchName',
+      'WorktreeMissing',
+      'ConfigInvalid',
+      'BudgetExceeded',
+    ],
+  };
+  const git = proxyActivities<FixerGitActivities>({
+    startToCloseTimeout: '10m',
+    heartbeatTimeout: heartbeatTimeoutMs,
+    retry: { ...retry, maximumAttempts: 10 },
+  });
   const agents = proxyActivities<Pick<AgentActivities, 'runAgentTurn'>>({
     startToCloseTimeout: '4h',
     heartbeatTimeout: heartbeatTimeoutMs,
@@ -57,13 +92,18 @@ function messageOf(err: unknown): string {
 
 async function ciContext(input: FixerInput): Promise<{ checks: string; logs: string }> {
   const checks = input.checks ?? [];
-  const runIds = [...new Set(checks.map((c) => c.runId).filter((r): r is number => r !== null))].slice(0, MAX_LOG_RUNS);
+  const runIds = [...new Set(checks.map((c) => c.runId).filter((r): r is number => r !== null))].slice(
+    0,
+    MAX_LOG_RUNS,
+  );
   const parts: string[] = [];
   for (const runId of runIds) {
     try {
       const logs = await github.githubGetFailedJobLogs({ ...input.github, runId });
       for (const job of logs.jobs) {
-        parts.push(`### ${job.name} (${job.conclusion}; failed steps: ${job.failedSteps.join(', ') || 'n/a'})${job.truncated ? ' [truncated]' : ''}\n${job.log}`);
+        parts.push(
+          `### ${job.name} (${job.conclusion}; failed steps: ${job.failedSteps.join(', ') || 'n/a'})${job.truncated ? ' [truncated]' : ''}\n${job.log}`,
+        );
       }
       if (logs.omittedJobs.length) parts.push(`(also failed, logs omitted: ${logs.omittedJobs.join(', ')})`);
     } catch (err) {
@@ -112,12 +152,18 @@ export async function fixerWorkflow(input: FixerInput): Promise<FixerResult> {
   }
   await condition(() => grant !== null);
   const answer = grant as { granted: boolean; reason?: string } | null;
-  if (!answer?.granted) return { outcome: 'failed', detail: `the workspace did not lend its worktree: ${answer?.reason ?? 'no reason given'}` };
+  if (!answer?.granted)
+    return {
+      outcome: 'failed',
+      detail: `the workspace did not lend its worktree: ${answer?.reason ?? 'no reason given'}`,
+    };
   try {
     return await fix(input, workflowId, true);
   } finally {
     // Also on cancellation: a fixer that stops must hand the worktree back.
-    await CancellationScope.nonCancellable(() => workspace.signal(releaseWorktreeSignal, { holder }).catch(() => undefined));
+    await CancellationScope.nonCancellable(() =>
+      workspace.signal(releaseWorktreeSignal, { holder }).catch(() => undefined),
+    );
   }
 }
 
@@ -126,7 +172,11 @@ async function fix(input: FixerInput, workflowId: string, current: boolean): Pro
   const { spec } = input;
   const { git, agents } = proxies(input.heartbeatTimeoutMs ?? 20_000);
   const purpose = PURPOSE[input.kind];
-  const vars: Record<string, string> = { prNumber: String(input.pr.number), prUrl: input.pr.url, headSha: input.headSha };
+  const vars: Record<string, string> = {
+    prNumber: String(input.pr.number),
+    prUrl: input.pr.url,
+    headSha: input.headSha,
+  };
   if (input.kind === 'ci') Object.assign(vars, await ciContext(input));
   if (input.kind === 'review') {
     vars.reviews = JSON.stringify(input.reviews ?? [], null, 2);
@@ -137,7 +187,11 @@ async function fix(input: FixerInput, workflowId: string, current: boolean): Pro
     // The prompt tells the agent the base was just fetched: make it true.
     if (current) {
       try {
-        await git.fetchBranch({ worktreePath: spec.worktreePath, remote: spec.remote, branch: input.pr.baseBranch });
+        await git.fetchBranch({
+          worktreePath: spec.worktreePath,
+          remote: spec.remote,
+          branch: input.pr.baseBranch,
+        });
       } catch (err) {
         return { outcome: 'failed', detail: `could not fetch ${input.pr.baseBranch}: ${messageOf(err)}` };
       }
@@ -149,11 +203,20 @@ async function fix(input: FixerInput, workflowId: string, current: boolean): Pro
   const baseHead = current ? (await git.readHead({ worktreePath: spec.worktreePath })).sha : undefined;
   let result;
   try {
-    result = await agents.runAgentTurn({ spec, turn, purpose, prompt, sessionId: `${spec.workspaceId}-t${turn}-${purpose}`, mode: 'agent', templateVars: vars });
+    result = await agents.runAgentTurn({
+      spec,
+      turn,
+      purpose,
+      prompt,
+      sessionId: `${spec.workspaceId}-t${turn}-${purpose}`,
+      mode: 'agent',
+      templateVars: vars,
+    });
   } catch (err) {
     return { outcome: 'failed', detail: `agent turn failed: ${messageOf(err)}` };
   }
-  if (result.status === 'awaiting_budget') return { outcome: 'asked_human', detail: 'budget exhausted; a person must raise it' };
+  if (result.status === 'awaiting_budget')
+    return { outcome: 'asked_human', detail: 'budget exhausted; a person must raise it' };
   if (result.status === 'failed') return { outcome: 'failed', detail: result.summary || 'agent turn failed' };
   // The agent stopped to ask (an ambiguous conflict, a decision only a person can make): whatever
   // it left is not a fix, so nothing is committed.
@@ -166,10 +229,17 @@ async function fix(input: FixerInput, workflowId: string, current: boolean): Pro
     turn,
     message: `${prompt}`.slice(0, 72) + `\n\n${result.summary}`.slice(0, 2000),
     // The fix number, not the attempt, makes the trailer unique: attempts restart at 1 after Retry.
-    trailer: current ? `Ratchet-Fix: ${workflowId} #${input.fixNo} (attempt ${input.attempt})` : `Ratchet-Fix: ${workflowId} (attempt ${input.attempt})`,
+    trailer: current
+      ? `Ratchet-Fix: ${workflowId} #${input.fixNo} (attempt ${input.attempt})`
+      : `Ratchet-Fix: ${workflowId} (attempt ${input.attempt})`,
     baseHead,
   });
   if (!commit.commit) return { outcome: 'no_change', detail: result.summary || 'the agent changed nothing' };
-  await git.pushBranch({ workspaceId: spec.workspaceId, worktreePath: spec.worktreePath, remote: spec.remote, branch: spec.branch });
+  await git.pushBranch({
+    workspaceId: spec.workspaceId,
+    worktreePath: spec.worktreePath,
+    remote: spec.remote,
+    branch: spec.branch,
+  });
   return { outcome: 'pushed', commit: commit.commit, detail: result.summary || 'fix pushed' };
 }

@@ -4,7 +4,12 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DecideTrustInput } from '../core/script-trust.js';
-import type { QueueMessageInput, SendMessageInput, WorkspaceState, WorktreeRequest } from '../core/workspace.js';
+import type {
+  QueueMessageInput,
+  SendMessageInput,
+  WorkspaceState,
+  WorktreeRequest,
+} from '../core/workspace.js';
 
 /** Runs another agent turn with this message; resolves with the turn number it was queued as. */
 export const sendMessageUpdate = defineUpdate<{ turn: number }, [SendMessageInput]>('sendMessage');
@@ -18,20 +23,28 @@ export const queueMessageSignal = defineSignal<[QueueMessageInput]>('queueMessag
  * with it and the note; `reject` discards it (the workspace goes idle); `revise` sends the note to
  * the agent, which plans again and waits for another answer.
  */
-export const approvePlanUpdate = defineUpdate<{ approved: boolean }, [{ note?: string; decision?: PlanDecision }]>('approvePlan');
+export const approvePlanUpdate = defineUpdate<
+  { approved: boolean },
+  [{ note?: string; decision?: PlanDecision }]
+>('approvePlan');
 export type PlanDecision = 'approve' | 'reject' | 'revise';
 /**
  * Raises the workspace budget (USD) while it waits in `awaiting_budget`, or cancels the wait, or
  * (`recheck`) tries again with the caps as they are now: the console sends this after the daily
  * budget changed in Settings.
  */
-export const budgetUpdate = defineUpdate<{ budgetUsd: number | null }, [{ budgetUsd?: number; cancel?: boolean; recheck?: boolean }]>('budget');
+export const budgetUpdate = defineUpdate<
+  { budgetUsd: number | null },
+  [{ budgetUsd?: number; cancel?: boolean; recheck?: boolean }]
+>('budget');
 /**
  * The person's answer while the workspace waits in `awaiting_trust`: `approve` records trust for
  * the pending script's exact text and runs it, `skip` continues without it. Refused unless
  * `sha256` is the pending script's (see `trustDecisionRefusal` in core/script-trust.ts).
  */
-export const decideTrustUpdate = defineUpdate<{ decision: DecideTrustInput['decision'] }, [DecideTrustInput]>('decideTrust');
+export const decideTrustUpdate = defineUpdate<{ decision: DecideTrustInput['decision'] }, [DecideTrustInput]>(
+  'decideTrust',
+);
 /** Removes the worktree (the branch is kept) and ends the workflow. */
 export const archiveSignal = defineSignal<[]>('archive');
 export const stateQuery = defineQuery<WorkspaceState>('state');
@@ -40,6 +53,7 @@ export const requestWorktreeSignal = defineSignal<[WorktreeRequest]>('requestWor
 /** The holder gives the worktree back (sent by the fixer, and again by the ratchet when the fixer closes). */
 export const releaseWorktreeSignal = defineSignal<[{ holder: string }]>('releaseWorktree');
 /** Sent to the requesting fixer: `granted: false` when the workspace is archived or gone. */
-export const worktreeGrantSignal = defineSignal<[{ holder: string; granted: boolean; reason?: string }]>('worktreeGrant');
+export const worktreeGrantSignal =
+  defineSignal<[{ holder: string; granted: boolean; reason?: string }]>('worktreeGrant');
 
 export const WORKSPACE_WORKFLOW_TYPE = 'workspaceWorkflow';

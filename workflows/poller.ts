@@ -8,7 +8,14 @@
  * its reset, anything else backs off exponentially from the interval, and one timeline event per
  * failure streak tells the watched workspaces why their PRs look stale.
  */
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { backoffDelayMs } from '../core/backoff.js';
 import type { RatchetPollActivities } from '../activities/ratchet-poll.js';
 import type { RatchetStoreActivities } from '../activities/ratchet-store.js';
@@ -103,7 +110,12 @@ class Poller {
 
   async cycle(): Promise<void> {
     const now = Date.now();
-    const res = await ratchetPollCycle({ owner: this.input.owner, repo: this.input.repo, watch: { ...this.watch }, digests: this.digests });
+    const res = await ratchetPollCycle({
+      owner: this.input.owner,
+      repo: this.input.repo,
+      watch: { ...this.watch },
+      digests: this.digests,
+    });
     this.cyclesThisRun++;
     this.cyclesTotal++;
     this.lastCycleAt = now;
@@ -160,7 +172,12 @@ class Poller {
   }
 
   resume(): PollerResume {
-    return { watch: this.watch, digests: this.digests, cyclesTotal: this.cyclesTotal, pendingPoke: this.pendingPoke };
+    return {
+      watch: this.watch,
+      digests: this.digests,
+      cyclesTotal: this.cyclesTotal,
+      pendingPoke: this.pendingPoke,
+    };
   }
 }
 

@@ -5,11 +5,26 @@
  * `resume()`.
  */
 import type { FixKind } from '../core/ids.js';
-import { emptyMemory, observeHead, recordAddressed, recordFixAttempt, recordQuestion, recordRerun, resetAttempts, type RatchetMemory } from '../core/ratchet/memory.js';
+import {
+  emptyMemory,
+  observeHead,
+  recordAddressed,
+  recordFixAttempt,
+  recordQuestion,
+  recordRerun,
+  resetAttempts,
+  type RatchetMemory,
+} from '../core/ratchet/memory.js';
 import { decide, type RatchetAction, type RunningFixer } from '../core/ratchet/decide.js';
 import { ratchetSettings, type RatchetSettings } from '../core/ratchet/settings.js';
 import { stateForAction, type RatchetState } from '../core/ratchet/state.js';
-import type { FixerResult, RatchetInput, RatchetResume, RatchetViewState, SnapshotDelivery } from './ratchet-messages.js';
+import type {
+  FixerResult,
+  RatchetInput,
+  RatchetResume,
+  RatchetViewState,
+  SnapshotDelivery,
+} from './ratchet-messages.js';
 
 export type Snapshot = Extract<SnapshotDelivery, { kind: 'snapshot' }>;
 
@@ -90,8 +105,17 @@ export class RatchetLoop {
     if (this.retryAt !== null && now >= this.retryAt) this.retryAt = null;
     const { pr, baseFailing } = this.last;
     this.memory = observeHead(this.memory, pr.headSha, now);
-    const fixer = this.fixer && !this.fixer.result ? { kind: this.fixer.kind, workflowId: this.fixer.workflowId } : null;
-    return decide({ pr, settings: { ...this.settings, paused: this.paused }, memory: this.memory, baseFailing, fixer, now, seed });
+    const fixer =
+      this.fixer && !this.fixer.result ? { kind: this.fixer.kind, workflowId: this.fixer.workflowId } : null;
+    return decide({
+      pr,
+      settings: { ...this.settings, paused: this.paused },
+      memory: this.memory,
+      baseFailing,
+      fixer,
+      now,
+      seed,
+    });
   }
 
   /** True when this decision differs from the last one recorded (same decision → no new write). */
@@ -104,7 +128,13 @@ export class RatchetLoop {
     return true;
   }
 
-  noteDispatch(action: ActiveFixer['action'], workflowId: string, rowId: string, fixNo: number, now: number): void {
+  noteDispatch(
+    action: ActiveFixer['action'],
+    workflowId: string,
+    rowId: string,
+    fixNo: number,
+    now: number,
+  ): void {
     this.memory = recordFixAttempt(this.memory, action.key, now);
     this.fixer = { kind: kindOf(action), workflowId, rowId, fixNo, action, result: null };
   }
@@ -154,7 +184,10 @@ export class RatchetLoop {
       snapshotKey: a && 'key' in a ? a.key : null,
       headSha: this.last?.pr.headSha ?? null,
       paused: this.paused,
-      fixer: this.fixer && !this.fixer.result ? { workflowId: this.fixer.workflowId, kind: this.fixer.kind } : null,
+      fixer:
+        this.fixer && !this.fixer.result
+          ? { workflowId: this.fixer.workflowId, kind: this.fixer.kind }
+          : null,
       fixNo: this.fixNo,
       decisionNo: this.decisionNo,
       memory: this.memory,

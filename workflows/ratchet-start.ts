@@ -54,8 +54,20 @@ export async function openPullRequestOnce({
 }): Promise<RatchetPrRef | null> {
   if (!spec.github) return null;
   const { owner, repo } = spec.github;
-  const created = await github.githubCreatePullRequest({ owner, repo, head: spec.branch, base: spec.baseBranch, title: spec.title, body: prBody(spec) });
-  const pr: RatchetPrRef = { number: created.number, url: created.url, headBranch: spec.branch, baseBranch: spec.baseBranch };
+  const created = await github.githubCreatePullRequest({
+    owner,
+    repo,
+    head: spec.branch,
+    base: spec.baseBranch,
+    title: spec.title,
+    body: prBody(spec),
+  });
+  const pr: RatchetPrRef = {
+    number: created.number,
+    url: created.url,
+    headBranch: spec.branch,
+    baseBranch: spec.baseBranch,
+  };
   await store.ratchetRecordPullRequest({
     workspaceId: spec.workspaceId,
     projectId: spec.projectId,

@@ -100,7 +100,15 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
   };
 
   /** Writes state + reason + a timeline event, keyed so a retried write lands once. */
-  const record = async (action: RatchetAction, extra: { kind?: string; level?: 'info' | 'warn' | 'error'; message?: string; prState?: 'merged' | 'closed' } = {}) => {
+  const record = async (
+    action: RatchetAction,
+    extra: {
+      kind?: string;
+      level?: 'info' | 'warn' | 'error';
+      message?: string;
+      prState?: 'merged' | 'closed';
+    } = {},
+  ) => {
     await store.ratchetRecordDecision({
       workspaceId: ws,
       state: stateForAction(action),
@@ -123,7 +131,13 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
     try {
       await github.githubUpsertComment({ ...repo, issueNumber: pr.number, key, body });
     } catch (err) {
-      await store.ratchetRecordEvent({ workspaceIds: [ws], kind: 'ratchet.comment_failed', level: 'warn', message: `Could not comment on PR #${pr.number}: ${messageOf(err)}`, dedupeKey: `ratchet/${ws}/${chain}/comment/${key}` });
+      await store.ratchetRecordEvent({
+        workspaceIds: [ws],
+        kind: 'ratchet.comment_failed',
+        level: 'warn',
+        message: `Could not comment on PR #${pr.number}: ${messageOf(err)}`,
+        dedupeKey: `ratchet/${ws}/${chain}/comment/${key}`,
+      });
     }
   };
 
@@ -157,7 +171,13 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
         const body = `Ratchet's ${f.kind} fixer stopped to ask rather than guess:\n\n> ${result.question.replace(/\n/g, '\n> ')}\n\nRatchet tries again when this PR changes (a push, a review), or when the loop is resumed from the console.`;
         await commentOrWarn(`ask/${ws}/${f.fixNo}`, body);
       }
-      await store.ratchetNotify({ workspaceId: ws, level: 'warn', title: `PR #${pr.number} needs a decision`, body: result.detail, dedupeKey: `ask/${ws}/${f.fixNo}` });
+      await store.ratchetNotify({
+        workspaceId: ws,
+        level: 'warn',
+        title: `PR #${pr.number} needs a decision`,
+        body: result.detail,
+        dedupeKey: `ask/${ws}/${f.fixNo}`,
+      });
       return;
     }
     if (result.outcome !== 'pushed') return;
@@ -169,19 +189,30 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
         ...f.action.threads.map((t) => `- thread on \`${t.path}${t.line ? `:${t.line}` : ''}\``),
       ].join('\n');
       await commentOrWarn(`review-fix/${ws}/${loop.fixNo}`, summary);
-      const reviewers = [...new Set(f.action.reviews.filter((r) => !r.author.isBot).map((r) => r.author.login))];
+      const reviewers = [
+        ...new Set(f.action.reviews.filter((r) => !r.author.isBot).map((r) => r.author.login)),
+      ];
       if ((input.requestReReview ?? true) && reviewers.length > 0) {
         try {
           await github.githubRequestReReview({ ...ref, reviewers });
         } catch (err) {
-          await store.ratchetRecordEvent({ workspaceIds: [ws], kind: 'ratchet.rereview_failed', level: 'warn', message: `Could not re-request review: ${messageOf(err)}`, dedupeKey: `ratchet/${ws}/${chain}/rereview/${loop.fixNo}` });
+          await store.ratchetRecordEvent({
+            workspaceIds: [ws],
+            kind: 'ratchet.rereview_failed',
+            level: 'warn',
+            message: `Could not re-request review: ${messageOf(err)}`,
+            dedupeKey: `ratchet/${ws}/${chain}/rereview/${loop.fixNo}`,
+          });
         }
       }
     }
     await pokePoller('fixer pushed');
   };
 
-  const dispatchFixer = async (action: Extract<RatchetAction, { kind: 'fix_ci' | 'fix_review' | 'fix_conflict' }>, headSha: string) => {
+  const dispatchFixer = async (
+    action: Extract<RatchetAction, { kind: 'fix_ci' | 'fix_review' | 'fix_conflict' }>,
+    headSha: string,
+  ) => {
     const kind = kindOf(action);
     const workflowId = workflowIds.fix(ws, headSha, kind);
     const fixNo = loop.fixNo + 1;
@@ -212,7 +243,14 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
       // after a person presses Retry, and a reused key would drop the new run's row and outcome.
       const rowId = patched(FIX_ROW_PATCH) ? `${workflowId}#${fixNo}` : `${workflowId}#${action.attempt}`;
       loop.noteDispatch(action, workflowId, rowId, fixNo, Date.now());
-      await store.ratchetFixStarted({ id: rowId, workspaceId: ws, kind, headSha, snapshotKey: action.key, attempt: action.attempt });
+      await store.ratchetFixStarted({
+        id: rowId,
+        workspaceId: ws,
+        kind,
+        headSha,
+        snapshotKey: action.key,
+        attempt: action.attempt,
+      });
       void handle.result().then(
         (r) => loop.onFixerDone(r),
         (err: unknown) => loop.onFixerDone({ outcome: 'failed', detail: messageOf(err) }),
@@ -238,15 +276,25 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
         return false;
       case 'rerun_flaky': {
         const runs = new Map<number, number>();
-        for (const c of action.checks) if (c.runId !== null) runs.set(c.runId, Math.max(runs.get(c.runId) ?? 1, c.attempt ?? 1));
+        for (const c of action.checks)
+          if (c.runId !== null) runs.set(c.runId, Math.max(runs.get(c.runId) ?? 1, c.attempt ?? 1));
         for (const [runId, attempt] of runs) {
           try {
             await github.githubRerunFailedJobs({ ...repo, runId, expectedAttempt: attempt });
           } catch (err) {
-            await store.ratchetRecordEvent({ workspaceIds: [ws], kind: 'ratchet.rerun_failed', level: 'warn', message: `Rerun of run ${runId} failed: ${messageOf(err)}`, dedupeKey: `ratchet/${ws}/${chain}/rerun/${headSha}/${runId}` });
+            await store.ratchetRecordEvent({
+              workspaceIds: [ws],
+              kind: 'ratchet.rerun_failed',
+              level: 'warn',
+              message: `Rerun of run ${runId} failed: ${messageOf(err)}`,
+              dedupeKey: `ratchet/${ws}/${chain}/rerun/${headSha}/${runId}`,
+            });
           }
         }
-        loop.noteRerun(action.headSha, action.checks.map((c) => c.key));
+        loop.noteRerun(
+          action.headSha,
+          action.checks.map((c) => c.key),
+        );
         loop.dirty = true;
         return false;
       }
@@ -259,7 +307,13 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
         loop.noteBranchUpdate(action.key, Date.now());
         const res = await poll.ratchetUpdateBranch({ ...ref, expectedHeadSha: headSha });
         if (!res.updated) {
-          await store.ratchetRecordEvent({ workspaceIds: [ws], kind: 'ratchet.update_branch_failed', level: 'warn', message: `Could not update the branch: ${res.message}`, dedupeKey: `ratchet/${ws}/${chain}/update/${loop.decisionNo}` });
+          await store.ratchetRecordEvent({
+            workspaceIds: [ws],
+            kind: 'ratchet.update_branch_failed',
+            level: 'warn',
+            message: `Could not update the branch: ${res.message}`,
+            dedupeKey: `ratchet/${ws}/${chain}/update/${loop.decisionNo}`,
+          });
         }
         await pokePoller('branch updated');
         return false;
@@ -269,15 +323,26 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
         await pokePoller('marked ready');
         return false;
       case 'merge': {
-        const res = await github.githubMergePullRequest({ ...ref, method: input.mergeMethod ?? 'squash', expectedHeadSha: action.headSha, commitTitle: `${spec.title} (#${pr.number})` });
+        const res = await github.githubMergePullRequest({
+          ...ref,
+          method: input.mergeMethod ?? 'squash',
+          expectedHeadSha: action.headSha,
+          commitTitle: `${spec.title} (#${pr.number})`,
+        });
         if (res.kind === 'merged' || res.kind === 'closed') {
-          return finish(res.kind === 'merged' ? 'merged' : 'closed', res.kind === 'merged' ? `merged ${res.sha.slice(0, 8)}` : 'PR closed');
+          return finish(
+            res.kind === 'merged' ? 'merged' : 'closed',
+            res.kind === 'merged' ? `merged ${res.sha.slice(0, 8)}` : 'PR closed',
+          );
         }
         await store.ratchetRecordEvent({
           workspaceIds: [ws],
           kind: 'ratchet.merge_refused',
           level: 'warn',
-          message: res.kind === 'head_changed' ? 'Merge skipped: the head moved since it was checked' : `Merge refused: ${res.message}`,
+          message:
+            res.kind === 'head_changed'
+              ? 'Merge skipped: the head moved since it was checked'
+              : `Merge refused: ${res.message}`,
           dedupeKey: `ratchet/${ws}/${chain}/merge/${loop.decisionNo}`,
         });
         await pokePoller('merge refused');
@@ -286,7 +351,13 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
       case 'stalled': {
         const key = `stalled/${ws}/${action.key}`;
         if (!loop.notified.has(key)) {
-          await store.ratchetNotify({ workspaceId: ws, level: 'warn', title: `PR #${pr.number} stalled`, body: action.reason, dedupeKey: key });
+          await store.ratchetNotify({
+            workspaceId: ws,
+            level: 'warn',
+            title: `PR #${pr.number} stalled`,
+            body: action.reason,
+            dedupeKey: key,
+          });
           loop.notified.add(key);
         }
         return false;
@@ -327,7 +398,13 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
       try {
         await getExternalWorkflowHandle(workflowIds.workspace(ws)).signal(archiveSignal);
       } catch (err) {
-        await store.ratchetRecordEvent({ workspaceIds: [ws], kind: 'ratchet.archive_failed', level: 'warn', message: `Could not archive the workspace: ${messageOf(err)}`, dedupeKey: `ratchet/${ws}/${chain}/archive` });
+        await store.ratchetRecordEvent({
+          workspaceIds: [ws],
+          kind: 'ratchet.archive_failed',
+          level: 'warn',
+          message: `Could not archive the workspace: ${messageOf(err)}`,
+          dedupeKey: `ratchet/${ws}/${chain}/archive`,
+        });
       }
     }
     return true;
@@ -338,23 +415,40 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
     loop.missing = null;
     try {
       const snap = await github.githubGetPrSnapshot({ owner: repo.owner, repo: repo.repo, number });
-      loop.onSnapshot({ kind: 'snapshot', pr: snap, baseFailing: loop.last?.baseFailing ?? [], at: Date.now() });
+      loop.onSnapshot({
+        kind: 'snapshot',
+        pr: snap,
+        baseFailing: loop.last?.baseFailing ?? [],
+        at: Date.now(),
+      });
       return false;
     } catch (err) {
       const type = errorTypeOf(err) ?? (err as { cause?: { type?: string } }).cause?.type;
       if (type === 'GithubNotFound') return finish('closed', `PR #${number} no longer exists on GitHub`);
-      await store.ratchetRecordEvent({ workspaceIds: [ws], kind: 'ratchet.read_failed', level: 'warn', message: `Could not read PR #${number}: ${messageOf(err)}`, dedupeKey: `ratchet/${ws}/${chain}/missing/${loop.decisionNo}` });
+      await store.ratchetRecordEvent({
+        workspaceIds: [ws],
+        kind: 'ratchet.read_failed',
+        level: 'warn',
+        message: `Could not read PR #${number}: ${messageOf(err)}`,
+        dedupeKey: `ratchet/${ws}/${chain}/missing/${loop.decisionNo}`,
+      });
       return false;
     }
   };
 
   if (!input.resume) {
-    await poll.ratchetEnsureWatched({ owner: repo.owner, repo: repo.repo, workspaceId: ws, number: pr.number });
+    await poll.ratchetEnsureWatched({
+      owner: repo.owner,
+      repo: repo.repo,
+      workspaceId: ws,
+      number: pr.number,
+    });
   }
 
   for (;;) {
     const wake = loop.wakeAt();
-    if (!loop.dirty) await condition(() => loop.dirty, wake === null ? undefined : Math.max(1, wake - Date.now()));
+    if (!loop.dirty)
+      await condition(() => loop.dirty, wake === null ? undefined : Math.max(1, wake - Date.now()));
     loop.dirty = false;
     await settleFixer();
     if (loop.missing !== null && !loop.fixer && (await readMissing(loop.missing))) break;

@@ -65,7 +65,15 @@ const CAN_NOT_A_FAILURE_PATCH = 'can-not-a-failure';
 const AGENT_RETRY_PATCH = 'agent-retry-worker-loss';
 /** Plan card: Approve carries its note, Reject ends the turn, Revise plans again with the note. */
 const PLAN_REVISE_PATCH = 'plan-revise';
-const NON_RETRYABLE = ['NotAGitRepo', 'PathEscape', 'InvalidBranchName', 'WorktreeConflict', 'WorktreeMissing', 'ConfigInvalid', 'BudgetExceeded'];
+const NON_RETRYABLE = [
+  'NotAGitRepo',
+  'PathEscape',
+  'InvalidBranchName',
+  'WorktreeConflict',
+  'WorktreeMissing',
+  'ConfigInvalid',
+  'BudgetExceeded',
+];
 
 function proxies(heartbeatTimeoutMs: number, setupTimeoutMs: number, agentRetryBaseMs: number) {
   const retry = (maximumAttempts: number): ActivityOptions['retry'] => ({
@@ -98,7 +106,10 @@ function proxies(heartbeatTimeoutMs: number, setupTimeoutMs: number, agentRetryB
   const agentsUnbounded = proxyActivities<AgentActivities>({
     startToCloseTimeout: '4h',
     heartbeatTimeout: heartbeatTimeoutMs,
-    retry: { ...agentTurnRetryPolicy(agentRetryBaseMs), nonRetryableErrorTypes: [...NON_RETRYABLE, 'AgentTurnFailed'] },
+    retry: {
+      ...agentTurnRetryPolicy(agentRetryBaseMs),
+      nonRetryableErrorTypes: [...NON_RETRYABLE, 'AgentTurnFailed'],
+    },
   });
   return { store, git, setup, agents, agentsUnbounded };
 }
@@ -112,12 +123,19 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
   // Input comes from outside (console, API): refuse it with the field named, before any side effect.
   const parsed = workspaceWorkflowInputSchema.safeParse(rawInput);
   if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(`Invalid workspace input: ${formatZodIssues(parsed.error, 'input')}`, 'ConfigInvalid');
+    throw ApplicationFailure.nonRetryable(
+      `Invalid workspace input: ${formatZodIssues(parsed.error, 'input')}`,
+      'ConfigInvalid',
+    );
   }
   const input = parsed.data;
   const { spec } = input;
   const timings = workspaceTimingsSchema.parse(input.timings ?? {});
-  const { store, git, setup, agents, agentsUnbounded } = proxies(timings.heartbeatTimeoutMs, timings.setupTimeoutMs, timings.agentRetryBaseMs);
+  const { store, git, setup, agents, agentsUnbounded } = proxies(
+    timings.heartbeatTimeoutMs,
+    timings.setupTimeoutMs,
+    timings.agentRetryBaseMs,
+  );
   const info = workflowInfo();
   let writeNo = 0;
   const key = (what: string) => `${info.workflowId}/${info.runId}/${++writeNo}/${what}`;
@@ -148,18 +166,36 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
   const waiting: WorktreeRequest[] = [...(input.resume?.lease?.waiting ?? [])];
   let lentTo: string | null = lease?.holder ?? null;
 
-  const setStatus = async (status: WorkspaceStatus, message: string, reason: string | null = null, error?: string | null) => {
+  const setStatus = async (
+    status: WorkspaceStatus,
+    message: string,
+    reason: string | null = null,
+    error?: string | null,
+  ) => {
     state.status = status;
     state.reason = reason;
-    await store.setStatus({ workspaceId: spec.workspaceId, status, reason, error, message, dedupeKey: key(`status-${status}`) });
+    await store.setStatus({
+      workspaceId: spec.workspaceId,
+      status,
+      reason,
+      error,
+      message,
+      dedupeKey: key(`status-${status}`),
+    });
   };
 
-  setHandler(stateQuery, () => ({ ...state, pendingMessages: queue.length, worktreeHeldBy: lease?.holder ?? null, pendingTrust }));
+  setHandler(stateQuery, () => ({
+    ...state,
+    pendingMessages: queue.length,
+    worktreeHeldBy: lease?.holder ?? null,
+    pendingTrust,
+  }));
   setHandler(requestWorktreeSignal, (req) => {
     // A malformed request is dropped (its sender waits; nothing here can answer a bad address).
     const parsed = worktreeRequestSchema.safeParse(req);
     if (!parsed.success) return;
-    const known = lease?.holder === parsed.data.holder || waiting.some((w) => w.holder === parsed.data.holder);
+    const known =
+      lease?.holder === parsed.data.holder || waiting.some((w) => w.holder === parsed.data.holder);
     if (!known) waiting.push(parsed.data);
   });
   setHandler(releaseWorktreeSignal, ({ holder }) => {
@@ -190,7 +226,8 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     {
       validator: ({ text }) => {
         if (archiveRequested || state.archived) throw new Error('workspace is archived');
-        if (typeof text !== 'string' || text.trim() === '') throw new Error('text must be a non-empty string');
+        if (typeof text !== 'string' || text.trim() === '')
+          throw new Error('text must be a non-empty string');
       },
     },
   );
@@ -204,10 +241,13 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     },
     {
       validator: (input) => {
-        if (state.status !== 'awaiting_plan_approval') throw new Error(`no plan is waiting for approval (status is ${state.status})`);
+        if (state.status !== 'awaiting_plan_approval')
+          throw new Error(`no plan is waiting for approval (status is ${state.status})`);
         const decision = input?.decision ?? 'approve';
-        if (!['approve', 'reject', 'revise'].includes(decision)) throw new Error('decision must be approve, reject or revise');
-        if (decision === 'revise' && !input?.note?.trim()) throw new Error('a revision needs a note for the agent');
+        if (!['approve', 'reject', 'revise'].includes(decision))
+          throw new Error('decision must be approve, reject or revise');
+        if (decision === 'revise' && !input?.note?.trim())
+          throw new Error('a revision needs a note for the agent');
       },
     },
   );
@@ -234,11 +274,13 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     },
     {
       validator: ({ budgetUsd, cancel, recheck }) => {
-        if (budgetUsd === undefined && !cancel && !recheck) throw new Error('give budgetUsd, cancel or recheck');
+        if (budgetUsd === undefined && !cancel && !recheck)
+          throw new Error('give budgetUsd, cancel or recheck');
         if (recheck && budgetUsd === undefined && !cancel && state.status !== 'awaiting_budget') {
           throw new Error(`not waiting for budget (status is ${state.status})`);
         }
-        if (budgetUsd !== undefined && !(budgetUsd > 0)) throw new Error('budgetUsd must be a positive number');
+        if (budgetUsd !== undefined && !(budgetUsd > 0))
+          throw new Error('budgetUsd must be a positive number');
       },
     },
   );
@@ -248,20 +290,33 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     while (lease === null && waiting.length > 0) {
       const next = waiting.shift()!;
       try {
-        await getExternalWorkflowHandle(next.workflowId).signal(worktreeGrantSignal, { holder: next.holder, granted: true });
+        await getExternalWorkflowHandle(next.workflowId).signal(worktreeGrantSignal, {
+          holder: next.holder,
+          granted: true,
+        });
       } catch {
         continue; // That fixer is gone; nobody to lend to.
       }
       lease = next;
       lentTo = next.holder;
-      await store.recordEvent({ workspaceId: spec.workspaceId, kind: 'worktree.lent', message: `Worktree lent to ${next.holder}`, dedupeKey: key('lent') });
+      await store.recordEvent({
+        workspaceId: spec.workspaceId,
+        kind: 'worktree.lent',
+        message: `Worktree lent to ${next.holder}`,
+        dedupeKey: key('lent'),
+      });
     }
   };
 
   /** Records the return of the worktree once its holder released it. */
   const noteReturned = async () => {
     if (lentTo === null || lease !== null) return;
-    await store.recordEvent({ workspaceId: spec.workspaceId, kind: 'worktree.returned', message: `Worktree returned by ${lentTo}`, dedupeKey: key('returned') });
+    await store.recordEvent({
+      workspaceId: spec.workspaceId,
+      kind: 'worktree.returned',
+      message: `Worktree returned by ${lentTo}`,
+      dedupeKey: key('returned'),
+    });
     lentTo = null;
   };
 
@@ -279,7 +334,10 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
       await setStatus('agent_running', `Agent turn ${turn} (${purpose}) started`);
       const request = { spec, turn, purpose, prompt: text, sessionId, mode, templateVars };
       const result = patched(AGENT_RETRY_PATCH)
-        ? await agentsUnbounded.runAgentTurn({ ...request, retry: { limit: AGENT_TURN_FAILURE_LIMIT, baseMs: timings.agentRetryBaseMs } })
+        ? await agentsUnbounded.runAgentTurn({
+            ...request,
+            retry: { limit: AGENT_TURN_FAILURE_LIMIT, baseMs: timings.agentRetryBaseMs },
+          })
         : await agents.runAgentTurn(request);
       if (result.fellBackTo) {
         await store.recordEvent({
@@ -292,7 +350,11 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
       }
       if (result.status !== 'awaiting_budget') return result;
       budgetDecision = null;
-      await setStatus('awaiting_budget', `Budget reached after $${result.costUsd.toFixed(4)}; waiting for approval`, 'budget');
+      await setStatus(
+        'awaiting_budget',
+        `Budget reached after $${result.costUsd.toFixed(4)}; waiting for approval`,
+        'budget',
+      );
       await condition(() => budgetDecision !== null || archiveRequested);
       if (archiveRequested || (budgetDecision as { cancel: boolean } | null)?.cancel) return null;
     }
@@ -305,23 +367,47 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
    */
   const runTrustedSetup = async () => {
     await setStatus('setting_up', 'Checking the setup script');
-    const check = await setup.checkScriptTrust({ projectId: spec.projectId, worktreePath: spec.worktreePath, kind: 'setup' });
-    const event = (kind: string, message: string, level: 'info' | 'warn' | 'error' = 'info', data?: unknown) =>
+    const check = await setup.checkScriptTrust({
+      projectId: spec.projectId,
+      worktreePath: spec.worktreePath,
+      kind: 'setup',
+    });
+    const event = (
+      kind: string,
+      message: string,
+      level: 'info' | 'warn' | 'error' = 'info',
+      data?: unknown,
+    ) =>
       store.recordEvent({ workspaceId: spec.workspaceId, kind, level, message, data, dedupeKey: key(kind) });
     if (check.state === 'no_script') return event('setup.skipped', 'No setup script in .ratchet/config.json');
     if (check.state === 'invalid_config') return event('setup.failed', check.error, 'error');
     const run = async (sha256: string) => {
-      await setup.runSetupScript({ workspaceId: spec.workspaceId, worktreePath: spec.worktreePath, defaultTimeoutMs: timings.setupTimeoutMs, trustedSha256: sha256 });
+      await setup.runSetupScript({
+        workspaceId: spec.workspaceId,
+        worktreePath: spec.worktreePath,
+        defaultTimeoutMs: timings.setupTimeoutMs,
+        trustedSha256: sha256,
+      });
     };
     if (check.state === 'trusted') {
-      await event('trust.trusted', `Setup script approved before for this project (sha256 ${check.sha256.slice(0, 12)}…)`, 'info', { kind: check.kind, sha256: check.sha256 });
+      await event(
+        'trust.trusted',
+        `Setup script approved before for this project (sha256 ${check.sha256.slice(0, 12)}…)`,
+        'info',
+        { kind: check.kind, sha256: check.sha256 },
+      );
       return run(check.sha256);
     }
     const { kind, sha256, script } = check;
     pendingTrust = { kind, sha256, script };
     trustDecision = null;
     const asked = check.previously === 'rejected' ? ' (you ran without this exact script before)' : '';
-    await event('trust.requested', `The ${kind} script has not been approved for this project${asked}; it runs only once you approve it`, 'warn', { kind, sha256, script });
+    await event(
+      'trust.requested',
+      `The ${kind} script has not been approved for this project${asked}; it runs only once you approve it`,
+      'warn',
+      { kind, sha256, script },
+    );
     await store.recordNotification({
       workspaceId: spec.workspaceId,
       level: 'warn',
@@ -334,11 +420,27 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     pendingTrust = null;
     if (trustDecision === null) return; // archived while waiting: nothing runs
     const approved = (trustDecision as DecideTrustInput['decision']) === 'approve';
-    await setup.recordScriptTrust({ projectId: spec.projectId, workspaceId: spec.workspaceId, kind, sha256, script, decision: approved ? 'approved' : 'rejected' });
+    await setup.recordScriptTrust({
+      projectId: spec.projectId,
+      workspaceId: spec.workspaceId,
+      kind,
+      sha256,
+      script,
+      decision: approved ? 'approved' : 'rejected',
+    });
     if (!approved) {
-      return event('setup.skipped', `You chose to run without the ${kind} script; it was not run`, 'warn', { kind, sha256, decision: 'skip' });
+      return event('setup.skipped', `You chose to run without the ${kind} script; it was not run`, 'warn', {
+        kind,
+        sha256,
+        decision: 'skip',
+      });
     }
-    await event('trust.approved', `You approved the ${kind} script (sha256 ${sha256.slice(0, 12)}…) for this project`, 'info', { kind, sha256 });
+    await event(
+      'trust.approved',
+      `You approved the ${kind} script (sha256 ${sha256.slice(0, 12)}…) for this project`,
+      'info',
+      { kind, sha256 },
+    );
     await setStatus('setting_up', 'Running the approved setup script');
     return run(sha256);
   };
@@ -356,12 +458,19 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
         if (archiveRequested) return;
         const answer = planAnswer as unknown as { decision: PlanDecision; note?: string };
         if (answer.decision === 'reject') {
-          await setStatus('idle', `Plan rejected${answer.note ? `: ${answer.note}` : ''}; send a follow-up to start again`);
+          await setStatus(
+            'idle',
+            `Plan rejected${answer.note ? `: ${answer.note}` : ''}; send a follow-up to start again`,
+          );
           state.turnsDone = turn;
           return;
         }
         if (answer.decision === 'approve') {
-          vars = { plan: answer.note ? `${plan.summary}\n\nNote from the person who approved it:\n${answer.note}` : plan.summary };
+          vars = {
+            plan: answer.note
+              ? `${plan.summary}\n\nNote from the person who approved it:\n${answer.note}`
+              : plan.summary,
+          };
           break;
         }
         // Revise: the agent plans again from its previous plan and the person's note.
@@ -380,11 +489,18 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
       vars = { plan: plan.summary };
     }
     // HEAD before the agent: if it commits by itself, that commit is the turn's and gets pushed.
-    const baseHead = patched('turn-base-head') ? (await git.readHead({ worktreePath: spec.worktreePath })).sha : undefined;
+    const baseHead = patched('turn-base-head')
+      ? (await git.readHead({ worktreePath: spec.worktreePath })).sha
+      : undefined;
     const result = await runSession(turn, t.purpose, t.text, 'agent', vars);
     if (!result) return;
     if (result.status === 'failed') {
-      await setStatus('failed', `Agent turn ${turn} failed: ${result.summary}`, 'agent_failed', result.summary);
+      await setStatus(
+        'failed',
+        `Agent turn ${turn} failed: ${result.summary}`,
+        'agent_failed',
+        result.summary,
+      );
       state.turnsDone = turn;
       return;
     }
@@ -397,7 +513,12 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
       baseHead,
     });
     if (commit.commit && spec.push) {
-      await git.pushBranch({ workspaceId: spec.workspaceId, worktreePath: spec.worktreePath, remote: spec.remote, branch: spec.branch });
+      await git.pushBranch({
+        workspaceId: spec.workspaceId,
+        worktreePath: spec.worktreePath,
+        remote: spec.remote,
+        branch: spec.branch,
+      });
     }
     // First pushed turn on a GitHub repo: open the PR and start the ratchet loop (both idempotent).
     if (spec.push && spec.github && spec.ratchet.enabled && !prOpen && (commit.commit || state.lastCommit)) {
@@ -406,7 +527,9 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
       prOpen = pr !== null;
     }
     state.lastCommit = commit.commit ?? state.lastCommit;
-    const what = commit.commit ? `committed ${commit.commit.slice(0, 8)}${spec.push ? ' and pushed' : ''}` : 'no changes to commit';
+    const what = commit.commit
+      ? `committed ${commit.commit.slice(0, 8)}${spec.push ? ' and pushed' : ''}`
+      : 'no changes to commit';
     await setStatus(prOpen ? 'pr_open' : 'idle', `Turn ${turn} done: ${what}`);
     // Counted only once its status is in the read model: a reader that waits for `turnsDone` then
     // sees the row say so too, and a follow-up queued meanwhile is numbered after this turn.
@@ -438,7 +561,11 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
       } else {
         // Histories from before trust: setup ran unasked; they replay that way.
         await setStatus('setting_up', 'Running setup script');
-        await setup.runSetupScript({ workspaceId: spec.workspaceId, worktreePath: spec.worktreePath, defaultTimeoutMs: timings.setupTimeoutMs });
+        await setup.runSetupScript({
+          workspaceId: spec.workspaceId,
+          worktreePath: spec.worktreePath,
+          defaultTimeoutMs: timings.setupTimeoutMs,
+        });
       }
       queue.unshift({ text: spec.prompt, purpose: 'implement' });
     }
@@ -458,7 +585,13 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
         await condition(allHandlersFinished);
         return await continueAsNew<typeof workspaceWorkflow>({
           ...input,
-          resume: { turnsDone: state.turnsDone, pending: queue.map((q) => q.text), lastCommit: state.lastCommit, lease: { holder: lease, waiting }, messageKeys },
+          resume: {
+            turnsDone: state.turnsDone,
+            pending: queue.map((q) => q.text),
+            lastCommit: state.lastCommit,
+            lease: { holder: lease, waiting },
+            messageKeys,
+          },
         });
       }
     }
@@ -466,7 +599,11 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     // Fixers still waiting will not get the worktree; one holding it finishes first.
     for (const w of waiting.splice(0)) {
       await getExternalWorkflowHandle(w.workflowId)
-        .signal(worktreeGrantSignal, { holder: w.holder, granted: false, reason: 'the workspace is being archived' })
+        .signal(worktreeGrantSignal, {
+          holder: w.holder,
+          granted: false,
+          reason: 'the workspace is being archived',
+        })
         .catch(() => undefined);
     }
     if (lease !== null) {
@@ -475,7 +612,12 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
       await noteReturned();
     }
     await setStatus('archiving', 'Archiving: removing the worktree, keeping the branch');
-    await git.archiveWorktree({ workspaceId: spec.workspaceId, repoPath: spec.repoPath, worktreeRoot: spec.worktreeRoot, worktreePath: spec.worktreePath });
+    await git.archiveWorktree({
+      workspaceId: spec.workspaceId,
+      repoPath: spec.repoPath,
+      worktreeRoot: spec.worktreeRoot,
+      worktreePath: spec.worktreePath,
+    });
     state.archived = true;
     await setStatus('archived', `Archived; branch ${spec.branch} kept`);
     await condition(allHandlersFinished);
@@ -483,7 +625,8 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
   } catch (err) {
     if (err instanceof ContinueAsNew && patched(CAN_NOT_A_FAILURE_PATCH)) throw err;
     // A non-retryable failure (bad repo, path escape, ...) ends the workflow visibly, not silently.
-    const message = err instanceof ApplicationFailure ? err.message : err instanceof Error ? err.message : String(err);
+    const message =
+      err instanceof ApplicationFailure ? err.message : err instanceof Error ? err.message : String(err);
     const cause = (err as { cause?: { message?: string } }).cause?.message;
     await setStatus('failed', `Workspace failed: ${cause ?? message}`, 'error', cause ?? message);
     throw err;

@@ -52,7 +52,10 @@ export function createAgentActivities({ db, runners }: AgentActivityDeps) {
       assertWorktreeExists(spec.worktreePath);
       const runner = runners[config.runner];
       if (!runner) {
-        throw ApplicationFailure.nonRetryable(`runner "${config.runner}" is not available on this worker`, 'ConfigInvalid');
+        throw ApplicationFailure.nonRetryable(
+          `runner "${config.runner}" is not available on this worker`,
+          'ConfigInvalid',
+        );
       }
       ensureSession(db, {
         id: input.sessionId,
@@ -73,11 +76,18 @@ export function createAgentActivities({ db, runners }: AgentActivityDeps) {
             workspaceCapUsd: ws.capUsd,
             workspaceSpentUsd: ws.spentUsd,
             dailyCapUsd: typeof daily === 'number' ? daily : null,
-            dailySpentUsd: typeof daily === 'number' ? getSpendSince({ db, since: utcDayStart(Date.now()) }) : 0,
+            dailySpentUsd:
+              typeof daily === 'number' ? getSpendSince({ db, since: utcDayStart(Date.now()) }) : 0,
           });
         },
       };
-      const prompts = renderTurnPrompts({ runner: config.runner, purpose: input.purpose, text: input.prompt, spec, vars: input.templateVars ?? {} });
+      const prompts = renderTurnPrompts({
+        runner: config.runner,
+        purpose: input.purpose,
+        text: input.prompt,
+        spec,
+        vars: input.templateVars ?? {},
+      });
       const req: AgentTurnRequest = {
         workspaceId: spec.workspaceId,
         turn: input.turn,
@@ -93,7 +103,10 @@ export function createAgentActivities({ db, runners }: AgentActivityDeps) {
         workspaceId: spec.workspaceId,
         sessionId: input.sessionId,
         attempt: ctx.info.attempt,
-        onError: (err) => ctx.log.warn('live tail write failed; the console shows stored messages only', { error: String(err) }),
+        onError: (err) =>
+          ctx.log.warn('live tail write failed; the console shows stored messages only', {
+            error: String(err),
+          }),
       });
       try {
         return await runner.run(req, {
@@ -120,7 +133,12 @@ export function createAgentActivities({ db, runners }: AgentActivityDeps) {
  * attempt in the timeline, counted over the activity's attempts, and answered with the next delay
  * or, at the limit, a non-retryable `AgentTurnFailed`.
  */
-function countRealFailure(db: Db, input: RunAgentTurnInput, retry: { limit: number; baseMs: number }, err: unknown): unknown {
+function countRealFailure(
+  db: Db,
+  input: RunAgentTurnInput,
+  retry: { limit: number; baseMs: number },
+  err: unknown,
+): unknown {
   const ctx = Context.current();
   // Cancellation and refusals keep their meaning: not counted, not retried.
   if (ctx.cancellationSignal.aborted || err instanceof CancelledFailure) return err;
@@ -128,7 +146,8 @@ function countRealFailure(db: Db, input: RunAgentTurnInput, retry: { limit: numb
   const { workflowExecution, activityId, attempt } = ctx.info;
   const prefix = `${workflowExecution?.workflowId}/${workflowExecution?.runId}/${activityId}/agent-failure/`;
   const message = err instanceof Error ? err.message : String(err);
-  const type = err instanceof ApplicationFailure && err.type ? err.type : err instanceof Error ? err.name : 'Error';
+  const type =
+    err instanceof ApplicationFailure && err.type ? err.type : err instanceof Error ? err.name : 'Error';
   const workspaceId = input.spec.workspaceId;
   try {
     appendEvent({
@@ -148,9 +167,20 @@ function countRealFailure(db: Db, input: RunAgentTurnInput, retry: { limit: numb
   const failures = Math.max(1, countEventsByKeyPrefix({ db, kind: 'agent.attempt_failed', prefix }));
   const verdict = agentFailureVerdict(failures, retry);
   if (verdict.kind === 'fail') {
-    return ApplicationFailure.create({ message: `Agent turn ${input.turn} ${verdict.reason}: ${message}`, type: 'AgentTurnFailed', nonRetryable: true, cause: err instanceof Error ? err : undefined });
+    return ApplicationFailure.create({
+      message: `Agent turn ${input.turn} ${verdict.reason}: ${message}`,
+      type: 'AgentTurnFailed',
+      nonRetryable: true,
+      cause: err instanceof Error ? err : undefined,
+    });
   }
-  return ApplicationFailure.create({ message, type, nonRetryable: false, nextRetryDelay: verdict.delayMs, cause: err instanceof Error ? err : undefined });
+  return ApplicationFailure.create({
+    message,
+    type,
+    nonRetryable: false,
+    nextRetryDelay: verdict.delayMs,
+    cause: err instanceof Error ? err : undefined,
+  });
 }
 
 function readResumeSeq(details: unknown): number {

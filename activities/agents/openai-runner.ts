@@ -10,7 +10,15 @@ import { z } from 'zod';
 import { zeroUsage } from '../../core/agent.js';
 import type { AgentRunner } from './runner.js';
 import { withIdleTimeout } from './stream-idle.js';
-import { runToolLoop, type ConversationItem, type ModelAdapter, type ModelCall, type ModelResponse, type NeutralToolCall, type ToolLoopDeps } from './tool-loop.js';
+import {
+  runToolLoop,
+  type ConversationItem,
+  type ModelAdapter,
+  type ModelCall,
+  type ModelResponse,
+  type NeutralToolCall,
+  type ToolLoopDeps,
+} from './tool-loop.js';
 
 /** @default 'gpt-4.1' */
 export const DEFAULT_OPENAI_MODEL = 'gpt-4.1';
@@ -61,11 +69,17 @@ const chunkSchema = z.object({
     .nullish(),
 });
 
-export function toOpenAIMessages(systemPrompt: string, conversation: readonly ConversationItem[]): OpenAI.ChatCompletionMessageParam[] {
-  const out: OpenAI.ChatCompletionMessageParam[] = systemPrompt ? [{ role: 'system', content: systemPrompt }] : [];
+export function toOpenAIMessages(
+  systemPrompt: string,
+  conversation: readonly ConversationItem[],
+): OpenAI.ChatCompletionMessageParam[] {
+  const out: OpenAI.ChatCompletionMessageParam[] = systemPrompt
+    ? [{ role: 'system', content: systemPrompt }]
+    : [];
   for (const item of conversation) {
     if (item.kind === 'user') out.push({ role: 'user', content: item.text });
-    else if (item.kind === 'tool_result') out.push({ role: 'tool', tool_call_id: item.toolCallId, content: item.output || '(no output)' });
+    else if (item.kind === 'tool_result')
+      out.push({ role: 'tool', tool_call_id: item.toolCallId, content: item.output || '(no output)' });
     else {
       out.push({
         role: 'assistant',
@@ -93,15 +107,34 @@ interface PartialCall {
 
 function finishCall(p: PartialCall, index: number): NeutralToolCall {
   const id = p.id || `call_${randomUUID().replace(/-/g, '')}`;
-  if (!p.name) return { id, name: '', input: null, rawArguments: p.args, parseError: `tool call #${index} has no function name` };
+  if (!p.name)
+    return {
+      id,
+      name: '',
+      input: null,
+      rawArguments: p.args,
+      parseError: `tool call #${index} has no function name`,
+    };
   try {
     const input: unknown = JSON.parse(p.args.trim() === '' ? '{}' : p.args);
     if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-      return { id, name: p.name, input: null, rawArguments: p.args, parseError: 'arguments must be a JSON object' };
+      return {
+        id,
+        name: p.name,
+        input: null,
+        rawArguments: p.args,
+        parseError: 'arguments must be a JSON object',
+      };
     }
     return { id, name: p.name, input, rawArguments: p.args };
   } catch (err) {
-    return { id, name: p.name, input: null, rawArguments: p.args, parseError: `invalid JSON (${(err as Error).message})` };
+    return {
+      id,
+      name: p.name,
+      input: null,
+      rawArguments: p.args,
+      parseError: `invalid JSON (${(err as Error).message})`,
+    };
   }
 }
 
@@ -134,7 +167,9 @@ async function callOpenAI(client: OpenAI, c: ModelCall, idleMs: number): Promise
       chunks += 1;
       const parsed = chunkSchema.safeParse(raw);
       if (!parsed.success) {
-        warnings.push(`ignored malformed stream chunk #${chunks}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        warnings.push(
+          `ignored malformed stream chunk #${chunks}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        );
         continue;
       }
       const chunk = parsed.data;
@@ -149,7 +184,8 @@ async function callOpenAI(client: OpenAI, c: ModelCall, idleMs: number): Promise
           const p = known ?? { id: null, name: '', args: '' };
           if (d.id) p.id = d.id;
           if (d.function?.name) p.name += d.function.name;
-          if (!known && p.name) c.onDelta?.({ kind: 'tool_use', toolCallId: p.id ?? `call_${d.index}`, name: p.name });
+          if (!known && p.name)
+            c.onDelta?.({ kind: 'tool_use', toolCallId: p.id ?? `call_${d.index}`, name: p.name });
           if (d.function?.arguments) p.args += d.function.arguments;
           calls.set(d.index, p);
         }
@@ -179,7 +215,12 @@ async function callOpenAI(client: OpenAI, c: ModelCall, idleMs: number): Promise
 export function createOpenAIRunner(deps: OpenAIRunnerDeps): AgentRunner {
   const provider = deps.provider ?? 'openai';
   // Temporal owns retries: the SDK must not retry behind its back.
-  const client = new OpenAI({ apiKey: deps.apiKey || 'not-needed', baseURL: deps.baseURL, maxRetries: 0, timeout: deps.requestTimeoutMs ?? 600_000 });
+  const client = new OpenAI({
+    apiKey: deps.apiKey || 'not-needed',
+    baseURL: deps.baseURL,
+    maxRetries: 0,
+    timeout: deps.requestTimeoutMs ?? 600_000,
+  });
   const adapter: ModelAdapter = {
     runner: 'openai',
     provider,

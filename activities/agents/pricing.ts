@@ -19,7 +19,12 @@ export type ModelPrice = z.infer<typeof modelPriceSchema>;
 export const priceTableSchema = z.record(z.string().min(1), modelPriceSchema);
 export type PriceTable = z.infer<typeof priceTableSchema>;
 
-const p = (inputPerMTok: number, outputPerMTok: number, cacheReadPerMTok: number, cacheWritePerMTok: number): ModelPrice => ({
+const p = (
+  inputPerMTok: number,
+  outputPerMTok: number,
+  cacheReadPerMTok: number,
+  cacheWritePerMTok: number,
+): ModelPrice => ({
   inputPerMTok,
   outputPerMTok,
   cacheReadPerMTok,

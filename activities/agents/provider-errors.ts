@@ -14,8 +14,20 @@ export const PROVIDER_REJECTED = 'ProviderRejected';
 /** Longest `retry-after` we pass on as the next retry delay. @default 10 minutes */
 export const MAX_RETRY_AFTER_MS = 600_000;
 
-const RETRYABLE_BODY_TYPES = new Set(['overloaded_error', 'api_error', 'rate_limit_error', 'timeout_error', 'server_error']);
-const REJECTED_BODY_TYPES = new Set(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'request_too_large']);
+const RETRYABLE_BODY_TYPES = new Set([
+  'overloaded_error',
+  'api_error',
+  'rate_limit_error',
+  'timeout_error',
+  'server_error',
+]);
+const REJECTED_BODY_TYPES = new Set([
+  'invalid_request_error',
+  'authentication_error',
+  'permission_error',
+  'not_found_error',
+  'request_too_large',
+]);
 
 interface HeaderLike {
   get?: (name: string) => string | null;
@@ -33,7 +45,8 @@ function header(headers: unknown, name: string): string | null {
 /** Milliseconds from `retry-after-ms`, `retry-after` (seconds or HTTP date); undefined when absent. */
 export function retryAfterMs(headers: unknown, now = Date.now()): number | undefined {
   const ms = Number(header(headers, 'retry-after-ms'));
-  if (header(headers, 'retry-after-ms') !== null && Number.isFinite(ms) && ms >= 0) return Math.min(ms, MAX_RETRY_AFTER_MS);
+  if (header(headers, 'retry-after-ms') !== null && Number.isFinite(ms) && ms >= 0)
+    return Math.min(ms, MAX_RETRY_AFTER_MS);
   const raw = header(headers, 'retry-after');
   if (raw === null) return undefined;
   const seconds = Number(raw);
@@ -57,7 +70,12 @@ function bodyType(err: unknown): string | null {
   return typeof t === 'string' ? t : null;
 }
 
-export function unavailable(provider: string, message: string, nextRetryDelayMs?: number, cause?: Error): ApplicationFailure {
+export function unavailable(
+  provider: string,
+  message: string,
+  nextRetryDelayMs?: number,
+  cause?: Error,
+): ApplicationFailure {
   return ApplicationFailure.create({
     type: ErrorTypes.ProviderUnavailable,
     message: `${provider}: ${message}`,
@@ -68,7 +86,11 @@ export function unavailable(provider: string, message: string, nextRetryDelayMs?
 }
 
 export function rejected(provider: string, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: PROVIDER_REJECTED, message: `${provider}: ${message}`, nonRetryable: true });
+  return ApplicationFailure.create({
+    type: PROVIDER_REJECTED,
+    message: `${provider}: ${message}`,
+    nonRetryable: true,
+  });
 }
 
 /** Translates anything a provider SDK threw into a typed failure. Already-typed failures pass through. */

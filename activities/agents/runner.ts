@@ -2,7 +2,13 @@
  * The contract every agent runner implements (script, anthropic, openai, claude-code), plus the
  * fallback wrapper that switches a session to a secondary runner after repeated failed attempts.
  */
-import type { AgentConfig, AgentMode, AgentTurnResult, RunnerName, SessionPurpose } from '../../core/agent.js';
+import type {
+  AgentConfig,
+  AgentMode,
+  AgentTurnResult,
+  RunnerName,
+  SessionPurpose,
+} from '../../core/agent.js';
 import type { LiveSink } from './live.js';
 import type { Transcript } from './transcript.js';
 
@@ -50,7 +56,11 @@ export interface ToolDefinition {
 /** The confined toolbox (activities/agents/tools): `execute` never throws for bad arguments. */
 export interface Toolbox {
   definitions: ToolDefinition[];
-  execute(name: string, rawArgs: unknown, ctx?: { signal?: AbortSignal }): Promise<{ ok: boolean; output: string }>;
+  execute(
+    name: string,
+    rawArgs: unknown,
+    ctx?: { signal?: AbortSignal },
+  ): Promise<{ ok: boolean; output: string }>;
 }
 
 /** Builds the toolbox for one run; the worker wires `createToolbox` with the sandbox env. */
@@ -67,13 +77,22 @@ export interface FallbackOptions {
  * Serves attempts 1..switchAfterAttempts with `primary`, later ones with `secondary`. The secondary
  * continues the same transcript (its rows are provider-neutral) and the result says `fellBackTo`.
  */
-export function createFallbackRunner(primary: AgentRunner, secondary: AgentRunner, opts: FallbackOptions): AgentRunner {
+export function createFallbackRunner(
+  primary: AgentRunner,
+  secondary: AgentRunner,
+  opts: FallbackOptions,
+): AgentRunner {
   return {
     name: primary.name,
     provider: primary.provider,
     async run(req, ctx) {
       if (ctx.attempt <= opts.switchAfterAttempts) return primary.run(req, ctx);
-      const config: AgentConfig = { ...req.config, runner: secondary.name, provider: secondary.provider, model: opts.secondaryModel };
+      const config: AgentConfig = {
+        ...req.config,
+        runner: secondary.name,
+        provider: secondary.provider,
+        model: opts.secondaryModel,
+      };
       const result = await secondary.run({ ...req, config }, ctx);
       return { ...result, fellBackTo: secondary.provider ?? secondary.name };
     },

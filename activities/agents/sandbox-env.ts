@@ -16,20 +16,74 @@ export type AgentEnv = NodeJS.ProcessEnv & Record<string, string>;
 /** Names passed through from the parent environment. */
 const ALLOWED_NAMES = new Set([
   // Identity, shell and locale.
-  'PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LANGUAGE', 'TZ', 'TERM', 'COLORTERM',
-  'TMPDIR', 'TMP', 'TEMP', 'EDITOR', 'VISUAL', 'CI',
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'TERM',
+  'COLORTERM',
+  'TMPDIR',
+  'TMP',
+  'TEMP',
+  'EDITOR',
+  'VISUAL',
+  'CI',
   // Proxies (dropped when the URL embeds a password, see below).
-  'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'ALL_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'all_proxy',
   // Git identity for commits the agent makes (merges in conflict fixes).
-  'GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL',
+  'GIT_AUTHOR_NAME',
+  'GIT_AUTHOR_EMAIL',
+  'GIT_COMMITTER_NAME',
+  'GIT_COMMITTER_EMAIL',
   // TLS trust stores (paths, not keys).
-  'SSL_CERT_FILE', 'SSL_CERT_DIR', 'NODE_EXTRA_CA_CERTS', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'NODE_EXTRA_CA_CERTS',
+  'REQUESTS_CA_BUNDLE',
+  'CURL_CA_BUNDLE',
   // Tool and toolchain homes, so builds and tests find their caches.
-  'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME',
-  'NVM_DIR', 'NVM_BIN', 'VOLTA_HOME', 'PNPM_HOME', 'BUN_INSTALL', 'COREPACK_HOME', 'DENO_DIR',
-  'CARGO_HOME', 'RUSTUP_HOME', 'GOPATH', 'GOROOT', 'GOCACHE', 'GOMODCACHE', 'GOFLAGS',
-  'JAVA_HOME', 'GRADLE_USER_HOME', 'MAVEN_OPTS', 'PYENV_ROOT', 'VIRTUAL_ENV', 'CONDA_PREFIX', 'PIPX_HOME',
-  'ASDF_DIR', 'ASDF_DATA_DIR', 'MISE_DATA_DIR', 'HOMEBREW_PREFIX', 'HOMEBREW_CELLAR', 'HOMEBREW_REPOSITORY',
+  'XDG_CONFIG_HOME',
+  'XDG_CACHE_HOME',
+  'XDG_DATA_HOME',
+  'XDG_STATE_HOME',
+  'NVM_DIR',
+  'NVM_BIN',
+  'VOLTA_HOME',
+  'PNPM_HOME',
+  'BUN_INSTALL',
+  'COREPACK_HOME',
+  'DENO_DIR',
+  'CARGO_HOME',
+  'RUSTUP_HOME',
+  'GOPATH',
+  'GOROOT',
+  'GOCACHE',
+  'GOMODCACHE',
+  'GOFLAGS',
+  'JAVA_HOME',
+  'GRADLE_USER_HOME',
+  'MAVEN_OPTS',
+  'PYENV_ROOT',
+  'VIRTUAL_ENV',
+  'CONDA_PREFIX',
+  'PIPX_HOME',
+  'ASDF_DIR',
+  'ASDF_DATA_DIR',
+  'MISE_DATA_DIR',
+  'HOMEBREW_PREFIX',
+  'HOMEBREW_CELLAR',
+  'HOMEBREW_REPOSITORY',
 ]);
 
 /** Prefixes passed through (subject to the secret-name check). */
@@ -39,7 +93,19 @@ const ALLOWED_PREFIXES = ['LC_'];
 export { SECRET_NAME, isSecretName };
 
 /** Families that configure access to outside services; refused as extras whatever the suffix. */
-const PROVIDER_PREFIXES = ['ANTHROPIC_', 'OPENAI_', 'CLAUDE_', 'AWS_', 'AZURE_', 'GOOGLE_', 'GCP_', 'GITHUB_', 'GH_', 'NPM_', 'DOCKER_'];
+const PROVIDER_PREFIXES = [
+  'ANTHROPIC_',
+  'OPENAI_',
+  'CLAUDE_',
+  'AWS_',
+  'AZURE_',
+  'GOOGLE_',
+  'GCP_',
+  'GITHUB_',
+  'GH_',
+  'NPM_',
+  'DOCKER_',
+];
 
 /** Names that must never be passed as extras (they would hand out credentials indirectly). */
 const FORBIDDEN_EXTRAS = new Set(['SSH_AUTH_SOCK', 'GIT_ASKPASS', 'SSH_ASKPASS', 'GIT_CONFIG_PARAMETERS']);
@@ -60,7 +126,6 @@ export class SecretEnvError extends Error {
     this.name = 'SecretEnvError';
   }
 }
-
 
 function proxyHasPassword(value: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i.test(value);

@@ -75,7 +75,10 @@ export function createScriptRunner(): AgentRunner {
         if (transcript.hasToolResult(toolCallId)) continue;
         // A call recorded by an attempt that died before its result: the same call, not a second one.
         const earlier = transcript.load().find((m) => m.role === 'tool_call' && m.toolCallId === toolCallId);
-        const call = (earlier?.content as CallRecord | undefined) ?? { ...step, ...(await preState(req.worktreePath, step)) };
+        const call = (earlier?.content as CallRecord | undefined) ?? {
+          ...step,
+          ...(await preState(req.worktreePath, step)),
+        };
         if (!earlier) transcript.append({ role: 'tool_call', toolCallId, toolName: step.op, content: call });
         const result = await applyStep(req.worktreePath, step, ctx, call);
         if (!result.ok) refused.push(result.output);
@@ -139,7 +142,12 @@ function alreadyAppended(file: string, offset: number, text: string): boolean {
   }
 }
 
-async function applyStep(worktree: string, step: ScriptStep, ctx: RunnerContext, call: CallRecord): Promise<StepResult> {
+async function applyStep(
+  worktree: string,
+  step: ScriptStep,
+  ctx: RunnerContext,
+  call: CallRecord,
+): Promise<StepResult> {
   switch (step.op) {
     case 'write': {
       const file = await inside(worktree, step.path);

@@ -10,7 +10,11 @@ export class StreamIdleError extends Error {
   }
 }
 
-export async function withIdleTimeout<T>(outer: AbortSignal, idleMs: number, fn: (signal: AbortSignal, touch: () => void) => Promise<T>): Promise<T> {
+export async function withIdleTimeout<T>(
+  outer: AbortSignal,
+  idleMs: number,
+  fn: (signal: AbortSignal, touch: () => void) => Promise<T>,
+): Promise<T> {
   const idle = new AbortController();
   // One timer, pushed back on every event (refresh() re-arms it without a new allocation).
   const timer: NodeJS.Timeout = setTimeout(() => idle.abort(new StreamIdleError(idleMs)), idleMs);

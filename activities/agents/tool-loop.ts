@@ -67,7 +67,11 @@ export interface ToolLoopDeps {
 }
 
 const textContent = z.object({ text: z.string() });
-const toolCallContent = z.object({ input: z.unknown(), rawArguments: z.string().optional(), parseError: z.string().optional() });
+const toolCallContent = z.object({
+  input: z.unknown(),
+  rawArguments: z.string().optional(),
+  parseError: z.string().optional(),
+});
 const toolResultContent = z.object({ ok: z.boolean(), output: z.string() });
 
 /** Rebuilds the model conversation from stored rows (system and reset rows carry no conversation). */
@@ -93,7 +97,11 @@ export function rebuildConversation(rows: readonly StoredMessage[]): Conversatio
         name: row.toolName ?? '',
         input,
         rawArguments: c.success ? (c.data.rawArguments ?? JSON.stringify(input)) : '',
-        ...(c.success && c.data.parseError ? { parseError: c.data.parseError } : !c.success ? { parseError: 'stored tool call is unreadable' } : {}),
+        ...(c.success && c.data.parseError
+          ? { parseError: c.data.parseError }
+          : !c.success
+            ? { parseError: 'stored tool call is unreadable' }
+            : {}),
       });
     } else if (row.role === 'tool_result' && row.toolCallId) {
       const c = toolResultContent.safeParse(row.content);
@@ -112,7 +120,9 @@ export function rebuildConversation(rows: readonly StoredMessage[]): Conversatio
 /** Tool calls that have no result yet, oldest first (normally only the last assistant's). */
 export function pendingToolCalls(conversation: readonly ConversationItem[]): NeutralToolCall[] {
   const answered = new Set(conversation.flatMap((i) => (i.kind === 'tool_result' ? [i.toolCallId] : [])));
-  return conversation.flatMap((i) => (i.kind === 'assistant' ? i.toolCalls.filter((c) => !answered.has(c.id)) : []));
+  return conversation.flatMap((i) =>
+    i.kind === 'assistant' ? i.toolCalls.filter((c) => !answered.has(c.id)) : [],
+  );
 }
 
 function throttle(fn: () => void, ms: number): () => void {
@@ -126,7 +136,12 @@ function throttle(fn: () => void, ms: number): () => void {
   };
 }
 
-export async function runToolLoop(adapter: ModelAdapter, deps: ToolLoopDeps, req: AgentTurnRequest, ctx: RunnerContext): Promise<AgentTurnResult> {
+export async function runToolLoop(
+  adapter: ModelAdapter,
+  deps: ToolLoopDeps,
+  req: AgentTurnRequest,
+  ctx: RunnerContext,
+): Promise<AgentTurnResult> {
   const { transcript } = ctx;
   const live = ctx.live ?? nullLiveSink;
   const model = req.config.model ?? adapter.defaultModel;
@@ -139,13 +154,26 @@ export async function runToolLoop(adapter: ModelAdapter, deps: ToolLoopDeps, req
   const finish = (status: AgentTurnResult['status'], summary: string): AgentTurnResult => {
     transcript.setStatus(status);
     const totals = transcript.totals();
-    return { sessionId: req.sessionId, status, summary, costUsd: totals.costUsd, usage: totals.usage, provider: adapter.provider };
+    return {
+      sessionId: req.sessionId,
+      status,
+      summary,
+      costUsd: totals.costUsd,
+      usage: totals.usage,
+      provider: adapter.provider,
+    };
   };
 
   transcript.setServing({ runner: adapter.runner, provider: adapter.provider, model });
   transcript.setStatus('running');
   // The console drops whatever it was showing of the failed attempt's unfinished stream.
-  if (ctx.attempt > 1) appended(transcript.append({ role: 'reset', content: { attempt: ctx.attempt, resumeFromSeq: ctx.resumeFromSeq } }));
+  if (ctx.attempt > 1)
+    appended(
+      transcript.append({
+        role: 'reset',
+        content: { attempt: ctx.attempt, resumeFromSeq: ctx.resumeFromSeq },
+      }),
+    );
   let rows = transcript.load();
   if (!rows.some((r) => r.role === 'user')) {
     appended(transcript.append({ role: 'user', content: { text: req.prompt } }));
@@ -163,21 +191,48 @@ export async function runToolLoop(adapter: ModelAdapter, deps: ToolLoopDeps, req
         if (transcript.hasToolResult(call.id)) continue;
         const toolStream = live.begin();
         live.emit(toolStream, { kind: 'tool_start', toolCallId: call.id, name: call.name });
-        const result = await executeToolCall(toolbox.execute.bind(toolbox), call, ctx, deps.toolHeartbeatMs ?? 5000, () => lastSeq);
-        appended(transcript.append({ role: 'tool_result', toolCallId: call.id, toolName: call.name, content: result }));
+        const result = await executeToolCall(
+          toolbox.execute.bind(toolbox),
+          call,
+          ctx,
+          deps.toolHeartbeatMs ?? 5000,
+          () => lastSeq,
+        );
+        appended(
+          transcript.append({
+            role: 'tool_result',
+            toolCallId: call.id,
+            toolName: call.name,
+            content: result,
+          }),
+        );
         live.emit(toolStream, { kind: 'tool_end', toolCallId: call.id, ok: result.ok });
         live.end(toolStream);
-        conversation.push({ kind: 'tool_result', toolCallId: call.id, toolName: call.name, output: result.output, isError: !result.ok });
+        conversation.push({
+          kind: 'tool_result',
+          toolCallId: call.id,
+          toolName: call.name,
+          output: result.output,
+          isError: !result.ok,
+        });
       }
       const last = conversation[conversation.length - 1];
-      if (last?.kind === 'assistant' && last.toolCalls.length === 0) return finish('completed', last.text || 'The agent finished without a message.');
+      if (last?.kind === 'assistant' && last.toolCalls.length === 0)
+        return finish('completed', last.text || 'The agent finished without a message.');
       const turns = conversation.filter((i) => i.kind === 'assistant').length;
       if (turns >= req.config.maxTurns) {
         const lastText = lastAssistantText(conversation);
-        return finish('completed', `Stopped after reaching the turn limit (${req.config.maxTurns}).${lastText ? `\n\n${lastText}` : ''}`);
+        return finish(
+          'completed',
+          `Stopped after reaching the turn limit (${req.config.maxTurns}).${lastText ? `\n\n${lastText}` : ''}`,
+        );
       }
       const remaining = ctx.budget.remainingUsd;
-      if (remaining !== null && remaining <= 0) return finish('awaiting_budget', `Budget exhausted after ${turns} model call(s); waiting for approval.`);
+      if (remaining !== null && remaining <= 0)
+        return finish(
+          'awaiting_budget',
+          `Budget exhausted after ${turns} model call(s); waiting for approval.`,
+        );
 
       let response: ModelResponse;
       const stream = live.begin();
@@ -199,7 +254,11 @@ export async function runToolLoop(adapter: ModelAdapter, deps: ToolLoopDeps, req
       const rowsToAppend: TranscriptAppend[] = [
         {
           role: 'assistant',
-          content: { text: response.text, stopReason: response.stopReason, ...(response.warnings.length ? { warnings: response.warnings } : {}) },
+          content: {
+            text: response.text,
+            stopReason: response.stopReason,
+            ...(response.warnings.length ? { warnings: response.warnings } : {}),
+          },
           ...served,
           usage: response.usage,
           costUsd: costUsd(response.usage, response.model, deps.prices),
@@ -208,7 +267,11 @@ export async function runToolLoop(adapter: ModelAdapter, deps: ToolLoopDeps, req
           role: 'tool_call' as const,
           toolCallId: c.id,
           toolName: c.name,
-          content: { input: c.input, rawArguments: c.rawArguments, ...(c.parseError ? { parseError: c.parseError } : {}) },
+          content: {
+            input: c.input,
+            rawArguments: c.rawArguments,
+            ...(c.parseError ? { parseError: c.parseError } : {}),
+          },
           ...served,
         })),
       ];
@@ -230,7 +293,11 @@ function lastAssistantText(conversation: readonly ConversationItem[]): string {
   return '';
 }
 
-type Execute = (name: string, rawArgs: unknown, ctx?: { signal?: AbortSignal }) => Promise<{ ok: boolean; output: string }>;
+type Execute = (
+  name: string,
+  rawArgs: unknown,
+  ctx?: { signal?: AbortSignal },
+) => Promise<{ ok: boolean; output: string }>;
 
 async function executeToolCall(
   execute: Execute,
@@ -241,14 +308,20 @@ async function executeToolCall(
 ): Promise<{ ok: boolean; output: string }> {
   // The model sees why its call failed and can send it again; nothing ran.
   if (call.parseError) {
-    return { ok: false, output: `Error: the arguments for ${call.name || 'this tool call'} were not valid: ${call.parseError}. Nothing was run; send the call again with a JSON object of arguments.` };
+    return {
+      ok: false,
+      output: `Error: the arguments for ${call.name || 'this tool call'} were not valid: ${call.parseError}. Nothing was run; send the call again with a JSON object of arguments.`,
+    };
   }
   const ticker = setInterval(() => ctx.heartbeat({ lastSeq: lastSeq() }), heartbeatMs);
   try {
     return await execute(call.name, call.input, { signal: ctx.signal });
   } catch (err) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    return { ok: false, output: `Error: ${call.name} failed: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      ok: false,
+      output: `Error: ${call.name} failed: ${err instanceof Error ? err.message : String(err)}`,
+    };
   } finally {
     clearInterval(ticker);
   }

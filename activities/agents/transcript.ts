@@ -9,8 +9,20 @@
  */
 import type { MessageRole, TokenUsage } from '../../core/agent.js';
 import type { Db } from '../../db/client.js';
-import { appendMessages, hasToolResultRow, lastMessageSeq, listMessages, type MessageRowInput } from '../../db/queries/agent-messages.js';
-import { ensureSession, getSession, setSessionServing, setSessionStatus, type SessionStatus } from '../../db/queries/agent-sessions.js';
+import {
+  appendMessages,
+  hasToolResultRow,
+  lastMessageSeq,
+  listMessages,
+  type MessageRowInput,
+} from '../../db/queries/agent-messages.js';
+import {
+  ensureSession,
+  getSession,
+  setSessionServing,
+  setSessionStatus,
+  type SessionStatus,
+} from '../../db/queries/agent-sessions.js';
 
 export { ensureSession };
 
@@ -89,7 +101,12 @@ export function createTranscript(db: Db, sessionId: string): Transcript {
         toolName: r.toolName,
         provider: r.provider,
         model: r.model,
-        usage: { inputTokens: r.inputTokens, outputTokens: r.outputTokens, cacheReadTokens: r.cacheReadTokens, cacheWriteTokens: r.cacheWriteTokens },
+        usage: {
+          inputTokens: r.inputTokens,
+          outputTokens: r.outputTokens,
+          cacheReadTokens: r.cacheReadTokens,
+          cacheWriteTokens: r.cacheWriteTokens,
+        },
         costUsd: r.costUsd,
         createdAt: r.createdAt,
       })),
@@ -99,11 +116,17 @@ export function createTranscript(db: Db, sessionId: string): Transcript {
       const s = getSession({ db, id: sessionId });
       if (!s) throw new Error(`agent session ${sessionId} does not exist; call ensureSession first`);
       return {
-        usage: { inputTokens: s.inputTokens, outputTokens: s.outputTokens, cacheReadTokens: s.cacheReadTokens, cacheWriteTokens: s.cacheWriteTokens },
+        usage: {
+          inputTokens: s.inputTokens,
+          outputTokens: s.outputTokens,
+          cacheReadTokens: s.cacheReadTokens,
+          cacheWriteTokens: s.cacheWriteTokens,
+        },
         costUsd: s.costUsd,
       };
     },
     setStatus: (status, error = null) => setSessionStatus({ db, id: sessionId, status, error }),
-    setServing: ({ runner, provider, model }) => setSessionServing({ db, id: sessionId, runner, provider, model }),
+    setServing: ({ runner, provider, model }) =>
+      setSessionServing({ db, id: sessionId, runner, provider, model }),
   };
 }

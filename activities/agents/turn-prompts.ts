@@ -57,14 +57,21 @@ export function renderUserPrompt({ purpose, text, spec, vars }: TurnPromptInput)
         reviews: { reviews: json(vars.reviews), threads: json(vars.threads) },
       });
     case 'conflict-fix':
-      return renderPrompt('conflict-fix', { branch: spec.branch, base_ref: `${spec.remote}/${str(vars.baseBranch, spec.baseBranch)}` });
+      return renderPrompt('conflict-fix', {
+        branch: spec.branch,
+        base_ref: `${spec.remote}/${str(vars.baseBranch, spec.baseBranch)}`,
+      });
   }
 }
 
 export function renderTurnPrompts(input: TurnPromptInput): { system: string; user: string } {
   if (input.runner === 'script') return { system: '', user: input.text };
   return {
-    system: renderPrompt('system', { worktree: input.spec.worktreePath, branch: input.spec.branch, base_branch: input.spec.baseBranch }),
+    system: renderPrompt('system', {
+      worktree: input.spec.worktreePath,
+      branch: input.spec.branch,
+      base_branch: input.spec.baseBranch,
+    }),
     user: renderUserPrompt(input),
   };
 }

@@ -58,7 +58,10 @@ export interface FailedJobLogs {
   omittedJobs: string[];
 }
 
-export async function getFailedJobLogs(octokit: GithubClient, input: FailedJobLogsInput): Promise<FailedJobLogs> {
+export async function getFailedJobLogs(
+  octokit: GithubClient,
+  input: FailedJobLogsInput,
+): Promise<FailedJobLogs> {
   const what = `GET jobs ${input.owner}/${input.repo} run ${input.runId}`;
   const rows = await guard(what, () =>
     octokit.paginate(octokit.rest.actions.listJobsForWorkflowRun, {
@@ -76,18 +79,28 @@ export async function getFailedJobLogs(octokit: GithubClient, input: FailedJobLo
   for (const job of failed.slice(0, maxJobs)) {
     const logWhat = `GET logs ${input.owner}/${input.repo} job ${job.id}`;
     const res = await guard(logWhat, () =>
-      octokit.rest.actions.downloadJobLogsForWorkflowRun({ owner: input.owner, repo: input.repo, job_id: job.id }),
+      octokit.rest.actions.downloadJobLogsForWorkflowRun({
+        owner: input.owner,
+        repo: input.repo,
+        job_id: job.id,
+      }),
     );
     const raw: unknown = res.data;
     const text =
-      typeof raw === 'string' ? raw : raw instanceof ArrayBuffer ? new TextDecoder().decode(raw) : parseOrMalformed(z.string(), raw, logWhat);
+      typeof raw === 'string'
+        ? raw
+        : raw instanceof ArrayBuffer
+          ? new TextDecoder().decode(raw)
+          : parseOrMalformed(z.string(), raw, logWhat);
     const trimmed = trimJobLog(text, input.maxBytesPerJob ?? 20_000);
     out.push({
       jobId: job.id,
       name: job.name,
       conclusion: job.conclusion ?? 'failure',
       url: job.html_url ?? null,
-      failedSteps: (job.steps ?? []).filter((s) => s.conclusion !== null && FAILED.has(s.conclusion)).map((s) => s.name),
+      failedSteps: (job.steps ?? [])
+        .filter((s) => s.conclusion !== null && FAILED.has(s.conclusion))
+        .map((s) => s.name),
       log: trimmed.text,
       truncated: trimmed.truncated,
     });
@@ -118,11 +131,16 @@ export async function rerunFailedJobs(octokit: GithubClient, input: RerunInput):
   );
   const run = parseOrMalformed(restRun, res.data, `GET run ${where}`);
   const attempt = run.run_attempt ?? 1;
-  if (input.expectedAttempt !== undefined && attempt > input.expectedAttempt) return { rerun: false, attempt, reason: 'already_rerun' };
+  if (input.expectedAttempt !== undefined && attempt > input.expectedAttempt)
+    return { rerun: false, attempt, reason: 'already_rerun' };
   if (run.status !== 'completed') return { rerun: false, attempt, reason: 'in_progress' };
   if (run.conclusion === 'success') return { rerun: false, attempt, reason: 'not_failed' };
   await guard(`POST rerun-failed-jobs ${where}`, () =>
-    octokit.rest.actions.reRunWorkflowFailedJobs({ owner: input.owner, repo: input.repo, run_id: input.runId }),
+    octokit.rest.actions.reRunWorkflowFailedJobs({
+      owner: input.owner,
+      repo: input.repo,
+      run_id: input.runId,
+    }),
   );
   return { rerun: true, attempt: attempt + 1 };
 }

@@ -47,7 +47,12 @@ export interface GithubClientOptions {
    */
   throttle?: boolean;
   /** Octokit's logger; the default drops debug/info and never sees the token. */
-  log?: { debug: (m: string) => void; info: (m: string) => void; warn: (m: string) => void; error: (m: string) => void };
+  log?: {
+    debug: (m: string) => void;
+    info: (m: string) => void;
+    warn: (m: string) => void;
+    error: (m: string) => void;
+  };
 }
 
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
@@ -105,7 +110,12 @@ function installEtagCache(octokit: GithubClient, cache: EtagCache, max: number):
       if (status === 304 && cached) {
         const fresh = (err as { response?: { headers?: Record<string, string> } }).response?.headers ?? {};
         // Serve the cached body with the 304's current rate-limit headers.
-        return { status: 200, url: key, headers: { ...cached.headers, ...fresh }, data: cached.data as never };
+        return {
+          status: 200,
+          url: key,
+          headers: { ...cached.headers, ...fresh },
+          data: cached.data as never,
+        };
       }
       throw err;
     }

@@ -27,7 +27,10 @@ export type GithubErrorType =
   | typeof ErrorTypes.BranchDeleted
   | (typeof GithubExtraErrorTypes)[keyof typeof GithubExtraErrorTypes];
 
-const RETRYABLE = new Set<GithubErrorType>([ErrorTypes.GithubRateLimited, GithubExtraErrorTypes.GithubUnavailable]);
+const RETRYABLE = new Set<GithubErrorType>([
+  ErrorTypes.GithubRateLimited,
+  GithubExtraErrorTypes.GithubUnavailable,
+]);
 
 export interface GithubErrorDetails {
   status?: number;
@@ -98,9 +101,13 @@ export function rateLimitFrom(
 }
 
 function graphqlErrorTypes(err: object): string[] {
-  const errors = (err as { errors?: unknown }).errors ?? (err as { response?: { data?: { errors?: unknown } } }).response?.data?.errors;
+  const errors =
+    (err as { errors?: unknown }).errors ??
+    (err as { response?: { data?: { errors?: unknown } } }).response?.data?.errors;
   if (!Array.isArray(errors)) return [];
-  return errors.map((e) => (typeof e === 'object' && e !== null ? String((e as { type?: unknown }).type ?? '') : ''));
+  return errors.map((e) =>
+    typeof e === 'object' && e !== null ? String((e as { type?: unknown }).type ?? '') : '',
+  );
 }
 
 /**
@@ -123,7 +130,9 @@ export function toGithubError(
   const gqlTypes = graphqlErrorTypes(err);
 
   if (status === 401 || (status === 403 && /bad credentials/i.test(message))) {
-    return new GithubError(ErrorTypes.GithubAuth, `${what}: GitHub rejected the token (${status})`, { status });
+    return new GithubError(ErrorTypes.GithubAuth, `${what}: GitHub rejected the token (${status})`, {
+      status,
+    });
   }
   if (status === 403 || status === 429 || gqlTypes.includes('RATE_LIMITED')) {
     const limit = rateLimitFrom(e.response, message, now);
@@ -134,7 +143,9 @@ export function toGithubError(
         ...l,
       });
     }
-    return new GithubError(GithubExtraErrorTypes.GithubForbidden, `${what}: forbidden: ${message}`, { status });
+    return new GithubError(GithubExtraErrorTypes.GithubForbidden, `${what}: forbidden: ${message}`, {
+      status,
+    });
   }
   if (status === 404 || gqlTypes.includes('NOT_FOUND')) {
     return new GithubError(opts.onNotFound ?? GithubExtraErrorTypes.GithubNotFound, `${what}: not found`, {
@@ -151,7 +162,11 @@ export function toGithubError(
 }
 
 /** Runs `fn`, rethrowing any failure as a GithubError. */
-export async function guard<T>(what: string, fn: () => Promise<T>, opts?: { onNotFound?: GithubErrorType }): Promise<T> {
+export async function guard<T>(
+  what: string,
+  fn: () => Promise<T>,
+  opts?: { onNotFound?: GithubErrorType },
+): Promise<T> {
   try {
     return await fn();
   } catch (err) {

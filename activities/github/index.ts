@@ -37,7 +37,10 @@ export interface GithubActivityDeps {
 export function toActivityFailure(err: unknown, what: string): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   if (err instanceof z.ZodError) {
-    return ApplicationFailure.nonRetryable(`${what}: invalid input: ${err.issues[0]?.message ?? ''}`, GithubExtraErrorTypes.GithubValidation);
+    return ApplicationFailure.nonRetryable(
+      `${what}: invalid input: ${err.issues[0]?.message ?? ''}`,
+      GithubExtraErrorTypes.GithubValidation,
+    );
   }
   const e = err instanceof GithubError ? err : toGithubError(err, what);
   const details = { status: e.status ?? null, resetAt: e.resetAt ?? null, field: e.field ?? null };
@@ -46,18 +49,26 @@ export function toActivityFailure(err: unknown, what: string): ApplicationFailur
     type: e.type,
     nonRetryable: !e.retryable,
     details: [details],
-    ...(e.type === ErrorTypes.GithubRateLimited && e.retryAfterMs !== undefined ? { nextRetryDelay: e.retryAfterMs } : {}),
+    ...(e.type === ErrorTypes.GithubRateLimited && e.retryAfterMs !== undefined
+      ? { nextRetryDelay: e.retryAfterMs }
+      : {}),
   });
 }
 
 export function createGithubActivities(deps: GithubActivityDeps) {
   const client = (): GithubClient => {
     if (!deps.octokit) {
-      throw new GithubError(ErrorTypes.GithubAuth, 'no GitHub token: set GITHUB_TOKEN or GH_TOKEN, or run `gh auth login`');
+      throw new GithubError(
+        ErrorTypes.GithubAuth,
+        'no GitHub token: set GITHUB_TOKEN or GH_TOKEN, or run `gh auth login`',
+      );
     }
     return deps.octokit;
   };
-  function activity<I, O>(name: string, fn: (octokit: GithubClient, input: I) => Promise<O>): (input: I) => Promise<O> {
+  function activity<I, O>(
+    name: string,
+    fn: (octokit: GithubClient, input: I) => Promise<O>,
+  ): (input: I) => Promise<O> {
     return async (input: I) => {
       try {
         return await fn(client(), input);
@@ -68,23 +79,39 @@ export function createGithubActivities(deps: GithubActivityDeps) {
   }
 
   return {
-    githubListOpenPrSnapshots: activity('githubListOpenPrSnapshots', (o, i: RepoRef) => ops.fetchOpenPrSnapshots(o, i)),
+    githubListOpenPrSnapshots: activity('githubListOpenPrSnapshots', (o, i: RepoRef) =>
+      ops.fetchOpenPrSnapshots(o, i),
+    ),
     githubGetPrSnapshot: activity(
       'githubGetPrSnapshot',
       (o, i: RepoRef & { number: number }): Promise<PrSnapshot> => ops.fetchPrSnapshot(o, i),
     ),
     githubListIssues: activity('githubListIssues', (o, i: ops.ListIssuesInput) => ops.listIssues(o, i)),
     githubGetIssue: activity('githubGetIssue', (o, i: RepoRef & { number: number }) => ops.getIssue(o, i)),
-    githubCreatePullRequest: activity('githubCreatePullRequest', (o, i: ops.CreatePrInput) => ops.createPullRequest(o, i)),
-    githubGetFailedJobLogs: activity('githubGetFailedJobLogs', (o, i: ops.FailedJobLogsInput) => ops.getFailedJobLogs(o, i)),
-    githubRerunFailedJobs: activity('githubRerunFailedJobs', (o, i: ops.RerunInput) => ops.rerunFailedJobs(o, i)),
-    githubUpsertComment: activity('githubUpsertComment', (o, i: ops.UpsertCommentInput) => ops.upsertMarkerComment(o, i)),
-    githubRequestReReview: activity('githubRequestReReview', (o, i: ops.ReReviewInput) => ops.requestReReview(o, i)),
-    githubMergePullRequest: activity('githubMergePullRequest', (o, i: ops.MergeInput) => ops.mergePullRequest(o, i)),
+    githubCreatePullRequest: activity('githubCreatePullRequest', (o, i: ops.CreatePrInput) =>
+      ops.createPullRequest(o, i),
+    ),
+    githubGetFailedJobLogs: activity('githubGetFailedJobLogs', (o, i: ops.FailedJobLogsInput) =>
+      ops.getFailedJobLogs(o, i),
+    ),
+    githubRerunFailedJobs: activity('githubRerunFailedJobs', (o, i: ops.RerunInput) =>
+      ops.rerunFailedJobs(o, i),
+    ),
+    githubUpsertComment: activity('githubUpsertComment', (o, i: ops.UpsertCommentInput) =>
+      ops.upsertMarkerComment(o, i),
+    ),
+    githubRequestReReview: activity('githubRequestReReview', (o, i: ops.ReReviewInput) =>
+      ops.requestReReview(o, i),
+    ),
+    githubMergePullRequest: activity('githubMergePullRequest', (o, i: ops.MergeInput) =>
+      ops.mergePullRequest(o, i),
+    ),
     githubMarkReadyForReview: activity('githubMarkReadyForReview', (o, i: RepoRef & { number: number }) =>
       ops.markReadyForReview(o, i),
     ),
-    githubGetBranchHead: activity('githubGetBranchHead', (o, i: RepoRef & { branch: string }) => ops.getBranchHead(o, i)),
+    githubGetBranchHead: activity('githubGetBranchHead', (o, i: RepoRef & { branch: string }) =>
+      ops.getBranchHead(o, i),
+    ),
 
     /** Token present and accepted? Who is it, and how much quota is left? Never throws for auth. */
     async githubHealth(): Promise<GithubHealth> {
@@ -93,7 +120,11 @@ export function createGithubActivities(deps: GithubActivityDeps) {
       try {
         const rl = await guard('GET /rate_limit', () => octokit.rest.rateLimit.get());
         const core = parseOrMalformed(
-          z.object({ resources: z.object({ core: z.object({ limit: z.number(), remaining: z.number(), reset: z.number() }) }) }),
+          z.object({
+            resources: z.object({
+              core: z.object({ limit: z.number(), remaining: z.number(), reset: z.number() }),
+            }),
+          }),
           rl.data,
           'GET /rate_limit',
         ).resources.core;
@@ -101,7 +132,11 @@ export function createGithubActivities(deps: GithubActivityDeps) {
         return {
           auth: 'ok',
           login,
-          rateLimit: { remaining: core.remaining, limit: core.limit, resetAt: new Date(core.reset * 1000).toISOString() },
+          rateLimit: {
+            remaining: core.remaining,
+            limit: core.limit,
+            resetAt: new Date(core.reset * 1000).toISOString(),
+          },
         };
       } catch (err) {
         if (err instanceof GithubError && err.type === ErrorTypes.GithubAuth) return { auth: 'invalid' };

@@ -17,7 +17,10 @@ const restIssue = z.object({
   html_url: z.string(),
   user: restUser,
   labels: z.array(z.union([z.string(), z.object({ name: z.string().optional() })])),
-  assignees: z.array(z.object({ login: z.string() })).nullable().optional(),
+  assignees: z
+    .array(z.object({ login: z.string() }))
+    .nullable()
+    .optional(),
   updated_at: z.string(),
   pull_request: z.unknown().optional(),
 });
@@ -118,14 +121,24 @@ export async function listIssues(octokit: GithubClient, input: ListIssuesInput):
 async function listComments(octokit: GithubClient, ref: RepoRef & { number: number }) {
   const what = `GET comments ${ref.owner}/${ref.repo}#${ref.number}`;
   const rows = await guard(what, () =>
-    octokit.paginate(octokit.rest.issues.listComments, { owner: ref.owner, repo: ref.repo, issue_number: ref.number, per_page: 100 }),
+    octokit.paginate(octokit.rest.issues.listComments, {
+      owner: ref.owner,
+      repo: ref.repo,
+      issue_number: ref.number,
+      per_page: 100,
+    }),
   );
   return parseOrMalformed(z.array(restComment), rows, what);
 }
 
-export async function getIssue(octokit: GithubClient, ref: RepoRef & { number: number }): Promise<IssueDetail> {
+export async function getIssue(
+  octokit: GithubClient,
+  ref: RepoRef & { number: number },
+): Promise<IssueDetail> {
   const what = `GET issue ${ref.owner}/${ref.repo}#${ref.number}`;
-  const res = await guard(what, () => octokit.rest.issues.get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number }));
+  const res = await guard(what, () =>
+    octokit.rest.issues.get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number }),
+  );
   const issue = parseOrMalformed(restIssue, res.data, what);
   const comments = await listComments(octokit, ref);
   return {
@@ -141,7 +154,9 @@ export async function getIssue(octokit: GithubClient, ref: RepoRef & { number: n
   };
 }
 
-export const markerKeySchema = z.string().regex(/^[\w.:/-]{1,120}$/, 'marker key: letters, digits, . : / - _ only');
+export const markerKeySchema = z
+  .string()
+  .regex(/^[\w.:/-]{1,120}$/, 'marker key: letters, digits, . : / - _ only');
 
 /** The hidden marker that identifies a Ratchet comment: `<!-- ratchet:<key> -->`. */
 export function commentMarker(key: string): string {
@@ -165,21 +180,41 @@ export interface UpsertCommentResult {
  * when the body is already right), and creates one only when none carries it. A retry after a
  * crash between POST and return finds the marker and never posts twice.
  */
-export async function upsertMarkerComment(octokit: GithubClient, input: UpsertCommentInput): Promise<UpsertCommentResult> {
+export async function upsertMarkerComment(
+  octokit: GithubClient,
+  input: UpsertCommentInput,
+): Promise<UpsertCommentResult> {
   const marker = commentMarker(input.key);
   const body = `${marker}\n${input.body}`;
-  const comments = await listComments(octokit, { owner: input.owner, repo: input.repo, number: input.issueNumber });
+  const comments = await listComments(octokit, {
+    owner: input.owner,
+    repo: input.repo,
+    number: input.issueNumber,
+  });
   const existing = comments.find((c) => (c.body ?? '').includes(marker));
   const where = `${input.owner}/${input.repo}#${input.issueNumber}`;
   if (existing) {
     if ((existing.body ?? '') === body) return { commentId: existing.id, action: 'unchanged' };
     await guard(`PATCH comment ${where}`, () =>
-      octokit.rest.issues.updateComment({ owner: input.owner, repo: input.repo, comment_id: existing.id, body }),
+      octokit.rest.issues.updateComment({
+        owner: input.owner,
+        repo: input.repo,
+        comment_id: existing.id,
+        body,
+      }),
     );
     return { commentId: existing.id, action: 'updated' };
   }
   const res = await guard(`POST comment ${where}`, () =>
-    octokit.rest.issues.createComment({ owner: input.owner, repo: input.repo, issue_number: input.issueNumber, body }),
+    octokit.rest.issues.createComment({
+      owner: input.owner,
+      repo: input.repo,
+      issue_number: input.issueNumber,
+      body,
+    }),
   );
-  return { commentId: parseOrMalformed(z.object({ id: z.number().int() }), res.data, `POST comment ${where}`).id, action: 'created' };
+  return {
+    commentId: parseOrMalformed(z.object({ id: z.number().int() }), res.data, `POST comment ${where}`).id,
+    action: 'created',
+  };
 }

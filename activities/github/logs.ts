@@ -19,7 +19,10 @@ export interface TrimmedLog {
 
 /** @param maxBytes cap on the returned text (UTF-8 bytes, approximately). @default 20000 */
 export function trimJobLog(log: string, maxBytes = 20_000): TrimmedLog {
-  const lines = log.replace(/\r\n/g, '\n').split('\n').map((l) => l.replace(TIMESTAMP, ''));
+  const lines = log
+    .replace(/\r\n/g, '\n')
+    .split('\n')
+    .map((l) => l.replace(TIMESTAMP, ''));
   const sections: { header: string; lines: string[] }[] = [{ header: '', lines: [] }];
   for (const line of lines) {
     if (STEP_HEADER.test(line)) sections.push({ header: line.replace('##[group]', ''), lines: [line] });

@@ -5,8 +5,30 @@
 export { getFailedJobLogs, rerunFailedJobs } from './actions.js';
 export type { FailedJobLog, FailedJobLogs, FailedJobLogsInput, RerunInput, RerunResult } from './actions.js';
 export { commentMarker, getIssue, getViewerLogin, listIssues, upsertMarkerComment } from './issues.js';
-export type { IssueComment, IssueDetail, IssueSummary, ListIssuesInput, UpsertCommentInput, UpsertCommentResult } from './issues.js';
-export { createPullRequest, getBranchHead, getPull, markReadyForReview, mergePullRequest, requestReReview } from './pulls.js';
-export type { CreatePrInput, CreatePrResult, MergeInput, MergeMethod, MergeResult, PullRef, ReReviewInput } from './pulls.js';
+export type {
+  IssueComment,
+  IssueDetail,
+  IssueSummary,
+  ListIssuesInput,
+  UpsertCommentInput,
+  UpsertCommentResult,
+} from './issues.js';
+export {
+  createPullRequest,
+  getBranchHead,
+  getPull,
+  markReadyForReview,
+  mergePullRequest,
+  requestReReview,
+} from './pulls.js';
+export type {
+  CreatePrInput,
+  CreatePrResult,
+  MergeInput,
+  MergeMethod,
+  MergeResult,
+  PullRef,
+  ReReviewInput,
+} from './pulls.js';
 export { fetchOpenPrSnapshots, fetchPrSnapshot } from './snapshots.js';
 export type { GraphqlRateLimit, OpenPrSnapshots, RepoRef } from './snapshots.js';

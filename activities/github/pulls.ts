@@ -47,19 +47,35 @@ export interface CreatePrResult extends PullRef {
 }
 
 function toRef(p: z.infer<typeof restPull>): PullRef {
-  return { number: p.number, url: p.html_url, nodeId: p.node_id, headSha: p.head.sha, baseRef: p.base.ref, draft: p.draft ?? false };
+  return {
+    number: p.number,
+    url: p.html_url,
+    nodeId: p.node_id,
+    headSha: p.head.sha,
+    baseRef: p.base.ref,
+    draft: p.draft ?? false,
+  };
 }
 
 async function findOpenPr(octokit: GithubClient, input: RepoRef & { head: string }): Promise<PullRef | null> {
   const what = `GET pulls ${input.owner}/${input.repo} head=${input.head}`;
   const res = await guard(what, () =>
-    octokit.rest.pulls.list({ owner: input.owner, repo: input.repo, head: `${input.owner}:${input.head}`, state: 'open', per_page: 10 }),
+    octokit.rest.pulls.list({
+      owner: input.owner,
+      repo: input.repo,
+      head: `${input.owner}:${input.head}`,
+      state: 'open',
+      per_page: 10,
+    }),
   );
   const first = parseOrMalformed(z.array(restPull), res.data, what)[0];
   return first ? toRef(first) : null;
 }
 
-export async function createPullRequest(octokit: GithubClient, input: CreatePrInput): Promise<CreatePrResult> {
+export async function createPullRequest(
+  octokit: GithubClient,
+  input: CreatePrInput,
+): Promise<CreatePrResult> {
   const existing = await findOpenPr(octokit, input);
   if (existing) return { ...existing, created: false };
   const what = `POST pulls ${input.owner}/${input.repo} head=${input.head}`;
@@ -76,7 +92,10 @@ export async function createPullRequest(octokit: GithubClient, input: CreatePrIn
     return { ...toRef(parseOrMalformed(restPull, res.data, what)), created: true };
   } catch (err) {
     // Someone (or our previous attempt) opened it between the look and the act.
-    if ((err as { status?: number }).status === 422 && /already exists/i.test(String((err as Error).message))) {
+    if (
+      (err as { status?: number }).status === 422 &&
+      /already exists/i.test(String((err as Error).message))
+    ) {
       const again = await findOpenPr(octokit, input);
       if (again) return { ...again, created: false };
     }
@@ -86,7 +105,9 @@ export async function createPullRequest(octokit: GithubClient, input: CreatePrIn
 
 export async function getPull(octokit: GithubClient, ref: RepoRef & { number: number }) {
   const what = `GET pull ${ref.owner}/${ref.repo}#${ref.number}`;
-  const res = await guard(what, () => octokit.rest.pulls.get({ owner: ref.owner, repo: ref.repo, pull_number: ref.number }));
+  const res = await guard(what, () =>
+    octokit.rest.pulls.get({ owner: ref.owner, repo: ref.repo, pull_number: ref.number }),
+  );
   return parseOrMalformed(restPull, res.data, what);
 }
 
@@ -150,7 +171,10 @@ export interface ReReviewInput extends RepoRef {
 }
 
 /** Re-requesting a review from someone who already reviewed puts the PR back in their queue. */
-export async function requestReReview(octokit: GithubClient, input: ReReviewInput): Promise<{ requested: string[] }> {
+export async function requestReReview(
+  octokit: GithubClient,
+  input: ReReviewInput,
+): Promise<{ requested: string[] }> {
   const what = `POST requested_reviewers ${input.owner}/${input.repo}#${input.number}`;
   const res = await guard(what, () =>
     octokit.rest.pulls.requestReviewers({
@@ -162,7 +186,12 @@ export async function requestReReview(octokit: GithubClient, input: ReReviewInpu
     }),
   );
   const data = parseOrMalformed(
-    z.object({ requested_reviewers: z.array(z.object({ login: z.string() })).nullable().optional() }),
+    z.object({
+      requested_reviewers: z
+        .array(z.object({ login: z.string() }))
+        .nullable()
+        .optional(),
+    }),
     res.data,
     what,
   );
@@ -170,11 +199,18 @@ export async function requestReReview(octokit: GithubClient, input: ReReviewInpu
 }
 
 /** The branch's head commit; a missing branch throws BranchDeleted. */
-export async function getBranchHead(octokit: GithubClient, input: RepoRef & { branch: string }): Promise<{ sha: string }> {
+export async function getBranchHead(
+  octokit: GithubClient,
+  input: RepoRef & { branch: string },
+): Promise<{ sha: string }> {
   const what = `GET branch ${input.owner}/${input.repo}:${input.branch}`;
-  const res = await guard(what, () => octokit.rest.repos.getBranch({ owner: input.owner, repo: input.repo, branch: input.branch }), {
-    onNotFound: ErrorTypes.BranchDeleted,
-  });
+  const res = await guard(
+    what,
+    () => octokit.rest.repos.getBranch({ owner: input.owner, repo: input.repo, branch: input.branch }),
+    {
+      onNotFound: ErrorTypes.BranchDeleted,
+    },
+  );
   const data = parseOrMalformed(z.object({ commit: z.object({ sha: z.string().min(1) }) }), res.data, what);
   return { sha: data.commit.sha };
 }

@@ -36,89 +36,199 @@
 import { z } from 'zod';
 
 export const THREAD_FIELDS_FRAGMENT = /* GraphQL */ `
-fragment RatchetThreadFields on PullRequestReviewThread {
-  id isResolved isOutdated path line
-  comments(first: 50) { nodes { body createdAt author { __typename login } } }
-}`;
+  fragment RatchetThreadFields on PullRequestReviewThread {
+    id
+    isResolved
+    isOutdated
+    path
+    line
+    comments(first: 50) {
+      nodes {
+        body
+        createdAt
+        author {
+          __typename
+          login
+        }
+      }
+    }
+  }
+`;
 
 export const CHECK_CONTEXTS_FRAGMENT = /* GraphQL */ `
-fragment RatchetCheckContexts on StatusCheckRollup {
-  contexts(first: 100) {
-    nodes {
-      __typename
-      ... on CheckRun {
-        name status conclusion startedAt completedAt detailsUrl databaseId
-        checkSuite { workflowRun { databaseId workflow { name } } }
+  fragment RatchetCheckContexts on StatusCheckRollup {
+    contexts(first: 100) {
+      nodes {
+        __typename
+        ... on CheckRun {
+          name
+          status
+          conclusion
+          startedAt
+          completedAt
+          detailsUrl
+          databaseId
+          checkSuite {
+            workflowRun {
+              databaseId
+              workflow {
+                name
+              }
+            }
+          }
+        }
+        ... on StatusContext {
+          context
+          state
+          targetUrl
+          createdAt
+        }
       }
-      ... on StatusContext { context state targetUrl createdAt }
     }
   }
-}`;
+`;
 
 export const PR_FIELDS_FRAGMENT = /* GraphQL */ `
-fragment RatchetPrFields on PullRequest {
-  id number url title state isDraft headRefName baseRefName headRefOid baseRefOid
-  mergeable mergeStateStatus reviewDecision updatedAt
-  latestReviews(first: 100) {
-    nodes { id state submittedAt body author { __typename login } }
+  fragment RatchetPrFields on PullRequest {
+    id
+    number
+    url
+    title
+    state
+    isDraft
+    headRefName
+    baseRefName
+    headRefOid
+    baseRefOid
+    mergeable
+    mergeStateStatus
+    reviewDecision
+    updatedAt
+    latestReviews(first: 100) {
+      nodes {
+        id
+        state
+        submittedAt
+        body
+        author {
+          __typename
+          login
+        }
+      }
+    }
+    reviewThreads(first: 40) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        ...RatchetThreadFields
+      }
+    }
+    commits(last: 1) {
+      nodes {
+        commit {
+          oid
+          statusCheckRollup {
+            ...RatchetCheckContexts
+          }
+        }
+      }
+    }
   }
-  reviewThreads(first: 40) {
-    pageInfo { hasNextPage endCursor }
-    nodes { ...RatchetThreadFields }
-  }
-  commits(last: 1) {
-    nodes { commit { oid statusCheckRollup { ...RatchetCheckContexts } } }
-  }
-}
-${THREAD_FIELDS_FRAGMENT}
-${CHECK_CONTEXTS_FRAGMENT}`;
+  ${THREAD_FIELDS_FRAGMENT}
+  ${CHECK_CONTEXTS_FRAGMENT}
+`;
 
 export const OPEN_PRS_QUERY = /* GraphQL */ `
-query RatchetOpenPullRequests($owner: String!, $name: String!, $cursor: String) {
-  rateLimit { cost remaining resetAt }
-  repository(owner: $owner, name: $name) {
-    defaultBranchRef {
-      name
-      target { ... on Commit { oid statusCheckRollup { ...RatchetCheckContexts } } }
+  query RatchetOpenPullRequests($owner: String!, $name: String!, $cursor: String) {
+    rateLimit {
+      cost
+      remaining
+      resetAt
     }
-    pullRequests(states: OPEN, first: 100, after: $cursor, orderBy: { field: UPDATED_AT, direction: DESC }) {
-      pageInfo { hasNextPage endCursor }
-      nodes { ...RatchetPrFields }
+    repository(owner: $owner, name: $name) {
+      defaultBranchRef {
+        name
+        target {
+          ... on Commit {
+            oid
+            statusCheckRollup {
+              ...RatchetCheckContexts
+            }
+          }
+        }
+      }
+      pullRequests(
+        states: OPEN
+        first: 100
+        after: $cursor
+        orderBy: { field: UPDATED_AT, direction: DESC }
+      ) {
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        nodes {
+          ...RatchetPrFields
+        }
+      }
     }
   }
-}
-${PR_FIELDS_FRAGMENT}`;
+  ${PR_FIELDS_FRAGMENT}
+`;
 
 export const ONE_PR_QUERY = /* GraphQL */ `
-query RatchetPullRequest($owner: String!, $name: String!, $number: Int!) {
-  rateLimit { cost remaining resetAt }
-  repository(owner: $owner, name: $name) {
-    pullRequest(number: $number) { ...RatchetPrFields }
+  query RatchetPullRequest($owner: String!, $name: String!, $number: Int!) {
+    rateLimit {
+      cost
+      remaining
+      resetAt
+    }
+    repository(owner: $owner, name: $name) {
+      pullRequest(number: $number) {
+        ...RatchetPrFields
+      }
+    }
   }
-}
-${PR_FIELDS_FRAGMENT}`;
+  ${PR_FIELDS_FRAGMENT}
+`;
 
 /** The review threads after `cursor` of one PR, for PRs with more threads than the first page. */
 export const REVIEW_THREADS_QUERY = /* GraphQL */ `
-query RatchetReviewThreads($owner: String!, $name: String!, $number: Int!, $cursor: String) {
-  rateLimit { cost remaining resetAt }
-  repository(owner: $owner, name: $name) {
-    pullRequest(number: $number) {
-      reviewThreads(first: 100, after: $cursor) {
-        pageInfo { hasNextPage endCursor }
-        nodes { ...RatchetThreadFields }
+  query RatchetReviewThreads($owner: String!, $name: String!, $number: Int!, $cursor: String) {
+    rateLimit {
+      cost
+      remaining
+      resetAt
+    }
+    repository(owner: $owner, name: $name) {
+      pullRequest(number: $number) {
+        reviewThreads(first: 100, after: $cursor) {
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          nodes {
+            ...RatchetThreadFields
+          }
+        }
       }
     }
   }
-}
-${THREAD_FIELDS_FRAGMENT}`;
+  ${THREAD_FIELDS_FRAGMENT}
+`;
 
 export const MARK_READY_MUTATION = /* GraphQL */ `
-mutation RatchetMarkReady($id: ID!) {
-  markPullRequestReadyForReview(input: { pullRequestId: $id }) {
-    pullRequest { id isDraft }
+  mutation RatchetMarkReady($id: ID!) {
+    markPullRequestReadyForReview(input: { pullRequestId: $id }) {
+      pullRequest {
+        id
+        isDraft
+      }
+    }
   }
-}`;
+`;
 
 // Enums are parsed as strings here and narrowed by `prSnapshotSchema` after mapping, so a value
 // GitHub adds later fails with the field named rather than silently passing.
@@ -136,7 +246,10 @@ export const gqlCheckRun = z.object({
   checkSuite: z
     .object({
       workflowRun: z
-        .object({ databaseId: z.number().int().nullable(), workflow: z.object({ name: z.string() }).nullable() })
+        .object({
+          databaseId: z.number().int().nullable(),
+          workflow: z.object({ name: z.string() }).nullable(),
+        })
         .nullable(),
     })
     .nullable(),
@@ -167,7 +280,9 @@ export const gqlReviewThread = z.object({
   isOutdated: z.boolean(),
   path: z.string(),
   line: z.number().int().nullable(),
-  comments: z.object({ nodes: z.array(z.object({ body: z.string(), createdAt: z.string(), author: gqlActor })) }),
+  comments: z.object({
+    nodes: z.array(z.object({ body: z.string(), createdAt: z.string(), author: gqlActor })),
+  }),
 });
 export type GqlReviewThread = z.infer<typeof gqlReviewThread>;
 
@@ -190,12 +305,20 @@ export const gqlPullRequest = z.object({
   updatedAt: z.string(),
   latestReviews: z.object({
     nodes: z.array(
-      z.object({ id: z.string(), state: z.string(), submittedAt: z.string().nullable(), body: z.string(), author: gqlActor }),
+      z.object({
+        id: z.string(),
+        state: z.string(),
+        submittedAt: z.string().nullable(),
+        body: z.string(),
+        author: gqlActor,
+      }),
     ),
   }),
   reviewThreads: gqlThreadConnection,
   commits: z.object({
-    nodes: z.array(z.object({ commit: z.object({ oid: z.string(), statusCheckRollup: gqlCheckRollup.nullable() }) })),
+    nodes: z.array(
+      z.object({ commit: z.object({ oid: z.string(), statusCheckRollup: gqlCheckRollup.nullable() }) }),
+    ),
   }),
 });
 export type GqlPullRequest = z.infer<typeof gqlPullRequest>;
@@ -229,5 +352,7 @@ export const reviewThreadsResponse = z.object({
 });
 
 export const markReadyResponse = z.object({
-  markPullRequestReadyForReview: z.object({ pullRequest: z.object({ id: z.string(), isDraft: z.boolean() }) }),
+  markPullRequestReadyForReview: z.object({
+    pullRequest: z.object({ id: z.string(), isDraft: z.boolean() }),
+  }),
 });

@@ -66,14 +66,24 @@ export interface RequestCounter {
 /** Hard stop for pagination: 10 pages = 1,000 open PRs. */
 const MAX_PAGES = 10;
 
-export function parseOrMalformed<S extends z.ZodType>(schema: S, value: unknown, what: string, prefix = ''): z.output<S> {
+export function parseOrMalformed<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+  prefix = '',
+): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const field = [prefix, fieldPath(issue?.path ?? [])].filter((p) => p && p !== '(root)').join('.') || '(root)';
-  throw new GithubError(ErrorTypes.GithubMalformed, `${what}: malformed field ${field}: ${issue?.message ?? 'invalid'}`, {
-    field,
-  });
+  const field =
+    [prefix, fieldPath(issue?.path ?? [])].filter((p) => p && p !== '(root)').join('.') || '(root)';
+  throw new GithubError(
+    ErrorTypes.GithubMalformed,
+    `${what}: malformed field ${field}: ${issue?.message ?? 'invalid'}`,
+    {
+      field,
+    },
+  );
 }
 
 /**
@@ -96,7 +106,9 @@ export async function fetchOpenPrSnapshots(
   const what = `GraphQL RatchetOpenPullRequests ${ref.owner}/${ref.repo}`;
   do {
     counter.requests++;
-    const raw: unknown = await guard(what, () => octokit.graphql(OPEN_PRS_QUERY, { owner: ref.owner, name: ref.repo, cursor }));
+    const raw: unknown = await guard(what, () =>
+      octokit.graphql(OPEN_PRS_QUERY, { owner: ref.owner, name: ref.repo, cursor }),
+    );
     pages++;
     const data = parseOrMalformed(openPrsResponse, raw, what);
     rateLimit = data.rateLimit;
@@ -153,20 +165,33 @@ async function allReviewThreads(
   while (info.hasNextPage) {
     const cursor = info.endCursor;
     if (!cursor) {
-      throw new GithubError(ErrorTypes.GithubMalformed, `${what}: malformed field ${at}.endCursor: null while hasNextPage is true`, {
-        field: `${at}.endCursor`,
-      });
+      throw new GithubError(
+        ErrorTypes.GithubMalformed,
+        `${what}: malformed field ${at}.endCursor: null while hasNextPage is true`,
+        {
+          field: `${at}.endCursor`,
+        },
+      );
     }
     counter.requests++;
     const raw: unknown = await guard(what, () =>
-      octokit.graphql(REVIEW_THREADS_QUERY, { owner: ref.owner, name: ref.repo, number: node.number, cursor }),
+      octokit.graphql(REVIEW_THREADS_QUERY, {
+        owner: ref.owner,
+        name: ref.repo,
+        number: node.number,
+        cursor,
+      }),
     );
     const page = parseOrMalformed(reviewThreadsResponse, raw, what).repository.pullRequest.reviewThreads;
     at = 'repository.pullRequest.reviewThreads.pageInfo';
     if (page.pageInfo.hasNextPage && page.pageInfo.endCursor === cursor) {
-      throw new GithubError(ErrorTypes.GithubMalformed, `${what}: malformed field ${at}.endCursor: the cursor did not move`, {
-        field: `${at}.endCursor`,
-      });
+      throw new GithubError(
+        ErrorTypes.GithubMalformed,
+        `${what}: malformed field ${at}.endCursor: the cursor did not move`,
+        {
+          field: `${at}.endCursor`,
+        },
+      );
     }
     threads.push(...page.nodes);
     info = page.pageInfo;
@@ -211,7 +236,13 @@ function mapChecks(rollup: GqlCheckRollup | null, at: string, what: string): Che
       });
     } else if (c.__typename === 'StatusContext') {
       const s = parseOrMalformed(gqlStatusContext, c, what, `${at}.${i}`);
-      checks.push({ kind: 'status', context: s.context, state: s.state as never, targetUrl: s.targetUrl, createdAt: s.createdAt });
+      checks.push({
+        kind: 'status',
+        context: s.context,
+        state: s.state as never,
+        targetUrl: s.targetUrl,
+        createdAt: s.createdAt,
+      });
     }
     // Any other member type is a future addition to the union: skipped, not fatal.
   });
@@ -230,7 +261,11 @@ function mapDefaultBranch(
     const issue = parsed.error.issues[0];
     const [index, ...rest] = issue?.path ?? [];
     const field = [DEFAULT_BRANCH_CHECKS_PATH, String(index), ...rest.map(String)].join('.');
-    throw new GithubError(ErrorTypes.GithubMalformed, `${what}: malformed field ${field}: ${issue?.message ?? 'invalid'}`, { field });
+    throw new GithubError(
+      ErrorTypes.GithubMalformed,
+      `${what}: malformed field ${field}: ${issue?.message ?? 'invalid'}`,
+      { field },
+    );
   }
   return { name: branch.name, sha: branch.target.oid, checks: parsed.data };
 }
@@ -283,9 +318,17 @@ export function mapPullRequest(
         path: t.path,
         line: t.line,
         isOutdated: t.isOutdated,
-        comments: t.comments.nodes.map((c) => ({ author: actor(c.author), body: c.body, createdAt: c.createdAt })),
+        comments: t.comments.nodes.map((c) => ({
+          author: actor(c.author),
+          body: c.body,
+          createdAt: c.createdAt,
+        })),
       })),
-    checks: mapChecks(node.commits.nodes[0]?.commit.statusCheckRollup ?? null, `${prefix}.${CHECKS_PATH}`, what),
+    checks: mapChecks(
+      node.commits.nodes[0]?.commit.statusCheckRollup ?? null,
+      `${prefix}.${CHECKS_PATH}`,
+      what,
+    ),
     updatedAt: node.updatedAt,
   };
   const parsed = prSnapshotSchema.safeParse(snapshot);
@@ -294,7 +337,11 @@ export function mapPullRequest(
   const [head, ...rest] = issue?.path ?? [];
   const source = [SOURCE_FIELD[String(head)] ?? String(head), ...rest.map(String)].join('.');
   const field = `${prefix}.${source}`;
-  throw new GithubError(ErrorTypes.GithubMalformed, `${what}: malformed field ${field}: ${issue?.message ?? 'invalid'}`, {
-    field,
-  });
+  throw new GithubError(
+    ErrorTypes.GithubMalformed,
+    `${what}: malformed field ${field}: ${issue?.message ?? 'invalid'}`,
+    {
+      field,
+    },
+  );
 }

@@ -349,7 +349,10 @@ const table: [string, Case, RatchetAction['rule'], RatchetAction['kind']][] = [
   ],
   [
     'an open question beats the cap (a person must answer either way; the reason says what was asked)',
-    { pr: conflict, memory: (m) => recordQuestion(tried({ pr: conflict }, 3)(m), keyOf({ pr: conflict }), 'q') },
+    {
+      pr: conflict,
+      memory: (m) => recordQuestion(tried({ pr: conflict }, 3)(m), keyOf({ pr: conflict }), 'q'),
+    },
     'conflict',
     'wait',
   ],
@@ -522,7 +525,10 @@ describe('decide', () => {
       waitingFor: 'human_answer',
       reason: 'the CI fixer asked: Should the flag default to on?',
     });
-    expect(run({ pr: { checks: [red('unit')], headSha: 'c'.repeat(40) }, memory })).toMatchObject({ kind: 'fix_ci', attempt: 1 });
+    expect(run({ pr: { checks: [red('unit')], headSha: 'c'.repeat(40) }, memory })).toMatchObject({
+      kind: 'fix_ci',
+      attempt: 1,
+    });
   });
 
   it('decide the per-PR cap stalls even on a fresh key', () => {

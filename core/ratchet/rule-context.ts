@@ -137,7 +137,12 @@ export function gateFix(
   const { settings, memory, now, seed } = ctx.input;
   const question = memory.questions?.[ctx.key];
   if (question !== undefined) {
-    const who = { fix_ci: 'CI', fix_review: 'review', fix_conflict: 'conflict', update_branch: 'update-branch' }[fix.kind];
+    const who = {
+      fix_ci: 'CI',
+      fix_review: 'review',
+      fix_conflict: 'conflict',
+      update_branch: 'update-branch',
+    }[fix.kind];
     return { kind: 'wait', waitingFor: 'human_answer', reason: `the ${who} fixer asked: ${question}` };
   }
   const record = memory.attempts[ctx.key];

@@ -67,7 +67,13 @@ function buildStatements(db: Db) {
     hasToolResult: db
       .select({ id: agentMessages.id })
       .from(agentMessages)
-      .where(and(eq(agentMessages.sessionId, p('sessionId')), eq(agentMessages.role, 'tool_result'), eq(agentMessages.toolCallId, p('toolCallId'))))
+      .where(
+        and(
+          eq(agentMessages.sessionId, p('sessionId')),
+          eq(agentMessages.role, 'tool_result'),
+          eq(agentMessages.toolCallId, p('toolCallId')),
+        ),
+      )
       .limit(1)
       .prepare(),
   };
@@ -85,7 +91,15 @@ function stmts(db: Db): ReturnType<typeof buildStatements> {
 }
 
 /** Appends rows in order; returns their seqs. */
-export function appendMessages({ db, sessionId, rows }: { db: Db; sessionId: string; rows: readonly MessageRowInput[] }): number[] {
+export function appendMessages({
+  db,
+  sessionId,
+  rows,
+}: {
+  db: Db;
+  sessionId: string;
+  rows: readonly MessageRowInput[];
+}): number[] {
   if (rows.length === 0) return [];
   const st = stmts(db);
   return db.$client
@@ -119,7 +133,10 @@ export function appendMessages({ db, sessionId, rows }: { db: Db; sessionId: str
         totals.cacheWriteTokens += values.cacheWriteTokens;
         totals.costUsd += values.costUsd;
       }
-      if (totals.inputTokens + totals.outputTokens + totals.cacheReadTokens + totals.cacheWriteTokens > 0 || totals.costUsd > 0) {
+      if (
+        totals.inputTokens + totals.outputTokens + totals.cacheReadTokens + totals.cacheWriteTokens > 0 ||
+        totals.costUsd > 0
+      ) {
         st.addTotals.run({ sessionId, ...totals });
       }
       return seqs;
@@ -128,7 +145,15 @@ export function appendMessages({ db, sessionId, rows }: { db: Db; sessionId: str
 }
 
 /** Rows in seq order, optionally only those after `afterSeq` (the console's incremental read). */
-export function listMessages({ db, sessionId, afterSeq = 0 }: { db: Db; sessionId: string; afterSeq?: number }): AgentMessage[] {
+export function listMessages({
+  db,
+  sessionId,
+  afterSeq = 0,
+}: {
+  db: Db;
+  sessionId: string;
+  afterSeq?: number;
+}): AgentMessage[] {
   return db
     .select()
     .from(agentMessages)
@@ -141,6 +166,14 @@ export function lastMessageSeq({ db, sessionId }: { db: Db; sessionId: string })
   return stmts(db).maxSeq.get({ sessionId })?.seq ?? 0;
 }
 
-export function hasToolResultRow({ db, sessionId, toolCallId }: { db: Db; sessionId: string; toolCallId: string }): boolean {
+export function hasToolResultRow({
+  db,
+  sessionId,
+  toolCallId,
+}: {
+  db: Db;
+  sessionId: string;
+  toolCallId: string;
+}): boolean {
   return stmts(db).hasToolResult.get({ sessionId, toolCallId }) !== undefined;
 }

@@ -41,17 +41,44 @@ export function getSession({ db, id }: { db: Db; id: string }): AgentSession | u
 }
 
 export function listSessions({ db, workspaceId }: { db: Db; workspaceId: string }): AgentSession[] {
-  return db.select().from(agentSessions).where(eq(agentSessions.workspaceId, workspaceId)).orderBy(desc(agentSessions.startedAt)).all();
+  return db
+    .select()
+    .from(agentSessions)
+    .where(eq(agentSessions.workspaceId, workspaceId))
+    .orderBy(desc(agentSessions.startedAt))
+    .all();
 }
 
 /** Sets the status; terminal statuses stamp `endedAt`, `running` clears it (a resumed session). */
-export function setSessionStatus({ db, id, status, error = null }: { db: Db; id: string; status: SessionStatus; error?: string | null }): void {
+export function setSessionStatus({
+  db,
+  id,
+  status,
+  error = null,
+}: {
+  db: Db;
+  id: string;
+  status: SessionStatus;
+  error?: string | null;
+}): void {
   const ended = status === 'running' ? null : Date.now();
   db.update(agentSessions).set({ status, error, endedAt: ended }).where(eq(agentSessions.id, id)).run();
 }
 
 /** Records which runner/provider/model is serving the session now (a fallback changes them). */
-export function setSessionServing({ db, id, runner, provider, model }: { db: Db; id: string; runner: string; provider: string | null; model: string | null }): void {
+export function setSessionServing({
+  db,
+  id,
+  runner,
+  provider,
+  model,
+}: {
+  db: Db;
+  id: string;
+  runner: string;
+  provider: string | null;
+  model: string | null;
+}): void {
   db.update(agentSessions).set({ runner, provider, model }).where(eq(agentSessions.id, id)).run();
 }
 

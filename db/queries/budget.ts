@@ -3,8 +3,15 @@ import { and, eq, gte, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { agentMessages, agentSessions, settings, workspaces } from '../schema.js';
 
-export function getWorkspaceSpend({ db, workspaceId }: { db: Db; workspaceId: string }): { capUsd: number | null; spentUsd: number } {
-  const ws = db.select({ cap: workspaces.budgetUsd }).from(workspaces).where(eq(workspaces.id, workspaceId)).get();
+export function getWorkspaceSpend({ db, workspaceId }: { db: Db; workspaceId: string }): {
+  capUsd: number | null;
+  spentUsd: number;
+} {
+  const ws = db
+    .select({ cap: workspaces.budgetUsd })
+    .from(workspaces)
+    .where(eq(workspaces.id, workspaceId))
+    .get();
   const spent = db
     .select({ total: sql<number>`coalesce(sum(${agentSessions.costUsd}), 0)` })
     .from(agentSessions)
@@ -23,7 +30,15 @@ export function getSpendSince({ db, since }: { db: Db; since: number }): number 
 }
 
 /** Sets the per-workspace cap (null removes it). */
-export function setWorkspaceBudget({ db, workspaceId, budgetUsd }: { db: Db; workspaceId: string; budgetUsd: number | null }): void {
+export function setWorkspaceBudget({
+  db,
+  workspaceId,
+  budgetUsd,
+}: {
+  db: Db;
+  workspaceId: string;
+  budgetUsd: number | null;
+}): void {
   db.update(workspaces).set({ budgetUsd, updatedAt: Date.now() }).where(eq(workspaces.id, workspaceId)).run();
   const spent = getWorkspaceSpend({ db, workspaceId }).spentUsd;
   db.update(workspaces).set({ spentUsd: spent }).where(eq(workspaces.id, workspaceId)).run();

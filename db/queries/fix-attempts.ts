@@ -16,7 +16,14 @@ export function insertFixAttemptIfAbsent({
   row,
 }: {
   db: Db;
-  row: { id: string; workspaceId: string; kind: string; headSha: string; snapshotKey: string; attempt: number };
+  row: {
+    id: string;
+    workspaceId: string;
+    kind: string;
+    headSha: string;
+    snapshotKey: string;
+    attempt: number;
+  };
 }): boolean {
   const res = db
     .insert(fixAttempts)
@@ -35,7 +42,17 @@ export function insertFixAttemptIfAbsent({
 }
 
 /** Settles a row once: a second settle (retry) leaves the first outcome in place. */
-export function finishFixAttempt({ db, id, status, detail }: { db: Db; id: string; status: Exclude<FixStatus, 'running'>; detail: string | null }): boolean {
+export function finishFixAttempt({
+  db,
+  id,
+  status,
+  detail,
+}: {
+  db: Db;
+  id: string;
+  status: Exclude<FixStatus, 'running'>;
+  detail: string | null;
+}): boolean {
   const res = db
     .update(fixAttempts)
     .set({ status, detail, endedAt: Date.now() })
@@ -45,5 +62,10 @@ export function finishFixAttempt({ db, id, status, detail }: { db: Db; id: strin
 }
 
 export function listFixAttempts({ db, workspaceId }: { db: Db; workspaceId: string }): FixAttempt[] {
-  return db.select().from(fixAttempts).where(eq(fixAttempts.workspaceId, workspaceId)).orderBy(asc(fixAttempts.startedAt)).all();
+  return db
+    .select()
+    .from(fixAttempts)
+    .where(eq(fixAttempts.workspaceId, workspaceId))
+    .orderBy(asc(fixAttempts.startedAt))
+    .all();
 }

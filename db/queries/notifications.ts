@@ -8,14 +8,35 @@ export function insertNotificationOnce({
   row,
 }: {
   db: Db;
-  row: { workspaceId: string | null; level: 'info' | 'warn' | 'error'; title: string; body: string; dedupeKey: string };
+  row: {
+    workspaceId: string | null;
+    level: 'info' | 'warn' | 'error';
+    title: string;
+    body: string;
+    dedupeKey: string;
+  };
 }): boolean {
-  const res = db.insert(notifications).values(row).onConflictDoNothing({ target: notifications.dedupeKey }).run();
+  const res = db
+    .insert(notifications)
+    .values(row)
+    .onConflictDoNothing({ target: notifications.dedupeKey })
+    .run();
   return res.changes > 0;
 }
 
-export function listNotifications({ db, workspaceId, unreadOnly = false }: { db: Db; workspaceId?: string; unreadOnly?: boolean }): Notification[] {
-  const where = and(workspaceId ? eq(notifications.workspaceId, workspaceId) : undefined, unreadOnly ? isNull(notifications.readAt) : undefined);
+export function listNotifications({
+  db,
+  workspaceId,
+  unreadOnly = false,
+}: {
+  db: Db;
+  workspaceId?: string;
+  unreadOnly?: boolean;
+}): Notification[] {
+  const where = and(
+    workspaceId ? eq(notifications.workspaceId, workspaceId) : undefined,
+    unreadOnly ? isNull(notifications.readAt) : undefined,
+  );
   return db.select().from(notifications).where(where).orderBy(desc(notifications.id)).all();
 }
 

@@ -10,7 +10,13 @@ import { kanbanFromRows } from '../../core/kanban.js';
 import type { PrSnapshot } from '../../core/pr.js';
 import type { RatchetState } from '../../core/ratchet/state.js';
 import type { Db } from '../client.js';
-import { pullRequests, workspaceEvents, workspaces, type NewWorkspaceEvent, type PullRequest } from '../schema.js';
+import {
+  pullRequests,
+  workspaceEvents,
+  workspaces,
+  type NewWorkspaceEvent,
+  type PullRequest,
+} from '../schema.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -61,7 +67,10 @@ export function recordOpenedPullRequest({ db, pr }: { db: Db; pr: OpenedPr }): v
         ratchetState: 'watching',
         ratchetReason: 'PR opened; waiting for the first snapshot',
       })
-      .onConflictDoUpdate({ target: pullRequests.workspaceId, set: { number: pr.number, url: pr.url, updatedAt: Date.now() } })
+      .onConflictDoUpdate({
+        target: pullRequests.workspaceId,
+        set: { number: pr.number, url: pr.url, updatedAt: Date.now() },
+      })
       .run();
     place(tx, pr.workspaceId);
   });
@@ -114,9 +123,19 @@ export interface RatchetDecisionWrite {
 }
 
 /** The ratchet's write: its state and reason, plus the timeline event, atomically. False on a replayed key. */
-export function recordRatchetDecision({ db, decision: d }: { db: Db; decision: RatchetDecisionWrite }): boolean {
+export function recordRatchetDecision({
+  db,
+  decision: d,
+}: {
+  db: Db;
+  decision: RatchetDecisionWrite;
+}): boolean {
   return db.transaction((tx) => {
-    const res = tx.insert(workspaceEvents).values(d.event).onConflictDoNothing({ target: workspaceEvents.dedupeKey }).run();
+    const res = tx
+      .insert(workspaceEvents)
+      .values(d.event)
+      .onConflictDoNothing({ target: workspaceEvents.dedupeKey })
+      .run();
     if (res.changes === 0) return false;
     tx.update(pullRequests)
       .set({
@@ -133,7 +152,13 @@ export function recordRatchetDecision({ db, decision: d }: { db: Db; decision: R
   });
 }
 
-export function getPullRequestByWorkspace({ db, workspaceId }: { db: Db; workspaceId: string }): PullRequest | undefined {
+export function getPullRequestByWorkspace({
+  db,
+  workspaceId,
+}: {
+  db: Db;
+  workspaceId: string;
+}): PullRequest | undefined {
   return db.select().from(pullRequests).where(eq(pullRequests.workspaceId, workspaceId)).get();
 }
 

@@ -1,7 +1,14 @@
 /** Reads and writes of workspaces and their timeline. One-object arguments; multi-row writes in one transaction. */
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { workspaceEvents, workspaces, type NewWorkspace, type NewWorkspaceEvent, type Workspace, type WorkspaceEvent } from '../schema.js';
+import {
+  workspaceEvents,
+  workspaces,
+  type NewWorkspace,
+  type NewWorkspaceEvent,
+  type Workspace,
+  type WorkspaceEvent,
+} from '../schema.js';
 
 /** Inserts the row unless it exists (a retried activity); returns whether it was created now. */
 export function insertWorkspaceIfAbsent({ db, row }: { db: Db; row: NewWorkspace }): boolean {
@@ -15,16 +22,33 @@ export function getWorkspaceById({ db, id }: { db: Db; id: string }): Workspace 
 
 /** Appends a timeline event; a repeated `dedupeKey` is ignored, so retries land once. Returns true when written. */
 export function appendEvent({ db, event }: { db: Db; event: NewWorkspaceEvent }): boolean {
-  const res = db.insert(workspaceEvents).values(event).onConflictDoNothing({ target: workspaceEvents.dedupeKey }).run();
+  const res = db
+    .insert(workspaceEvents)
+    .values(event)
+    .onConflictDoNothing({ target: workspaceEvents.dedupeKey })
+    .run();
   return res.changes > 0;
 }
 
 /** How many events of `kind` have a dedupe key starting with `prefix` (e.g. one activity's failures). */
-export function countEventsByKeyPrefix({ db, kind, prefix }: { db: Db; kind: string; prefix: string }): number {
+export function countEventsByKeyPrefix({
+  db,
+  kind,
+  prefix,
+}: {
+  db: Db;
+  kind: string;
+  prefix: string;
+}): number {
   const row = db
     .select({ n: sql<number>`count(*)` })
     .from(workspaceEvents)
-    .where(and(eq(workspaceEvents.kind, kind), sql`substr(${workspaceEvents.dedupeKey}, 1, ${prefix.length}) = ${prefix}`))
+    .where(
+      and(
+        eq(workspaceEvents.kind, kind),
+        sql`substr(${workspaceEvents.dedupeKey}, 1, ${prefix.length}) = ${prefix}`,
+      ),
+    )
     .get();
   return row?.n ?? 0;
 }
@@ -38,20 +62,37 @@ export function setWorkspaceStatus({
 }: {
   db: Db;
   id: string;
-  patch: Partial<Pick<Workspace, 'status' | 'statusReason' | 'lastError' | 'archivedAt' | 'spentUsd' | 'budgetUsd'>>;
+  patch: Partial<
+    Pick<Workspace, 'status' | 'statusReason' | 'lastError' | 'archivedAt' | 'spentUsd' | 'budgetUsd'>
+  >;
   event?: NewWorkspaceEvent;
 }): void {
   db.transaction((tx) => {
     if (event) {
-      const res = tx.insert(workspaceEvents).values(event).onConflictDoNothing({ target: workspaceEvents.dedupeKey }).run();
+      const res = tx
+        .insert(workspaceEvents)
+        .values(event)
+        .onConflictDoNothing({ target: workspaceEvents.dedupeKey })
+        .run();
       // A replayed status write (same dedupe key) must not move the row backwards.
       if (res.changes === 0) return;
     }
-    tx.update(workspaces).set({ ...patch, updatedAt: Date.now() }).where(eq(workspaces.id, id)).run();
+    tx.update(workspaces)
+      .set({ ...patch, updatedAt: Date.now() })
+      .where(eq(workspaces.id, id))
+      .run();
   });
 }
 
-export function listEvents({ db, workspaceId, afterId = 0 }: { db: Db; workspaceId: string; afterId?: number }): WorkspaceEvent[] {
+export function listEvents({
+  db,
+  workspaceId,
+  afterId = 0,
+}: {
+  db: Db;
+  workspaceId: string;
+  afterId?: number;
+}): WorkspaceEvent[] {
   return db
     .select()
     .from(workspaceEvents)

@@ -18,7 +18,12 @@ async function setup(script: FakeOpenAITurn[], provider = 'openai') {
   const fake = await startFakeOpenAI(script);
   fakes.push(fake);
   const h = makeHarness();
-  const runner = createOpenAIRunner({ apiKey: 'sk-openai-test', baseURL: `${fake.url}/v1`, provider, makeToolbox: h.makeToolbox });
+  const runner = createOpenAIRunner({
+    apiKey: 'sk-openai-test',
+    baseURL: `${fake.url}/v1`,
+    provider,
+    makeToolbox: h.makeToolbox,
+  });
   return { h, runner, fake };
 }
 
@@ -27,7 +32,12 @@ interface ChatBody {
   stream: boolean;
   stream_options?: { include_usage?: boolean };
   tools: Array<{ type: string; function: { name: string; parameters: unknown } }>;
-  messages: Array<{ role: string; content: string | null; tool_call_id?: string; tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }> }>;
+  messages: Array<{
+    role: string;
+    content: string | null;
+    tool_call_id?: string;
+    tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>;
+  }>;
 }
 const body = (f: FakeOpenAI, i: number) => f.requests[i]?.body as ChatBody;
 
@@ -52,7 +62,11 @@ describe('openai runner', () => {
         ],
         usage: { prompt_tokens: 2000, completion_tokens: 300, cached_tokens: 1500 },
       },
-      { type: 'reply', text: 'Both files exist.', usage: { prompt_tokens: 2500, completion_tokens: 20, cached_tokens: 2000 } },
+      {
+        type: 'reply',
+        text: 'Both files exist.',
+        usage: { prompt_tokens: 2500, completion_tokens: 20, cached_tokens: 2000 },
+      },
     ]);
     const result = await runner.run(h.request({ runner: 'openai', model: 'gpt-4.1' }), h.context());
     expect(result).toMatchObject({ status: 'completed', summary: 'Both files exist.', provider: 'openai' });
@@ -69,20 +83,40 @@ describe('openai runner', () => {
     const second = body(fake, 1).messages;
     expect(second.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool', 'tool']);
     const calls = second[2]?.tool_calls ?? [];
-    expect(JSON.parse(calls[0]?.function.arguments ?? '')).toEqual({ path: 'src/one.txt', content: 'first line\nsecond line\n' });
+    expect(JSON.parse(calls[0]?.function.arguments ?? '')).toEqual({
+      path: 'src/one.txt',
+      content: 'first line\nsecond line\n',
+    });
     expect(second.slice(3).map((m) => m.tool_call_id)).toEqual(calls.map((c) => c.id));
 
     const assistant = h.rows()[1];
-    expect(assistant?.usage).toEqual({ inputTokens: 500, outputTokens: 300, cacheReadTokens: 1500, cacheWriteTokens: 0 });
+    expect(assistant?.usage).toEqual({
+      inputTokens: 500,
+      outputTokens: 300,
+      cacheReadTokens: 1500,
+      cacheWriteTokens: 0,
+    });
     expect(assistant?.costUsd).toBeCloseTo((500 * 2 + 300 * 8 + 1500 * 0.5) / 1e6, 9);
-    expect(getSession({ db: h.db, id: h.sessionId })).toMatchObject({ inputTokens: 1000, cacheReadTokens: 3500, outputTokens: 320, status: 'completed', runner: 'openai', provider: 'openai', model: 'gpt-4.1' });
+    expect(getSession({ db: h.db, id: h.sessionId })).toMatchObject({
+      inputTokens: 1000,
+      cacheReadTokens: 3500,
+      outputTokens: 320,
+      status: 'completed',
+      runner: 'openai',
+      provider: 'openai',
+      model: 'gpt-4.1',
+    });
     fake.assertDone();
   });
 
   it('answers malformed arguments with an error tool message and ignores chunks of an unknown shape', async () => {
     const { h, runner, fake } = await setup(
       [
-        { type: 'reply', extraData: ['{"object":"mystery","choices":"not-a-list"}'], toolCalls: [{ name: 'write_file', rawArguments: '{"path":"x.txt","content":"unterminated' }] },
+        {
+          type: 'reply',
+          extraData: ['{"object":"mystery","choices":"not-a-list"}'],
+          toolCalls: [{ name: 'write_file', rawArguments: '{"path":"x.txt","content":"unterminated' }],
+        },
         { type: 'reply', text: 'Giving up on x.txt.' },
       ],
       'ollama',
@@ -93,14 +127,21 @@ describe('openai runner', () => {
     const tool = body(fake, 1).messages.find((m) => m.role === 'tool');
     expect(tool?.content).toContain('were not valid');
     // The model's own (broken) arguments are sent back verbatim, so it can see what it sent.
-    expect(body(fake, 1).messages.find((m) => m.role === 'assistant')?.tool_calls?.[0]?.function.arguments).toBe('{"path":"x.txt","content":"unterminated');
-    expect(h.rows()[1]?.content).toMatchObject({ warnings: [expect.stringContaining('malformed stream chunk')] });
+    expect(
+      body(fake, 1).messages.find((m) => m.role === 'assistant')?.tool_calls?.[0]?.function.arguments,
+    ).toBe('{"path":"x.txt","content":"unterminated');
+    expect(h.rows()[1]?.content).toMatchObject({
+      warnings: [expect.stringContaining('malformed stream chunk')],
+    });
     fake.assertDone();
   });
 
   it('maps 429 with retry-after to a retryable failure, and the retry resumes after a crash without re-running the command', async () => {
     const { h, runner, fake } = await setup([
-      { type: 'reply', toolCalls: [{ name: 'run_command', arguments: { command: 'echo once >> count.txt' } }] },
+      {
+        type: 'reply',
+        toolCalls: [{ name: 'run_command', arguments: { command: 'echo once >> count.txt' } }],
+      },
       { type: 'error', status: 429, retryAfter: '3' },
       { type: 'hang' },
       { type: 'reply', text: 'Finished.' },
@@ -109,10 +150,12 @@ describe('openai runner', () => {
     expect(failure).toMatchObject({ type: 'ProviderUnavailable', nonRetryable: false, nextRetryDelay: 3000 });
 
     const abort = new AbortController();
-    const second = runner.run(h.request({ runner: 'openai' }), h.context({ attempt: 2, signal: abort.signal })).then(
-      () => 'resolved',
-      () => 'rejected',
-    );
+    const second = runner
+      .run(h.request({ runner: 'openai' }), h.context({ attempt: 2, signal: abort.signal }))
+      .then(
+        () => 'resolved',
+        () => 'rejected',
+      );
     await waitFor(() => fake.requests.length === 3);
     abort.abort();
     expect(await second).toBe('rejected');
@@ -135,7 +178,11 @@ describe('openai runner', () => {
 describe('fallback runner', () => {
   it('switches to the secondary provider after the configured attempts and continues the same transcript', async () => {
     const anthropic = await startFakeAnthropic([
-      { type: 'reply', text: 'Step one.', toolCalls: [{ id: 'toolu_01abc', name: 'write_file', input: { path: 'one.txt', content: '1\n' } }] },
+      {
+        type: 'reply',
+        text: 'Step one.',
+        toolCalls: [{ id: 'toolu_01abc', name: 'write_file', input: { path: 'one.txt', content: '1\n' } }],
+      },
       { type: 'error', status: 529, errorType: 'overloaded_error' },
     ]);
     const openai = await startFakeOpenAI([{ type: 'reply', text: 'Finished on the fallback.' }]);
@@ -150,13 +197,22 @@ describe('fallback runner', () => {
     expect(failure.type).toBe('ProviderUnavailable');
 
     const result = await runner.run(h.request({ model: 'claude-sonnet-4-6' }), h.context({ attempt: 2 }));
-    expect(result).toMatchObject({ status: 'completed', summary: 'Finished on the fallback.', provider: 'openai', fellBackTo: 'openai' });
+    expect(result).toMatchObject({
+      status: 'completed',
+      summary: 'Finished on the fallback.',
+      provider: 'openai',
+      fellBackTo: 'openai',
+    });
     const sent = body(openai, 0);
     expect(sent.model).toBe('gpt-4.1-mini');
     expect(sent.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool']);
     expect(sent.messages[2]?.tool_calls?.[0]?.id).toBe('toolu_01abc');
     expect(h.read('one.txt')).toBe('1\n');
-    expect(getSession({ db: h.db, id: h.sessionId })).toMatchObject({ runner: 'openai', provider: 'openai', model: 'gpt-4.1-mini' });
+    expect(getSession({ db: h.db, id: h.sessionId })).toMatchObject({
+      runner: 'openai',
+      provider: 'openai',
+      model: 'gpt-4.1-mini',
+    });
     anthropic.assertDone();
     openai.assertDone();
   });

@@ -1,6 +1,11 @@
 /** The agent environment is an allowlist, secrets never pass, and redaction scrubs what leaks into text. */
 import { describe, expect, it } from 'vitest';
-import { REDACTED, SecretEnvError, buildAgentEnv, redactSecrets } from '../../activities/agents/sandbox-env.js';
+import {
+  REDACTED,
+  SecretEnvError,
+  buildAgentEnv,
+  redactSecrets,
+} from '../../activities/agents/sandbox-env.js';
 
 const parent = {
   PATH: '/usr/bin:/bin',
@@ -36,17 +41,53 @@ describe('buildAgentEnv', () => {
   const env = buildAgentEnv(parent);
 
   it('passes the allowlisted names and LC_* prefixes', () => {
-    expect(env).toMatchObject({ PATH: '/usr/bin:/bin', HOME: '/home/dev', USER: 'dev', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TZ: 'UTC', CI: '1' });
-    expect(env).toMatchObject({ GIT_AUTHOR_NAME: 'Dev', GIT_AUTHOR_EMAIL: 'dev@example.com', HTTPS_PROXY: 'http://proxy.local:3128' });
+    expect(env).toMatchObject({
+      PATH: '/usr/bin:/bin',
+      HOME: '/home/dev',
+      USER: 'dev',
+      LANG: 'C.UTF-8',
+      LC_ALL: 'C.UTF-8',
+      TZ: 'UTC',
+      CI: '1',
+    });
+    expect(env).toMatchObject({
+      GIT_AUTHOR_NAME: 'Dev',
+      GIT_AUTHOR_EMAIL: 'dev@example.com',
+      HTTPS_PROXY: 'http://proxy.local:3128',
+    });
   });
 
   it('passes nothing else: no model keys, tokens, cloud or Ratchet secrets, agents, or NODE_OPTIONS', () => {
     for (const name of Object.keys(parent)) {
-      if (['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TZ', 'CI', 'GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'HTTPS_PROXY'].includes(name)) continue;
+      if (
+        [
+          'PATH',
+          'HOME',
+          'USER',
+          'LANG',
+          'LC_ALL',
+          'TZ',
+          'CI',
+          'GIT_AUTHOR_NAME',
+          'GIT_AUTHOR_EMAIL',
+          'HTTPS_PROXY',
+        ].includes(name)
+      )
+        continue;
       expect(env, name).not.toHaveProperty(name);
     }
     const values = Object.values(env).join('\n');
-    for (const secret of ['sk-ant', 'sk-proj', 'ghp_', 'gho_', 'AKIA', 'wJalr', 'ratchet-gh-secret', 'hunter2', 'pg-pass']) {
+    for (const secret of [
+      'sk-ant',
+      'sk-proj',
+      'ghp_',
+      'gho_',
+      'AKIA',
+      'wJalr',
+      'ratchet-gh-secret',
+      'hunter2',
+      'pg-pass',
+    ]) {
       expect(values).not.toContain(secret);
     }
   });
@@ -64,8 +105,19 @@ describe('buildAgentEnv', () => {
   });
 
   it('adds non-secret extras and throws, naming it, for a secret-looking or provider extra', () => {
-    expect(buildAgentEnv(parent, { RATCHET_WORKSPACE_ID: 'ws_1', CI: 'true' })).toMatchObject({ RATCHET_WORKSPACE_ID: 'ws_1', CI: 'true' });
-    for (const name of ['NPM_TOKEN', 'RATCHET_API_KEY', 'ANTHROPIC_BASE_URL', 'GH_HOST', 'SSH_AUTH_SOCK', 'GIT_ASKPASS', 'my_private_key']) {
+    expect(buildAgentEnv(parent, { RATCHET_WORKSPACE_ID: 'ws_1', CI: 'true' })).toMatchObject({
+      RATCHET_WORKSPACE_ID: 'ws_1',
+      CI: 'true',
+    });
+    for (const name of [
+      'NPM_TOKEN',
+      'RATCHET_API_KEY',
+      'ANTHROPIC_BASE_URL',
+      'GH_HOST',
+      'SSH_AUTH_SOCK',
+      'GIT_ASKPASS',
+      'my_private_key',
+    ]) {
       expect(() => buildAgentEnv(parent, { [name]: 'v' }), name).toThrow(SecretEnvError);
       expect(() => buildAgentEnv(parent, { [name]: 'v' }), name).toThrow(name);
     }
@@ -80,11 +132,15 @@ describe('redactSecrets', () => {
   it('replaces every secret value found in the env, however it is embedded', () => {
     const text = `key=${parent.ANTHROPIC_API_KEY}\nAuthorization: Bearer ${parent.RATCHET_GITHUB_TOKEN}!\n${parent.AWS_SECRET_ACCESS_KEY}${parent.AWS_SECRET_ACCESS_KEY}\npg:${parent.DATABASE_PASSWORD}`;
     const out = redactSecrets(text, parent);
-    expect(out).toBe(`key=${REDACTED}\nAuthorization: Bearer ${REDACTED}!\n${REDACTED}${REDACTED}\npg:${REDACTED}`);
+    expect(out).toBe(
+      `key=${REDACTED}\nAuthorization: Bearer ${REDACTED}!\n${REDACTED}${REDACTED}\npg:${REDACTED}`,
+    );
   });
 
   it('redacts a proxy password but not the proxy host', () => {
-    expect(redactSecrets('via http://alice:hunter2pass@proxy.local:3128', parent)).toBe(`via http://alice:${REDACTED}@proxy.local:3128`);
+    expect(redactSecrets('via http://alice:hunter2pass@proxy.local:3128', parent)).toBe(
+      `via http://alice:${REDACTED}@proxy.local:3128`,
+    );
   });
 
   it('leaves non-secret values alone, even under provider prefixes', () => {
@@ -104,6 +160,8 @@ describe('redactSecrets', () => {
   });
 
   it('does not redact short or boolean-like values', () => {
-    expect(redactSecrets('exit 1, enabled true', { FEATURE_TOKEN: '1', OTHER_SECRET: 'true' })).toBe('exit 1, enabled true');
+    expect(redactSecrets('exit 1, enabled true', { FEATURE_TOKEN: '1', OTHER_SECRET: 'true' })).toBe(
+      'exit 1, enabled true',
+    );
   });
 });

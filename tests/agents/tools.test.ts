@@ -21,12 +21,19 @@ beforeAll(() => {
   outside = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-outside-'));
   fs.writeFileSync(path.join(outside, 'secret.txt'), 'outside-secret\n');
   fs.mkdirSync(path.join(wt, 'src'));
-  fs.writeFileSync(path.join(wt, 'src', 'app.ts'), 'export const a = 1;\nexport const b = 1;\nconst c = 3;\n');
+  fs.writeFileSync(
+    path.join(wt, 'src', 'app.ts'),
+    'export const a = 1;\nexport const b = 1;\nconst c = 3;\n',
+  );
   fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(wt, 'link-out.txt'));
   fs.symlinkSync(outside, path.join(wt, 'dir-out'));
   fs.symlinkSync(path.join(outside, 'not-yet.txt'), path.join(wt, 'dangling-out.txt'));
   fs.symlinkSync('src/app.ts', path.join(wt, 'link-in.ts'));
-  agent = createToolbox({ worktree: wt, mode: 'agent', env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+  agent = createToolbox({
+    worktree: wt,
+    mode: 'agent',
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+  });
 });
 
 afterAll(() => {
@@ -57,13 +64,33 @@ describe('toolbox edits', () => {
 
   it('edit_file replaces a unique string, refuses ambiguous and missing ones, honours replace_all', async () => {
     const file = path.join(wt, 'src', 'app.ts');
-    const ambiguous = await agent.execute('edit_file', { path: 'src/app.ts', old_string: ' = 1;', new_string: ' = 2;' });
+    const ambiguous = await agent.execute('edit_file', {
+      path: 'src/app.ts',
+      old_string: ' = 1;',
+      new_string: ' = 2;',
+    });
     expect(ambiguous).toEqual({ ok: false, output: expect.stringContaining('occurs 2 times') });
-    const missing = await agent.execute('edit_file', { path: 'src/app.ts', old_string: 'nope', new_string: 'x' });
-    expect(missing).toEqual({ ok: false, output: expect.stringContaining('old_string not found in src/app.ts') });
-    const unique = await agent.execute('edit_file', { path: 'src/app.ts', old_string: 'const c = 3;', new_string: 'const c = $&4;' });
+    const missing = await agent.execute('edit_file', {
+      path: 'src/app.ts',
+      old_string: 'nope',
+      new_string: 'x',
+    });
+    expect(missing).toEqual({
+      ok: false,
+      output: expect.stringContaining('old_string not found in src/app.ts'),
+    });
+    const unique = await agent.execute('edit_file', {
+      path: 'src/app.ts',
+      old_string: 'const c = 3;',
+      new_string: 'const c = $&4;',
+    });
     expect(unique.ok).toBe(true);
-    const all = await agent.execute('edit_file', { path: 'src/app.ts', old_string: ' = 1;', new_string: ' = 2;', replace_all: true });
+    const all = await agent.execute('edit_file', {
+      path: 'src/app.ts',
+      old_string: ' = 1;',
+      new_string: ' = 2;',
+      replace_all: true,
+    });
     expect(all).toEqual({ ok: true, output: 'edited src/app.ts: replaced 2 occurrences' });
     expect(fs.readFileSync(file, 'utf8')).toBe('export const a = 2;\nexport const b = 2;\nconst c = $&4;\n');
   });
@@ -92,7 +119,10 @@ describe('toolbox edits', () => {
 
   it('grep finds matches with path:line:text and never reads through outward symlinks', async () => {
     const r = await agent.execute('grep', { pattern: 'export const \\w+ = 2' });
-    expect(r.output.split('\n')).toEqual(['src/app.ts:1:export const a = 2;', 'src/app.ts:2:export const b = 2;']);
+    expect(r.output.split('\n')).toEqual([
+      'src/app.ts:1:export const a = 2;',
+      'src/app.ts:2:export const b = 2;',
+    ]);
     const secret = await agent.execute('grep', { pattern: 'outside-secret' });
     expect(secret).toEqual({ ok: true, output: '(no matches)' });
     const bad = await agent.execute('grep', { pattern: '(' });
@@ -103,17 +133,62 @@ describe('toolbox edits', () => {
 
 describe('toolbox confinement', () => {
   const escapes: Array<[string, string, Record<string, unknown>, RegExp]> = [
-    ['absolute path outside', 'read_file', { path: '/etc/passwd' }, /path "\/etc\/passwd" is outside the worktree/],
+    [
+      'absolute path outside',
+      'read_file',
+      { path: '/etc/passwd' },
+      /path "\/etc\/passwd" is outside the worktree/,
+    ],
     ['dot-dot escape', 'read_file', { path: '../outside' }, /path "\.\.\/outside" is outside the worktree/],
-    ['dot-dot after a segment', 'write_file', { path: 'a/../../x', content: 'x' }, /path "a\/\.\.\/\.\.\/x" is outside the worktree/],
-    ['symlinked file pointing out (read)', 'read_file', { path: 'link-out.txt' }, /symlink to outside the worktree/],
-    ['symlinked file pointing out (write)', 'write_file', { path: 'link-out.txt', content: 'pwned' }, /symlink to outside the worktree/],
-    ['dangling symlink pointing out (write)', 'write_file', { path: 'dangling-out.txt', content: 'pwned' }, /symlink to outside the worktree/],
-    ['symlinked directory (read)', 'read_file', { path: 'dir-out/secret.txt' }, /symlink to outside the worktree/],
-    ['symlinked directory (write)', 'write_file', { path: 'dir-out/new/file.txt', content: 'pwned' }, /symlink to outside the worktree/],
-    ['symlinked directory (edit)', 'edit_file', { path: 'dir-out/secret.txt', old_string: 'outside', new_string: 'x' }, /symlink to outside/],
+    [
+      'dot-dot after a segment',
+      'write_file',
+      { path: 'a/../../x', content: 'x' },
+      /path "a\/\.\.\/\.\.\/x" is outside the worktree/,
+    ],
+    [
+      'symlinked file pointing out (read)',
+      'read_file',
+      { path: 'link-out.txt' },
+      /symlink to outside the worktree/,
+    ],
+    [
+      'symlinked file pointing out (write)',
+      'write_file',
+      { path: 'link-out.txt', content: 'pwned' },
+      /symlink to outside the worktree/,
+    ],
+    [
+      'dangling symlink pointing out (write)',
+      'write_file',
+      { path: 'dangling-out.txt', content: 'pwned' },
+      /symlink to outside the worktree/,
+    ],
+    [
+      'symlinked directory (read)',
+      'read_file',
+      { path: 'dir-out/secret.txt' },
+      /symlink to outside the worktree/,
+    ],
+    [
+      'symlinked directory (write)',
+      'write_file',
+      { path: 'dir-out/new/file.txt', content: 'pwned' },
+      /symlink to outside the worktree/,
+    ],
+    [
+      'symlinked directory (edit)',
+      'edit_file',
+      { path: 'dir-out/secret.txt', old_string: 'outside', new_string: 'x' },
+      /symlink to outside/,
+    ],
     ['.git/config write', 'write_file', { path: '.git/config', content: '[core]' }, /inside \.git/],
-    ['.git hook write', 'write_file', { path: '.git/hooks/pre-commit', content: '#!/bin/sh' }, /inside \.git/],
+    [
+      '.git hook write',
+      'write_file',
+      { path: '.git/hooks/pre-commit', content: '#!/bin/sh' },
+      /inside \.git/,
+    ],
     ['grep outside', 'grep', { pattern: 'root', path: '/etc' }, /outside the worktree/],
   ];
 
@@ -174,25 +249,47 @@ describe('toolbox argument handling', () => {
 
   it('JSON-string arguments (OpenAI style) are accepted, and broken JSON is reported', async () => {
     expect((await agent.execute('read_file', '{"path":"README.md"}')).output).toBe('     1\t# fixture');
-    expect(await agent.execute('read_file', '{"path":')).toEqual({ ok: false, output: expect.stringContaining('not valid JSON') });
+    expect(await agent.execute('read_file', '{"path":')).toEqual({
+      ok: false,
+      output: expect.stringContaining('not valid JSON'),
+    });
   });
 
   it('an unknown tool is an error, not a throw', async () => {
-    expect(await agent.execute('delete_everything', {})).toEqual({ ok: false, output: expect.stringContaining('unknown tool "delete_everything"') });
+    expect(await agent.execute('delete_everything', {})).toEqual({
+      ok: false,
+      output: expect.stringContaining('unknown tool "delete_everything"'),
+    });
   });
 
   it('definitions carry JSON Schemas generated from the zod schemas', () => {
     const edit = agent.definitions.find((d) => d.name === 'edit_file');
-    expect(edit?.inputSchema).toMatchObject({ type: 'object', required: ['path', 'old_string', 'new_string'] });
+    expect(edit?.inputSchema).toMatchObject({
+      type: 'object',
+      required: ['path', 'old_string', 'new_string'],
+    });
     expect(edit?.inputSchema).not.toHaveProperty('$schema');
-    expect(agent.definitions.map((d) => d.name)).toEqual(['read_file', 'write_file', 'edit_file', 'list_files', 'grep', 'run_command']);
+    expect(agent.definitions.map((d) => d.name)).toEqual([
+      'read_file',
+      'write_file',
+      'edit_file',
+      'list_files',
+      'grep',
+      'run_command',
+    ]);
   });
 
   it('plan mode offers only read-only tools and refuses write calls', async () => {
     const plan = createToolbox({ worktree: wt, mode: 'plan', env: {} });
     expect(plan.definitions.map((d) => d.name)).toEqual(['read_file', 'list_files', 'grep']);
     for (const tool of ['write_file', 'edit_file', 'run_command']) {
-      const r = await plan.execute(tool, { path: 'p.txt', content: 'x', old_string: 'a', new_string: 'b', command: 'touch p.txt' });
+      const r = await plan.execute(tool, {
+        path: 'p.txt',
+        content: 'x',
+        old_string: 'a',
+        new_string: 'b',
+        command: 'touch p.txt',
+      });
       expect(r).toEqual({ ok: false, output: expect.stringContaining('not available in plan mode') });
     }
     expect(fs.existsSync(path.join(wt, 'p.txt'))).toBe(false);
@@ -201,7 +298,9 @@ describe('toolbox argument handling', () => {
   it('throws only when the caller cancels', async () => {
     const ac = new AbortController();
     ac.abort(new Error('turn cancelled'));
-    await expect(agent.execute('read_file', { path: 'README.md' }, { signal: ac.signal })).rejects.toThrow('turn cancelled');
+    await expect(agent.execute('read_file', { path: 'README.md' }, { signal: ac.signal })).rejects.toThrow(
+      'turn cancelled',
+    );
   });
 });
 
@@ -216,7 +315,9 @@ describe('run_command', () => {
   };
 
   it('runs in the worktree and reports the exit code', async () => {
-    const r = await agent.execute('run_command', { command: 'pwd && git rev-parse --abbrev-ref HEAD && exit 3' });
+    const r = await agent.execute('run_command', {
+      command: 'pwd && git rev-parse --abbrev-ref HEAD && exit 3',
+    });
     expect(r.ok).toBe(false);
     expect(r.output).toMatch(/^exit code 3 \(/);
     expect(r.output).toContain(fs.realpathSync(wt));
@@ -225,10 +326,20 @@ describe('run_command', () => {
 
   it('cannot read a secret from the parent environment', async () => {
     const box = createToolbox({ worktree: wt, mode: 'agent', env: secretEnv });
-    const r = await box.execute('run_command', { command: 'env; echo "key=[$ANTHROPIC_API_KEY] gh=[$GITHUB_TOKEN] aws=[$AWS_SECRET_ACCESS_KEY]"' });
+    const r = await box.execute('run_command', {
+      command: 'env; echo "key=[$ANTHROPIC_API_KEY] gh=[$GITHUB_TOKEN] aws=[$AWS_SECRET_ACCESS_KEY]"',
+    });
     expect(r.ok).toBe(true);
     expect(r.output).toContain('key=[] gh=[] aws=[]');
-    for (const leaked of ['sk-ant-secret', 'ghp_x', 'ANTHROPIC_API_KEY=', 'GITHUB_TOKEN=', 'AWS_SECRET_ACCESS_KEY=', 'RATCHET_WEBHOOK_SECRET', 'ratchet-hook-secret']) {
+    for (const leaked of [
+      'sk-ant-secret',
+      'ghp_x',
+      'ANTHROPIC_API_KEY=',
+      'GITHUB_TOKEN=',
+      'AWS_SECRET_ACCESS_KEY=',
+      'RATCHET_WEBHOOK_SECRET',
+      'ratchet-hook-secret',
+    ]) {
       expect(r.output).not.toContain(leaked);
     }
     expect(r.output).toContain('GIT_TERMINAL_PROMPT=0');
@@ -245,7 +356,10 @@ describe('run_command', () => {
   it('a timeout kills the command and its children within the limit', async () => {
     const pidFile = path.join(outside, 'child.pid');
     const started = Date.now();
-    const r = await agent.execute('run_command', { command: `sh -c 'sleep 30' & echo $! > ${pidFile}; sleep 30`, timeout_ms: 700 });
+    const r = await agent.execute('run_command', {
+      command: `sh -c 'sleep 30' & echo $! > ${pidFile}; sleep 30`,
+      timeout_ms: 700,
+    });
     const elapsed = Date.now() - started;
     expect(r.ok).toBe(false);
     expect(r.output).toMatch(/^command timed out after 700 ms and was killed/);
@@ -264,7 +378,9 @@ describe('run_command', () => {
   it('a daemon that escapes the process group and holds the pipes does not hang the tool', async () => {
     const pidFile = path.join(outside, 'daemon.pid');
     const started = Date.now();
-    const r = await agent.execute('run_command', { command: `setsid sh -c 'echo $$ > ${pidFile}; exec sleep 30' & sleep 0.2; echo started` });
+    const r = await agent.execute('run_command', {
+      command: `setsid sh -c 'echo $$ > ${pidFile}; exec sleep 30' & sleep 0.2; echo started`,
+    });
     try {
       expect(r.ok).toBe(true);
       expect(r.output).toMatch(/started$/);
@@ -275,7 +391,12 @@ describe('run_command', () => {
   });
 
   it('caps output, keeping the head and the tail', async () => {
-    const small = createToolbox({ worktree: wt, mode: 'agent', env: { PATH: process.env.PATH }, outputCapBytes: 2000 });
+    const small = createToolbox({
+      worktree: wt,
+      mode: 'agent',
+      env: { PATH: process.env.PATH },
+      outputCapBytes: 2000,
+    });
     const r = await small.execute('run_command', { command: 'echo FIRST; seq 1 100000; echo LAST' });
     expect(r.ok).toBe(true);
     expect(Buffer.byteLength(r.output)).toBeLessThanOrEqual(2000);
@@ -288,7 +409,9 @@ describe('run_command', () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(new Error('cancelled by workflow')), 200);
     const started = Date.now();
-    await expect(agent.execute('run_command', { command: 'sleep 30' }, { signal: ac.signal })).rejects.toThrow('cancelled by workflow');
+    await expect(
+      agent.execute('run_command', { command: 'sleep 30' }, { signal: ac.signal }),
+    ).rejects.toThrow('cancelled by workflow');
     expect(Date.now() - started).toBeLessThan(3000);
   });
 });

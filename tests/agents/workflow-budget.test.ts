@@ -62,7 +62,11 @@ async function withFake<T>(script: FakeAnthropicTurn[], fn: (fake: FakeAnthropic
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: bundle,
-    activities: createActivities({ db, config: loadConfig({ RATCHET_HOME: home }), extraRunners: { anthropic } }),
+    activities: createActivities({
+      db,
+      config: loadConfig({ RATCHET_HOME: home }),
+      extraRunners: { anthropic },
+    }),
     interceptors: workerInterceptors(db),
   });
   return worker.runUntil(fn(fake));
@@ -80,7 +84,12 @@ const statusOf = async (handle: WorkflowHandle) => (await handle.query(stateQuer
 const historyLength = async (handle: WorkflowHandle) => (await handle.fetchHistory()).events?.length ?? 0;
 
 function sessionRows(sessionId: string) {
-  return db.select().from(agentMessages).where(eq(agentMessages.sessionId, sessionId)).orderBy(agentMessages.seq).all();
+  return db
+    .select()
+    .from(agentMessages)
+    .where(eq(agentMessages.sessionId, sessionId))
+    .orderBy(agentMessages.seq)
+    .all();
 }
 
 describe('workspace workflow with a model runner: budget and plan approval', () => {
@@ -88,13 +97,22 @@ describe('workspace workflow with a model runner: budget and plan approval', () 
     const repo = makeRepo();
     // The first call costs 10k × $3/M + 1k × $15/M = $0.045, over the $0.02 cap the workspace starts with.
     const spec: WorkspaceSpec = {
-      ...specFor(repo, addProject(db, repo), { prompt: 'Append a line to budget.txt', agent: { runner: 'anthropic', model: 'claude-sonnet-4-6' } }),
+      ...specFor(repo, addProject(db, repo), {
+        prompt: 'Append a line to budget.txt',
+        agent: { runner: 'anthropic', model: 'claude-sonnet-4-6' },
+      }),
       budgetUsd: 0.02,
     };
     const usage = { input_tokens: 10_000, output_tokens: 1000 };
     await withFake(
       [
-        { type: 'reply', toolCalls: [{ id: 'toolu_budget1', name: 'run_command', input: { command: 'echo once >> budget.txt' } }], usage },
+        {
+          type: 'reply',
+          toolCalls: [
+            { id: 'toolu_budget1', name: 'run_command', input: { command: 'echo once >> budget.txt' } },
+          ],
+          usage,
+        },
         { type: 'reply', text: 'Done within the raised budget.', usage },
       ],
       async (fake) => {
@@ -103,7 +121,9 @@ describe('workspace workflow with a model runner: budget and plan approval', () 
         expect(fake.requests).toHaveLength(1);
         expect(fs.readFileSync(path.join(spec.worktreePath, 'budget.txt'), 'utf8')).toBe('once\n');
         const sessionId = `${spec.workspaceId}-t1-implement`;
-        expect(db.select().from(agentSessions).where(eq(agentSessions.id, sessionId)).get()?.status).toBe('awaiting_budget');
+        expect(db.select().from(agentSessions).where(eq(agentSessions.id, sessionId)).get()?.status).toBe(
+          'awaiting_budget',
+        );
 
         // Three days pass (skipped): the wait is a condition, not a polling timer, so history stays put.
         const before = await historyLength(handle);
@@ -113,24 +133,36 @@ describe('workspace workflow with a model runner: budget and plan approval', () 
         expect(await statusOf(handle)).toBe('awaiting_budget');
         expect(fake.requests).toHaveLength(1);
 
-        await expect(handle.executeUpdate(budgetUpdate, { args: [{ budgetUsd: -1 }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/positive/) } });
+        await expect(handle.executeUpdate(budgetUpdate, { args: [{ budgetUsd: -1 }] })).rejects.toMatchObject(
+          { cause: { message: expect.stringMatching(/positive/) } },
+        );
         // Through the console's helper: the answer says the workspace was waiting and tries again.
-        expect(await setBudget({ db, client: env.client, workspaceId: spec.workspaceId, budgetUsd: 1 })).toEqual({
+        expect(
+          await setBudget({ db, client: env.client, workspaceId: spec.workspaceId, budgetUsd: 1 }),
+        ).toEqual({
           budgetUsd: 1,
           resumed: true,
           message: 'Budget set to $1; the workspace tries again.',
         });
-        await waitFor('turn 1 to finish', async () => (await handle.query(stateQuery)).turnsDone === 1, 60_000);
+        await waitFor(
+          'turn 1 to finish',
+          async () => (await handle.query(stateQuery)).turnsDone === 1,
+          60_000,
+        );
         fake.assertDone();
 
         // Resumed from the transcript: the command did not run again, and the second call carried its result.
         expect(fs.readFileSync(path.join(spec.worktreePath, 'budget.txt'), 'utf8')).toBe('once\n');
         const rows = sessionRows(sessionId);
         expect(rows.map((r) => r.role).join(' ')).toBe('user assistant tool_call tool_result assistant');
-        expect(rows.filter((r) => r.role === 'tool_result' && r.toolCallId === 'toolu_budget1')).toHaveLength(1);
+        expect(rows.filter((r) => r.role === 'tool_result' && r.toolCallId === 'toolu_budget1')).toHaveLength(
+          1,
+        );
         const resumed = fake.requests[1]?.body as { messages: Array<{ role: string; content: unknown }> };
         expect(resumed.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
-        expect(resumed.messages[2]?.content).toEqual([expect.objectContaining({ type: 'tool_result', tool_use_id: 'toolu_budget1' })]);
+        expect(resumed.messages[2]?.content).toEqual([
+          expect.objectContaining({ type: 'tool_result', tool_use_id: 'toolu_budget1' }),
+        ]);
 
         const ws = db.select().from(workspaces).where(eq(workspaces.id, spec.workspaceId)).get();
         expect(ws?.budgetUsd).toBe(1);
@@ -138,14 +170,27 @@ describe('workspace workflow with a model runner: budget and plan approval', () 
         expect(await statusOf(handle)).toBe('idle');
         // Raising the budget of a workspace that is not waiting says so (it used to answer the same
         // bare 200), and cancelling a wait that is not there is refused.
-        await waitFor('the row to say idle', async () => db.select().from(workspaces).where(eq(workspaces.id, spec.workspaceId)).get()?.status === 'idle', 30_000);
-        expect(await setBudget({ db, client: env.client, workspaceId: spec.workspaceId, budgetUsd: 2 })).toMatchObject({
+        await waitFor(
+          'the row to say idle',
+          async () =>
+            db.select().from(workspaces).where(eq(workspaces.id, spec.workspaceId)).get()?.status === 'idle',
+          30_000,
+        );
+        expect(
+          await setBudget({ db, client: env.client, workspaceId: spec.workspaceId, budgetUsd: 2 }),
+        ).toMatchObject({
           budgetUsd: 2,
           resumed: false,
-          message: expect.stringContaining('not waiting for budget (status is idle), so the new cap applies from its next model call'),
+          message: expect.stringContaining(
+            'not waiting for budget (status is idle), so the new cap applies from its next model call',
+          ),
         });
-        expect(db.select().from(workspaces).where(eq(workspaces.id, spec.workspaceId)).get()?.budgetUsd).toBe(2);
-        await expect(setBudget({ db, client: env.client, workspaceId: spec.workspaceId, cancel: true })).rejects.toMatchObject({ type: 'NotApplicable' });
+        expect(db.select().from(workspaces).where(eq(workspaces.id, spec.workspaceId)).get()?.budgetUsd).toBe(
+          2,
+        );
+        await expect(
+          setBudget({ db, client: env.client, workspaceId: spec.workspaceId, cancel: true }),
+        ).rejects.toMatchObject({ type: 'NotApplicable' });
         await handle.signal(archiveSignal);
         expect((await handle.result()).archived).toBe(true);
       },
@@ -165,24 +210,43 @@ describe('workspace workflow with a model runner: budget and plan approval', () 
     try {
       await withFake(
         [
-          { type: 'reply', toolCalls: [{ id: 'toolu_daily1', name: 'run_command', input: { command: 'echo once >> daily.txt' } }], usage },
+          {
+            type: 'reply',
+            toolCalls: [
+              { id: 'toolu_daily1', name: 'run_command', input: { command: 'echo once >> daily.txt' } },
+            ],
+            usage,
+          },
           { type: 'reply', text: 'Done after the daily budget was raised.', usage },
         ],
         async (fake) => {
           const handle = await start(spec);
-          await waitFor('awaiting_budget', async () => (await statusOf(handle)) === 'awaiting_budget', 60_000);
+          await waitFor(
+            'awaiting_budget',
+            async () => (await statusOf(handle)) === 'awaiting_budget',
+            60_000,
+          );
           expect(fake.requests).toHaveLength(1);
           // Nothing to wake while the cap is unchanged, and a recheck does not spend past it either.
-          expect(await recheckWaitingBudgets({ db, client: async () => env.client })).toEqual([spec.workspaceId]);
-          const parked = () => eventKinds(db, spec.workspaceId).filter((k) => k === 'status.awaiting_budget').length;
+          expect(await recheckWaitingBudgets({ db, client: async () => env.client })).toEqual([
+            spec.workspaceId,
+          ]);
+          const parked = () =>
+            eventKinds(db, spec.workspaceId).filter((k) => k === 'status.awaiting_budget').length;
           await waitFor('parked a second time', () => parked() === 2, 60_000);
           expect(await statusOf(handle)).toBe('awaiting_budget');
           expect(fake.requests).toHaveLength(1);
 
           // The person raises the daily budget in Settings; the console asks waiting workspaces to try again.
           updateSettings({ db, patch: { 'budget.dailyUsd': spentToday + 5 } });
-          expect(await recheckWaitingBudgets({ db, client: async () => env.client })).toEqual([spec.workspaceId]);
-          await waitFor('turn 1 to finish', async () => (await handle.query(stateQuery)).turnsDone === 1, 60_000);
+          expect(await recheckWaitingBudgets({ db, client: async () => env.client })).toEqual([
+            spec.workspaceId,
+          ]);
+          await waitFor(
+            'turn 1 to finish',
+            async () => (await handle.query(stateQuery)).turnsDone === 1,
+            60_000,
+          );
           fake.assertDone();
           expect(fs.readFileSync(path.join(spec.worktreePath, 'daily.txt'), 'utf8')).toBe('once\n');
           // Not waiting any more: a recheck finds nobody to wake.
@@ -206,13 +270,25 @@ describe('workspace workflow with a model runner: budget and plan approval', () 
     await withFake(
       [
         { type: 'reply', text: plan },
-        { type: 'reply', text: 'Writing the file.', toolCalls: [{ name: 'write_file', input: { path: 'plan.txt', content: 'planned\n' } }] },
+        {
+          type: 'reply',
+          text: 'Writing the file.',
+          toolCalls: [{ name: 'write_file', input: { path: 'plan.txt', content: 'planned\n' } }],
+        },
         { type: 'reply', text: 'Implemented the plan.' },
       ],
       async (fake) => {
         const handle = await start(spec);
-        await waitFor('awaiting_plan_approval', async () => (await statusOf(handle)) === 'awaiting_plan_approval', 60_000);
-        const planSession = db.select().from(agentSessions).where(eq(agentSessions.id, `${spec.workspaceId}-t1-plan`)).get();
+        await waitFor(
+          'awaiting_plan_approval',
+          async () => (await statusOf(handle)) === 'awaiting_plan_approval',
+          60_000,
+        );
+        const planSession = db
+          .select()
+          .from(agentSessions)
+          .where(eq(agentSessions.id, `${spec.workspaceId}-t1-plan`))
+          .get();
         expect(planSession).toMatchObject({ mode: 'plan', purpose: 'plan', status: 'completed' });
         const planRows = sessionRows(`${spec.workspaceId}-t1-plan`);
         expect(planRows.filter((r) => r.role === 'assistant').at(-1)?.content).toMatchObject({ text: plan });
@@ -220,7 +296,11 @@ describe('workspace workflow with a model runner: budget and plan approval', () 
         expect(fake.requests).toHaveLength(1);
 
         expect(await handle.executeUpdate(approvePlanUpdate, { args: [{}] })).toEqual({ approved: true });
-        await waitFor('turn 1 to finish', async () => (await handle.query(stateQuery)).turnsDone === 1, 60_000);
+        await waitFor(
+          'turn 1 to finish',
+          async () => (await handle.query(stateQuery)).turnsDone === 1,
+          60_000,
+        );
         fake.assertDone();
 
         const implementRequest = JSON.stringify(fake.requests[1]?.body);
@@ -235,7 +315,9 @@ describe('workspace workflow with a model runner: budget and plan approval', () 
         expect(fs.readFileSync(path.join(spec.worktreePath, 'plan.txt'), 'utf8')).toBe('planned\n');
         expect(remoteCommits(repo.remote, spec.branch)).toEqual([spec.title]);
         // Approving again is refused: no plan is waiting.
-        await expect(handle.executeUpdate(approvePlanUpdate, { args: [{}] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/no plan is waiting/) } });
+        await expect(handle.executeUpdate(approvePlanUpdate, { args: [{}] })).rejects.toMatchObject({
+          cause: { message: expect.stringMatching(/no plan is waiting/) },
+        });
         await handle.signal(archiveSignal);
         expect((await handle.result()).archived).toBe(true);
       },

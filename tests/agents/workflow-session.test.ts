@@ -78,7 +78,13 @@ describe('anthropic agent session in the workspace workflow', () => {
       agent: { runner: 'anthropic', model: 'claude-sonnet-4-6' },
     });
     const sessionId = `${spec.workspaceId}-t1-implement`;
-    const rows = () => db.select().from(agentMessages).where(eq(agentMessages.sessionId, sessionId)).orderBy(agentMessages.seq).all();
+    const rows = () =>
+      db
+        .select()
+        .from(agentMessages)
+        .where(eq(agentMessages.sessionId, sessionId))
+        .orderBy(agentMessages.seq)
+        .all();
 
     let worker = await newWorker();
     const handle = await client.workflow.start('workspaceWorkflow', {
@@ -94,7 +100,12 @@ describe('anthropic agent session in the workspace workflow', () => {
     await worker.kill();
     worker = await newWorker();
 
-    await waitFor('turn 1 to finish', async () => (await handle.query(stateQuery)).turnsDone === 1, 90_000, 250);
+    await waitFor(
+      'turn 1 to finish',
+      async () => (await handle.query(stateQuery)).turnsDone === 1,
+      90_000,
+      250,
+    );
     expect(fake.requests).toHaveLength(3);
     fake.assertDone();
 
@@ -109,8 +120,12 @@ describe('anthropic agent session in the workspace workflow', () => {
     expect(stored.filter((r) => r.role === 'tool_result' && r.toolCallId === CALL_ID)).toHaveLength(1);
     expect(stored.find((r) => r.role === 'reset')?.content).toMatchObject({ attempt: 2 });
 
-    const retries = listEvents({ db, workspaceId: spec.workspaceId }).filter((e) => e.kind === 'activity.retry');
-    expect(retries.map((e) => e.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^Agent turn 1: attempt 2/)]));
+    const retries = listEvents({ db, workspaceId: spec.workspaceId }).filter(
+      (e) => e.kind === 'activity.retry',
+    );
+    expect(retries.map((e) => e.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Agent turn 1: attempt 2/)]),
+    );
 
     expect(remoteCommits(repo.remote, spec.branch)).toEqual([spec.title]);
     const state = await handle.query(stateQuery);

@@ -18,7 +18,9 @@ interface JournalEntry {
   breakpoints: boolean;
 }
 
-const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8')) as { entries: JournalEntry[] };
+const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8')) as {
+  entries: JournalEntry[];
+};
 const allTags = journal.entries.map((e) => e.tag);
 
 let tmp: string;
@@ -32,7 +34,11 @@ afterEach(() => {
 function tables(file: string): string[] {
   const sqlite = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    return (sqlite.prepare("select name from sqlite_master where type='table' order by name").all() as { name: string }[]).map((r) => r.name);
+    return (
+      sqlite.prepare("select name from sqlite_master where type='table' order by name").all() as {
+        name: string;
+      }[]
+    ).map((r) => r.name);
   } finally {
     sqlite.close();
   }
@@ -47,9 +53,18 @@ function migrationsDir(name: string, keep: number, extra: { tag: string; sql: st
   const last = entries.at(-1);
   for (const [i, m] of extra.entries()) {
     fs.writeFileSync(path.join(dir, `${m.tag}.sql`), m.sql);
-    entries.push({ idx: entries.length, version: last?.version ?? '6', when: (last?.when ?? 0) + 1000 * (i + 1), tag: m.tag, breakpoints: true });
+    entries.push({
+      idx: entries.length,
+      version: last?.version ?? '6',
+      when: (last?.when ?? 0) + 1000 * (i + 1),
+      tag: m.tag,
+      breakpoints: true,
+    });
   }
-  fs.writeFileSync(path.join(dir, 'meta/_journal.json'), JSON.stringify({ version: '7', dialect: 'sqlite', entries }, null, 2));
+  fs.writeFileSync(
+    path.join(dir, 'meta/_journal.json'),
+    JSON.stringify({ version: '7', dialect: 'sqlite', entries }, null, 2),
+  );
   return dir;
 }
 
@@ -67,7 +82,9 @@ describe('migrateDatabase', () => {
     const file = path.join(tmp, 'nested', 'dir', 'ratchet.sqlite');
     const result = migrateDatabase(file);
     expect(result).toEqual({ applied: allTags, backupPath: null });
-    expect(tables(file)).toEqual(expect.arrayContaining(['__drizzle_migrations', 'workspaces', 'agent_sessions', 'agent_messages']));
+    expect(tables(file)).toEqual(
+      expect.arrayContaining(['__drizzle_migrations', 'workspaces', 'agent_sessions', 'agent_messages']),
+    );
     expect(fs.readdirSync(path.dirname(file)).filter((f) => f.includes('.backup-'))).toEqual([]);
   });
 
@@ -87,7 +104,10 @@ describe('migrateDatabase', () => {
     const oldTables = tables(file);
 
     const upgraded = migrationsDir('upgraded', journal.entries.length, [addNotes]);
-    const result = migrateDatabase(file, { migrationsDir: upgraded, now: new Date('2026-01-02T03:04:05.678Z') });
+    const result = migrateDatabase(file, {
+      migrationsDir: upgraded,
+      now: new Date('2026-01-02T03:04:05.678Z'),
+    });
 
     expect(result.applied).toEqual(['0001_notes']);
     expect(result.backupPath).toBe(`${file}.backup-2026-01-02T03-04-05-678Z-before-0001_notes`);
@@ -105,7 +125,9 @@ describe('migrateDatabase', () => {
     db.exec("create table keepme (v text); insert into keepme values ('precious')");
     db.close();
 
-    const result = migrateDatabase(file, { migrationsDir: migrationsDir('upgraded', journal.entries.length, [addNotes]) });
+    const result = migrateDatabase(file, {
+      migrationsDir: migrationsDir('upgraded', journal.entries.length, [addNotes]),
+    });
     for (const f of [file, result.backupPath ?? '']) {
       const sqlite = new Database(f, { readonly: true, fileMustExist: true });
       expect(sqlite.prepare('select v from keepme').all()).toEqual([{ v: 'precious' }]);
@@ -125,7 +147,9 @@ describe('migrateDatabase', () => {
     try {
       const sqlite = db.$client;
       expect(sqlite.prepare('select id from projects').all()).toEqual([{ id: 'prj-1' }]);
-      const insert = sqlite.prepare("insert into script_trust (project_id, kind, sha256, script, decision) values ('prj-1', 'setup', ?, 'npm ci', 'approved')");
+      const insert = sqlite.prepare(
+        "insert into script_trust (project_id, kind, sha256, script, decision) values ('prj-1', 'setup', ?, 'npm ci', 'approved')",
+      );
       insert.run('a'.repeat(64));
       expect(() => insert.run('a'.repeat(64))).toThrow(/UNIQUE|PRIMARY KEY/);
       sqlite.prepare("delete from projects where id = 'prj-1'").run();
@@ -147,10 +171,14 @@ describe('migrateDatabase', () => {
     try {
       const sqlite = db.$client;
       expect(sqlite.prepare('select id from projects').all()).toEqual([{ id: 'prj-1' }]);
-      const insert = sqlite.prepare("insert into live_deltas (workspace_id, session_id, stream, attempt, kind, data, at) values (?, 's', 's/1/a', 1, 'text', '{}', 1)");
+      const insert = sqlite.prepare(
+        "insert into live_deltas (workspace_id, session_id, stream, attempt, kind, data, at) values (?, 's', 's/1/a', 1, 'text', '{}', 1)",
+      );
       insert.run('w1');
       insert.run('w2');
-      expect(sqlite.prepare("select count(*) as n from live_deltas where workspace_id = 'w1'").get()).toEqual({ n: 1 });
+      expect(sqlite.prepare("select count(*) as n from live_deltas where workspace_id = 'w1'").get()).toEqual(
+        { n: 1 },
+      );
     } finally {
       db.$client.close();
     }
@@ -221,7 +249,10 @@ describe('migrateDatabase', () => {
     const file = path.join(tmp, 'ratchet.sqlite');
     migrateDatabase(file, { migrationsDir: migrationsDir('base', journal.entries.length) });
     const before = tables(file);
-    const dir = migrationsDir('two-pending', journal.entries.length, [addNotes, { ...broken, tag: '0002_broken' }]);
+    const dir = migrationsDir('two-pending', journal.entries.length, [
+      addNotes,
+      { ...broken, tag: '0002_broken' },
+    ]);
     expect(() => migrateDatabase(file, { migrationsDir: dir })).toThrow(/migration 0002_broken\.sql/);
     expect(tables(file)).toEqual(before);
     expect(tables(file)).not.toContain('ratchet_notes');
@@ -239,8 +270,12 @@ describe('migrateDatabase', () => {
 function countApplied(file: string): number {
   const sqlite = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const has = sqlite.prepare("select 1 from sqlite_master where type='table' and name='__drizzle_migrations'").get();
-    return has ? (sqlite.prepare('select count(*) as n from __drizzle_migrations').get() as { n: number }).n : 0;
+    const has = sqlite
+      .prepare("select 1 from sqlite_master where type='table' and name='__drizzle_migrations'")
+      .get();
+    return has
+      ? (sqlite.prepare('select count(*) as n from __drizzle_migrations').get() as { n: number }).n
+      : 0;
   } finally {
     sqlite.close();
   }
@@ -255,7 +290,13 @@ describe('openDb', () => {
       expect(db.$client.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.$client.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(db.$client.pragma('busy_timeout', { simple: true })).toBe(BUSY_TIMEOUT_MS);
-      expect(() => db.$client.prepare("insert into agent_messages (session_id, seq, role, content) values ('missing', 1, 'user', 'x')").run()).toThrow(/FOREIGN KEY/);
+      expect(() =>
+        db.$client
+          .prepare(
+            "insert into agent_messages (session_id, seq, role, content) values ('missing', 1, 'user', 'x')",
+          )
+          .run(),
+      ).toThrow(/FOREIGN KEY/);
     } finally {
       db.$client.close();
     }

@@ -81,87 +81,140 @@ afterAll(async () => {
 });
 
 describe('npm start (scripts/supervisor.ts)', () => {
-  it('serves a healthy console, survives losing its web child, stops on one SIGINT, and restarts warm', { timeout: 420_000 }, async () => {
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-start-'));
-    const port = await freePort();
-    const uiPort = await freePort();
-    const env = {
-      RATCHET_HOME: home,
-      RATCHET_PORT: String(port),
-      RATCHET_TEMPORAL_PORT: String(await freePort()),
-      RATCHET_TEMPORAL_UI_PORT: String(uiPort),
-      RATCHET_LOG_LEVEL: 'warn',
-      TEMPORAL_ADDRESS: '',
-    };
-    const base = `http://127.0.0.1:${port}`;
-    const sup = startSupervisor(env);
-    await waitFor('the supervisor to report ready', () => /ready in [\d.]+ s/.test(sup.output()), 240_000, 250);
+  it(
+    'serves a healthy console, survives losing its web child, stops on one SIGINT, and restarts warm',
+    { timeout: 420_000 },
+    async () => {
+      const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-start-'));
+      const port = await freePort();
+      const uiPort = await freePort();
+      const env = {
+        RATCHET_HOME: home,
+        RATCHET_PORT: String(port),
+        RATCHET_TEMPORAL_PORT: String(await freePort()),
+        RATCHET_TEMPORAL_UI_PORT: String(uiPort),
+        RATCHET_LOG_LEVEL: 'warn',
+        TEMPORAL_ADDRESS: '',
+      };
+      const base = `http://127.0.0.1:${port}`;
+      const sup = startSupervisor(env);
+      await waitFor(
+        'the supervisor to report ready',
+        () => /ready in [\d.]+ s/.test(sup.output()),
+        240_000,
+        250,
+      );
 
-    const health = await fetch(`${base}/api/health`);
-    expect(health.status).toBe(200);
-    const body = (await health.json()) as { status: string; temporal: { ok: boolean }; database: { ok: boolean }; worker: { ok: boolean } };
-    expect(body).toMatchObject({ status: 'ok', temporal: { ok: true }, database: { ok: true }, worker: { ok: true } });
-    // The first start wrote the console token (0600); on loopback it is optional, so the ready line
-    // names no token. Temporal's own web UI is off by default (README "Security").
-    expect(fs.statSync(path.join(home, 'auth-token')).mode & 0o777).toBe(0o600);
-    expect(sup.output()).toContain(`s: http://127.0.0.1:${port}/\n`);
-    expect(await listening(uiPort)).toBe(false);
+      const health = await fetch(`${base}/api/health`);
+      expect(health.status).toBe(200);
+      const body = (await health.json()) as {
+        status: string;
+        temporal: { ok: boolean };
+        database: { ok: boolean };
+        worker: { ok: boolean };
+      };
+      expect(body).toMatchObject({
+        status: 'ok',
+        temporal: { ok: true },
+        database: { ok: true },
+        worker: { ok: true },
+      });
+      // The first start wrote the console token (0600); on loopback it is optional, so the ready line
+      // names no token. Temporal's own web UI is off by default (README "Security").
+      expect(fs.statSync(path.join(home, 'auth-token')).mode & 0o777).toBe(0o600);
+      expect(sup.output()).toContain(`s: http://127.0.0.1:${port}/\n`);
+      expect(await listening(uiPort)).toBe(false);
 
-    // Start real work through the HTTP API.
-    const repo = makeRepo();
-    const projRes = await fetch(`${base}/api/projects`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: repo.repo }) });
-    expect(projRes.status).toBeLessThan(300);
-    const project = (await projRes.json()) as { id: string; project?: { id: string } };
-    const projectId = project.project?.id ?? project.id;
-    const wsRes = await fetch(`${base}/api/workspaces`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        projectId,
-        title: 'Survive the console',
-        prompt: 'scripted',
-        agent: { runner: 'script', script: [[{ op: 'sleep', ms: 3000 }, { op: 'write', path: 'survived.txt', content: 'yes\n' }]] },
-      }),
-    });
-    expect(wsRes.status).toBeLessThan(300);
-    const { workspaceId } = (await wsRes.json()) as { workspaceId: string };
-    const db = openDb(path.join(home, 'ratchet.db'));
-    await waitFor('the agent turn to start', () => getWorkspaceById({ db, id: workspaceId })?.status === 'agent_running', 60_000);
+      // Start real work through the HTTP API.
+      const repo = makeRepo();
+      const projRes = await fetch(`${base}/api/projects`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ path: repo.repo }),
+      });
+      expect(projRes.status).toBeLessThan(300);
+      const project = (await projRes.json()) as { id: string; project?: { id: string } };
+      const projectId = project.project?.id ?? project.id;
+      const wsRes = await fetch(`${base}/api/workspaces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          projectId,
+          title: 'Survive the console',
+          prompt: 'scripted',
+          agent: {
+            runner: 'script',
+            script: [
+              [
+                { op: 'sleep', ms: 3000 },
+                { op: 'write', path: 'survived.txt', content: 'yes\n' },
+              ],
+            ],
+          },
+        }),
+      });
+      expect(wsRes.status).toBeLessThan(300);
+      const { workspaceId } = (await wsRes.json()) as { workspaceId: string };
+      const db = openDb(path.join(home, 'ratchet.db'));
+      await waitFor(
+        'the agent turn to start',
+        () => getWorkspaceById({ db, id: workspaceId })?.status === 'agent_running',
+        60_000,
+      );
 
-    // SIGKILL the web child: the workflow does not notice; the supervisor says so and restarts it.
-    const [webPid] = childPids(sup.child.pid!, /next/);
-    expect(webPid).toBeGreaterThan(0);
-    process.kill(webPid!, 'SIGKILL');
-    await waitFor('the supervisor to report the dead web child', () => /\[ratchet\] web was killed by SIGKILL; restarting/.test(sup.output()), 10_000);
-    await waitFor('the workspace to finish its turn', () => getWorkspaceById({ db, id: workspaceId })?.status === 'idle', 90_000);
-    const ws = getWorkspaceById({ db, id: workspaceId })!;
-    expect(remoteCommits(repo.remote, ws.branch)).toEqual(['Survive the console']);
-    await waitFor('the web console to come back', async () => (await fetch(`${base}/api/health`).catch(() => null))?.status === 200, 60_000, 500);
+      // SIGKILL the web child: the workflow does not notice; the supervisor says so and restarts it.
+      const [webPid] = childPids(sup.child.pid!, /next/);
+      expect(webPid).toBeGreaterThan(0);
+      process.kill(webPid!, 'SIGKILL');
+      await waitFor(
+        'the supervisor to report the dead web child',
+        () => /\[ratchet\] web was killed by SIGKILL; restarting/.test(sup.output()),
+        10_000,
+      );
+      await waitFor(
+        'the workspace to finish its turn',
+        () => getWorkspaceById({ db, id: workspaceId })?.status === 'idle',
+        90_000,
+      );
+      const ws = getWorkspaceById({ db, id: workspaceId })!;
+      expect(remoteCommits(repo.remote, ws.branch)).toEqual(['Survive the console']);
+      await waitFor(
+        'the web console to come back',
+        async () => (await fetch(`${base}/api/health`).catch(() => null))?.status === 200,
+        60_000,
+        500,
+      );
 
-    // One SIGINT stops everything cleanly.
-    const children = childPids(sup.child.pid!, /./);
-    sup.child.kill('SIGINT');
-    expect(await sup.exited).toBe(0);
-    await waitFor('every child to exit', () => children.every((p) => !alive(p)), 20_000);
+      // One SIGINT stops everything cleanly.
+      const children = childPids(sup.child.pid!, /./);
+      sup.child.kill('SIGINT');
+      expect(await sup.exited).toBe(0);
+      await waitFor('every child to exit', () => children.every((p) => !alive(p)), 20_000);
 
-    // Warm start: same RATCHET_HOME, the workflow is still there, still waiting for messages. This
-    // time with RATCHET_AUTH=token: the ready line carries the token written by the first start.
-    const again = startSupervisor({ ...env, RATCHET_AUTH: 'token' });
-    await waitFor('the second start to be ready', () => /ready in [\d.]+ s/.test(again.output()), 120_000, 250);
-    const token = fs.readFileSync(path.join(home, 'auth-token'), 'utf8').trim();
-    expect(again.output()).toContain(`s: http://127.0.0.1:${port}/?token=${token}\n`);
-    expect((await fetch(`${base}/api/workspaces/${workspaceId}`)).status).toBe(401);
-    const auth = { authorization: `Bearer ${token}` };
-    const detail = await fetch(`${base}/api/workspaces/${workspaceId}`, { headers: auth });
-    expect(detail.status).toBe(200);
-    const msg = await fetch(`${base}/api/workspaces/${workspaceId}/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...auth },
-      body: JSON.stringify({ text: 'one more line' }),
-    });
-    expect(msg.status).toBeLessThan(300);
-    await waitFor('the follow-up turn', () => remoteCommits(repo.remote, ws.branch).length === 2, 60_000);
-    again.child.kill('SIGINT');
-    expect(await again.exited).toBe(0);
-  });
+      // Warm start: same RATCHET_HOME, the workflow is still there, still waiting for messages. This
+      // time with RATCHET_AUTH=token: the ready line carries the token written by the first start.
+      const again = startSupervisor({ ...env, RATCHET_AUTH: 'token' });
+      await waitFor(
+        'the second start to be ready',
+        () => /ready in [\d.]+ s/.test(again.output()),
+        120_000,
+        250,
+      );
+      const token = fs.readFileSync(path.join(home, 'auth-token'), 'utf8').trim();
+      expect(again.output()).toContain(`s: http://127.0.0.1:${port}/?token=${token}\n`);
+      expect((await fetch(`${base}/api/workspaces/${workspaceId}`)).status).toBe(401);
+      const auth = { authorization: `Bearer ${token}` };
+      const detail = await fetch(`${base}/api/workspaces/${workspaceId}`, { headers: auth });
+      expect(detail.status).toBe(200);
+      const msg = await fetch(`${base}/api/workspaces/${workspaceId}/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...auth },
+        body: JSON.stringify({ text: 'one more line' }),
+      });
+      expect(msg.status).toBeLessThan(300);
+      await waitFor('the follow-up turn', () => remoteCommits(repo.remote, ws.branch).length === 2, 60_000);
+      again.child.kill('SIGINT');
+      expect(await again.exited).toBe(0);
+    },
+  );
 });

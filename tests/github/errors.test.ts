@@ -38,7 +38,9 @@ describe('rate limits', () => {
 
   it('the activity turns it into a retryable ApplicationFailure whose nextRetryDelay reaches the reset', async () => {
     fake.failNext(1, { kind: 'rate-limit', status: 429, resetInSeconds: 600 });
-    const err = await createGithubActivities({ octokit: gh }).githubGetBranchHead({ ...R, branch: 'main' }).catch((e: unknown) => e);
+    const err = await createGithubActivities({ octokit: gh })
+      .githubGetBranchHead({ ...R, branch: 'main' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     const f = err as ApplicationFailure;
     expect(f.type).toBe('GithubRateLimited');
@@ -56,14 +58,18 @@ describe('rate limits', () => {
   it('a short secondary limit is retried inline exactly once and then succeeds', async () => {
     fake.failNext(1, { kind: 'secondary-rate-limit', status: 403, retryAfterSeconds: 1 });
     const before = branchCalls();
-    await expect(ops.getBranchHead(gh, { ...R, branch: 'main' })).resolves.toMatchObject({ sha: expect.any(String) });
+    await expect(ops.getBranchHead(gh, { ...R, branch: 'main' })).resolves.toMatchObject({
+      sha: expect.any(String),
+    });
     expect(branchCalls() - before).toBe(2);
   });
 
   it('gives up after that one inline retry (Temporal owns further retries)', async () => {
     fake.failNext(3, { kind: 'secondary-rate-limit', status: 403, retryAfterSeconds: 1 });
     const before = branchCalls();
-    await expect(ops.getBranchHead(gh, { ...R, branch: 'main' })).rejects.toMatchObject({ type: 'GithubRateLimited' });
+    await expect(ops.getBranchHead(gh, { ...R, branch: 'main' })).rejects.toMatchObject({
+      type: 'GithubRateLimited',
+    });
     expect(branchCalls() - before).toBe(2);
     // Drain the leftover scripted failure so later tests start clean.
     await ops.getBranchHead(gh, { ...R, branch: 'main' }).catch(() => undefined);
@@ -78,22 +84,35 @@ describe('rate limits', () => {
 describe('authentication and health', () => {
   it('a rejected token is GithubAuth, non-retryable, and health says invalid', async () => {
     const bad = createGithubClient({ token: 'wrong', baseUrl: fake.url });
-    await expect(ops.getBranchHead(bad, { ...R, branch: 'main' })).rejects.toMatchObject({ type: 'GithubAuth', status: 401 });
+    await expect(ops.getBranchHead(bad, { ...R, branch: 'main' })).rejects.toMatchObject({
+      type: 'GithubAuth',
+      status: 401,
+    });
     const acts = createGithubActivities({ octokit: bad });
-    await expect(acts.githubGetBranchHead({ ...R, branch: 'main' })).rejects.toMatchObject({ type: 'GithubAuth', nonRetryable: true });
+    await expect(acts.githubGetBranchHead({ ...R, branch: 'main' })).rejects.toMatchObject({
+      type: 'GithubAuth',
+      nonRetryable: true,
+    });
     expect(await acts.githubHealth()).toEqual({ auth: 'invalid' });
   });
 
   it('health reports the login and the core quota', async () => {
     const before = fake.coreRemaining; // GET /rate_limit is free and read before GET /user
     const health = await createGithubActivities({ octokit: gh }).githubHealth();
-    expect(health).toMatchObject({ auth: 'ok', login: 'ratchet-bot', rateLimit: { limit: 5000, remaining: before } });
+    expect(health).toMatchObject({
+      auth: 'ok',
+      login: 'ratchet-bot',
+      rateLimit: { limit: 5000, remaining: before },
+    });
   });
 
   it('without a token, health says missing and activities fail GithubAuth', async () => {
     const acts = createGithubActivities({ octokit: null });
     expect(await acts.githubHealth()).toEqual({ auth: 'missing' });
-    await expect(acts.githubListIssues({ ...R })).rejects.toMatchObject({ type: 'GithubAuth', nonRetryable: true });
+    await expect(acts.githubListIssues({ ...R })).rejects.toMatchObject({
+      type: 'GithubAuth',
+      nonRetryable: true,
+    });
   });
 });
 
@@ -103,7 +122,10 @@ describe('resolveGithubToken', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'ratchet-gh-'));
     empty = await mkdtemp(path.join(tmpdir(), 'ratchet-nogh-'));
-    await writeFile(path.join(dir, 'gh'), '#!/bin/sh\n[ "$1 $2" = "auth token" ] && echo gho_from_cli && exit 0\nexit 1\n');
+    await writeFile(
+      path.join(dir, 'gh'),
+      '#!/bin/sh\n[ "$1 $2" = "auth token" ] && echo gho_from_cli && exit 0\nexit 1\n',
+    );
     await chmod(path.join(dir, 'gh'), 0o755);
   });
   afterAll(async () => {
@@ -112,8 +134,14 @@ describe('resolveGithubToken', () => {
   });
 
   it('prefers GITHUB_TOKEN over GH_TOKEN over gh', async () => {
-    expect(await resolveGithubToken({ GITHUB_TOKEN: 'a', GH_TOKEN: 'b', PATH: dir })).toEqual({ token: 'a', source: 'GITHUB_TOKEN' });
-    expect(await resolveGithubToken({ GITHUB_TOKEN: '  ', GH_TOKEN: 'b', PATH: dir })).toEqual({ token: 'b', source: 'GH_TOKEN' });
+    expect(await resolveGithubToken({ GITHUB_TOKEN: 'a', GH_TOKEN: 'b', PATH: dir })).toEqual({
+      token: 'a',
+      source: 'GITHUB_TOKEN',
+    });
+    expect(await resolveGithubToken({ GITHUB_TOKEN: '  ', GH_TOKEN: 'b', PATH: dir })).toEqual({
+      token: 'b',
+      source: 'GH_TOKEN',
+    });
     expect(await resolveGithubToken({ PATH: dir })).toEqual({ token: 'gho_from_cli', source: 'gh' });
   });
 

@@ -25,7 +25,9 @@ describe('createPullRequest', () => {
     expect(first.created).toBe(true);
     expect(second).toMatchObject({ created: false, number: first.number, url: first.url });
     expect(fake.count('POST', '/repos/acme/ops/pulls')).toBe(1);
-    expect([...fake.state.mustRepo('acme', 'ops').prs.values()].filter((p) => p.head === 'feature/idem')).toHaveLength(1);
+    expect(
+      [...fake.state.mustRepo('acme', 'ops').prs.values()].filter((p) => p.head === 'feature/idem'),
+    ).toHaveLength(1);
   });
 
   it('a PR opened between the look and the act (422 "already exists") is re-read, not duplicated', async () => {
@@ -36,14 +38,21 @@ describe('createPullRequest', () => {
         raced = fake.openPr('acme/ops', { head: 'feature/race', title: 'by someone else' });
       }
     });
-    const res = await ops.createPullRequest(gh, { ...R, head: 'feature/race', base: 'main', title: 'Race', body: '' });
+    const res = await ops.createPullRequest(gh, {
+      ...R,
+      head: 'feature/race',
+      base: 'main',
+      title: 'Race',
+      body: '',
+    });
     off();
     expect(res).toMatchObject({ created: false, number: raced });
-    expect(fake.requests.filter((r) => r.path === '/repos/acme/ops/pulls').map((r) => `${r.method} ${r.status}`).slice(-3)).toEqual([
-      'GET 200',
-      'POST 422',
-      'GET 200',
-    ]);
+    expect(
+      fake.requests
+        .filter((r) => r.path === '/repos/acme/ops/pulls')
+        .map((r) => `${r.method} ${r.status}`)
+        .slice(-3),
+    ).toEqual(['GET 200', 'POST 422', 'GET 200']);
   });
 });
 
@@ -64,7 +73,9 @@ describe('upsertMarkerComment', () => {
   });
 
   it('refuses a key that could break out of the HTML comment', async () => {
-    await expect(ops.upsertMarkerComment(gh, { ...R, issueNumber: 1, key: 'x --> <b>', body: 'b' })).rejects.toThrow(/marker key/);
+    await expect(
+      ops.upsertMarkerComment(gh, { ...R, issueNumber: 1, key: 'x --> <b>', body: 'b' }),
+    ).rejects.toThrow(/marker key/);
   });
 });
 
@@ -78,13 +89,15 @@ describe('conditional requests', () => {
     expect(second).toEqual(first);
     expect(fake.coreRemaining).toBe(remaining);
     const paths = [`/repos/acme/ops/issues/${n}`, `/repos/acme/ops/issues/${n}/comments`];
-    for (const p of paths) expect(fake.requests.filter((r) => r.path === p).map((r) => r.status)).toEqual([200, 304]);
+    for (const p of paths)
+      expect(fake.requests.filter((r) => r.path === p).map((r) => r.status)).toEqual([200, 304]);
 
     fake.addComment('acme/ops', n, 'second');
     const third = await ops.getIssue(gh, { ...R, number: n });
     expect(third.comments.map((c) => c.body)).toEqual(['first', 'second']);
     // The issue's `comments` count changed too, so both answers are fresh (200) and both are charged.
-    for (const p of paths) expect(fake.requests.filter((r) => r.path === p).map((r) => r.status)).toEqual([200, 304, 200]);
+    for (const p of paths)
+      expect(fake.requests.filter((r) => r.path === p).map((r) => r.status)).toEqual([200, 304, 200]);
     expect(fake.coreRemaining).toBe(remaining - 2);
   });
 });
@@ -92,12 +105,25 @@ describe('conditional requests', () => {
 describe('listIssues', () => {
   it('filters to issues assigned to the token user, by label and text, and drops PRs', async () => {
     fake.addRepo('acme/issues');
-    const mine = fake.addIssue('acme/issues', { title: 'Crash on save', labels: ['bug', 'ratchet'], assignees: ['ratchet-bot'] });
+    const mine = fake.addIssue('acme/issues', {
+      title: 'Crash on save',
+      labels: ['bug', 'ratchet'],
+      assignees: ['ratchet-bot'],
+    });
     fake.addIssue('acme/issues', { title: 'Crash on load', labels: ['bug'], assignees: ['ratchet-bot'] });
-    fake.addIssue('acme/issues', { title: 'Crash elsewhere', labels: ['bug', 'ratchet'], assignees: ['someone'] });
+    fake.addIssue('acme/issues', {
+      title: 'Crash elsewhere',
+      labels: ['bug', 'ratchet'],
+      assignees: ['someone'],
+    });
     fake.addIssue('acme/issues', { title: 'Docs', labels: ['ratchet'], assignees: ['ratchet-bot'] });
     fake.openPr('acme/issues', { head: 'feature/pr' });
-    const found = await ops.listIssues(gh, { owner: 'acme', repo: 'issues', labels: ['ratchet'], text: 'crash' });
+    const found = await ops.listIssues(gh, {
+      owner: 'acme',
+      repo: 'issues',
+      labels: ['ratchet'],
+      text: 'crash',
+    });
     expect(found.map((i) => i.number)).toEqual([mine]);
     const all = await ops.listIssues(gh, { owner: 'acme', repo: 'issues', assignedToMe: false });
     expect(all).toHaveLength(4); // the PR is listed by GitHub but filtered out
@@ -126,14 +152,32 @@ describe('Actions', () => {
       headSha: 'a'.repeat(40),
       headBranch: 'feature/ci',
       jobs: [
-        { name: 'build', conclusion: 'success', steps: [{ name: 'Build', conclusion: 'success' }], log: 'all good' },
-        { name: 'test', conclusion: 'failure', steps: [{ name: 'Checkout', conclusion: 'success' }, { name: 'Run tests', conclusion: 'failure' }], log },
+        {
+          name: 'build',
+          conclusion: 'success',
+          steps: [{ name: 'Build', conclusion: 'success' }],
+          log: 'all good',
+        },
+        {
+          name: 'test',
+          conclusion: 'failure',
+          steps: [
+            { name: 'Checkout', conclusion: 'success' },
+            { name: 'Run tests', conclusion: 'failure' },
+          ],
+          log,
+        },
       ],
     });
     const res = await ops.getFailedJobLogs(gh, { ...R, runId });
     expect(res.jobs).toHaveLength(1);
     const job = res.jobs[0];
-    expect(job).toMatchObject({ name: 'test', conclusion: 'failure', failedSteps: ['Run tests'], truncated: true });
+    expect(job).toMatchObject({
+      name: 'test',
+      conclusion: 'failure',
+      failedSteps: ['Run tests'],
+      truncated: true,
+    });
     expect(job?.log).toContain('Run npm test');
     expect(job?.log).toContain('AssertionError: expected 3 to be 4');
     expect(job?.log).toContain('##[error]Process completed with exit code 1.');
@@ -143,11 +187,17 @@ describe('Actions', () => {
   });
 
   it('caps a huge failing step to its header plus the tail', async () => {
-    const noisy = ['##[group]Run make', ...Array.from({ length: 5000 }, (_, i) => `line ${i} ${'x'.repeat(40)}`), '##[error]boom'].join('\n');
+    const noisy = [
+      '##[group]Run make',
+      ...Array.from({ length: 5000 }, (_, i) => `line ${i} ${'x'.repeat(40)}`),
+      '##[error]boom',
+    ].join('\n');
     const { runId } = fake.addRun('acme/ops', {
       headSha: 'b'.repeat(40),
       headBranch: 'feature/ci2',
-      jobs: [{ name: 'make', conclusion: 'failure', steps: [{ name: 'make', conclusion: 'failure' }], log: noisy }],
+      jobs: [
+        { name: 'make', conclusion: 'failure', steps: [{ name: 'make', conclusion: 'failure' }], log: noisy },
+      ],
     });
     const res = await ops.getFailedJobLogs(gh, { ...R, runId, maxBytesPerJob: 4000 });
     const text = res.jobs[0]?.log ?? '';
@@ -173,12 +223,27 @@ describe('Actions', () => {
 describe('merge, ready, re-review, branch', () => {
   it('merges only at the expected head; a repeat reports already merged', async () => {
     const n = fake.openPr('acme/ops', { head: 'feature/merge' });
-    const stale = await ops.mergePullRequest(gh, { ...R, number: n, method: 'squash', expectedHeadSha: 'f'.repeat(40) });
+    const stale = await ops.mergePullRequest(gh, {
+      ...R,
+      number: n,
+      method: 'squash',
+      expectedHeadSha: 'f'.repeat(40),
+    });
     expect(stale).toEqual({ kind: 'head_changed', headSha: fake.pr('acme/ops', n).headSha });
     const head = fake.pr('acme/ops', n).headSha;
-    const merged = await ops.mergePullRequest(gh, { ...R, number: n, method: 'squash', expectedHeadSha: head });
+    const merged = await ops.mergePullRequest(gh, {
+      ...R,
+      number: n,
+      method: 'squash',
+      expectedHeadSha: head,
+    });
     expect(merged).toMatchObject({ kind: 'merged', alreadyMerged: false });
-    const again = await ops.mergePullRequest(gh, { ...R, number: n, method: 'squash', expectedHeadSha: head });
+    const again = await ops.mergePullRequest(gh, {
+      ...R,
+      number: n,
+      method: 'squash',
+      expectedHeadSha: head,
+    });
     expect(again).toMatchObject({ kind: 'merged', alreadyMerged: true });
     expect(fake.count('PUT', `/repos/acme/ops/pulls/${n}/merge`)).toBe(1);
   });
@@ -205,14 +270,18 @@ describe('merge, ready, re-review, branch', () => {
 
   it('requests a re-review', async () => {
     const n = fake.openPr('acme/ops', { head: 'feature/review' });
-    expect(await ops.requestReReview(gh, { ...R, number: n, reviewers: ['alice'] })).toEqual({ requested: ['alice'] });
+    expect(await ops.requestReReview(gh, { ...R, number: n, reviewers: ['alice'] })).toEqual({
+      requested: ['alice'],
+    });
   });
 
   it('a deleted branch throws BranchDeleted, non-retryable through the activity', async () => {
     const sha = fake.addBranch('acme/ops', 'feature/gone');
     expect(await ops.getBranchHead(gh, { ...R, branch: 'feature/gone' })).toEqual({ sha });
     fake.deleteBranch('acme/ops', 'feature/gone');
-    await expect(ops.getBranchHead(gh, { ...R, branch: 'feature/gone' })).rejects.toMatchObject({ type: 'BranchDeleted' });
+    await expect(ops.getBranchHead(gh, { ...R, branch: 'feature/gone' })).rejects.toMatchObject({
+      type: 'BranchDeleted',
+    });
     const err = await createGithubActivities({ octokit: gh })
       .githubGetBranchHead({ ...R, branch: 'feature/gone' })
       .catch((e: unknown) => e);

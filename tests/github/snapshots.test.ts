@@ -4,7 +4,11 @@ import { createGithubClient, type GithubClient } from '../../activities/github/c
 import { GithubError } from '../../activities/github/errors.js';
 import { createGithubActivities } from '../../activities/github/index.js';
 import { fetchOpenPrSnapshots, fetchPrSnapshot } from '../../activities/github/snapshots.js';
-import { ONE_PR_QUERY, OPEN_PRS_QUERY, REVIEW_THREADS_QUERY } from '../../activities/github/snapshot-query.js';
+import {
+  ONE_PR_QUERY,
+  OPEN_PRS_QUERY,
+  REVIEW_THREADS_QUERY,
+} from '../../activities/github/snapshot-query.js';
 import { NODE_LIMIT, queryCost } from '../support/fake-github/cost.js';
 import { startFakeGithub, type FakeGithub } from '../support/fake-github/index.js';
 
@@ -53,7 +57,11 @@ describe('fetchOpenPrSnapshots', () => {
     expect(listing.points).toBeLessThanOrEqual(52);
     expect(listing.nodes).toBeLessThanOrEqual(NODE_LIMIT);
     expect(listing.pages.get('pullRequests')).toBe(100);
-    expect(queryCost(REVIEW_THREADS_QUERY, { cursor: 'x' })).toMatchObject({ requests: 101, points: 1, nodes: 5100 });
+    expect(queryCost(REVIEW_THREADS_QUERY, { cursor: 'x' })).toMatchObject({
+      requests: 101,
+      points: 1,
+      nodes: 5100,
+    });
     expect(queryCost(ONE_PR_QUERY)).toMatchObject({ points: 1, excessive: null });
   });
 
@@ -61,7 +69,11 @@ describe('fetchOpenPrSnapshots', () => {
     fake.addRepo('acme/only');
     const wanted = fake.openPr('acme/only', { head: 'feature/a' });
     fake.openPr('acme/only', { head: 'feature/b' });
-    const result = await fetchOpenPrSnapshots(gh, { owner: 'acme', repo: 'only' }, { only: new Set([wanted]) });
+    const result = await fetchOpenPrSnapshots(
+      gh,
+      { owner: 'acme', repo: 'only' },
+      { only: new Set([wanted]) },
+    );
     expect(result.prs.map((p) => p.number)).toEqual([wanted]);
     expect(result.openPrs).toBe(2);
   });
@@ -70,13 +82,43 @@ describe('fetchOpenPrSnapshots', () => {
     fake.addRepo('acme/rich');
     const n = fake.openPr('acme/rich', { head: 'feature/rich', title: 'Rich PR' });
     fake.setChecks('acme/rich', n, [
-      { kind: 'check_run', name: 'test', status: 'COMPLETED', conclusion: 'FAILURE', runId: 77, databaseId: 701, workflowName: 'CI', startedAt: '2026-01-01T00:00:00Z', completedAt: '2026-01-01T00:03:00Z' },
-      { kind: 'check_run', name: 'lint', status: 'IN_PROGRESS', conclusion: null, runId: 77, databaseId: 702, workflowName: 'CI' },
+      {
+        kind: 'check_run',
+        name: 'test',
+        status: 'COMPLETED',
+        conclusion: 'FAILURE',
+        runId: 77,
+        databaseId: 701,
+        workflowName: 'CI',
+        startedAt: '2026-01-01T00:00:00Z',
+        completedAt: '2026-01-01T00:03:00Z',
+      },
+      {
+        kind: 'check_run',
+        name: 'lint',
+        status: 'IN_PROGRESS',
+        conclusion: null,
+        runId: 77,
+        databaseId: 702,
+        workflowName: 'CI',
+      },
       { kind: 'status', context: 'ci/legacy', state: 'SUCCESS', targetUrl: 'https://ci.example/1' },
     ]);
-    fake.addReview('acme/rich', n, { author: { login: 'coderabbitai[bot]' }, state: 'COMMENTED', body: 'nit' });
-    fake.addReview('acme/rich', n, { author: { login: 'alice' }, state: 'CHANGES_REQUESTED', body: 'please fix' });
-    fake.addThread('acme/rich', n, { path: 'src/a.ts', line: 3, comments: [{ author: { login: 'alice' }, body: 'why?', createdAt: '2026-01-01T00:00:09Z' }] });
+    fake.addReview('acme/rich', n, {
+      author: { login: 'coderabbitai[bot]' },
+      state: 'COMMENTED',
+      body: 'nit',
+    });
+    fake.addReview('acme/rich', n, {
+      author: { login: 'alice' },
+      state: 'CHANGES_REQUESTED',
+      body: 'please fix',
+    });
+    fake.addThread('acme/rich', n, {
+      path: 'src/a.ts',
+      line: 3,
+      comments: [{ author: { login: 'alice' }, body: 'why?', createdAt: '2026-01-01T00:00:09Z' }],
+    });
     fake.addThread('acme/rich', n, { path: 'src/b.ts', line: 9, isResolved: true, comments: [] });
     fake.setMergeable('acme/rich', n, 'CONFLICTING');
 
@@ -98,11 +140,28 @@ describe('fetchOpenPrSnapshots', () => {
       ['alice', false, 'CHANGES_REQUESTED'],
     ]);
     expect(pr?.unresolvedThreads).toHaveLength(1);
-    expect(pr?.unresolvedThreads[0]).toMatchObject({ path: 'src/a.ts', line: 3, comments: [{ body: 'why?' }] });
+    expect(pr?.unresolvedThreads[0]).toMatchObject({
+      path: 'src/a.ts',
+      line: 3,
+      comments: [{ body: 'why?' }],
+    });
     expect(pr?.checks).toEqual([
-      expect.objectContaining({ kind: 'check_run', name: 'test', conclusion: 'FAILURE', runId: 77, databaseId: 701, workflowName: 'CI' }),
+      expect.objectContaining({
+        kind: 'check_run',
+        name: 'test',
+        conclusion: 'FAILURE',
+        runId: 77,
+        databaseId: 701,
+        workflowName: 'CI',
+      }),
       expect.objectContaining({ kind: 'check_run', name: 'lint', status: 'IN_PROGRESS', conclusion: null }),
-      { kind: 'status', context: 'ci/legacy', state: 'SUCCESS', targetUrl: 'https://ci.example/1', createdAt: expect.any(String) },
+      {
+        kind: 'status',
+        context: 'ci/legacy',
+        state: 'SUCCESS',
+        targetUrl: 'https://ci.example/1',
+        createdAt: expect.any(String),
+      },
     ]);
   });
 });
@@ -143,13 +202,20 @@ describe('review threads beyond the first page', () => {
     const pr = result.prs.find((p) => p.number === busy);
     expect(pr?.unresolvedThreads.map((t) => t.id)).toEqual(unresolved);
     expect(unresolved).toHaveLength(80);
-    expect(pr?.unresolvedThreads.at(-1)).toMatchObject({ path: 'src/f119.ts', comments: [{ body: 'thread 119' }] });
+    expect(pr?.unresolvedThreads.at(-1)).toMatchObject({
+      path: 'src/f119.ts',
+      comments: [{ body: 'thread 119' }],
+    });
     expect(result.prs.find((p) => p.number === quiet)?.unresolvedThreads).toHaveLength(1);
   });
 
   it('no follow-up for a PR left out by `only`', async () => {
     const before = fake.requests.length;
-    const result = await fetchOpenPrSnapshots(gh, { owner: 'acme', repo: 'threads' }, { only: new Set([quiet]) });
+    const result = await fetchOpenPrSnapshots(
+      gh,
+      { owner: 'acme', repo: 'threads' },
+      { only: new Set([quiet]) },
+    );
     expect(fake.requests.slice(before).map((r) => r.operation)).toEqual(['RatchetOpenPullRequests']);
     expect(result.requests).toBe(1);
   });
@@ -158,7 +224,10 @@ describe('review threads beyond the first page', () => {
     const before = fake.requests.length;
     const counter = { requests: 0 };
     const pr = await fetchPrSnapshot(gh, { owner: 'acme', repo: 'threads', number: busy }, { counter });
-    expect(fake.requests.slice(before).map((r) => r.operation)).toEqual(['RatchetPullRequest', 'RatchetReviewThreads']);
+    expect(fake.requests.slice(before).map((r) => r.operation)).toEqual([
+      'RatchetPullRequest',
+      'RatchetReviewThreads',
+    ]);
     expect(counter.requests).toBe(2);
     expect(pr.unresolvedThreads).toHaveLength(80);
   });
@@ -166,7 +235,11 @@ describe('review threads beyond the first page', () => {
   it('a follow-up page whose cursor does not move is malformed, not an endless loop', async () => {
     fake.corruptNextGraphql(() => undefined); // the listing page passes untouched
     fake.corruptNextGraphql((data) => {
-      const threads = (data.repository as { pullRequest: { reviewThreads: { pageInfo: { hasNextPage: boolean; endCursor: string | null } } } }).pullRequest.reviewThreads;
+      const threads = (
+        data.repository as {
+          pullRequest: { reviewThreads: { pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+        }
+      ).pullRequest.reviewThreads;
       threads.pageInfo = { hasNextPage: true, endCursor: Buffer.from('thread:40').toString('base64') };
     });
     await expect(fetchOpenPrSnapshots(gh, { owner: 'acme', repo: 'threads' })).rejects.toMatchObject({
@@ -182,16 +255,42 @@ describe('the default branch head in the listing', () => {
     fake.openPr('acme/base', { head: 'feature/x' });
     const head = fake.state.mustRepo('acme', 'base').branches.get('main') ?? '';
     fake.setCommitChecks('acme/base', head, [
-      { kind: 'check_run', name: 'build', status: 'COMPLETED', conclusion: 'FAILURE', runId: 5, databaseId: 51, workflowName: 'CI' },
-      { kind: 'status', context: 'ci/legacy', state: 'ERROR', targetUrl: null, createdAt: '2026-01-01T00:00:00Z' },
+      {
+        kind: 'check_run',
+        name: 'build',
+        status: 'COMPLETED',
+        conclusion: 'FAILURE',
+        runId: 5,
+        databaseId: 51,
+        workflowName: 'CI',
+      },
+      {
+        kind: 'status',
+        context: 'ci/legacy',
+        state: 'ERROR',
+        targetUrl: null,
+        createdAt: '2026-01-01T00:00:00Z',
+      },
     ]);
     const { defaultBranch } = await fetchOpenPrSnapshots(gh, { owner: 'acme', repo: 'base' });
     expect(defaultBranch).toEqual({
       name: 'main',
       sha: head,
       checks: [
-        expect.objectContaining({ kind: 'check_run', name: 'build', conclusion: 'FAILURE', workflowName: 'CI', runId: 5 }),
-        { kind: 'status', context: 'ci/legacy', state: 'ERROR', targetUrl: null, createdAt: '2026-01-01T00:00:00Z' },
+        expect.objectContaining({
+          kind: 'check_run',
+          name: 'build',
+          conclusion: 'FAILURE',
+          workflowName: 'CI',
+          runId: 5,
+        }),
+        {
+          kind: 'status',
+          context: 'ci/legacy',
+          state: 'ERROR',
+          targetUrl: null,
+          createdAt: '2026-01-01T00:00:00Z',
+        },
       ],
     });
   });
@@ -205,7 +304,8 @@ describe('the default branch head in the listing', () => {
 
   it('a malformed defaultBranchRef throws GithubMalformed naming its field', async () => {
     fake.corruptNextGraphql((data) => {
-      const ref = (data.repository as { defaultBranchRef: { target: Record<string, unknown> } }).defaultBranchRef;
+      const ref = (data.repository as { defaultBranchRef: { target: Record<string, unknown> } })
+        .defaultBranchRef;
       ref.target.oid = 42;
     });
     await expect(fetchOpenPrSnapshots(gh, { owner: 'acme', repo: 'base' })).rejects.toMatchObject({
@@ -216,7 +316,13 @@ describe('the default branch head in the listing', () => {
 
   it('an unknown conclusion on the default branch head names its check', async () => {
     fake.corruptNextGraphql((data) => {
-      const ref = (data.repository as { defaultBranchRef: { target: { statusCheckRollup: { contexts: { nodes: Record<string, unknown>[] } } } } }).defaultBranchRef;
+      const ref = (
+        data.repository as {
+          defaultBranchRef: {
+            target: { statusCheckRollup: { contexts: { nodes: Record<string, unknown>[] } } };
+          };
+        }
+      ).defaultBranchRef;
       const first = ref.target.statusCheckRollup.contexts.nodes[0];
       if (first) first.conclusion = 'EXPLODED';
     });
@@ -239,7 +345,9 @@ describe('fetchPrSnapshot', () => {
   });
 
   it('throws GithubNotFound for a PR number that does not exist', async () => {
-    await expect(fetchPrSnapshot(gh, { owner: 'acme', repo: 'one', number: 999 })).rejects.toMatchObject({ type: 'GithubNotFound' });
+    await expect(fetchPrSnapshot(gh, { owner: 'acme', repo: 'one', number: 999 })).rejects.toMatchObject({
+      type: 'GithubNotFound',
+    });
   });
 });
 
@@ -248,21 +356,28 @@ describe('malformed GraphQL answers', () => {
     fake.addRepo('acme/bad');
     fake.openPr('acme/bad', { head: 'feature/bad' });
     fake.corruptNextGraphql((data) => {
-      const nodes = (data.repository as { pullRequests: { nodes: Record<string, unknown>[] } }).pullRequests.nodes;
+      const nodes = (data.repository as { pullRequests: { nodes: Record<string, unknown>[] } }).pullRequests
+        .nodes;
       if (nodes[0]) nodes[0].mergeable = 'SOMETIMES';
     });
     const err = await fetchOpenPrSnapshots(gh, { owner: 'acme', repo: 'bad' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GithubError);
-    expect(err).toMatchObject({ type: 'GithubMalformed', field: 'repository.pullRequests.nodes.0.mergeable' });
+    expect(err).toMatchObject({
+      type: 'GithubMalformed',
+      field: 'repository.pullRequests.nodes.0.mergeable',
+    });
   });
 
   it('a missing field throws GithubMalformed naming it, and the activity makes it non-retryable', async () => {
     fake.corruptNextGraphql((data) => {
-      const nodes = (data.repository as { pullRequests: { nodes: Record<string, unknown>[] } }).pullRequests.nodes;
+      const nodes = (data.repository as { pullRequests: { nodes: Record<string, unknown>[] } }).pullRequests
+        .nodes;
       delete nodes[0]?.headRefOid;
     });
     const activities = createGithubActivities({ octokit: gh });
-    const err = await activities.githubListOpenPrSnapshots({ owner: 'acme', repo: 'bad' }).catch((e: unknown) => e);
+    const err = await activities
+      .githubListOpenPrSnapshots({ owner: 'acme', repo: 'bad' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     const failure = err as ApplicationFailure;
     expect(failure.type).toBe('GithubMalformed');
@@ -272,14 +387,26 @@ describe('malformed GraphQL answers', () => {
 
   it('a malformed check run inside the rollup names its index', async () => {
     fake.corruptNextGraphql((data) => {
-      const pr = (data.repository as { pullRequests: { nodes: Record<string, unknown>[] } }).pullRequests.nodes[0];
+      const pr = (data.repository as { pullRequests: { nodes: Record<string, unknown>[] } }).pullRequests
+        .nodes[0];
       if (pr) {
-        pr.commits = { nodes: [{ commit: { oid: 'abc', statusCheckRollup: { contexts: { nodes: [{ __typename: 'CheckRun', name: 7 }] } } } }] };
+        pr.commits = {
+          nodes: [
+            {
+              commit: {
+                oid: 'abc',
+                statusCheckRollup: { contexts: { nodes: [{ __typename: 'CheckRun', name: 7 }] } },
+              },
+            },
+          ],
+        };
       }
     });
     await expect(fetchOpenPrSnapshots(gh, { owner: 'acme', repo: 'bad' })).rejects.toMatchObject({
       type: 'GithubMalformed',
-      field: expect.stringMatching(/^repository\.pullRequests\.nodes\.0\.commits\.nodes\.0\.commit\.statusCheckRollup\.contexts\.nodes\.0\.name$/),
+      field: expect.stringMatching(
+        /^repository\.pullRequests\.nodes\.0\.commits\.nodes\.0\.commit\.statusCheckRollup\.contexts\.nodes\.0\.name$/,
+      ),
     });
   });
 });

@@ -8,7 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  NativeConnection,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleepy, waitForWake, wakeSignal } from './fixtures/sleepy-workflow.js';
 import { startDevServer, startDevServerProcess, startTimeSkippingServer } from '../support/temporal.js';
@@ -87,7 +92,9 @@ describe('dev server', () => {
       const firstPid = server.pid();
       await withClient(server.address, async (client) => {
         const handle = await client.workflow.start(waitForWake, { taskQueue, workflowId });
-        await withWorker(server.address, taskQueue, () => waitForHistory(client, workflowId, 'workflowTaskCompletedEventAttributes'));
+        await withWorker(server.address, taskQueue, () =>
+          waitForHistory(client, workflowId, 'workflowTaskCompletedEventAttributes'),
+        );
         expect((await handle.describe()).status.name).toBe('RUNNING');
       });
 

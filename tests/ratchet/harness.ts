@@ -29,7 +29,11 @@ export function linkRemote(
   const sync = () => {
     const repo = fake.state.repo(owner, name);
     if (!repo) return;
-    const out = execFileSync('git', ['for-each-ref', '--format=%(refname:short) %(objectname)', 'refs/heads'], { cwd: bareRemote, encoding: 'utf8' });
+    const out = execFileSync(
+      'git',
+      ['for-each-ref', '--format=%(refname:short) %(objectname)', 'refs/heads'],
+      { cwd: bareRemote, encoding: 'utf8' },
+    );
     for (const line of out.split('\n').filter(Boolean)) {
       const [branch = '', sha = ''] = line.split(' ');
       repo.branches.set(branch, sha);
@@ -80,7 +84,10 @@ export function workspaceRow(db: Db, workspaceId: string) {
 }
 
 /** A workspace row for suites that start the ratchet directly (no workspace workflow). */
-export function seedWorkspace(db: Db, o: { id: string; projectId: string; branch: string; status?: string }): void {
+export function seedWorkspace(
+  db: Db,
+  o: { id: string; projectId: string; branch: string; status?: string },
+): void {
   insertWorkspaceIfAbsent({
     db,
     row: {

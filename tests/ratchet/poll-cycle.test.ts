@@ -80,7 +80,12 @@ describe('ratchetPollCycle: GitHub requests per cycle', () => {
     const input = seed('threads', 2);
     const [watched = 0, unwatched = 0] = Object.keys(input.watch).map(Number);
     for (const number of [watched, unwatched]) {
-      for (let i = 0; i < 45; i++) fake.addThread('acme/threads', number, { path: `f${i}.ts`, line: 1, comments: [{ author: { login: 'alice' }, body: 'why?', createdAt: '2026-01-01T00:00:00Z' }] });
+      for (let i = 0; i < 45; i++)
+        fake.addThread('acme/threads', number, {
+          path: `f${i}.ts`,
+          line: 1,
+          comments: [{ author: { login: 'alice' }, body: 'why?', createdAt: '2026-01-01T00:00:00Z' }],
+        });
     }
     const poll = poller();
     const before = fake.requests.length;
@@ -108,13 +113,23 @@ describe('ratchetPollCycle: is the failure also red on the base?', () => {
     const number = fake.openPr('acme/red-main', { head: 'feat' });
     fake.setChecks('acme/red-main', number, [failing('build', 41), failing('lint', 41)]);
     const mainHead = fake.state.mustRepo('acme', 'red-main').branches.get('main') ?? '';
-    const legacy: FakeCheck = { kind: 'status', context: 'ci/legacy', state: 'FAILURE', createdAt: '2026-01-01T00:00:00Z' };
+    const legacy: FakeCheck = {
+      kind: 'status',
+      context: 'ci/legacy',
+      state: 'FAILURE',
+      createdAt: '2026-01-01T00:00:00Z',
+    };
     // An Actions run on main: its checks' keys carry the workflow name.
     fake.setCommitChecks('acme/red-main', mainHead, [failing('build', 40), passing('lint'), legacy]);
     const poll = poller();
     const rest = fake.count('GET', /\/check-runs$/);
 
-    const res = await poll.ratchetPollCycle({ owner: 'acme', repo: 'red-main', watch: { [number]: 'ws-red-main' }, digests: {} });
+    const res = await poll.ratchetPollCycle({
+      owner: 'acme',
+      repo: 'red-main',
+      watch: { [number]: 'ws-red-main' },
+      digests: {},
+    });
 
     expect(res).toMatchObject({ ok: true, requests: 1 });
     expect(fake.count('GET', /\/check-runs$/)).toBe(rest);
@@ -126,9 +141,18 @@ describe('ratchetPollCycle: is the failure also red on the base?', () => {
     fake.addRepo('acme/green-pr');
     const number = fake.openPr('acme/green-pr', { head: 'feat' });
     fake.setChecks('acme/green-pr', number, [passing('build')]);
-    fake.setCommitChecks('acme/green-pr', fake.state.mustRepo('acme', 'green-pr').branches.get('main') ?? '', [failing('build')]);
+    fake.setCommitChecks(
+      'acme/green-pr',
+      fake.state.mustRepo('acme', 'green-pr').branches.get('main') ?? '',
+      [failing('build')],
+    );
     const poll = poller();
-    const res = await poll.ratchetPollCycle({ owner: 'acme', repo: 'green-pr', watch: { [number]: 'ws-green-pr' }, digests: {} });
+    const res = await poll.ratchetPollCycle({
+      owner: 'acme',
+      repo: 'green-pr',
+      watch: { [number]: 'ws-green-pr' },
+      digests: {},
+    });
     expect(res).toMatchObject({ ok: true, requests: 1 });
     expect(baseFailingOf(poll.delivered, 'ws-green-pr')).toEqual([]);
   });
@@ -167,7 +191,12 @@ describe('ratchetPollCycle: is the failure also red on the base?', () => {
     const newHead = fake.addBranch('acme/moved', 'main', 'c'.repeat(40));
     fake.setCommitChecks('acme/moved', newHead, [passing('build')]);
     const poll = poller();
-    const res = await poll.ratchetPollCycle({ owner: 'acme', repo: 'moved', watch: { [number]: 'ws-moved' }, digests: {} });
+    const res = await poll.ratchetPollCycle({
+      owner: 'acme',
+      repo: 'moved',
+      watch: { [number]: 'ws-moved' },
+      digests: {},
+    });
     expect(res).toMatchObject({ ok: true, requests: 3 });
     expect(fake.count('GET', `/repos/acme/moved/commits/${oldBase}/check-runs`)).toBe(1);
     expect(baseFailingOf(poll.delivered, 'ws-moved')).toEqual(['build']);
@@ -204,10 +233,19 @@ describe('ratchetUpdateBranch', () => {
     const { headSha: oldHead, updatedAt } = before;
     const poll = poller();
 
-    const res = await poll.ratchetUpdateBranch({ owner: 'acme', repo: 'update', number, expectedHeadSha: oldHead });
+    const res = await poll.ratchetUpdateBranch({
+      owner: 'acme',
+      repo: 'update',
+      number,
+      expectedHeadSha: oldHead,
+    });
 
     expect(res).toEqual({ updated: true, message: 'update requested' });
-    expect(fake.requests.at(-1)).toMatchObject({ method: 'PUT', path: `/repos/acme/update/pulls/${number}/update-branch`, status: 202 });
+    expect(fake.requests.at(-1)).toMatchObject({
+      method: 'PUT',
+      path: `/repos/acme/update/pulls/${number}/update-branch`,
+      status: 202,
+    });
     const after = fake.pr('acme/update', number);
     expect(after.headSha).not.toBe(oldHead);
     expect(after.baseSha).toBe(newBase);
@@ -216,7 +254,12 @@ describe('ratchetUpdateBranch', () => {
     expect(fake.state.mustRepo('acme', 'update').branches.get('feat')).toBe(after.headSha);
     // The next listing sees the new head.
     const { prs } = await fetchOpenPrSnapshots(gh, { owner: 'acme', repo: 'update' });
-    expect(prs[0]).toMatchObject({ headSha: after.headSha, baseSha: newBase, mergeStateStatus: 'CLEAN', checks: [] });
+    expect(prs[0]).toMatchObject({
+      headSha: after.headSha,
+      baseSha: newBase,
+      mergeStateStatus: 'CLEAN',
+      checks: [],
+    });
   });
 
   it('a head that moved since the ratchet looked is a result (422), not an error', async () => {
@@ -227,7 +270,12 @@ describe('ratchetUpdateBranch', () => {
     const pushed = fake.pushCommit('acme/moved-head', number);
     const poll = poller();
 
-    const res = await poll.ratchetUpdateBranch({ owner: 'acme', repo: 'moved-head', number, expectedHeadSha: seen });
+    const res = await poll.ratchetUpdateBranch({
+      owner: 'acme',
+      repo: 'moved-head',
+      number,
+      expectedHeadSha: seen,
+    });
 
     expect(res.updated).toBe(false);
     expect(res.message).toContain("expected head sha didn't match current head ref");
@@ -239,8 +287,16 @@ describe('ratchetUpdateBranch', () => {
     fake.addRepo('acme/current');
     const number = fake.openPr('acme/current', { head: 'feat' });
     const head = fake.pr('acme/current', number).headSha;
-    const res = await poller().ratchetUpdateBranch({ owner: 'acme', repo: 'current', number, expectedHeadSha: head });
-    expect(res).toMatchObject({ updated: false, message: expect.stringContaining('There are no new commits on the base branch') });
+    const res = await poller().ratchetUpdateBranch({
+      owner: 'acme',
+      repo: 'current',
+      number,
+      expectedHeadSha: head,
+    });
+    expect(res).toMatchObject({
+      updated: false,
+      message: expect.stringContaining('There are no new commits on the base branch'),
+    });
     expect(fake.pr('acme/current', number).headSha).toBe(head);
   });
 });

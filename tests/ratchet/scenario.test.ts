@@ -72,39 +72,86 @@ describe('ratchet loop end to end', () => {
     const { runId } = fake.addRun(REPO, {
       headSha: 'x',
       headBranch: 'x',
-      jobs: [{ name: 'build', conclusion: 'failure', steps: [{ name: 'test', conclusion: 'failure' }], log: '2026-01-01T00:00:00Z Error: expected greeting to be "hello"' }],
+      jobs: [
+        {
+          name: 'build',
+          conclusion: 'failure',
+          steps: [{ name: 'test', conclusion: 'failure' }],
+          log: '2026-01-01T00:00:00Z Error: expected greeting to be "hello"',
+        },
+      ],
     });
-    linkRemote(fake, REPO, repo.remote, (_pr, nth) => (nth === 1 ? [failing('build', runId)] : [passing('build')]));
+    linkRemote(fake, REPO, repo.remote, (_pr, nth) =>
+      nth === 1 ? [failing('build', runId)] : [passing('build')],
+    );
 
     const spec = {
-      ...specFor(repo, addProject(db, repo), { agent: { script: [[{ op: 'write' as const, path: 'hello.txt', content: 'hello\n' }]] } }),
+      ...specFor(repo, addProject(db, repo), {
+        agent: { script: [[{ op: 'write' as const, path: 'hello.txt', content: 'hello\n' }]] },
+      }),
       github: { owner: 'acme', repo: 'widgets' },
       ratchet: { enabled: true, autoMerge: true },
     };
     let worker = await newWorker();
     const started = Date.now();
-    await client.workflow.start('workspaceWorkflow', { workflowId: workflowIds.workspace(spec.workspaceId), taskQueue, args: [input(spec, { heartbeatTimeoutMs: 3000 })] });
+    await client.workflow.start('workspaceWorkflow', {
+      workflowId: workflowIds.workspace(spec.workspaceId),
+      taskQueue,
+      args: [input(spec, { heartbeatTimeoutMs: 3000 })],
+    });
 
     // CI fixer dispatched on the red head; kill the worker while its push sleeps in the hook.
     await waitFor('the CI fixer push to start', () => fs.existsSync(slowSeen), 90_000);
-    expect(listFixAttempts({ db, workspaceId: spec.workspaceId }).map((f) => [f.kind, f.status])).toEqual([['ci', 'running']]);
+    expect(listFixAttempts({ db, workspaceId: spec.workspaceId }).map((f) => [f.kind, f.status])).toEqual([
+      ['ci', 'running'],
+    ]);
     await worker.kill();
     worker = await newWorker();
 
-    await waitFor('the CI fix to be pushed', () => listFixAttempts({ db, workspaceId: spec.workspaceId }).some((f) => f.kind === 'ci' && f.status === 'pushed'), 90_000);
-    await waitFor('green CI, waiting for a review', () => prRow(db, spec.workspaceId)?.ratchetState === 'awaiting_review', 60_000);
+    await waitFor(
+      'the CI fix to be pushed',
+      () =>
+        listFixAttempts({ db, workspaceId: spec.workspaceId }).some(
+          (f) => f.kind === 'ci' && f.status === 'pushed',
+        ),
+      90_000,
+    );
+    await waitFor(
+      'green CI, waiting for a review',
+      () => prRow(db, spec.workspaceId)?.ratchetState === 'awaiting_review',
+      60_000,
+    );
 
     // A reviewer asks for a change, with one inline thread.
-    fake.addReview(REPO, 1, { author: { login: 'alice' }, state: 'CHANGES_REQUESTED', body: 'Please say hello to the world' });
-    fake.addThread(REPO, 1, { path: 'hello.txt', line: 1, comments: [{ author: { login: 'alice' }, body: 'hello → hello world', createdAt: tick() }] });
-    await waitFor('the review fix to be pushed', () => listFixAttempts({ db, workspaceId: spec.workspaceId }).some((f) => f.kind === 'review' && f.status === 'pushed'), 90_000);
+    fake.addReview(REPO, 1, {
+      author: { login: 'alice' },
+      state: 'CHANGES_REQUESTED',
+      body: 'Please say hello to the world',
+    });
+    fake.addThread(REPO, 1, {
+      path: 'hello.txt',
+      line: 1,
+      comments: [{ author: { login: 'alice' }, body: 'hello → hello world', createdAt: tick() }],
+    });
+    await waitFor(
+      'the review fix to be pushed',
+      () =>
+        listFixAttempts({ db, workspaceId: spec.workspaceId }).some(
+          (f) => f.kind === 'review' && f.status === 'pushed',
+        ),
+      90_000,
+    );
     await waitFor('a re-review request', () => fake.pr(REPO, 1).requestedReviewers.includes('alice'), 30_000);
 
     // Approval (thread resolved) → merge-ready → auto-merge → workspace archived.
     const pr = fake.pr(REPO, 1);
     for (const t of pr.threads) t.isResolved = true;
     fake.addReview(REPO, 1, { author: { login: 'alice' }, state: 'APPROVED', body: 'LGTM' });
-    await waitFor('the workspace to be archived', () => workspaceRow(db, spec.workspaceId)?.status === 'archived', 90_000);
+    await waitFor(
+      'the workspace to be archived',
+      () => workspaceRow(db, spec.workspaceId)?.status === 'archived',
+      90_000,
+    );
     const elapsed = Date.now() - started;
 
     // GitHub saw exactly one of each write.
@@ -130,8 +177,21 @@ describe('ratchet loop end to end', () => {
     const row = prRow(db, spec.workspaceId);
     expect(row).toMatchObject({ state: 'merged', ratchetState: 'merged', kanbanColumn: 'done' });
     const kinds = listEvents({ db, workspaceId: spec.workspaceId }).map((e) => e.kind);
-    expect(kinds).toEqual(expect.arrayContaining(['pr.opened', 'ratchet.fix_ci', 'ratchet.fix_review', 'ratchet.merge', 'ratchet.done', 'status.archived']));
-    expect(listEvents({ db, workspaceId: spec.workspaceId }).some((e) => e.kind === 'activity.retry' && /^Push: attempt 2/.test(e.message))).toBe(true);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'pr.opened',
+        'ratchet.fix_ci',
+        'ratchet.fix_review',
+        'ratchet.merge',
+        'ratchet.done',
+        'status.archived',
+      ]),
+    );
+    expect(
+      listEvents({ db, workspaceId: spec.workspaceId }).some(
+        (e) => e.kind === 'activity.retry' && /^Push: attempt 2/.test(e.message),
+      ),
+    ).toBe(true);
     process.stderr.write(`[ratchet e2e] workspace → merged in ${elapsed} ms\n`);
   });
 });

@@ -22,7 +22,12 @@ import { listEvents } from '../../db/queries/workspaces.js';
 import { projects } from '../../db/schema.js';
 import { WORKFLOWS_ENTRY } from '../../worker/bundle.js';
 import { DEFAULT_CYCLES_PER_RUN } from '../../workflows/poller.js';
-import { pokeSignal, pollerStateQuery, ratchetStateQuery, type RatchetInput } from '../../workflows/ratchet-messages.js';
+import {
+  pokeSignal,
+  pollerStateQuery,
+  ratchetStateQuery,
+  type RatchetInput,
+} from '../../workflows/ratchet-messages.js';
 import { startFakeGithub, tick, type FakeGithub } from '../support/fake-github/index.js';
 import { noopFixerActivities } from '../support/noop-fixer-activities.js';
 import { startTimeSkippingServer } from '../support/temporal.js';
@@ -54,12 +59,19 @@ beforeEach(() => {
   started = { workflowIds: [], workers: [] };
 });
 afterEach(async (ctx) => {
-  for (const id of started.workflowIds) await env.client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+  for (const id of started.workflowIds)
+    await env.client.workflow
+      .getHandle(id)
+      .terminate('test over')
+      .catch(() => undefined);
   for (const w of started.workers) if (w.getState() === 'RUNNING') w.shutdown();
   if (ctx.task.result?.state === 'pass') return;
   // A failed try may have stranded the server (see above): its retry gets a fresh one.
   const deadline = Date.now() + 15_000;
-  while (started.workers.some((w) => w.getState() !== 'STOPPED' && w.getState() !== 'FAILED') && Date.now() < deadline) {
+  while (
+    started.workers.some((w) => w.getState() !== 'STOPPED' && w.getState() !== 'FAILED') &&
+    Date.now() < deadline
+  ) {
     await new Promise((r) => setTimeout(r, 100));
   }
   const old = env;
@@ -91,18 +103,30 @@ function activities() {
     ...createGithubActivities({ octokit }),
     ...createRatchetPollActivities({ db, octokit, pollIntervalMs: 60_000 }),
     // The fixer's agent tries and changes nothing: every attempt ends `no_change`.
-    ...noopFixerActivities({ onAgent: (input) => agentCalls.push(input), summary: (input) => agentSummaries.get(input.spec.workspaceId) ?? 'could not find the cause' }),
+    ...noopFixerActivities({
+      onAgent: (input) => agentCalls.push(input),
+      summary: (input) => agentSummaries.get(input.spec.workspaceId) ?? 'could not find the cause',
+    }),
   };
 }
 
 /** Runs `fn` with a worker; afterwards (pass or fail) terminates `cleanup` workflows so no loop outlives its test. */
 async function withWorker<T>(fn: () => Promise<T>, cleanup: string[] = []): Promise<T> {
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: activities() });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: activities(),
+  });
   started.workers.push(worker);
   try {
     return await worker.runUntil(fn);
   } finally {
-    for (const id of cleanup) await env.client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+    for (const id of cleanup)
+      await env.client.workflow
+        .getHandle(id)
+        .terminate('test over')
+        .catch(() => undefined);
   }
 }
 
@@ -119,10 +143,24 @@ function setup(base: string, checks = [failing('build')], settings: RatchetInput
   const ws = `ws-${name}-${process.pid}`;
   // One project per repository (a PR number is unique within a project).
   const projectId = `${PROJECT}-${name}`;
-  db.insert(projects).values({ id: projectId, name, repoPath: `/nonexistent/${projectId}` }).run();
+  db.insert(projects)
+    .values({ id: projectId, name, repoPath: `/nonexistent/${projectId}` })
+    .run();
   seedWorkspace(db, { id: ws, projectId, branch: 'feat' });
   const url = `https://github.com/${repo}/pull/${number}`;
-  recordOpenedPullRequest({ db, pr: { workspaceId: ws, projectId, number, url, headBranch: 'feat', baseBranch: 'main', headSha: null, draft: false } });
+  recordOpenedPullRequest({
+    db,
+    pr: {
+      workspaceId: ws,
+      projectId,
+      number,
+      url,
+      headBranch: 'feat',
+      baseBranch: 'main',
+      headSha: null,
+      draft: false,
+    },
+  });
   const spec = workspaceSpecSchema.parse({
     workspaceId: ws,
     projectId,
@@ -136,23 +174,53 @@ function setup(base: string, checks = [failing('build')], settings: RatchetInput
     agent: { runner: 'script' },
     github: { owner: 'acme', repo: name },
   });
-  const input: RatchetInput = { spec, github: { owner: 'acme', repo: name }, pr: { number, url, headBranch: 'feat', baseBranch: 'main' }, settings };
-  const start = () => env.client.workflow.start('ratchetWorkflow', { workflowId: workflowIds.ratchet(ws), taskQueue, args: [input] });
+  const input: RatchetInput = {
+    spec,
+    github: { owner: 'acme', repo: name },
+    pr: { number, url, headBranch: 'feat', baseBranch: 'main' },
+    settings,
+  };
+  const start = () =>
+    env.client.workflow.start('ratchetWorkflow', {
+      workflowId: workflowIds.ratchet(ws),
+      taskQueue,
+      args: [input],
+    });
   started.workflowIds.push(workflowIds.ratchet(ws), workflowIds.poller('acme', name));
-  return { name, repo, number, ws, projectId, start, poller: () => env.client.workflow.getHandle(workflowIds.poller('acme', name)) };
+  return {
+    name,
+    repo,
+    number,
+    ws,
+    projectId,
+    start,
+    poller: () => env.client.workflow.getHandle(workflowIds.poller('acme', name)),
+  };
 }
 
-const toMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
+const toMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+  Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
 
 async function childStarts(handle: { fetchHistory: () => Promise<{ events?: unknown[] | null }> }) {
   const history = await handle.fetchHistory();
-  type Ev = { eventTime?: { seconds?: unknown; nanos?: number | null } | null; startChildWorkflowExecutionInitiatedEventAttributes?: { workflowId?: string | null } | null };
+  type Ev = {
+    eventTime?: { seconds?: unknown; nanos?: number | null } | null;
+    startChildWorkflowExecutionInitiatedEventAttributes?: { workflowId?: string | null } | null;
+  };
   return ((history.events ?? []) as Ev[])
     .filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)
-    .map((e) => ({ at: toMs(e.eventTime), workflowId: e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? '' }));
+    .map((e) => ({
+      at: toMs(e.eventTime),
+      workflowId: e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? '',
+    }));
 }
 
-async function sleepUntil<T>(what: string, step: string, max: number, fn: () => Promise<T | null | undefined | false>): Promise<T> {
+async function sleepUntil<T>(
+  what: string,
+  step: string,
+  max: number,
+  fn: () => Promise<T | null | undefined | false>,
+): Promise<T> {
   const mine = queueNo;
   for (let i = 0; i < max; i++) {
     // A try that timed out must not go on skipping time under its retry.
@@ -181,7 +249,12 @@ describe('ratchet loop (time-skipping)', { retry: 1 }, () => {
       const key = Object.keys(stalled.memory.attempts)[0] ?? '';
       const gaps = starts.slice(1).map((s, i) => s.at - (starts[i]?.at ?? 0));
       gaps.forEach((gap, i) => {
-        const expected = backoffDelayMs(i + 1, { baseMs: 60_000, capMs: 1_800_000, jitter: 0.2, seed: `${handle.workflowId}|${key}` });
+        const expected = backoffDelayMs(i + 1, {
+          baseMs: 60_000,
+          capMs: 1_800_000,
+          jitter: 0.2,
+          seed: `${handle.workflowId}|${key}`,
+        });
         expect(gap).toBeGreaterThanOrEqual(expected - 2_000);
         expect(gap).toBeLessThanOrEqual(expected + 10_000);
       });
@@ -196,7 +269,9 @@ describe('ratchet loop (time-skipping)', { retry: 1 }, () => {
       expect((await childStarts(handle)).length).toBe(8);
       expect((await handle.query(ratchetStateQuery)).state).toBe('stalled');
       expect(listNotifications({ db, workspaceId: t.ws })).toHaveLength(1);
-      expect(listEvents({ db, workspaceId: t.ws }).filter((e) => e.kind === 'ratchet.stalled')).toHaveLength(1);
+      expect(listEvents({ db, workspaceId: t.ws }).filter((e) => e.kind === 'ratchet.stalled')).toHaveLength(
+        1,
+      );
       expect(prRow(db, t.ws)).toMatchObject({ ratchetState: 'stalled', kanbanColumn: 'waiting' });
 
       // A new push (new head, still red) is a new snapshot key: the loop dispatches again at once.
@@ -221,14 +296,21 @@ describe('ratchet loop (time-skipping)', { retry: 1 }, () => {
     const handle = await t.start();
     const before = agentCalls.length;
     await withWorker(async () => {
-      await sleepUntil('base_red', '1 minute', 5, async () => (await handle.query(ratchetStateQuery)).state === 'base_red');
+      await sleepUntil(
+        'base_red',
+        '1 minute',
+        5,
+        async () => (await handle.query(ratchetStateQuery)).state === 'base_red',
+      );
       // Another change to the PR that keeps the same facts: no second comment, still no fixer.
       fake.setChecks(t.repo, t.number, [failing('build'), passing('lint')]);
       await env.sleep('5 minutes');
       expect((await handle.query(ratchetStateQuery)).state).toBe('base_red');
       expect(await childStarts(handle)).toHaveLength(0);
       expect(agentCalls.length).toBe(before);
-      const comments = fake.comments(t.repo, t.number).filter((c) => c.body.includes('<!-- ratchet:base-red/'));
+      const comments = fake
+        .comments(t.repo, t.number)
+        .filter((c) => c.body.includes('<!-- ratchet:base-red/'));
       expect(comments).toHaveLength(1);
       expect(comments[0]?.body).toContain('build');
       expect(prRow(db, t.ws)).toMatchObject({ ratchetState: 'base_red', kanbanColumn: 'waiting' });
@@ -252,7 +334,10 @@ describe('ratchet loop (time-skipping)', { retry: 1 }, () => {
 
   it('a fixer that asks a question stops the attempts: the question goes to the PR and a notification, until the PR changes', async () => {
     const t = setup('ask', [failing('build')]);
-    agentSummaries.set(t.ws, 'Two fixes are possible.\nRATCHET_ASK_HUMAN: Should `build` target Node 18 or Node 20?');
+    agentSummaries.set(
+      t.ws,
+      'Two fixes are possible.\nRATCHET_ASK_HUMAN: Should `build` target Node 18 or Node 20?',
+    );
     const handle = await t.start();
     await withWorker(async () => {
       const asked = await sleepUntil('awaiting_human', '1 minute', 10, async () => {
@@ -282,28 +367,48 @@ describe('ratchet loop (time-skipping)', { retry: 1 }, () => {
     }, [handle.workflowId, t.poller().workflowId]);
   });
 
-  it('keeps the poller and ratchet histories bounded over 1,000 poll cycles, at one GitHub request per cycle', { timeout: 300_000 }, async () => {
-    const t = setup('quiet', [{ kind: 'check_run', name: 'build', status: 'IN_PROGRESS', conclusion: null, runId: null, workflowName: 'CI' }]);
-    const handle = await t.start();
-    await withWorker(async () => {
-      await sleepUntil('waiting for CI', '1 minute', 5, async () => (await handle.query(ratchetStateQuery)).state === 'waiting_ci');
-      const graphqlBefore = fake.count('POST', '/graphql', 'RatchetOpenPullRequests');
-      const cyclesBefore = (await t.poller().query(pollerStateQuery)).cyclesTotal;
-      for (let i = 0; i < 10; i++) await env.sleep('100 minutes');
-      const state = await t.poller().query(pollerStateQuery);
-      const cycles = state.cyclesTotal - cyclesBefore;
-      expect(cycles).toBeGreaterThanOrEqual(1000);
-      // The current run holds only the cycles since its last continue-as-new.
-      expect(state.cyclesThisRun).toBeLessThanOrEqual(DEFAULT_CYCLES_PER_RUN);
-      expect(fake.count('POST', '/graphql', 'RatchetOpenPullRequests') - graphqlBefore).toBe(cycles);
-      const pollerEvents = (await t.poller().fetchHistory()).events?.length ?? 0;
-      expect(pollerEvents).toBeLessThanOrEqual(DEFAULT_CYCLES_PER_RUN * 10 + 100);
-      // Unchanged snapshots are not delivered: the ratchet's history did not grow with the cycles.
-      const ratchetEvents = (await handle.fetchHistory()).events?.length ?? 0;
-      expect(ratchetEvents).toBeLessThan(100);
-      process.stderr.write(`[ratchet timeskip] ${cycles} cycles; poller run history ${pollerEvents} events; ratchet ${ratchetEvents}\n`);
-    }, [handle.workflowId, t.poller().workflowId]);
-  });
+  it(
+    'keeps the poller and ratchet histories bounded over 1,000 poll cycles, at one GitHub request per cycle',
+    { timeout: 300_000 },
+    async () => {
+      const t = setup('quiet', [
+        {
+          kind: 'check_run',
+          name: 'build',
+          status: 'IN_PROGRESS',
+          conclusion: null,
+          runId: null,
+          workflowName: 'CI',
+        },
+      ]);
+      const handle = await t.start();
+      await withWorker(async () => {
+        await sleepUntil(
+          'waiting for CI',
+          '1 minute',
+          5,
+          async () => (await handle.query(ratchetStateQuery)).state === 'waiting_ci',
+        );
+        const graphqlBefore = fake.count('POST', '/graphql', 'RatchetOpenPullRequests');
+        const cyclesBefore = (await t.poller().query(pollerStateQuery)).cyclesTotal;
+        for (let i = 0; i < 10; i++) await env.sleep('100 minutes');
+        const state = await t.poller().query(pollerStateQuery);
+        const cycles = state.cyclesTotal - cyclesBefore;
+        expect(cycles).toBeGreaterThanOrEqual(1000);
+        // The current run holds only the cycles since its last continue-as-new.
+        expect(state.cyclesThisRun).toBeLessThanOrEqual(DEFAULT_CYCLES_PER_RUN);
+        expect(fake.count('POST', '/graphql', 'RatchetOpenPullRequests') - graphqlBefore).toBe(cycles);
+        const pollerEvents = (await t.poller().fetchHistory()).events?.length ?? 0;
+        expect(pollerEvents).toBeLessThanOrEqual(DEFAULT_CYCLES_PER_RUN * 10 + 100);
+        // Unchanged snapshots are not delivered: the ratchet's history did not grow with the cycles.
+        const ratchetEvents = (await handle.fetchHistory()).events?.length ?? 0;
+        expect(ratchetEvents).toBeLessThan(100);
+        process.stderr.write(
+          `[ratchet timeskip] ${cycles} cycles; poller run history ${pollerEvents} events; ratchet ${ratchetEvents}\n`,
+        );
+      }, [handle.workflowId, t.poller().workflowId]);
+    },
+  );
 });
 
 describe('ratchet loop on bad GitHub input (time-skipping)', { retry: 1 }, () => {
@@ -311,7 +416,12 @@ describe('ratchet loop on bad GitHub input (time-skipping)', { retry: 1 }, () =>
     const t = setup('malformed', [passing('build')]);
     const handle = await t.start();
     await withWorker(async () => {
-      await sleepUntil('first snapshot', '1 minute', 5, async () => (await handle.query(ratchetStateQuery)).headSha !== null);
+      await sleepUntil(
+        'first snapshot',
+        '1 minute',
+        5,
+        async () => (await handle.query(ratchetStateQuery)).headSha !== null,
+      );
       fake.corruptNextGraphql((data) => {
         const repo = data.repository as { pullRequests: { nodes: Record<string, unknown>[] } };
         delete repo.pullRequests.nodes[0]?.headRefOid;
@@ -322,7 +432,9 @@ describe('ratchet loop on bad GitHub input (time-skipping)', { retry: 1 }, () =>
       );
       expect(failed.message).toMatch(/GithubMalformed/);
       expect(failed.message).toContain('headRefOid');
-      await sleepUntil('recovery recorded', '1 minute', 5, async () => listEvents({ db, workspaceId: t.ws }).some((e) => e.kind === 'github.poll_recovered'));
+      await sleepUntil('recovery recorded', '1 minute', 5, async () =>
+        listEvents({ db, workspaceId: t.ws }).some((e) => e.kind === 'github.poll_recovered'),
+      );
       expect((await t.poller().query(pollerStateQuery)).error).toBeNull();
     }, [handle.workflowId, t.poller().workflowId]);
   });
@@ -331,14 +443,31 @@ describe('ratchet loop on bad GitHub input (time-skipping)', { retry: 1 }, () =>
     const t = setup('ratelimit', [passing('build')]);
     const handle = await t.start();
     await withWorker(async () => {
-      await sleepUntil('first snapshot', '1 minute', 5, async () => (await handle.query(ratchetStateQuery)).headSha !== null);
-      fake.failNext(1, { kind: 'rate-limit', status: 429, resetInSeconds: 600, match: (r) => r.operation === 'RatchetOpenPullRequests' });
-      await sleepUntil('rate limit seen', '1 minute', 3, async () => (await t.poller().query(pollerStateQuery)).error?.type === 'GithubRateLimited');
+      await sleepUntil(
+        'first snapshot',
+        '1 minute',
+        5,
+        async () => (await handle.query(ratchetStateQuery)).headSha !== null,
+      );
+      fake.failNext(1, {
+        kind: 'rate-limit',
+        status: 429,
+        resetInSeconds: 600,
+        match: (r) => r.operation === 'RatchetOpenPullRequests',
+      });
+      await sleepUntil(
+        'rate limit seen',
+        '1 minute',
+        3,
+        async () => (await t.poller().query(pollerStateQuery)).error?.type === 'GithubRateLimited',
+      );
       const after = fake.count('POST', '/graphql', 'RatchetOpenPullRequests');
       await t.poller().signal(pokeSignal, { reason: 'impatient user' });
       await env.sleep('8 minutes');
       expect(fake.count('POST', '/graphql', 'RatchetOpenPullRequests')).toBe(after);
-      expect(listEvents({ db, workspaceId: t.ws }).filter((e) => e.kind === 'github.rate_limited')).toHaveLength(1);
+      expect(
+        listEvents({ db, workspaceId: t.ws }).filter((e) => e.kind === 'github.rate_limited'),
+      ).toHaveLength(1);
       await env.sleep('4 minutes');
       expect(fake.count('POST', '/graphql', 'RatchetOpenPullRequests')).toBeGreaterThan(after);
       expect((await t.poller().query(pollerStateQuery)).error).toBeNull();
@@ -349,22 +478,49 @@ describe('ratchet loop on bad GitHub input (time-skipping)', { retry: 1 }, () =>
     const t = setup('ghost-src', [passing('build')]);
     // The ratchet points at a repository the fake does not have.
     const input: RatchetInput = {
-      spec: workspaceSpecSchema.parse({ workspaceId: t.ws, projectId: t.projectId, repoPath: '/x', worktreeRoot: '/x', worktreePath: '/x/y', branch: 'feat', baseBranch: 'main', title: 'ghost', prompt: 'ghost', agent: { runner: 'script' } }),
+      spec: workspaceSpecSchema.parse({
+        workspaceId: t.ws,
+        projectId: t.projectId,
+        repoPath: '/x',
+        worktreeRoot: '/x',
+        worktreePath: '/x/y',
+        branch: 'feat',
+        baseBranch: 'main',
+        title: 'ghost',
+        prompt: 'ghost',
+        agent: { runner: 'script' },
+      }),
       github: { owner: 'acme', repo: `ghost-${queueNo}` },
-      pr: { number: 1, url: `https://github.com/acme/ghost-${queueNo}/pull/1`, headBranch: 'feat', baseBranch: 'main' },
+      pr: {
+        number: 1,
+        url: `https://github.com/acme/ghost-${queueNo}/pull/1`,
+        headBranch: 'feat',
+        baseBranch: 'main',
+      },
     };
-    const handle = await env.client.workflow.start('ratchetWorkflow', { workflowId: workflowIds.ratchet(t.ws), taskQueue, args: [input] });
+    const handle = await env.client.workflow.start('ratchetWorkflow', {
+      workflowId: workflowIds.ratchet(t.ws),
+      taskQueue,
+      args: [input],
+    });
     const poller = env.client.workflow.getHandle(workflowIds.poller('acme', `ghost-${queueNo}`));
     started.workflowIds.push(poller.workflowId);
     await withWorker(async () => {
-      await sleepUntil('poll failure', '1 minute', 3, async () => (await poller.query(pollerStateQuery)).error?.type === 'GithubNotFound');
+      await sleepUntil(
+        'poll failure',
+        '1 minute',
+        3,
+        async () => (await poller.query(pollerStateQuery)).error?.type === 'GithubNotFound',
+      );
       const before = fake.count('POST', '/graphql', 'RatchetOpenPullRequests');
       await env.sleep('60 minutes');
       const during = fake.count('POST', '/graphql', 'RatchetOpenPullRequests') - before;
       // 60 at the normal interval; exponential backoff (1, 2, 4, 8, 15 min cap) keeps it to a handful.
       expect(during).toBeLessThanOrEqual(7);
       expect(during).toBeGreaterThanOrEqual(3);
-      expect(listEvents({ db, workspaceId: t.ws }).filter((e) => e.kind === 'github.poll_failed')).toHaveLength(1);
+      expect(
+        listEvents({ db, workspaceId: t.ws }).filter((e) => e.kind === 'github.poll_failed'),
+      ).toHaveLength(1);
     }, [handle.workflowId, poller.workflowId]);
   });
 
@@ -372,15 +528,29 @@ describe('ratchet loop on bad GitHub input (time-skipping)', { retry: 1 }, () =>
     const t = setup('deleted', [passing('build')]);
     const handle = await t.start();
     await withWorker(async () => {
-      await sleepUntil('first snapshot', '1 minute', 5, async () => (await handle.query(ratchetStateQuery)).headSha !== null);
+      await sleepUntil(
+        'first snapshot',
+        '1 minute',
+        5,
+        async () => (await handle.query(ratchetStateQuery)).headSha !== null,
+      );
       fake.closePr(t.repo, t.number);
       fake.deleteBranch(t.repo, 'feat');
       const final = await handle.result();
       expect(final).toMatchObject({ state: 'closed', done: true });
       // The ratchet unwatched: with nothing left to watch, the poller ends by itself.
-      await sleepUntil('the poller to end', '1 minute', 3, async () => (await t.poller().describe()).status.name === 'COMPLETED');
+      await sleepUntil(
+        'the poller to end',
+        '1 minute',
+        3,
+        async () => (await t.poller().describe()).status.name === 'COMPLETED',
+      );
     }, [t.poller().workflowId]);
     expect(prRow(db, t.ws)).toMatchObject({ state: 'closed', ratchetState: 'closed', kanbanColumn: 'done' });
-    expect(listEvents({ db, workspaceId: t.ws }).some((e) => e.kind === 'ratchet.done' && /closed/.test(e.message))).toBe(true);
+    expect(
+      listEvents({ db, workspaceId: t.ws }).some(
+        (e) => e.kind === 'ratchet.done' && /closed/.test(e.message),
+      ),
+    ).toBe(true);
   });
 });

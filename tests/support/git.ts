@@ -8,7 +8,13 @@ export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 'Test', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'Test', GIT_COMMITTER_EMAIL: 't@example.com' },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'Test',
+      GIT_AUTHOR_EMAIL: 't@example.com',
+      GIT_COMMITTER_NAME: 'Test',
+      GIT_COMMITTER_EMAIL: 't@example.com',
+    },
     maxBuffer: 64 * 1024 * 1024,
   }).trim();
 }
@@ -68,7 +74,10 @@ export function remoteBranchExists(remote: string, branch: string): boolean {
 export function slowFirstPush(remote: string, seconds: number): string {
   const marker = path.join(remote, 'first-push-seen');
   const hook = path.join(remote, 'hooks', 'pre-receive');
-  fs.writeFileSync(hook, `#!/bin/sh\ncat >/dev/null\nif [ ! -e '${marker}' ]; then touch '${marker}'; sleep ${seconds}; fi\nexit 0\n`);
+  fs.writeFileSync(
+    hook,
+    `#!/bin/sh\ncat >/dev/null\nif [ ! -e '${marker}' ]; then touch '${marker}'; sleep ${seconds}; fi\nexit 0\n`,
+  );
   fs.chmodSync(hook, 0o755);
   return marker;
 }

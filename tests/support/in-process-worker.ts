@@ -27,12 +27,20 @@ export interface InProcessTemporal {
    * Runs `fn` with a worker on `taskQueue`. `configEnv` adds to the worker's configuration
    * (`loadConfig({ RATCHET_HOME: home, ...configEnv })`), e.g. a model API's base URL and key.
    */
-  withWorker<T>(fn: () => Promise<T>, configEnv?: Record<string, string>, wrap?: (activities: Activities) => Activities): Promise<T>;
+  withWorker<T>(
+    fn: () => Promise<T>,
+    configEnv?: Record<string, string>,
+    wrap?: (activities: Activities) => Activities,
+  ): Promise<T>;
 }
 
 type Activities = ReturnType<typeof createActivities>;
 
-export function useInProcessTemporal(opts: { name: string; server?: 'dev' | 'time-skipping'; suggestContinueAsNewAt?: number }): InProcessTemporal {
+export function useInProcessTemporal(opts: {
+  name: string;
+  server?: 'dev' | 'time-skipping';
+  suggestContinueAsNewAt?: number;
+}): InProcessTemporal {
   let env: TestWorkflowEnvironment | undefined;
   let bundle: WorkflowBundleWithSourceMap | undefined;
   let home: { db: Db; home: string } | undefined;
@@ -43,7 +51,10 @@ export function useInProcessTemporal(opts: { name: string; server?: 'dev' | 'tim
   };
 
   beforeAll(async () => {
-    env = opts.server === 'time-skipping' ? await startTimeSkippingServer() : await startDevServer({ suggestContinueAsNewAt: opts.suggestContinueAsNewAt });
+    env =
+      opts.server === 'time-skipping'
+        ? await startTimeSkippingServer()
+        : await startDevServer({ suggestContinueAsNewAt: opts.suggestContinueAsNewAt });
     bundle = await bundleWorkflowCode(WORKFLOW_BUNDLE_OPTIONS);
     home = makeHome(`ratchet-${opts.name}-`);
   });
@@ -68,7 +79,11 @@ export function useInProcessTemporal(opts: { name: string; server?: 'dev' | 'tim
       return need(home, 'the Ratchet home').home;
     },
     taskQueue,
-    async withWorker<T>(fn: () => Promise<T>, configEnv: Record<string, string> = {}, wrap = (a: Activities) => a): Promise<T> {
+    async withWorker<T>(
+      fn: () => Promise<T>,
+      configEnv: Record<string, string> = {},
+      wrap = (a: Activities) => a,
+    ): Promise<T> {
       const { db, home: dir } = need(home, 'the Ratchet home');
       const worker = await Worker.create({
         connection: need(env, 'the Temporal server').nativeConnection,

@@ -8,7 +8,9 @@ import { zeroUsage } from '../../core/agent.js';
 import type { RunAgentTurnInput } from '../../activities/agents/activities.js';
 import type { FixerStepActivities } from '../../workflows/fixer.js';
 
-export function noopFixerActivities(opts: { summary?: (input: RunAgentTurnInput) => string; onAgent?: (input: RunAgentTurnInput) => void } = {}): FixerStepActivities {
+export function noopFixerActivities(
+  opts: { summary?: (input: RunAgentTurnInput) => string; onAgent?: (input: RunAgentTurnInput) => void } = {},
+): FixerStepActivities {
   return {
     async runAgentTurn(input) {
       opts.onAgent?.(input);

@@ -12,7 +12,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment, type DevServerConfig } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { devServerVersion, NO_SERVER_HELP, resolveDevServer, resolveTestServer } from '../../scripts/temporal-servers.js';
+import {
+  devServerVersion,
+  NO_SERVER_HELP,
+  resolveDevServer,
+  resolveTestServer,
+} from '../../scripts/temporal-servers.js';
 import { recordHistories, recordDir, suggestContinueAsNewAt } from './histories.js';
 import { freePort } from './ports.js';
 
@@ -99,11 +104,15 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<TestW
     ui: false,
     ...(opts.dbFile ? { dbFilename: opts.dbFile } : {}),
     ...(opts.searchAttributes ? { searchAttributes: opts.searchAttributes } : {}),
-    ...(recordingArgs(opts.suggestContinueAsNewAt).length > 0 ? { extraArgs: recordingArgs(opts.suggestContinueAsNewAt) } : {}),
+    ...(recordingArgs(opts.suggestContinueAsNewAt).length > 0
+      ? { extraArgs: recordingArgs(opts.suggestContinueAsNewAt) }
+      : {}),
   };
   const bin = await devBinary();
   if (bin) {
-    const env = await TestWorkflowEnvironment.createLocal({ server: { ...server, executable: { type: 'existing-path', path: bin } } });
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: { ...server, executable: { type: 'existing-path', path: bin } },
+    });
     announce(`dev server ${await devServerVersion(bin)} from ${bin} on ${env.address}`);
     return recording(env, 'dev server');
   }
@@ -187,14 +196,32 @@ function installExitHook(): void {
  * Spawns `temporal server start-dev` directly on `dbFile` and waits until it answers on gRPC.
  * Needs a real CLI binary (no SDK download fallback: the SDK does not expose its binary's path).
  */
-export async function startDevServerProcess(opts: { dbFile: string; port?: number; uiPort?: number }): Promise<DevServerProcess> {
+export async function startDevServerProcess(opts: {
+  dbFile: string;
+  port?: number;
+  uiPort?: number;
+}): Promise<DevServerProcess> {
   quietRuntime();
   const bin = await devBinary();
   if (!bin) throw missingServer('The Temporal dev server binary');
   const port = opts.port ?? (await freePort());
   const address = `${HOST}:${port}`;
-  const args = ['server', 'start-dev', '--ip', HOST, '--port', String(port), '--db-filename', opts.dbFile, '--log-level', 'warn'];
-  args.push(...(opts.uiPort === undefined ? ['--headless'] : ['--ui-port', String(opts.uiPort)]), ...recordingArgs());
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    HOST,
+    '--port',
+    String(port),
+    '--db-filename',
+    opts.dbFile,
+    '--log-level',
+    'warn',
+  ];
+  args.push(
+    ...(opts.uiPort === undefined ? ['--headless'] : ['--ui-port', String(opts.uiPort)]),
+    ...recordingArgs(),
+  );
   installExitHook();
 
   let child: ChildProcess | undefined;
@@ -212,7 +239,9 @@ export async function startDevServerProcess(opts: { dbFile: string; port?: numbe
     proc.stderr?.on('data', collect);
     proc.once('exit', () => live.delete(proc));
     await waitUntilServing(proc, address, () => output);
-    announce(`dev server ${await devServerVersion(bin)} from ${bin} on ${address} (pid ${proc.pid}, db ${opts.dbFile})`);
+    announce(
+      `dev server ${await devServerVersion(bin)} from ${bin} on ${address} (pid ${proc.pid}, db ${opts.dbFile})`,
+    );
   };
 
   const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
@@ -256,7 +285,9 @@ async function recordFrom(address: string): Promise<void> {
       await connection.close();
     }
   } catch (err) {
-    announce(`could not record histories from ${address}: ${err instanceof Error ? err.message : String(err)}`);
+    announce(
+      `could not record histories from ${address}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }
 
@@ -265,7 +296,9 @@ async function waitUntilServing(proc: ChildProcess, address: string, output: () 
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (proc.exitCode !== null || proc.signalCode !== null) {
-      throw new Error(`temporal dev server exited (${proc.exitCode ?? proc.signalCode}) before serving on ${address}:\n${output()}`);
+      throw new Error(
+        `temporal dev server exited (${proc.exitCode ?? proc.signalCode}) before serving on ${address}:\n${output()}`,
+      );
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 2_000 });
@@ -283,5 +316,7 @@ async function waitUntilServing(proc: ChildProcess, address: string, output: () 
   }
   proc.kill('SIGKILL');
   const reason = lastError instanceof Error ? lastError.message : String(lastError);
-  throw new Error(`temporal dev server did not serve on ${address} within ${READY_TIMEOUT_MS} ms (${reason}):\n${output()}`);
+  throw new Error(
+    `temporal dev server did not serve on ${address} within ${READY_TIMEOUT_MS} ms (${reason}):\n${output()}`,
+  );
 }

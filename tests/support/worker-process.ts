@@ -13,7 +13,10 @@ export interface WorkerProcess {
   stop: () => Promise<void>;
 }
 
-export async function startWorkerProcess(env: Record<string, string>, opts: { readyTimeoutMs?: number } = {}): Promise<WorkerProcess> {
+export async function startWorkerProcess(
+  env: Record<string, string>,
+  opts: { readyTimeoutMs?: number } = {},
+): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'worker/main.ts')], {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -24,7 +27,10 @@ export async function startWorkerProcess(env: Record<string, string>, opts: { re
   child.stderr?.setEncoding('utf8').on('data', (c: string) => (out += c));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker not ready in time; output:\n${out}`)), opts.readyTimeoutMs ?? 90_000);
+    const timer = setTimeout(
+      () => reject(new Error(`worker not ready in time; output:\n${out}`)),
+      opts.readyTimeoutMs ?? 90_000,
+    );
     const check = () => {
       if (out.includes('RATCHET_WORKER_READY')) {
         clearTimeout(timer);

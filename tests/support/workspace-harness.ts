@@ -23,12 +23,24 @@ let seq = 0;
 
 /** Records that the person approved `script` as this project's setup script before (as the console's Approve does). */
 export function trustSetupScript(db: Db, projectId: string, script: string): void {
-  recordScriptTrust({ db, row: { projectId, kind: 'setup', sha256: scriptSha256(script), script, decision: 'approved', workspaceId: null } });
+  recordScriptTrust({
+    db,
+    row: {
+      projectId,
+      kind: 'setup',
+      sha256: scriptSha256(script),
+      script,
+      decision: 'approved',
+      workspaceId: null,
+    },
+  });
 }
 
 export function addProject(db: Db, repo: TestRepo): string {
   const id = `prj-${process.pid}-${++seq}`;
-  db.insert(projects).values({ id, name: path.basename(repo.root), repoPath: repo.repo, worktreeDir: repo.worktrees }).run();
+  db.insert(projects)
+    .values({ id, name: path.basename(repo.root), repoPath: repo.repo, worktreeDir: repo.worktrees })
+    .run();
   return id;
 }
 
@@ -59,7 +71,10 @@ export function specFor(
   };
 }
 
-export function input(spec: WorkspaceSpec, timings: WorkspaceWorkflowInput['timings'] = { heartbeatTimeoutMs: 3000 }): WorkspaceWorkflowInput {
+export function input(
+  spec: WorkspaceSpec,
+  timings: WorkspaceWorkflowInput['timings'] = { heartbeatTimeoutMs: 3000 },
+): WorkspaceWorkflowInput {
   return { spec, timings };
 }
 
@@ -68,7 +83,12 @@ export function eventKinds(db: Db, workspaceId: string): string[] {
 }
 
 /** Polls until `fn` returns a truthy value (real time; for real processes). */
-export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 60_000, everyMs = 100): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => T | Promise<T>,
+  timeoutMs = 60_000,
+  everyMs = 100,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

@@ -151,7 +151,11 @@ describe('console', () => {
     expect(wsBody.error.fields.map((f) => f.path).sort()).toEqual(['agent.runner', 'prompt', 'title']);
 
     // A body that is not JSON: 422 naming the body when declared as JSON, 415 when it says nothing.
-    const notJson = await fetch(`${base}/api/projects`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
+    const notJson = await fetch(`${base}/api/projects`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{nope',
+    });
     expect(notJson.status).toBe(422);
     const undeclared = await fetch(`${base}/api/projects`, { method: 'POST', body: '{nope' });
     expect(undeclared.status).toBe(415);
@@ -498,7 +502,15 @@ describe('console', () => {
     db.delete(workspaces).where(eq(workspaces.id, waitingId)).run();
     expect((await patch({ 'budget.dailyUsd': null })).status).toBe(200);
     expect(db.select().from(settings).all()).toEqual([]);
-    expect((await fetch(`${base}/api/settings`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{nope' })).status).toBe(422);
+    expect(
+      (
+        await fetch(`${base}/api/settings`, {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/json' },
+          body: '{nope',
+        })
+      ).status,
+    ).toBe(422);
     expect((await fetch(`${base}/api/settings`, { method: 'PATCH', body: '{nope' })).status).toBe(415);
   });
 

@@ -241,7 +241,9 @@ describe('ratchet loop API', () => {
       [1, 'no_change'],
       [1, 'no_change'],
     ]);
-    expect(listEvents({ db, workspaceId: loop.ws }).filter((e) => e.kind === 'ratchet.fix_finished')).toHaveLength(2);
+    expect(
+      listEvents({ db, workspaceId: loop.ws }).filter((e) => e.kind === 'ratchet.fix_finished'),
+    ).toHaveLength(2);
   });
 
   it('refuses a bad body (422 naming action), unknown workspaces (404), a workspace without a running loop (404) and archived ones (409)', async () => {

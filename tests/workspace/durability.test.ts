@@ -39,7 +39,13 @@ beforeAll(async () => {
   server = await startDevServerProcess({ dbFile: path.join(home, 'temporal.db'), port: await freePort() });
   connection = await Connection.connect({ address: server.address });
   client = new Client({ connection });
-  workerEnv = { RATCHET_HOME: home, TEMPORAL_ADDRESS: server.address, RATCHET_TASK_QUEUE: taskQueue, RATCHET_LOG_LEVEL: 'warn', RATCHET_TEST_KILL_POINTS: '1' };
+  workerEnv = {
+    RATCHET_HOME: home,
+    TEMPORAL_ADDRESS: server.address,
+    RATCHET_TASK_QUEUE: taskQueue,
+    RATCHET_LOG_LEVEL: 'warn',
+    RATCHET_TEST_KILL_POINTS: '1',
+  };
 });
 
 afterAll(async () => {
@@ -81,7 +87,11 @@ describe('workspace durability', () => {
     });
 
     // 1. Kill the worker while the agent step sleeps between two edits.
-    await waitFor('the agent to reach its sleep step', () => toolRows(spec.workspaceId, 'sleep', 'tool_call').length === 1, 90_000);
+    await waitFor(
+      'the agent to reach its sleep step',
+      () => toolRows(spec.workspaceId, 'sleep', 'tool_call').length === 1,
+      90_000,
+    );
     await worker.kill();
     worker = await newWorker();
 
@@ -93,12 +103,19 @@ describe('workspace durability', () => {
     await waitFor('turn 1 to finish', async () => (await handle.query(stateQuery)).turnsDone === 1, 90_000);
     expect(remoteCommits(repo.remote, spec.branch)).toEqual([spec.title]);
     // Steps that ran before the kill were not run again.
-    expect(fs.readFileSync(path.join(spec.worktreePath, 'log.txt'), 'utf8')).toBe('before sleep\nafter sleep\n');
+    expect(fs.readFileSync(path.join(spec.worktreePath, 'log.txt'), 'utf8')).toBe(
+      'before sleep\nafter sleep\n',
+    );
     expect(toolRows(spec.workspaceId, 'append', 'tool_result')).toHaveLength(2);
 
-    const retries = listEvents({ db, workspaceId: spec.workspaceId }).filter((e) => e.kind === 'activity.retry');
+    const retries = listEvents({ db, workspaceId: spec.workspaceId }).filter(
+      (e) => e.kind === 'activity.retry',
+    );
     expect(retries.map((e) => e.message)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^Agent turn 1: attempt 2/), expect.stringMatching(/^Push: attempt 2/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^Agent turn 1: attempt 2/),
+        expect.stringMatching(/^Push: attempt 2/),
+      ]),
     );
     await handle.signal(archiveSignal);
     expect((await handle.result()).archived).toBe(true);
@@ -126,7 +143,12 @@ describe('workspace durability', () => {
       args: [input(spec, { heartbeatTimeoutMs: 3000 })],
     });
     // The worker dies by SIGKILL inside the step: the line is in the file, its result row is not.
-    await Promise.race([died, new Promise((_, reject) => setTimeout(() => reject(new Error('the worker did not die at the kill point')), 60_000))]);
+    await Promise.race([
+      died,
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('the worker did not die at the kill point')), 60_000),
+      ),
+    ]);
     expect(worker.child.signalCode).toBe('SIGKILL');
     expect(fs.readFileSync(path.join(spec.worktreePath, 'log.txt'), 'utf8')).toBe('one\ntwo\n');
     expect(toolRows(spec.workspaceId, 'append', 'tool_result')).toHaveLength(1);
@@ -136,7 +158,11 @@ describe('workspace durability', () => {
     // One call and one result per step: the retry reused the recorded call.
     expect(toolRows(spec.workspaceId, 'append', 'tool_call')).toHaveLength(2);
     expect(toolRows(spec.workspaceId, 'append', 'tool_result')).toHaveLength(2);
-    const session = db.select().from(agentSessions).where(eq(agentSessions.workspaceId, spec.workspaceId)).get();
+    const session = db
+      .select()
+      .from(agentSessions)
+      .where(eq(agentSessions.workspaceId, spec.workspaceId))
+      .get();
     expect(session).toMatchObject({ status: 'completed', runner: 'script' });
     expect(session?.endedAt).toBeGreaterThan(0);
     await handle.signal(archiveSignal);
@@ -146,7 +172,15 @@ describe('workspace durability', () => {
   it('a turn interrupted by more worker SIGKILLs than its failure limit still completes: worker loss spends no retry budget', async () => {
     const repo = makeRepo();
     const spec = specFor(repo, addProject(db, repo), {
-      agent: { script: [[{ op: 'write', path: 'a.txt', content: 'a\n' }, { op: 'sleep', ms: 8000 }, { op: 'write', path: 'b.txt', content: 'b\n' }]] },
+      agent: {
+        script: [
+          [
+            { op: 'write', path: 'a.txt', content: 'a\n' },
+            { op: 'sleep', ms: 8000 },
+            { op: 'write', path: 'b.txt', content: 'b\n' },
+          ],
+        ],
+      },
     });
     const alive = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
     let worker = alive[0] ?? (await newWorker());
@@ -165,7 +199,12 @@ describe('workspace durability', () => {
     const kills = 9; // more than the 8 attempts a turn had before
     for (let attempt = 1; attempt <= kills; attempt++) {
       // Attempt n is running (its reset row is written) and inside the sleep: kill its worker.
-      await waitFor(`attempt ${attempt} to run`, () => toolRows(spec.workspaceId, 'sleep', 'tool_call').length === 1 && resets() === attempt - 1, 90_000, 50);
+      await waitFor(
+        `attempt ${attempt} to run`,
+        () => toolRows(spec.workspaceId, 'sleep', 'tool_call').length === 1 && resets() === attempt - 1,
+        90_000,
+        50,
+      );
       await worker.kill();
       process.stderr.write(`[durability] killed the worker during agent attempt ${attempt}\n`);
       worker = await newWorker();
@@ -175,7 +214,9 @@ describe('workspace durability', () => {
     expect(fs.readFileSync(path.join(spec.worktreePath, 'b.txt'), 'utf8')).toBe('b\n');
     const events = listEvents({ db, workspaceId: spec.workspaceId });
     expect(events.filter((e) => e.kind === 'agent.attempt_failed')).toEqual([]);
-    expect(events.filter((e) => e.kind === 'activity.retry' && e.message.startsWith('Agent turn 1:'))).toHaveLength(kills);
+    expect(
+      events.filter((e) => e.kind === 'activity.retry' && e.message.startsWith('Agent turn 1:')),
+    ).toHaveLength(kills);
     await handle.signal(archiveSignal);
     expect((await handle.result()).archived).toBe(true);
   }, 420_000);
@@ -183,7 +224,15 @@ describe('workspace durability', () => {
   it('completes when the Temporal dev server is restarted on the same db file mid-run', async () => {
     const repo = makeRepo();
     const spec = specFor(repo, addProject(db, repo), {
-      agent: { script: [[{ op: 'write', path: 'x.txt', content: 'x\n' }, { op: 'sleep', ms: 4000 }, { op: 'write', path: 'y.txt', content: 'y\n' }]] },
+      agent: {
+        script: [
+          [
+            { op: 'write', path: 'x.txt', content: 'x\n' },
+            { op: 'sleep', ms: 4000 },
+            { op: 'write', path: 'y.txt', content: 'y\n' },
+          ],
+        ],
+      },
     });
     if (workers.every((w) => w.child.exitCode !== null || w.child.signalCode !== null)) await newWorker();
     const handle = await client.workflow.start('workspaceWorkflow', {
@@ -191,9 +240,18 @@ describe('workspace durability', () => {
       taskQueue,
       args: [input(spec, { heartbeatTimeoutMs: 5000 })],
     });
-    await waitFor('the agent to reach its sleep step', () => toolRows(spec.workspaceId, 'sleep', 'tool_call').length === 1, 90_000);
+    await waitFor(
+      'the agent to reach its sleep step',
+      () => toolRows(spec.workspaceId, 'sleep', 'tool_call').length === 1,
+      90_000,
+    );
     await server.restart();
-    await waitFor('turn 1 to finish', async () => (await handle.query(stateQuery)).turnsDone === 1, 120_000, 500);
+    await waitFor(
+      'turn 1 to finish',
+      async () => (await handle.query(stateQuery)).turnsDone === 1,
+      120_000,
+      500,
+    );
     expect(remoteCommits(repo.remote, spec.branch)).toEqual([spec.title]);
     expect(fs.readFileSync(path.join(spec.worktreePath, 'y.txt'), 'utf8')).toBe('y\n');
     await handle.signal(archiveSignal);

@@ -16,7 +16,14 @@ import type { FixerInput } from '../../workflows/ratchet-messages.js';
 import type { ScriptStep } from '../../core/agent.js';
 import { git, makeRepo, remoteBranchExists, remoteCommits } from '../support/git.js';
 import { useInProcessTemporal } from '../support/in-process-worker.js';
-import { addProject, eventKinds, input, specFor, trustSetupScript, waitFor } from '../support/workspace-harness.js';
+import {
+  addProject,
+  eventKinds,
+  input,
+  specFor,
+  trustSetupScript,
+  waitFor,
+} from '../support/workspace-harness.js';
 
 const temporal = useInProcessTemporal({ name: 'ws' });
 const { taskQueue, withWorker } = temporal;
@@ -34,7 +41,14 @@ describe('workspaceWorkflow', () => {
     // The person approved this exact script earlier (trust.test.ts covers asking).
     trustSetupScript(db, projectId, setupScript);
     const spec = specFor(repo, projectId, {
-      agent: { script: [[{ op: 'write', path: 'hello.txt', content: 'hello\n' }, { op: 'say', text: 'Wrote hello.txt' }]] },
+      agent: {
+        script: [
+          [
+            { op: 'write', path: 'hello.txt', content: 'hello\n' },
+            { op: 'say', text: 'Wrote hello.txt' },
+          ],
+        ],
+      },
     });
     const handle = await env.client.workflow.start('workspaceWorkflow', {
       workflowId: workflowIds.workspace(spec.workspaceId),
@@ -52,11 +66,18 @@ describe('workspaceWorkflow', () => {
       expect(getWorkspaceById({ db, id: spec.workspaceId })?.status).toBe('idle');
 
       // A follow-up message runs another turn: one more commit, nothing duplicated.
-      const { turn } = await handle.executeUpdate(sendMessageUpdate, { args: [{ text: 'Add a second line to notes' }] });
+      const { turn } = await handle.executeUpdate(sendMessageUpdate, {
+        args: [{ text: 'Add a second line to notes' }],
+      });
       expect(turn).toBe(2);
       await waitFor('turn 2 done', async () => (await handle.query(stateQuery)).turnsDone === 2);
-      expect(remoteCommits(repo.remote, spec.branch)).toEqual(['Add a greeting', 'Add a greeting: follow-up 1']);
-      expect(fs.readFileSync(path.join(spec.worktreePath, 'RATCHET_NOTES.md'), 'utf8')).toBe('Add a second line to notes\n');
+      expect(remoteCommits(repo.remote, spec.branch)).toEqual([
+        'Add a greeting',
+        'Add a greeting: follow-up 1',
+      ]);
+      expect(fs.readFileSync(path.join(spec.worktreePath, 'RATCHET_NOTES.md'), 'utf8')).toBe(
+        'Add a second line to notes\n',
+      );
 
       await handle.signal(archiveSignal);
       const final = await handle.result();
@@ -66,12 +87,24 @@ describe('workspaceWorkflow', () => {
     expect(git(repo.repo, 'branch', '--list', spec.branch)).toContain(spec.branch);
     expect(remoteBranchExists(repo.remote, spec.branch)).toBe(true);
     const kinds = eventKinds(db, spec.workspaceId);
-    expect(kinds).toEqual(expect.arrayContaining(['workspace.created', 'worktree.ready', 'setup.succeeded', 'status.archived']));
+    expect(kinds).toEqual(
+      expect.arrayContaining(['workspace.created', 'worktree.ready', 'setup.succeeded', 'status.archived']),
+    );
     // Every transition is written once, in order.
     const statuses = kinds.filter((k) => k.startsWith('status.'));
-    expect(statuses.slice(0, 3)).toEqual(['status.creating_worktree', 'status.setting_up', 'status.agent_running']);
+    expect(statuses.slice(0, 3)).toEqual([
+      'status.creating_worktree',
+      'status.setting_up',
+      'status.agent_running',
+    ]);
     expect(statuses.at(-1)).toBe('status.archived');
-    expect(db.select().from(agentMessages).all().filter((m) => m.toolName === 'write').length).toBe(2);
+    expect(
+      db
+        .select()
+        .from(agentMessages)
+        .all()
+        .filter((m) => m.toolName === 'write').length,
+    ).toBe(2);
   });
 
   it('reports a failing setup script in the timeline and carries on', async () => {
@@ -98,17 +131,26 @@ describe('workspaceWorkflow', () => {
 
   it('bounds real agent failures: eight failed attempts, each on the timeline with a growing delay, then the workspace fails', async () => {
     const repo = makeRepo();
-    const spec = specFor(repo, addProject(db, repo), { agent: { script: [[{ op: 'fail', message: 'provider exploded' }]] } });
+    const spec = specFor(repo, addProject(db, repo), {
+      agent: { script: [[{ op: 'fail', message: 'provider exploded' }]] },
+    });
     const handle = await env.client.workflow.start('workspaceWorkflow', {
       workflowId: workflowIds.workspace(spec.workspaceId),
       taskQueue,
       args: [input(spec, { heartbeatTimeoutMs: 3000, agentRetryBaseMs: 50 })],
     });
-    const err = await withWorker(() => handle.result().then(() => null, (e: unknown) => e));
+    const err = await withWorker(() =>
+      handle.result().then(
+        () => null,
+        (e: unknown) => e,
+      ),
+    );
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const events = listEvents({ db, workspaceId: spec.workspaceId });
     const failed = events.filter((e) => e.kind === 'agent.attempt_failed');
-    expect(failed.map((e) => e.message)).toEqual(Array.from({ length: 8 }, (_, i) => `Agent turn 1: attempt ${i + 1} failed: provider exploded`));
+    expect(failed.map((e) => e.message)).toEqual(
+      Array.from({ length: 8 }, (_, i) => `Agent turn 1: attempt ${i + 1} failed: provider exploded`),
+    );
     // Delays double from 50 ms: the seventh is 50 × 2^6 = 3.2 s.
     const gaps = failed.slice(1).map((e, i) => e.at - failed[i]!.at);
     expect(gaps.at(-1)!).toBeGreaterThanOrEqual(3_000);
@@ -120,9 +162,21 @@ describe('workspaceWorkflow', () => {
   it('plan card: Revise sends its note to the agent, which plans again; Approve carries its note into the implementation', async () => {
     const repo = makeRepo();
     const spec = specFor(repo, addProject(db, repo), {
-      agent: { mode: 'plan', script: [[{ op: 'say', text: 'Plan: write hello.txt' }, { op: 'write', path: 'hello.txt', content: 'hello\n' }]] },
+      agent: {
+        mode: 'plan',
+        script: [
+          [
+            { op: 'say', text: 'Plan: write hello.txt' },
+            { op: 'write', path: 'hello.txt', content: 'hello\n' },
+          ],
+        ],
+      },
     });
-    const handle = await env.client.workflow.start('workspaceWorkflow', { workflowId: workflowIds.workspace(spec.workspaceId), taskQueue, args: [input(spec)] });
+    const handle = await env.client.workflow.start('workspaceWorkflow', {
+      workflowId: workflowIds.workspace(spec.workspaceId),
+      taskQueue,
+      args: [input(spec)],
+    });
     const userText = (sessionId: string) =>
       db
         .select()
@@ -134,17 +188,35 @@ describe('workspaceWorkflow', () => {
     await withWorker(async () => {
       const awaiting = async () => (await handle.query(stateQuery)).status === 'awaiting_plan_approval';
       await waitFor('the first plan', awaiting);
-      await expect(handle.executeUpdate(approvePlanUpdate, { args: [{ decision: 'revise' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/needs a note/) } });
-      expect(await handle.executeUpdate(approvePlanUpdate, { args: [{ decision: 'revise', note: 'Say hi in French too' }] })).toEqual({ approved: false });
-      await waitFor('the revised plan', async () => userText(`${spec.workspaceId}-t1-plan-r2`).includes('Say hi in French too') && (await awaiting()));
-      expect(await handle.executeUpdate(approvePlanUpdate, { args: [{ note: 'Keep it short' }] })).toEqual({ approved: true });
+      await expect(
+        handle.executeUpdate(approvePlanUpdate, { args: [{ decision: 'revise' }] }),
+      ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/needs a note/) } });
+      expect(
+        await handle.executeUpdate(approvePlanUpdate, {
+          args: [{ decision: 'revise', note: 'Say hi in French too' }],
+        }),
+      ).toEqual({ approved: false });
+      await waitFor(
+        'the revised plan',
+        async () =>
+          userText(`${spec.workspaceId}-t1-plan-r2`).includes('Say hi in French too') && (await awaiting()),
+      );
+      expect(await handle.executeUpdate(approvePlanUpdate, { args: [{ note: 'Keep it short' }] })).toEqual({
+        approved: true,
+      });
       await waitFor('turn 1 done', async () => (await handle.query(stateQuery)).turnsDone === 1);
       // The implementation's prompt variables (what a model runner's template renders) carry the note.
       const history = await handle.fetchHistory();
       const inputs = (history.events ?? [])
         .map((e) => e.activityTaskScheduledEventAttributes)
         .filter((a) => a?.activityType?.name === 'runAgentTurn')
-        .map((a) => JSON.parse(Buffer.from(a!.input!.payloads![0]!.data!).toString('utf8')) as { purpose: string; templateVars?: { plan?: string } });
+        .map(
+          (a) =>
+            JSON.parse(Buffer.from(a!.input!.payloads![0]!.data!).toString('utf8')) as {
+              purpose: string;
+              templateVars?: { plan?: string };
+            },
+        );
       expect(inputs.map((i) => i.purpose)).toEqual(['plan', 'plan', 'implement']);
       expect(inputs[2]?.templateVars?.plan).toContain('Keep it short');
       await handle.signal(archiveSignal);
@@ -154,7 +226,10 @@ describe('workspaceWorkflow', () => {
 
   it('refuses a worktree path that escapes the worktree directory, visibly', async () => {
     const repo = makeRepo();
-    const spec = { ...specFor(repo, addProject(db, repo)), worktreePath: path.join(repo.worktrees, '..', 'escaped') };
+    const spec = {
+      ...specFor(repo, addProject(db, repo)),
+      worktreePath: path.join(repo.worktrees, '..', 'escaped'),
+    };
     const handle = await env.client.workflow.start('workspaceWorkflow', {
       workflowId: workflowIds.workspace(spec.workspaceId),
       taskQueue,
@@ -179,7 +254,12 @@ describe('workspaceWorkflow', () => {
         taskQueue,
         args: [input(spec)],
       });
-      const err = await withWorker(() => handle.result().then(() => null, (e: unknown) => e));
+      const err = await withWorker(() =>
+        handle.result().then(
+          () => null,
+          (e: unknown) => e,
+        ),
+      );
       expect(err).toBeInstanceOf(WorkflowFailedError);
       expect((err as WorkflowFailedError).cause?.message).toMatch(/input spec\.branch/);
       // Refused before any side effect: no row, no worktree.
@@ -194,23 +274,42 @@ describe('workspaceWorkflow', () => {
     const script = Array.from({ length: 101 }, (): ScriptStep[] => []);
     script[0] = [{ op: 'write', path: 'hello.txt', content: 'hello\n' }];
     script[1] = [{ op: 'append', path: 'log.txt', line: 'follow-up' }];
-    script[100] = [{ op: 'sleep', ms: 2500 }, { op: 'append', path: 'log.txt', line: 'fix' }];
+    script[100] = [
+      { op: 'sleep', ms: 2500 },
+      { op: 'append', path: 'log.txt', line: 'fix' },
+    ];
     const spec = specFor(repo, addProject(db, repo), { agent: { script } });
-    const handle = await env.client.workflow.start('workspaceWorkflow', { workflowId: workflowIds.workspace(spec.workspaceId), taskQueue, args: [input(spec)] });
+    const handle = await env.client.workflow.start('workspaceWorkflow', {
+      workflowId: workflowIds.workspace(spec.workspaceId),
+      taskQueue,
+      args: [input(spec)],
+    });
     await withWorker(async () => {
       await waitFor('turn 1 done', async () => (await handle.query(stateQuery)).turnsDone === 1);
       const fixId = workflowIds.fix(spec.workspaceId, 'a'.repeat(40), 'conflict');
       const fixInput: FixerInput = {
         spec,
         github: { owner: 'acme', repo: 'widgets' },
-        pr: { number: 7, url: 'https://github.com/acme/widgets/pull/7', headBranch: spec.branch, baseBranch: 'main' },
+        pr: {
+          number: 7,
+          url: 'https://github.com/acme/widgets/pull/7',
+          headBranch: spec.branch,
+          baseBranch: 'main',
+        },
         kind: 'conflict',
         headSha: 'a'.repeat(40),
         attempt: 1,
         fixNo: 1,
       };
-      const fixer = await env.client.workflow.start('fixerWorkflow', { workflowId: fixId, taskQueue, args: [fixInput] });
-      await waitFor('the fixer holds the worktree', async () => (await handle.query(stateQuery)).worktreeHeldBy === `${fixId}#1`);
+      const fixer = await env.client.workflow.start('fixerWorkflow', {
+        workflowId: fixId,
+        taskQueue,
+        args: [fixInput],
+      });
+      await waitFor(
+        'the fixer holds the worktree',
+        async () => (await handle.query(stateQuery)).worktreeHeldBy === `${fixId}#1`,
+      );
       // The person sends a follow-up while the fixer's agent is still working: it queues.
       await handle.executeUpdate(sendMessageUpdate, { args: [{ text: 'Log a follow-up' }] });
       expect(await fixer.result()).toMatchObject({ outcome: 'pushed' });
@@ -218,7 +317,11 @@ describe('workspaceWorkflow', () => {
       expect((await handle.query(stateQuery)).worktreeHeldBy).toBeNull();
       // One after the other, never interleaved: the fixer's commit, then the follow-up's.
       expect(fs.readFileSync(path.join(spec.worktreePath, 'log.txt'), 'utf8')).toBe('fix\nfollow-up\n');
-      expect(remoteCommits(repo.remote, spec.branch)).toEqual(['Add a greeting', 'Merge main into the branch of PR #7 and resolve the conflicts', 'Add a greeting: follow-up 1']);
+      expect(remoteCommits(repo.remote, spec.branch)).toEqual([
+        'Add a greeting',
+        'Merge main into the branch of PR #7 and resolve the conflicts',
+        'Add a greeting: follow-up 1',
+      ]);
       const kinds = eventKinds(db, spec.workspaceId);
       const lent = kinds.indexOf('worktree.lent');
       const returned = kinds.indexOf('worktree.returned');
@@ -230,9 +333,16 @@ describe('workspaceWorkflow', () => {
       // Archiving tells a fixer still waiting for the worktree that it will not get it.
       await handle.signal(archiveSignal);
       await handle.result();
-      const late = await env.client.workflow.start('fixerWorkflow', { workflowId: `${fixId}-late`, taskQueue, args: [{ ...fixInput, attempt: 2 }] });
+      const late = await env.client.workflow.start('fixerWorkflow', {
+        workflowId: `${fixId}-late`,
+        taskQueue,
+        args: [{ ...fixInput, attempt: 2 }],
+      });
       // The workspace workflow has ended: the fixer finds no one to ask, and its agent finds no worktree.
-      expect(await late.result()).toMatchObject({ outcome: 'failed', detail: expect.stringContaining('does not exist') });
+      expect(await late.result()).toMatchObject({
+        outcome: 'failed',
+        detail: expect.stringContaining('does not exist'),
+      });
     });
   });
 });

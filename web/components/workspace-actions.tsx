@@ -38,7 +38,11 @@ export function WorkspaceActions(props: {
         <PlanAnswer
           busy={busy !== null}
           onAnswer={(decision, note) =>
-            run('approve', `${base}/approve-plan`, note.trim() ? { decision, note: note.trim() } : { decision })
+            run(
+              'approve',
+              `${base}/approve-plan`,
+              note.trim() ? { decision, note: note.trim() } : { decision },
+            )
           }
         />
       )}

@@ -28,12 +28,23 @@ async function pokeRepo(client: Client, owner: string, repo: string, reason: str
     return { poked: true, pollerId };
   } catch (err) {
     // No poller: no PR of this repository is being watched, so there is nothing to hurry.
-    if (err instanceof WorkflowNotFoundError) return { poked: false, pollerId, reason: 'no pull request of this repository is being watched' };
+    if (err instanceof WorkflowNotFoundError)
+      return { poked: false, pollerId, reason: 'no pull request of this repository is being watched' };
     throw err;
   }
 }
 
-export async function pokeProject({ db, client, projectId, reason }: { db: Db; client: Client; projectId: string; reason: string }): Promise<PokeResult> {
+export async function pokeProject({
+  db,
+  client,
+  projectId,
+  reason,
+}: {
+  db: Db;
+  client: Client;
+  projectId: string;
+  reason: string;
+}): Promise<PokeResult> {
   const project = db.select().from(projects).where(eq(projects.id, projectId)).get();
   if (!project) throw new DomainError('ProjectNotFound', `No project ${projectId}`);
   if (!project.githubOwner || !project.githubRepo) {
@@ -51,7 +62,16 @@ export function verifyWebhookSignature(secret: string, body: string, signature: 
 }
 
 /** Deliveries that can change what the ratchet decides; everything else is acknowledged and ignored. */
-export const WEBHOOK_EVENTS = ['pull_request', 'pull_request_review', 'pull_request_review_thread', 'pull_request_review_comment', 'check_run', 'check_suite', 'status', 'push'] as const;
+export const WEBHOOK_EVENTS = [
+  'pull_request',
+  'pull_request_review',
+  'pull_request_review_thread',
+  'pull_request_review_comment',
+  'check_run',
+  'check_suite',
+  'status',
+  'push',
+] as const;
 
 export const webhookPayloadSchema = z.object({
   repository: z.object({ name: z.string().min(1), owner: z.object({ login: z.string().min(1) }) }),
@@ -68,7 +88,8 @@ export async function handleGithubWebhook({
   event: string;
   payload: z.infer<typeof webhookPayloadSchema>;
 }): Promise<PokeResult & { event: string }> {
-  if (!(WEBHOOK_EVENTS as readonly string[]).includes(event)) return { event, poked: false, pollerId: null, reason: `event ${event} does not affect the ratchet` };
+  if (!(WEBHOOK_EVENTS as readonly string[]).includes(event))
+    return { event, poked: false, pollerId: null, reason: `event ${event} does not affect the ratchet` };
   const owner = payload.repository.owner.login;
   const repo = payload.repository.name;
   const known = db

@@ -9,7 +9,12 @@ import { and, desc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { RatchetConfig } from '../../core/config.js';
 import { newId, workflowIds } from '../../core/ids.js';
-import { SCRIPT_KINDS, sha256Schema, type DecideTrustInput, type PendingTrust } from '../../core/script-trust.js';
+import {
+  SCRIPT_KINDS,
+  sha256Schema,
+  type DecideTrustInput,
+  type PendingTrust,
+} from '../../core/script-trust.js';
 import { agentRequestSchema, applyAgentDefaults } from '../../core/settings.js';
 import { TEXT_LIMITS, multiLineText, singleLineText } from '../../core/text.js';
 import {
@@ -139,14 +144,20 @@ function handleFor({ db, client, workspaceId }: Steer) {
  * Queues a follow-up agent turn by signal: durable once Temporal has it, so this answers at once
  * whether or not a worker runs. `key` (the client's idempotency key) makes a resend a no-op.
  */
-export async function sendMessage(args: Steer & { text: string; key: string }): Promise<{ queued: true; idempotencyKey: string }> {
+export async function sendMessage(
+  args: Steer & { text: string; key: string },
+): Promise<{ queued: true; idempotencyKey: string }> {
   await handleFor(args).signal(queueMessageSignal, { text: args.text, key: args.key });
   return { queued: true, idempotencyKey: args.key };
 }
 
 /** Approves the plan of a plan-mode workspace waiting in `awaiting_plan_approval`. */
-export async function approvePlan(args: Steer & { note?: string; decision?: 'approve' | 'reject' | 'revise' }): Promise<{ approved: boolean }> {
-  return handleFor(args).executeUpdate(approvePlanUpdate, { args: [{ ...(args.note ? { note: args.note } : {}), decision: args.decision ?? 'approve' }] });
+export async function approvePlan(
+  args: Steer & { note?: string; decision?: 'approve' | 'reject' | 'revise' },
+): Promise<{ approved: boolean }> {
+  return handleFor(args).executeUpdate(approvePlanUpdate, {
+    args: [{ ...(args.note ? { note: args.note } : {}), decision: args.decision ?? 'approve' }],
+  });
 }
 
 /**
@@ -154,8 +165,12 @@ export async function approvePlan(args: Steer & { note?: string; decision?: 'app
  * `sha256` other than the pending script's (409), so only the text the console showed is approved;
  * the workflow records the decision in `script_trust` (its one writer).
  */
-export async function decideTrust(args: Steer & DecideTrustInput): Promise<{ decision: DecideTrustInput['decision'] }> {
-  return handleFor(args).executeUpdate(decideTrustUpdate, { args: [{ decision: args.decision, sha256: args.sha256 }] });
+export async function decideTrust(
+  args: Steer & DecideTrustInput,
+): Promise<{ decision: DecideTrustInput['decision'] }> {
+  return handleFor(args).executeUpdate(decideTrustUpdate, {
+    args: [{ decision: args.decision, sha256: args.sha256 }],
+  });
 }
 
 const pendingTrustData = z.object({ kind: z.enum(SCRIPT_KINDS), sha256: sha256Schema, script: z.string() });
@@ -164,7 +179,13 @@ const pendingTrustData = z.object({ kind: z.enum(SCRIPT_KINDS), sha256: sha256Sc
  * The script the workspace waits on, as its workflow recorded it in the `trust.requested` event;
  * null unless the workspace is in `awaiting_trust`.
  */
-export function getPendingTrust({ db, workspace }: { db: Db; workspace: Pick<Workspace, 'id' | 'status'> }): PendingTrust | null {
+export function getPendingTrust({
+  db,
+  workspace,
+}: {
+  db: Db;
+  workspace: Pick<Workspace, 'id' | 'status'>;
+}): PendingTrust | null {
   if (workspace.status !== 'awaiting_trust') return null;
   const row = db
     .select({ data: workspaceEvents.data })

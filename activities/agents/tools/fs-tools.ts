@@ -28,8 +28,14 @@ export function capText(text: string, capBytes: number, alreadyDropped = 0): str
   const markerReserve = 64;
   const half = Math.max(0, Math.floor((capBytes - markerReserve) / 2));
   const omitted = buf.length - 2 * half + alreadyDropped;
-  const head = buf.subarray(0, half).toString('utf8').replace(/\uFFFD$/, '');
-  const tail = buf.subarray(buf.length - half).toString('utf8').replace(/^\uFFFD/, '');
+  const head = buf
+    .subarray(0, half)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
+  const tail = buf
+    .subarray(buf.length - half)
+    .toString('utf8')
+    .replace(/^\uFFFD/, '');
   return `${head}\n[... ${omitted} bytes omitted ...]\n${tail}`;
 }
 
@@ -43,7 +49,11 @@ async function readWhole(worktree: string, p: string, mode: 'read' | 'readwrite'
   const { size } = opened;
   if (size > MAX_FILE_BYTES) {
     await opened.handle.close();
-    return { ok: false as const, type: 'io' as const, message: `file ${JSON.stringify(p)} is ${size} bytes; too large to load, use grep or run_command` };
+    return {
+      ok: false as const,
+      type: 'io' as const,
+      message: `file ${JSON.stringify(p)} is ${size} bytes; too large to load, use grep or run_command`,
+    };
   }
   try {
     const buf = await opened.handle.readFile();
@@ -54,17 +64,23 @@ async function readWhole(worktree: string, p: string, mode: 'read' | 'readwrite'
   }
 }
 
-export async function readFileTool(worktree: string, args: z.infer<typeof readFileArgs>, capBytes: number): Promise<ToolResult> {
+export async function readFileTool(
+  worktree: string,
+  args: z.infer<typeof readFileArgs>,
+  capBytes: number,
+): Promise<ToolResult> {
   const res = await readWhole(worktree, args.path, 'read');
   if (!res.ok) return fail(res.message);
   await res.handle.close();
-  if (looksBinary(res.buf)) return fail(`file ${JSON.stringify(args.path)} is binary (${res.buf.length} bytes)`);
+  if (looksBinary(res.buf))
+    return fail(`file ${JSON.stringify(args.path)} is binary (${res.buf.length} bytes)`);
   const text = res.buf.toString('utf8');
   if (text.length === 0) return { ok: true, output: `(file ${res.relative} is empty)` };
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const start = (args.offset ?? 1) - 1;
-  if (start >= lines.length) return fail(`offset ${args.offset} is past the end of ${res.relative} (${lines.length} lines)`);
+  if (start >= lines.length)
+    return fail(`offset ${args.offset} is past the end of ${res.relative} (${lines.length} lines)`);
   const limit = args.limit ?? DEFAULT_LINE_LIMIT;
   const out: string[] = [];
   let bytes = 0;
@@ -81,7 +97,10 @@ export async function readFileTool(worktree: string, args: z.infer<typeof readFi
   return { ok: true, output: out.join('\n') };
 }
 
-export async function writeFileTool(worktree: string, args: z.infer<typeof writeFileArgs>): Promise<ToolResult> {
+export async function writeFileTool(
+  worktree: string,
+  args: z.infer<typeof writeFileArgs>,
+): Promise<ToolResult> {
   const opened = await openInside(worktree, args.path, 'write', { rootIsReal: true });
   if (!opened.ok) return fail(opened.message);
   try {
@@ -91,7 +110,10 @@ export async function writeFileTool(worktree: string, args: z.infer<typeof write
     await opened.handle.close();
   }
   const bytes = Buffer.byteLength(args.content);
-  return { ok: true, output: `${opened.created ? 'created' : 'overwrote'} ${opened.relative} (${bytes} bytes)` };
+  return {
+    ok: true,
+    output: `${opened.created ? 'created' : 'overwrote'} ${opened.relative} (${bytes} bytes)`,
+  };
 }
 
 function countOccurrences(haystack: string, needle: string): number {
@@ -100,24 +122,37 @@ function countOccurrences(haystack: string, needle: string): number {
   return n;
 }
 
-export async function editFileTool(worktree: string, args: z.infer<typeof editFileArgs>): Promise<ToolResult> {
-  if (args.old_string === args.new_string) return fail('old_string and new_string are identical; nothing to change');
+export async function editFileTool(
+  worktree: string,
+  args: z.infer<typeof editFileArgs>,
+): Promise<ToolResult> {
+  if (args.old_string === args.new_string)
+    return fail('old_string and new_string are identical; nothing to change');
   const res = await readWhole(worktree, args.path, 'readwrite');
   if (!res.ok) return fail(res.message);
   try {
-    if (looksBinary(res.buf)) return fail(`file ${JSON.stringify(args.path)} is binary; edit_file works on text`);
+    if (looksBinary(res.buf))
+      return fail(`file ${JSON.stringify(args.path)} is binary; edit_file works on text`);
     const text = res.buf.toString('utf8');
     const count = countOccurrences(text, args.old_string);
-    if (count === 0) return fail(`old_string not found in ${res.relative}; read the file and copy the text exactly`);
+    if (count === 0)
+      return fail(`old_string not found in ${res.relative}; read the file and copy the text exactly`);
     if (count > 1 && !args.replace_all) {
-      return fail(`old_string occurs ${count} times in ${res.relative}; include more surrounding context to make it unique, or set replace_all`);
+      return fail(
+        `old_string occurs ${count} times in ${res.relative}; include more surrounding context to make it unique, or set replace_all`,
+      );
     }
     const next = args.replace_all
       ? text.split(args.old_string).join(args.new_string)
-      : text.slice(0, text.indexOf(args.old_string)) + args.new_string + text.slice(text.indexOf(args.old_string) + args.old_string.length);
+      : text.slice(0, text.indexOf(args.old_string)) +
+        args.new_string +
+        text.slice(text.indexOf(args.old_string) + args.old_string.length);
     await res.handle.truncate(0);
     await res.handle.write(next, 0, 'utf8');
-    return { ok: true, output: `edited ${res.relative}: replaced ${args.replace_all ? count : 1} occurrence${count > 1 && args.replace_all ? 's' : ''}` };
+    return {
+      ok: true,
+      output: `edited ${res.relative}: replaced ${args.replace_all ? count : 1} occurrence${count > 1 && args.replace_all ? 's' : ''}`,
+    };
   } finally {
     await res.handle.close();
   }

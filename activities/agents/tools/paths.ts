@@ -12,7 +12,12 @@ import path from 'node:path';
 export type PathRefusal = 'invalid' | 'outside' | 'git_dir' | 'symlink_escape' | 'hard_link';
 
 export type ResolveResult =
-  | { ok: true; /** Real absolute path (symlinks resolved). */ path: string; /** Relative to the worktree, `/`-separated; `.` for the root. */ relative: string; exists: boolean }
+  | {
+      ok: true;
+      /** Real absolute path (symlinks resolved). */ path: string;
+      /** Relative to the worktree, `/`-separated; `.` for the root. */ relative: string;
+      exists: boolean;
+    }
   | { ok: false; type: PathRefusal; message: string };
 
 export interface ResolveOptions {
@@ -89,7 +94,11 @@ async function realpathLoose(abs: string, hops = 0): Promise<{ real: string; exi
  * outside, anything inside a `.git` directory, and (for writes) a final path component that is
  * a symlink pointing outside.
  */
-export async function resolveInside(worktree: string, p: string, opts: ResolveOptions = {}): Promise<ResolveResult> {
+export async function resolveInside(
+  worktree: string,
+  p: string,
+  opts: ResolveOptions = {},
+): Promise<ResolveResult> {
   if (typeof p !== 'string' || p.length === 0) return refuse('invalid', String(p), 'is empty');
   if (p.includes('\0')) return refuse('invalid', p, 'contains a NUL byte');
   const root = await realRoot(worktree, opts.rootIsReal);
@@ -113,15 +122,29 @@ export async function resolveInside(worktree: string, p: string, opts: ResolveOp
   } catch (err) {
     return refuse('invalid', p, `cannot be resolved (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  if (!isWithin(root, resolved.real)) return refuse('symlink_escape', p, 'resolves through a symlink to outside the worktree');
+  if (!isWithin(root, resolved.real))
+    return refuse('symlink_escape', p, 'resolves through a symlink to outside the worktree');
   const realRel = path.relative(root, resolved.real);
-  if (hasGitSegment(realRel)) return refuse('git_dir', p, 'resolves into .git, which the tools may not touch');
+  if (hasGitSegment(realRel))
+    return refuse('git_dir', p, 'resolves into .git, which the tools may not touch');
   if (opts.forWrite && realRel === '') return refuse('invalid', p, 'is the worktree root, not a file');
-  return { ok: true, path: resolved.real, relative: realRel === '' ? '.' : realRel.split(path.sep).join('/'), exists: resolved.exists };
+  return {
+    ok: true,
+    path: resolved.real,
+    relative: realRel === '' ? '.' : realRel.split(path.sep).join('/'),
+    exists: resolved.exists,
+  };
 }
 
 export type OpenResult =
-  | { ok: true; handle: fsp.FileHandle; path: string; relative: string; created: boolean; /** Bytes, from the descriptor's stat. */ size: number }
+  | {
+      ok: true;
+      handle: fsp.FileHandle;
+      path: string;
+      relative: string;
+      created: boolean;
+      /** Bytes, from the descriptor's stat. */ size: number;
+    }
   | { ok: false; type: PathRefusal | 'not_found' | 'is_directory' | 'io'; message: string };
 
 /** The path the kernel has open for `fd`, where the platform can tell us (Linux `/proc`). */
@@ -138,12 +161,18 @@ async function fdPath(fd: number): Promise<string | null> {
  * `O_NOFOLLOW` refuses a final symlink swapped in after the check; the descriptor's real path
  * (Linux) or its inode against a fresh realpath (elsewhere) must still be inside the worktree.
  */
-export async function openInside(worktree: string, p: string, mode: 'read' | 'write' | 'readwrite', opts: { rootIsReal?: boolean } = {}): Promise<OpenResult> {
+export async function openInside(
+  worktree: string,
+  p: string,
+  mode: 'read' | 'write' | 'readwrite',
+  opts: { rootIsReal?: boolean } = {},
+): Promise<OpenResult> {
   const forWrite = mode !== 'read';
   const root = await realRoot(worktree, opts.rootIsReal);
   const res = await resolveInside(root, p, { forWrite, rootIsReal: true });
   if (!res.ok) return res;
-  if (!res.exists && mode !== 'write') return { ok: false, type: 'not_found', message: `path ${JSON.stringify(p)} does not exist` };
+  if (!res.exists && mode !== 'write')
+    return { ok: false, type: 'not_found', message: `path ${JSON.stringify(p)} does not exist` };
   const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
   let handle: fsp.FileHandle;
   let created = false;
@@ -162,9 +191,12 @@ export async function openInside(worktree: string, p: string, mode: 'read' | 'wr
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') return refuse('symlink_escape', p, 'changed into a symlink while being opened') as OpenResult;
-    if (code === 'EISDIR') return { ok: false, type: 'is_directory', message: `path ${JSON.stringify(p)} is a directory` };
-    if (code === 'ENOENT') return { ok: false, type: 'not_found', message: `path ${JSON.stringify(p)} does not exist` };
+    if (code === 'ELOOP')
+      return refuse('symlink_escape', p, 'changed into a symlink while being opened') as OpenResult;
+    if (code === 'EISDIR')
+      return { ok: false, type: 'is_directory', message: `path ${JSON.stringify(p)} is a directory` };
+    if (code === 'ENOENT')
+      return { ok: false, type: 'not_found', message: `path ${JSON.stringify(p)} does not exist` };
     return { ok: false, type: 'io', message: `cannot open ${JSON.stringify(p)}: ${code ?? String(err)}` };
   }
   const fail = async (type: PathRefusal, why: string, actual: string | null): Promise<OpenResult> => {
@@ -180,12 +212,15 @@ export async function openInside(worktree: string, p: string, mode: 'read' | 'wr
   const actual = await fdPath(handle.fd);
   if (actual !== null) {
     if (!isWithin(root, actual)) return fail('symlink_escape', 'was redirected outside the worktree', actual);
-    if (hasGitSegment(path.relative(root, actual))) return fail('git_dir', 'was redirected into .git', actual);
+    if (hasGitSegment(path.relative(root, actual)))
+      return fail('git_dir', 'was redirected into .git', actual);
   } else {
     const again = await resolveInside(root, p, { forWrite, rootIsReal: true });
     const st2 = again.ok ? await fsp.stat(again.path).catch(() => null) : null;
-    if (!again.ok || !st2 || st2.ino !== st.ino || st2.dev !== st.dev) return fail('symlink_escape', 'changed while being opened', null);
+    if (!again.ok || !st2 || st2.ino !== st.ino || st2.dev !== st.dev)
+      return fail('symlink_escape', 'changed while being opened', null);
   }
-  if (forWrite && st.nlink > 1) return fail('hard_link', 'is a hard link; writing it could change a file outside the worktree', null);
+  if (forWrite && st.nlink > 1)
+    return fail('hard_link', 'is a hard link; writing it could change a file outside the worktree', null);
   return { ok: true, handle, path: res.path, relative: res.relative, created, size: st.size };
 }

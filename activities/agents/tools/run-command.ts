@@ -120,7 +120,10 @@ export function runCommandTool(command: string, opts: RunCommandOptions): Promis
       const output = capText(all, Math.max(256, opts.capBytes - STATUS_RESERVE), dropped);
       const secs = ((Date.now() - started) / 1000).toFixed(1);
       if (timedOut) {
-        resolve({ ok: false, output: `command timed out after ${opts.timeoutMs} ms and was killed\n${output}`.trimEnd() });
+        resolve({
+          ok: false,
+          output: `command timed out after ${opts.timeoutMs} ms and was killed\n${output}`.trimEnd(),
+        });
         return;
       }
       const status = exitCode !== null ? `exit code ${exitCode}` : `killed by ${exitSignal ?? 'signal'}`;

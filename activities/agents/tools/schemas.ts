@@ -6,7 +6,13 @@ const relPath = (what: string) => z.string().min(1).describe(`${what}, relative 
 export const readFileArgs = z.object({
   path: relPath('File to read'),
   offset: z.number().int().min(1).max(10_000_000).optional().describe('1-based line to start at. @default 1'),
-  limit: z.number().int().min(1).max(10_000).optional().describe('Maximum number of lines to return. @default 2000'),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .optional()
+    .describe('Maximum number of lines to return. @default 2000'),
 });
 
 export const writeFileArgs = z.object({
@@ -16,7 +22,10 @@ export const writeFileArgs = z.object({
 
 export const editFileArgs = z.object({
   path: relPath('File to edit'),
-  old_string: z.string().min(1).describe('Exact text to replace, including whitespace; must be unique unless replace_all is set'),
+  old_string: z
+    .string()
+    .min(1)
+    .describe('Exact text to replace, including whitespace; must be unique unless replace_all is set'),
   new_string: z.string().describe('Replacement text'),
   replace_all: z.boolean().optional().describe('Replace every occurrence. @default false'),
 });
@@ -26,7 +35,9 @@ export const listFilesArgs = z.object({
     .string()
     .min(1)
     .optional()
-    .describe('Glob such as "**/*.ts" or "src/*.{js,jsx}"; a pattern without "/" matches file names at any depth'),
+    .describe(
+      'Glob such as "**/*.ts" or "src/*.{js,jsx}"; a pattern without "/" matches file names at any depth',
+    ),
   path: relPath('Directory to list').optional(),
 });
 
@@ -41,7 +52,14 @@ export const runCommandArgs = z.object({
   timeout_ms: z.number().int().min(1).max(1_800_000).optional().describe('Kill the command after this long'),
 });
 
-export const TOOL_NAMES = ['read_file', 'write_file', 'edit_file', 'list_files', 'grep', 'run_command'] as const;
+export const TOOL_NAMES = [
+  'read_file',
+  'write_file',
+  'edit_file',
+  'list_files',
+  'grep',
+  'run_command',
+] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
 /** Tools that cannot change the worktree; the only ones plan mode offers. */
@@ -62,7 +80,8 @@ export const TOOL_DESCRIPTIONS: Record<ToolName, string> = {
   write_file: 'Create a file or replace its entire content. Prefer edit_file for changes to existing files.',
   edit_file:
     'Replace an exact string in a file. old_string must match the file byte for byte (copy it from read_file output without the line-number prefix) and must be unique unless replace_all is true.',
-  list_files: 'List files under a directory (recursive, sorted, skips .git and node_modules), optionally filtered by a glob.',
+  list_files:
+    'List files under a directory (recursive, sorted, skips .git and node_modules), optionally filtered by a glob.',
   grep: 'Search file contents with a regular expression. Returns "path:line:text" matches; skips binary files, .git and node_modules.',
   run_command:
     'Run a shell command in the worktree root (build, test, lint, git status/diff). Non-interactive: no stdin, no credentials. Returns the exit code and combined output (long output is trimmed in the middle).',

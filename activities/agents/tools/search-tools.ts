@@ -29,7 +29,12 @@ interface WalkEntry {
 }
 
 /** Files under `baseRel` in sorted order; symlinks are listed (flagged) but never descended into. */
-async function walk(root: string, baseRel: string, signal: AbortSignal | undefined, deadline: number): Promise<{ files: WalkEntry[]; truncated: boolean }> {
+async function walk(
+  root: string,
+  baseRel: string,
+  signal: AbortSignal | undefined,
+  deadline: number,
+): Promise<{ files: WalkEntry[]; truncated: boolean }> {
   const files: WalkEntry[] = [];
   let visited = 0;
   const visit = async (dirRel: string): Promise<boolean> => {
@@ -46,7 +51,11 @@ async function walk(root: string, baseRel: string, signal: AbortSignal | undefin
       if (entry.isDirectory()) {
         if (!(await visit(rel))) return false;
       } else if (entry.isFile() || entry.isSymbolicLink()) {
-        files.push({ rel, fromBase: baseRel === '.' ? rel : rel.slice(baseRel.length + 1), symlink: entry.isSymbolicLink() });
+        files.push({
+          rel,
+          fromBase: baseRel === '.' ? rel : rel.slice(baseRel.length + 1),
+          symlink: entry.isSymbolicLink(),
+        });
       }
     }
     return true;
@@ -55,7 +64,10 @@ async function walk(root: string, baseRel: string, signal: AbortSignal | undefin
   return { files, truncated: !complete };
 }
 
-async function resolveDir(root: string, p: string | undefined): Promise<{ ok: true; rel: string; isDir: boolean } | { ok: false; message: string }> {
+async function resolveDir(
+  root: string,
+  p: string | undefined,
+): Promise<{ ok: true; rel: string; isDir: boolean } | { ok: false; message: string }> {
   if (p === undefined) return { ok: true, rel: '.', isDir: true };
   const res = await resolveInside(root, p, { rootIsReal: true });
   if (!res.ok) return res;
@@ -79,13 +91,19 @@ export async function listFilesTool(
   }
   const dir = await resolveDir(root, args.path);
   if (!dir.ok) return { ok: false, output: dir.message };
-  if (!dir.isDir) return { ok: false, output: `path ${JSON.stringify(args.path)} is a file, not a directory` };
+  if (!dir.isDir)
+    return { ok: false, output: `path ${JSON.stringify(args.path)} is a file, not a directory` };
   const { files, truncated } = await walk(root, dir.rel, opts.signal, opts.deadline);
   const hits = files.filter((f) => match(f.fromBase)).map((f) => f.rel);
-  if (hits.length === 0) return { ok: true, output: truncated ? '(no files found before the walk limit was reached)' : '(no files found)' };
+  if (hits.length === 0)
+    return {
+      ok: true,
+      output: truncated ? '(no files found before the walk limit was reached)' : '(no files found)',
+    };
   const shown = hits.slice(0, MAX_LISTED);
   const notes: string[] = [];
-  if (hits.length > MAX_LISTED) notes.push(`[... ${hits.length - MAX_LISTED} more; narrow the pattern or path]`);
+  if (hits.length > MAX_LISTED)
+    notes.push(`[... ${hits.length - MAX_LISTED} more; narrow the pattern or path]`);
   if (truncated) notes.push('[walk stopped early: tree too large or too slow; narrow the path]');
   return { ok: true, output: [...shown, ...notes].join('\n') };
 }
@@ -111,7 +129,9 @@ export async function grepTool(
   }
   const dir = await resolveDir(root, args.path);
   if (!dir.ok) return { ok: false, output: dir.message };
-  const targets = dir.isDir ? await walk(root, dir.rel, opts.signal, opts.deadline) : { files: [{ rel: dir.rel, fromBase: path.posix.basename(dir.rel), symlink: false }], truncated: false };
+  const targets = dir.isDir
+    ? await walk(root, dir.rel, opts.signal, opts.deadline)
+    : { files: [{ rel: dir.rel, fromBase: path.posix.basename(dir.rel), symlink: false }], truncated: false };
   const out: string[] = [];
   let stoppedEarly = targets.truncated;
   for (const file of targets.files) {
@@ -137,12 +157,18 @@ export async function grepTool(
     for (let i = 0; i < lines.length && out.length < MAX_MATCHES; i++) {
       const line = lines[i] ?? '';
       if (line.length > MAX_GREP_LINE || !re.test(line)) continue;
-      const shown = line.length > MAX_MATCH_LINE_CHARS ? `${line.slice(0, MAX_MATCH_LINE_CHARS)} [...]` : line;
+      const shown =
+        line.length > MAX_MATCH_LINE_CHARS ? `${line.slice(0, MAX_MATCH_LINE_CHARS)} [...]` : line;
       out.push(`${file.rel}:${i + 1}:${shown}`);
     }
   }
-  if (out.length === 0) return { ok: true, output: stoppedEarly ? '(no matches before the search limit was reached)' : '(no matches)' };
-  if (out.length >= MAX_MATCHES) out.push(`[stopped at ${MAX_MATCHES} matches; narrow the pattern, path or glob]`);
+  if (out.length === 0)
+    return {
+      ok: true,
+      output: stoppedEarly ? '(no matches before the search limit was reached)' : '(no matches)',
+    };
+  if (out.length >= MAX_MATCHES)
+    out.push(`[stopped at ${MAX_MATCHES} matches; narrow the pattern, path or glob]`);
   else if (stoppedEarly) out.push('[search stopped early: tree too large or too slow; narrow the path]');
   return { ok: true, output: out.join('\n') };
 }

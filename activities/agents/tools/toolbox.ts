@@ -88,7 +88,11 @@ export function createToolbox(opts: ToolboxOptions): Toolbox {
     inputSchema: inputJsonSchema(name),
   }));
 
-  async function dispatch(name: ToolName, args: unknown, signal: AbortSignal | undefined): Promise<ToolResult> {
+  async function dispatch(
+    name: ToolName,
+    args: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<ToolResult> {
     const worktree = await root();
     const deadline = Date.now() + searchTimeoutMs;
     switch (name) {
@@ -117,19 +121,31 @@ export function createToolbox(opts: ToolboxOptions): Toolbox {
 
   async function execute(name: string, rawArgs: unknown, ctx: ToolContext = {}): Promise<ToolResult> {
     ctx.signal?.throwIfAborted();
-    if (!isToolName(name)) return { ok: false, output: `unknown tool ${JSON.stringify(name)}; available: ${available.join(', ')}` };
-    if (!available.includes(name)) return { ok: false, output: `tool ${name} is not available in plan mode (read-only); available: ${available.join(', ')}` };
+    if (!isToolName(name))
+      return {
+        ok: false,
+        output: `unknown tool ${JSON.stringify(name)}; available: ${available.join(', ')}`,
+      };
+    if (!available.includes(name))
+      return {
+        ok: false,
+        output: `tool ${name} is not available in plan mode (read-only); available: ${available.join(', ')}`,
+      };
     const decoded = decodeArgs(rawArgs);
     if (!decoded.ok) return { ok: false, output: `invalid arguments for ${name}: ${decoded.message}` };
     const parsed = TOOL_SCHEMAS[name].safeParse(decoded.value);
-    if (!parsed.success) return { ok: false, output: `invalid arguments for ${name}: ${describeZodError(parsed.error)}` };
+    if (!parsed.success)
+      return { ok: false, output: `invalid arguments for ${name}: ${describeZodError(parsed.error)}` };
     let result: ToolResult;
     try {
       result = await dispatch(name, parsed.data, ctx.signal);
     } catch (err) {
       if (ctx.signal?.aborted) throw ctx.signal.reason ?? err;
       const code = (err as NodeJS.ErrnoException).code;
-      result = { ok: false, output: `${name} failed: ${code ? `${code} ` : ''}${(err as Error).message ?? String(err)}` };
+      result = {
+        ok: false,
+        output: `${name} failed: ${code ? `${code} ` : ''}${(err as Error).message ?? String(err)}`,
+      };
     }
     ctx.signal?.throwIfAborted();
     return { ok: result.ok, output: capText(redact(result.output), capBytes) };

@@ -52,7 +52,9 @@ async function main() {
   const run = script.runs[index];
   log({ index, argv, stdin, cwd: process.cwd(), envKeys, exhausted: run === undefined });
   if (run === undefined) {
-    process.stderr.write(`fake claude: script exhausted (invocation #${index + 1}, ${script.runs.length} scripted)\n`);
+    process.stderr.write(
+      `fake claude: script exhausted (invocation #${index + 1}, ${script.runs.length} scripted)\n`,
+    );
     return 70;
   }
   for (const step of run.steps) {

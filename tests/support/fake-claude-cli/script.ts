@@ -27,7 +27,14 @@ export interface FakeClaudeInvocation {
   exhausted: boolean;
 }
 
-const usage = (u: Partial<Record<'input_tokens' | 'output_tokens' | 'cache_creation_input_tokens' | 'cache_read_input_tokens', number>> = {}) => ({
+const usage = (
+  u: Partial<
+    Record<
+      'input_tokens' | 'output_tokens' | 'cache_creation_input_tokens' | 'cache_read_input_tokens',
+      number
+    >
+  > = {},
+) => ({
   input_tokens: u.input_tokens ?? 100,
   cache_creation_input_tokens: u.cache_creation_input_tokens ?? 0,
   cache_read_input_tokens: u.cache_read_input_tokens ?? 0,
@@ -50,21 +57,40 @@ export const stream = {
   assistant: (
     sessionId: string,
     messageId: string,
-    content: Array<{ type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }>,
+    content: Array<
+      | { type: 'text'; text: string }
+      | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
+    >,
     u?: Parameters<typeof usage>[0],
   ) => ({
     type: 'assistant',
-    message: { id: messageId, type: 'message', role: 'assistant', model: 'claude-sonnet-4-6', content, stop_reason: null, stop_sequence: null, usage: usage(u) },
+    message: {
+      id: messageId,
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-6',
+      content,
+      stop_reason: null,
+      stop_sequence: null,
+      usage: usage(u),
+    },
     parent_tool_use_id: null,
     session_id: sessionId,
   }),
   toolResult: (sessionId: string, toolUseId: string, content: string, isError = false) => ({
     type: 'user',
-    message: { role: 'user', content: [{ tool_use_id: toolUseId, type: 'tool_result', content, is_error: isError }] },
+    message: {
+      role: 'user',
+      content: [{ tool_use_id: toolUseId, type: 'tool_result', content, is_error: isError }],
+    },
     parent_tool_use_id: null,
     session_id: sessionId,
   }),
-  result: (sessionId: string, text: string, opts: { subtype?: string; isError?: boolean; totalCostUsd?: number; numTurns?: number } = {}) => ({
+  result: (
+    sessionId: string,
+    text: string,
+    opts: { subtype?: string; isError?: boolean; totalCostUsd?: number; numTurns?: number } = {},
+  ) => ({
     type: 'result',
     subtype: opts.subtype ?? 'success',
     is_error: opts.isError ?? false,

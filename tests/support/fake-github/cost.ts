@@ -23,7 +23,10 @@ interface Field {
   page: number | null;
   children: Selection[];
 }
-type Selection = { kind: 'field'; field: Field } | { kind: 'spread'; name: string } | { kind: 'inline'; children: Selection[] };
+type Selection =
+  | { kind: 'field'; field: Field }
+  | { kind: 'spread'; name: string }
+  | { kind: 'inline'; children: Selection[] };
 
 export interface QueryCost {
   /** Connection requests GitHub counts. */
@@ -60,7 +63,7 @@ function parse(src: string, variables: Record<string, unknown>) {
   };
   const skipBalanced = (open: string, close: string) => {
     expect(open);
-    for (let depth = 1; depth > 0 && i < t.length; ) {
+    for (let depth = 1; depth > 0 && i < t.length;) {
       const tok = next();
       if (tok === open) depth++;
       else if (tok === close) depth--;

@@ -43,7 +43,13 @@ const decodeCursor = (cursor: unknown) =>
   typeof cursor === 'string' ? Number(Buffer.from(cursor, 'base64').toString('utf8').split(':')[1]) || 0 : 0;
 
 /** A slice of `items` as a GraphQL connection page: `nodes` plus `pageInfo`. */
-function connection<T, N>(items: readonly T[], kind: string, first: number, after: unknown, map: (item: T) => N) {
+function connection<T, N>(
+  items: readonly T[],
+  kind: string,
+  first: number,
+  after: unknown,
+  map: (item: T) => N,
+) {
   const start = decodeCursor(after);
   const page = items.slice(start, start + first);
   const end = start + page.length;
@@ -79,7 +85,9 @@ function contextNode(repo: FakeRepo, c: FakeCheck, statusCreatedAt: string) {
         conclusion: c.conclusion,
         startedAt: c.startedAt ?? null,
         completedAt: c.completedAt ?? null,
-        detailsUrl: c.runId ? `https://github.com/${repo.owner}/${repo.name}/actions/runs/${c.runId}/job/${c.databaseId ?? 0}` : null,
+        detailsUrl: c.runId
+          ? `https://github.com/${repo.owner}/${repo.name}/actions/runs/${c.runId}/job/${c.databaseId ?? 0}`
+          : null,
         databaseId: c.databaseId ?? null,
         checkSuite: {
           workflowRun: c.runId ? { databaseId: c.runId, workflow: { name: c.workflowName ?? 'CI' } } : null,
@@ -97,7 +105,9 @@ function contextNode(repo: FakeRepo, c: FakeCheck, statusCreatedAt: string) {
 /** A commit's `statusCheckRollup`: null when nothing reported on it, as on GitHub. */
 function rollup(repo: FakeRepo, checks: readonly FakeCheck[], sizes: Sizes, statusCreatedAt: string) {
   if (checks.length === 0) return null;
-  return { contexts: { nodes: checks.slice(0, sizes.contexts).map((c) => contextNode(repo, c, statusCreatedAt)) } };
+  return {
+    contexts: { nodes: checks.slice(0, sizes.contexts).map((c) => contextNode(repo, c, statusCreatedAt)) },
+  };
 }
 
 function threadNode(t: FakePr['threads'][number], sizes: Sizes) {
@@ -107,7 +117,11 @@ function threadNode(t: FakePr['threads'][number], sizes: Sizes) {
     isOutdated: t.isOutdated,
     path: t.path,
     line: t.line,
-    comments: { nodes: t.comments.slice(0, sizes.comments).map((c) => ({ body: c.body, createdAt: c.createdAt, author: actor(c.author) })) },
+    comments: {
+      nodes: t.comments
+        .slice(0, sizes.comments)
+        .map((c) => ({ body: c.body, createdAt: c.createdAt, author: actor(c.author) })),
+    },
   };
 }
 
@@ -137,7 +151,9 @@ export function prNode(repo: FakeRepo, p: FakePr, sizes: Sizes) {
       })),
     },
     reviewThreads: connection(p.threads, 'thread', sizes.threads, null, (t) => threadNode(t, sizes)),
-    commits: { nodes: [{ commit: { oid: p.headSha, statusCheckRollup: rollup(repo, p.checks, sizes, p.updatedAt) } }] },
+    commits: {
+      nodes: [{ commit: { oid: p.headSha, statusCheckRollup: rollup(repo, p.checks, sizes, p.updatedAt) } }],
+    },
   };
 }
 
@@ -146,7 +162,10 @@ function defaultBranchRef(repo: FakeRepo, sizes: Sizes) {
   const oid = repo.branches.get(repo.defaultBranch);
   if (!oid) return null;
   const checks = repo.commitChecks?.get(oid) ?? [];
-  return { name: repo.defaultBranch, target: { oid, statusCheckRollup: rollup(repo, checks, sizes, '2026-01-01T00:00:00Z') } };
+  return {
+    name: repo.defaultBranch,
+    target: { oid, statusCheckRollup: rollup(repo, checks, sizes, '2026-01-01T00:00:00Z') },
+  };
 }
 
 function notFound(path: string, message: string) {
@@ -156,7 +175,13 @@ function notFound(path: string, message: string) {
 function prNotFound(s: { graphqlRemaining: number }, points: number, number: unknown) {
   return {
     data: { rateLimit: rateLimit(s, points), repository: { pullRequest: null } },
-    errors: [{ type: 'NOT_FOUND', path: ['repository', 'pullRequest'], message: `Could not resolve to a PullRequest with the number of ${String(number)}.` }],
+    errors: [
+      {
+        type: 'NOT_FOUND',
+        path: ['repository', 'pullRequest'],
+        message: `Could not resolve to a PullRequest with the number of ${String(number)}.`,
+      },
+    ],
   };
 }
 
@@ -165,18 +190,34 @@ function refusal(cost: QueryCost): Record<string, unknown> | null {
   if (cost.excessive) {
     const { field, page } = cost.excessive;
     return {
-      errors: [{ type: 'EXCESSIVE_PAGINATION', path: [field], message: `Requesting ${page} records on the \`${field}\` connection exceeds the \`first\` limit of 100 records.` }],
+      errors: [
+        {
+          type: 'EXCESSIVE_PAGINATION',
+          path: [field],
+          message: `Requesting ${page} records on the \`${field}\` connection exceeds the \`first\` limit of 100 records.`,
+        },
+      ],
     };
   }
   if (cost.nodes > NODE_LIMIT) {
     return {
-      errors: [{ type: 'MAX_NODE_LIMIT_EXCEEDED', message: `This query requests up to ${cost.nodes.toLocaleString('en-US')} nodes which exceeds the maximum limit of ${NODE_LIMIT.toLocaleString('en-US')}.` }],
+      errors: [
+        {
+          type: 'MAX_NODE_LIMIT_EXCEEDED',
+          message: `This query requests up to ${cost.nodes.toLocaleString('en-US')} nodes which exceeds the maximum limit of ${NODE_LIMIT.toLocaleString('en-US')}.`,
+        },
+      ],
     };
   }
   return null;
 }
 
-const OPERATIONS = new Set(['RatchetOpenPullRequests', 'RatchetPullRequest', 'RatchetReviewThreads', 'RatchetMarkReady']);
+const OPERATIONS = new Set([
+  'RatchetOpenPullRequests',
+  'RatchetPullRequest',
+  'RatchetReviewThreads',
+  'RatchetMarkReady',
+]);
 
 export function handleGraphql(s: FakeState & { graphqlRemaining: number }, body: GraphqlBody): GraphqlResult {
   const query = typeof body.query === 'string' ? body.query : '';
@@ -186,14 +227,25 @@ export function handleGraphql(s: FakeState & { graphqlRemaining: number }, body:
     return {
       operation,
       points: 0,
-      body: { errors: [{ message: `fake-github does not implement operation ${operation}`, locations: [{ line: 1, column: 1 }] }] },
+      body: {
+        errors: [
+          {
+            message: `fake-github does not implement operation ${operation}`,
+            locations: [{ line: 1, column: 1 }],
+          },
+        ],
+      },
     };
   }
   let cost: QueryCost;
   try {
     cost = queryCost(query, v);
   } catch (err) {
-    return { operation, points: 0, body: { errors: [{ message: `Parse error: ${String(err)}`, locations: [{ line: 1, column: 1 }] }] } };
+    return {
+      operation,
+      points: 0,
+      body: { errors: [{ message: `Parse error: ${String(err)}`, locations: [{ line: 1, column: 1 }] }] },
+    };
   }
   const refused = refusal(cost);
   if (refused) return { operation, points: 0, body: refused };
@@ -205,7 +257,8 @@ export function handleGraphql(s: FakeState & { graphqlRemaining: number }, body:
   const owner = String(v.owner ?? '');
   const name = String(v.name ?? '');
   const answer = (b: Record<string, unknown>): GraphqlResult => ({ operation, points, body: b });
-  const repoNotFound = () => answer(notFound('repository', `Could not resolve to a Repository with the name '${owner}/${name}'.`));
+  const repoNotFound = () =>
+    answer(notFound('repository', `Could not resolve to a Repository with the name '${owner}/${name}'.`));
   switch (operation) {
     case 'RatchetOpenPullRequests': {
       const repo = s.repo(owner, name);
@@ -213,23 +266,40 @@ export function handleGraphql(s: FakeState & { graphqlRemaining: number }, body:
       const open = [...repo.prs.values()]
         .filter((p) => p.state === 'OPEN')
         .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || b.number - a.number);
-      const pullRequests = connection(open, 'cursor', cost.pages.get('pullRequests') ?? PAGE_SIZE, v.cursor, (p) => prNode(repo, p, sizes));
-      return answer({ data: { rateLimit: rateLimit(s, points), repository: { defaultBranchRef: defaultBranchRef(repo, sizes), pullRequests } } });
+      const pullRequests = connection(
+        open,
+        'cursor',
+        cost.pages.get('pullRequests') ?? PAGE_SIZE,
+        v.cursor,
+        (p) => prNode(repo, p, sizes),
+      );
+      return answer({
+        data: {
+          rateLimit: rateLimit(s, points),
+          repository: { defaultBranchRef: defaultBranchRef(repo, sizes), pullRequests },
+        },
+      });
     }
     case 'RatchetPullRequest': {
       const repo = s.repo(owner, name);
       if (!repo) return repoNotFound();
       const pr = repo.prs.get(Number(v.number));
       if (!pr) return answer(prNotFound(s, points, v.number));
-      return answer({ data: { rateLimit: rateLimit(s, points), repository: { pullRequest: prNode(repo, pr, sizes) } } });
+      return answer({
+        data: { rateLimit: rateLimit(s, points), repository: { pullRequest: prNode(repo, pr, sizes) } },
+      });
     }
     case 'RatchetReviewThreads': {
       const repo = s.repo(owner, name);
       if (!repo) return repoNotFound();
       const pr = repo.prs.get(Number(v.number));
       if (!pr) return answer(prNotFound(s, points, v.number));
-      const reviewThreads = connection(pr.threads, 'thread', sizes.threads, v.cursor, (t) => threadNode(t, sizes));
-      return answer({ data: { rateLimit: rateLimit(s, points), repository: { pullRequest: { reviewThreads } } } });
+      const reviewThreads = connection(pr.threads, 'thread', sizes.threads, v.cursor, (t) =>
+        threadNode(t, sizes),
+      );
+      return answer({
+        data: { rateLimit: rateLimit(s, points), repository: { pullRequest: { reviewThreads } } },
+      });
     }
     case 'RatchetMarkReady': {
       for (const repo of s.repos.values()) {
@@ -238,12 +308,20 @@ export function handleGraphql(s: FakeState & { graphqlRemaining: number }, body:
           pr.isDraft = false;
           if (pr.mergeStateStatus === 'DRAFT') pr.mergeStateStatus = 'CLEAN';
           pr.updatedAt = tick();
-          return answer({ data: { markPullRequestReadyForReview: { pullRequest: { id: pr.nodeId, isDraft: false } } } });
+          return answer({
+            data: { markPullRequestReadyForReview: { pullRequest: { id: pr.nodeId, isDraft: false } } },
+          });
         }
       }
       return answer({
         data: { markPullRequestReadyForReview: null },
-        errors: [{ type: 'NOT_FOUND', path: ['markPullRequestReadyForReview'], message: `Could not resolve to a node with the global id of '${String(v.id)}'` }],
+        errors: [
+          {
+            type: 'NOT_FOUND',
+            path: ['markPullRequestReadyForReview'],
+            message: `Could not resolve to a node with the global id of '${String(v.id)}'`,
+          },
+        ],
       });
     }
     default:

@@ -10,7 +10,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleGraphql, operationName } from './graphql.js';
 import { addPr, ghError, handleRest, type RestResponse } from './rest.js';
-import { FakeState, sha, tick, type FakeCheck, type FakeReview, type FakeStep, type FakeThread, type Mergeable } from './state.js';
+import {
+  FakeState,
+  sha,
+  tick,
+  type FakeCheck,
+  type FakeReview,
+  type FakeStep,
+  type FakeThread,
+  type Mergeable,
+} from './state.js';
 
 export * from './state.js';
 
@@ -78,7 +87,12 @@ export async function startFakeGithub(opts: { tokens?: string[] } = {}) {
     };
   }
 
-  function send(res: http.ServerResponse, rec: RecordedRequest, out: RestResponse, headers: Record<string, string>) {
+  function send(
+    res: http.ServerResponse,
+    rec: RecordedRequest,
+    out: RestResponse,
+    headers: Record<string, string>,
+  ) {
     rec.status = out.status;
     const h: Record<string, string> = { ...headers, ...out.headers };
     if (out.text !== undefined) {
@@ -95,19 +109,33 @@ export async function startFakeGithub(opts: { tokens?: string[] } = {}) {
     res.end(JSON.stringify(out.body));
   }
 
-  function injected(spec: FailureSpec, resource: 'core' | 'graphql'): { out: RestResponse; headers: Record<string, string> } {
+  function injected(
+    spec: FailureSpec,
+    resource: 'core' | 'graphql',
+  ): { out: RestResponse; headers: Record<string, string> } {
     const headers = rateHeaders(resource);
     switch (spec.kind) {
       case 'rate-limit': {
         const reset = Math.floor(Date.now() / 1000) + (spec.resetInSeconds ?? 3600);
         return {
-          out: ghError(spec.status ?? 403, 'API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.'),
-          headers: { ...headers, 'x-ratelimit-remaining': '0', 'x-ratelimit-used': String(LIMIT), 'x-ratelimit-reset': String(reset) },
+          out: ghError(
+            spec.status ?? 403,
+            'API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.',
+          ),
+          headers: {
+            ...headers,
+            'x-ratelimit-remaining': '0',
+            'x-ratelimit-used': String(LIMIT),
+            'x-ratelimit-reset': String(reset),
+          },
         };
       }
       case 'secondary-rate-limit':
         return {
-          out: ghError(spec.status ?? 403, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.'),
+          out: ghError(
+            spec.status ?? 403,
+            'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+          ),
           headers: { ...headers, 'retry-after': String(spec.retryAfterSeconds ?? 60) },
         };
       case 'bad-credentials':
@@ -137,7 +165,12 @@ export async function startFakeGithub(opts: { tokens?: string[] } = {}) {
     const resource = isGraphql ? 'graphql' : 'core';
 
     if (url.pathname.startsWith('/_blobs/')) {
-      return send(res, rec, handleRest(state, { method, path: url.pathname, query: url.searchParams, body, base }), {});
+      return send(
+        res,
+        rec,
+        handleRest(state, { method, path: url.pathname, query: url.searchParams, body, base }),
+        {},
+      );
     }
     const auth = req.headers.authorization ?? '';
     const token = auth.replace(/^(token|bearer)\s+/i, '');
@@ -146,7 +179,9 @@ export async function startFakeGithub(opts: { tokens?: string[] } = {}) {
     // Scripted interleavings: a hook may change state just before this request is served.
     for (const hook of hooks) hook(rec);
 
-    const fi = failures.findIndex((f) => !f.match || f.match({ method, path: url.pathname, operation: rec.operation }));
+    const fi = failures.findIndex(
+      (f) => !f.match || f.match({ method, path: url.pathname, operation: rec.operation }),
+    );
     if (fi >= 0) {
       const [spec] = failures.splice(fi, 1);
       if (spec) {
@@ -156,9 +191,24 @@ export async function startFakeGithub(opts: { tokens?: string[] } = {}) {
     }
 
     if (method === 'GET' && url.pathname === '/rate_limit') {
-      const core = { limit: LIMIT, remaining: state.coreRemaining, reset: resetEpoch, used: LIMIT - state.coreRemaining };
-      const graphql = { limit: LIMIT, remaining: state.graphqlRemaining, reset: resetEpoch, used: LIMIT - state.graphqlRemaining };
-      return send(res, rec, { status: 200, body: { resources: { core, graphql }, rate: core } }, rateHeaders('core'));
+      const core = {
+        limit: LIMIT,
+        remaining: state.coreRemaining,
+        reset: resetEpoch,
+        used: LIMIT - state.coreRemaining,
+      };
+      const graphql = {
+        limit: LIMIT,
+        remaining: state.graphqlRemaining,
+        reset: resetEpoch,
+        used: LIMIT - state.graphqlRemaining,
+      };
+      return send(
+        res,
+        rec,
+        { status: 200, body: { resources: { core, graphql }, rate: core } },
+        rateHeaders('core'),
+      );
     }
 
     if (isGraphql) {
@@ -205,7 +255,10 @@ export async function startFakeGithub(opts: { tokens?: string[] } = {}) {
     /** Requests matching a method and path pattern (string = exact path). */
     count(method: string, path: string | RegExp, operation?: string): number {
       return requests.filter(
-        (r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path)) && (!operation || r.operation === operation),
+        (r) =>
+          r.method === method &&
+          (typeof path === 'string' ? r.path === path : path.test(r.path)) &&
+          (!operation || r.operation === operation),
       ).length;
     },
     get coreRemaining() {
@@ -237,10 +290,23 @@ export async function startFakeGithub(opts: { tokens?: string[] } = {}) {
     deleteBranch(repo: string, branch: string): void {
       repoOf(repo).branches.delete(branch);
     },
-    openPr(repo: string, o: { head: string; base?: string; title?: string; body?: string; draft?: boolean; author?: string }): number {
+    openPr(
+      repo: string,
+      o: { head: string; base?: string; title?: string; body?: string; draft?: boolean; author?: string },
+    ): number {
       return addPr(state, repoOf(repo), o).number;
     },
-    addIssue(repo: string, o: { title: string; body?: string; labels?: string[]; assignees?: string[]; author?: string; state?: 'open' | 'closed' }): number {
+    addIssue(
+      repo: string,
+      o: {
+        title: string;
+        body?: string;
+        labels?: string[];
+        assignees?: string[];
+        author?: string;
+        state?: 'open' | 'closed';
+      },
+    ): number {
       const r = repoOf(repo);
       const number = r.nextNumber++;
       const now = tick();
@@ -282,7 +348,11 @@ export async function startFakeGithub(opts: { tokens?: string[] } = {}) {
       r.commitChecks ??= new Map();
       r.commitChecks.set(commitSha, checks);
     },
-    addReview(repo: string, number: number, r: Omit<FakeReview, 'id' | 'submittedAt'> & { submittedAt?: string }): string {
+    addReview(
+      repo: string,
+      number: number,
+      r: Omit<FakeReview, 'id' | 'submittedAt'> & { submittedAt?: string },
+    ): string {
       const p = pr(repo, number);
       const id = `PRR_${state.id()}`;
       p.reviews = p.reviews.filter((x) => x.author.login !== r.author.login);
@@ -291,7 +361,14 @@ export async function startFakeGithub(opts: { tokens?: string[] } = {}) {
       p.updatedAt = tick();
       return id;
     },
-    addThread(repo: string, number: number, t: Omit<FakeThread, 'id' | 'isResolved' | 'isOutdated'> & { isResolved?: boolean; isOutdated?: boolean }): string {
+    addThread(
+      repo: string,
+      number: number,
+      t: Omit<FakeThread, 'id' | 'isResolved' | 'isOutdated'> & {
+        isResolved?: boolean;
+        isOutdated?: boolean;
+      },
+    ): string {
       const p = pr(repo, number);
       const id = `PRRT_${state.id()}`;
       p.threads.push({ isResolved: false, isOutdated: false, ...t, id });
@@ -310,7 +387,9 @@ export async function startFakeGithub(opts: { tokens?: string[] } = {}) {
     setMergeable(repo: string, number: number, mergeable: Mergeable, mergeStateStatus?: string): void {
       const p = pr(repo, number);
       p.mergeable = mergeable;
-      p.mergeStateStatus = mergeStateStatus ?? (mergeable === 'CONFLICTING' ? 'DIRTY' : mergeable === 'MERGEABLE' ? 'CLEAN' : 'UNKNOWN');
+      p.mergeStateStatus =
+        mergeStateStatus ??
+        (mergeable === 'CONFLICTING' ? 'DIRTY' : mergeable === 'MERGEABLE' ? 'CLEAN' : 'UNKNOWN');
       p.updatedAt = tick();
     },
     closePr(repo: string, number: number): void {
@@ -321,13 +400,31 @@ export async function startFakeGithub(opts: { tokens?: string[] } = {}) {
     /** A completed Actions run with jobs; returns the run id and job ids. */
     addRun(
       repo: string,
-      o: { name?: string; headSha: string; headBranch: string; jobs: { name: string; conclusion: 'success' | 'failure' | 'cancelled' | 'timed_out' | 'skipped'; steps: FakeStep[]; log: string }[] },
+      o: {
+        name?: string;
+        headSha: string;
+        headBranch: string;
+        jobs: {
+          name: string;
+          conclusion: 'success' | 'failure' | 'cancelled' | 'timed_out' | 'skipped';
+          steps: FakeStep[];
+          log: string;
+        }[];
+      },
     ): { runId: number; jobIds: number[] } {
       const r = repoOf(repo);
       const runId = state.id();
       const jobIds = o.jobs.map((j) => {
         const id = state.id();
-        r.jobs.set(id, { id, runId, name: j.name, status: 'completed', conclusion: j.conclusion, steps: j.steps, log: j.log });
+        r.jobs.set(id, {
+          id,
+          runId,
+          name: j.name,
+          status: 'completed',
+          conclusion: j.conclusion,
+          steps: j.steps,
+          log: j.log,
+        });
         return id;
       });
       const failed = o.jobs.some((j) => j.conclusion === 'failure' || j.conclusion === 'timed_out');

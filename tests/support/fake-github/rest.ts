@@ -69,12 +69,14 @@ const repoRoutes: [string, RegExp, Handler][] = [
 ];
 
 export function handleRest(s: FakeState, req: RestRequest): RestResponse {
-  if (req.method === 'GET' && req.path === '/user') return { status: 200, body: render.user(req.base, s.viewer) };
+  if (req.method === 'GET' && req.path === '/user')
+    return { status: 200, body: render.user(req.base, s.viewer) };
   const blob = /^\/_blobs\/job-logs\/(\d+)$/.exec(req.path);
   if (req.method === 'GET' && blob) {
     for (const repo of s.repos.values()) {
       const job = repo.jobs.get(Number(blob[1]));
-      if (job) return { status: 200, text: job.log, headers: { 'content-type': 'text/plain; charset=utf-8' } };
+      if (job)
+        return { status: 200, text: job.log, headers: { 'content-type': 'text/plain; charset=utf-8' } };
     }
     return { status: 404, text: 'BlobNotFound' };
   }
@@ -105,18 +107,27 @@ function listIssues(_s: FakeState, req: RestRequest, _m: string[], repo: FakeRep
     if (assignee && assignee !== '*' && !i.assignees.includes(assignee)) continue;
     if (assignee === '*' && i.assignees.length === 0) continue;
     if (!labels.every((l) => i.labels.includes(l))) continue;
-    rows.push({ updatedAt: i.updatedAt, json: render.issueJson(req.base, repo, i, commentCount(repo, i.number)) });
+    rows.push({
+      updatedAt: i.updatedAt,
+      json: render.issueJson(req.base, repo, i, commentCount(repo, i.number)),
+    });
   }
   // Pull requests are issues too; GitHub lists them unless a filter excludes them.
   if (!assignee && labels.length === 0) {
     for (const p of repo.prs.values()) {
       const open = p.state === 'OPEN';
       if (state !== 'all' && (state === 'open') !== open) continue;
-      rows.push({ updatedAt: p.updatedAt, json: render.prAsIssueJson(req.base, repo, p, commentCount(repo, p.number)) });
+      rows.push({
+        updatedAt: p.updatedAt,
+        json: render.prAsIssueJson(req.base, repo, p, commentCount(repo, p.number)),
+      });
     }
   }
   rows.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
-  return paginate(req, rows.map((r) => r.json));
+  return paginate(
+    req,
+    rows.map((r) => r.json),
+  );
 }
 
 function getIssue(_s: FakeState, req: RestRequest, m: string[], repo: FakeRepo): RestResponse {
@@ -131,7 +142,9 @@ function getIssue(_s: FakeState, req: RestRequest, m: string[], repo: FakeRepo):
 function listComments(_s: FakeState, req: RestRequest, m: string[], repo: FakeRepo): RestResponse {
   const n = Number(m[0]);
   if (!repo.issues.has(n) && !repo.prs.has(n)) return ghError(404, 'Not Found');
-  const items = repo.comments.filter((c) => c.issueNumber === n).map((c) => render.commentJson(req.base, repo, c));
+  const items = repo.comments
+    .filter((c) => c.issueNumber === n)
+    .map((c) => render.commentJson(req.base, repo, c));
   return paginate(req, items);
 }
 
@@ -141,7 +154,15 @@ function createComment(s: FakeState, req: RestRequest, m: string[], repo: FakeRe
   if (typeof req.body.body !== 'string' || req.body.body === '') return ghError(422, 'Validation Failed');
   const id = s.id();
   const now = tick();
-  const c = { id, nodeId: `IC_${id}`, issueNumber: n, author: s.viewer, body: req.body.body, createdAt: now, updatedAt: now };
+  const c = {
+    id,
+    nodeId: `IC_${id}`,
+    issueNumber: n,
+    author: s.viewer,
+    body: req.body.body,
+    createdAt: now,
+    updatedAt: now,
+  };
   repo.comments.push(c);
   return { status: 201, body: render.commentJson(req.base, repo, c) };
 }
@@ -171,16 +192,28 @@ function listPulls(_s: FakeState, req: RestRequest, _m: string[], repo: FakeRepo
 function createPull(s: FakeState, req: RestRequest, _m: string[], repo: FakeRepo): RestResponse {
   const { head, base, title } = req.body;
   if (typeof head !== 'string' || typeof base !== 'string' || typeof title !== 'string') {
-    return ghError(422, 'Validation Failed', { errors: [{ resource: 'PullRequest', code: 'missing_field' }] });
+    return ghError(422, 'Validation Failed', {
+      errors: [{ resource: 'PullRequest', code: 'missing_field' }],
+    });
   }
-  const branch = head.includes(':') ? head.split(':')[1] ?? head : head;
+  const branch = head.includes(':') ? (head.split(':')[1] ?? head) : head;
   if (!repo.branches.has(branch)) {
-    return ghError(422, 'Validation Failed', { errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }] });
+    return ghError(422, 'Validation Failed', {
+      errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }],
+    });
   }
-  const existing = [...repo.prs.values()].find((p) => p.state === 'OPEN' && p.head === branch && p.base === base);
+  const existing = [...repo.prs.values()].find(
+    (p) => p.state === 'OPEN' && p.head === branch && p.base === base,
+  );
   if (existing) {
     return ghError(422, 'Validation Failed', {
-      errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${repo.owner}:${branch}.` }],
+      errors: [
+        {
+          resource: 'PullRequest',
+          code: 'custom',
+          message: `A pull request already exists for ${repo.owner}:${branch}.`,
+        },
+      ],
     });
   }
   const pr = addPr(s, repo, {
@@ -249,7 +282,10 @@ function mergePull(_s: FakeState, req: RestRequest, m: string[], repo: FakeRepo)
   pr.mergeCommitSha = sha(`merge:${pr.headSha}:${String(method)}`);
   pr.updatedAt = tick();
   repo.branches.set(pr.base, pr.mergeCommitSha);
-  return { status: 200, body: { sha: pr.mergeCommitSha, merged: true, message: 'Pull Request successfully merged' } };
+  return {
+    status: 200,
+    body: { sha: pr.mergeCommitSha, merged: true, message: 'Pull Request successfully merged' },
+  };
 }
 
 /**
@@ -264,10 +300,12 @@ function updateBranch(_s: FakeState, req: RestRequest, m: string[], repo: FakeRe
   const expected = req.body.expected_head_sha;
   if (expected !== undefined && typeof expected !== 'string') return ghError(422, 'Validation Failed');
   if (pr.state !== 'OPEN') return ghError(422, 'Validation Failed');
-  if (typeof expected === 'string' && expected !== pr.headSha) return ghError(422, "expected head sha didn't match current head ref.");
+  if (typeof expected === 'string' && expected !== pr.headSha)
+    return ghError(422, "expected head sha didn't match current head ref.");
   if (!repo.branches.has(pr.head)) return ghError(422, 'head ref does not exist');
   const baseHead = repo.branches.get(pr.base) ?? pr.baseSha;
-  if (baseHead === pr.baseSha && pr.mergeStateStatus !== 'BEHIND') return ghError(422, 'There are no new commits on the base branch.');
+  if (baseHead === pr.baseSha && pr.mergeStateStatus !== 'BEHIND')
+    return ghError(422, 'There are no new commits on the base branch.');
   if (pr.mergeable === 'CONFLICTING') return ghError(422, 'merge conflict between base and head');
   const merged = sha(`update-branch:${pr.headSha}:${baseHead}`);
   pr.headSha = merged;
@@ -276,11 +314,15 @@ function updateBranch(_s: FakeState, req: RestRequest, m: string[], repo: FakeRe
   pr.checks = [];
   pr.mergeable = 'MERGEABLE';
   if (pr.isDraft) pr.mergeStateStatus = 'DRAFT';
-  else if (pr.mergeStateStatus === 'BEHIND' || pr.mergeStateStatus === 'UNKNOWN') pr.mergeStateStatus = 'CLEAN';
+  else if (pr.mergeStateStatus === 'BEHIND' || pr.mergeStateStatus === 'UNKNOWN')
+    pr.mergeStateStatus = 'CLEAN';
   pr.updatedAt = tick();
   return {
     status: 202,
-    body: { message: 'Updating pull request branch.', url: `https://github.com/repos/${repo.owner}/${repo.name}/pulls/${pr.number}` },
+    body: {
+      message: 'Updating pull request branch.',
+      url: `https://github.com/repos/${repo.owner}/${repo.name}/pulls/${pr.number}`,
+    },
   };
 }
 
@@ -302,7 +344,11 @@ function getBranch(_s: FakeState, req: RestRequest, m: string[], repo: FakeRepo)
   if (!head) return ghError(404, 'Branch not found');
   return {
     status: 200,
-    body: { name, commit: { sha: head, url: `${req.base}/repos/${repo.owner}/${repo.name}/commits/${head}` }, protected: false },
+    body: {
+      name,
+      commit: { sha: head, url: `${req.base}/repos/${repo.owner}/${repo.name}/commits/${head}` },
+      protected: false,
+    },
   };
 }
 
@@ -359,15 +405,26 @@ function combinedStatusForRef(_s: FakeState, req: RestRequest, m: string[], repo
     created_at: c.createdAt ?? new Date(0).toISOString(),
   }));
   const rank = ['failure', 'error', 'pending', 'success'];
-  const state = statuses.length === 0 ? 'pending' : (rank.find((r) => statuses.some((s) => s.state === r)) ?? 'success');
+  const state =
+    statuses.length === 0 ? 'pending' : (rank.find((r) => statuses.some((s) => s.state === r)) ?? 'success');
   const combined = state === 'error' ? 'failure' : state;
-  return { status: 200, body: { state: combined, sha: headSha, total_count: statuses.length, statuses: paginate(req, statuses).body } };
+  return {
+    status: 200,
+    body: {
+      state: combined,
+      sha: headSha,
+      total_count: statuses.length,
+      statuses: paginate(req, statuses).body,
+    },
+  };
 }
 
 function checkRunsForRef(_s: FakeState, req: RestRequest, m: string[], repo: FakeRepo): RestResponse {
   const ref = m[0] ?? '';
   const headSha = repo.branches.get(ref) ?? ref;
-  const runs = (repo.commitChecks?.get(headSha) ?? []).filter((c): c is FakeCheckRun => c.kind === 'check_run');
+  const runs = (repo.commitChecks?.get(headSha) ?? []).filter(
+    (c): c is FakeCheckRun => c.kind === 'check_run',
+  );
   const json = runs.map((c, i) => ({
     id: c.databaseId ?? i + 1,
     head_sha: headSha,

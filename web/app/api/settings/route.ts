@@ -29,5 +29,10 @@ export const PATCH = withErrors('PATCH /api/settings', async (req: Request) => {
   } catch (err) {
     wakeError = `saved, but could not ask waiting workspaces to try again: ${err instanceof Error ? err.message : String(err)}`;
   }
-  return Response.json({ settings: saved.values, invalid: saved.invalid, woke, ...(wakeError ? { wakeError } : {}) });
+  return Response.json({
+    settings: saved.values,
+    invalid: saved.invalid,
+    woke,
+    ...(wakeError ? { wakeError } : {}),
+  });
 });

@@ -8,5 +8,8 @@ export const approvePlanBody = z
     /** approve (default): implement with the note; reject: discard; revise: plan again with the note. */
     decision: z.enum(['approve', 'reject', 'revise']).default('approve'),
   })
-  .refine((b) => b.decision !== 'revise' || (b.note ?? '') !== '', { message: 'a revision needs a note', path: ['note'] });
+  .refine((b) => b.decision !== 'revise' || (b.note ?? '') !== '', {
+    message: 'a revision needs a note',
+    path: ['note'],
+  });
 export type ApprovePlanBody = z.infer<typeof approvePlanBody>;

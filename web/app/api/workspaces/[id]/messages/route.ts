@@ -31,7 +31,9 @@ export const POST = withErrors(
     const { id } = workspaceParams.parse(await ctx.params);
     const body = sendMessageBody.parse(await readJson(req));
     const text = followUpText(body);
-    const header = idempotencyKeyHeader.parse({ 'idempotency-key': req.headers.get('idempotency-key') ?? undefined });
+    const header = idempotencyKeyHeader.parse({
+      'idempotency-key': req.headers.get('idempotency-key') ?? undefined,
+    });
     const key = header['idempotency-key'] ?? body.idempotencyKey ?? crypto.randomUUID();
     return Response.json(
       await sendMessage({ db: db(), client: await temporalClient(), workspaceId: id, text, key }),

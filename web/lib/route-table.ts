@@ -30,6 +30,7 @@ export const ROUTES: readonly RouteEntry[] = [
   { pattern: '/api/workspaces/[id]/approve-plan', kind: 'api', methods: ['POST'] },
   { pattern: '/api/workspaces/[id]/archive', kind: 'api', methods: ['POST'] },
   { pattern: '/api/workspaces/[id]/budget', kind: 'api', methods: ['POST'] },
+  { pattern: '/api/workspaces/[id]/diff', kind: 'api', methods: ['GET'] },
   { pattern: '/api/workspaces/[id]/events', kind: 'api', methods: ['GET'] },
   { pattern: '/api/workspaces/[id]/live', kind: 'api', methods: ['GET'] },
   { pattern: '/api/workspaces/[id]/messages', kind: 'api', methods: ['GET', 'POST'] },

@@ -29,14 +29,18 @@ export const STRICT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 
 
 /**
  * Pages: scripts only with this request's nonce (Next stamps it on every script it renders, and
- * `'strict-dynamic'` lets those load their chunks), styles from the console, nothing framed.
+ * `'strict-dynamic'` lets those load their chunks), styles from the console or inline (see
+ * below), nothing framed.
  * @param dev  `next dev` also needs eval (React Refresh) and its HMR websocket
  */
 export function pageCsp(nonce: string, { dev = false }: { dev?: boolean } = {}): string {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ''}`,
-    `style-src 'self' 'nonce-${nonce}'`,
+    // Inline styles are allowed: the diff view and the highlighter inject <style> elements and style
+    // attributes without a nonce. CSS cannot run script, and what it could load is still bounded by
+    // img-src, font-src and connect-src; model text never reaches the page as raw HTML (sanitised).
+    "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self'",
     `connect-src 'self'${dev ? ' ws:' : ''}`,

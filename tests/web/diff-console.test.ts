@@ -410,7 +410,7 @@ describe('workspace page (Chromium)', () => {
       await form.getByRole('button', { name: 'Send to agent' }).click();
       await expect
         .poll(() => form.getByTestId('diff-comment-sent').textContent())
-        .toBe('Queued as follow-up turn 2');
+        .toBe('Queued as a follow-up');
 
       // The follow-up turn stores the message as its user row…
       const stored = await waitFor(

@@ -315,7 +315,9 @@ function CommentForm({
   const [end, setEnd] = useState(to);
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
-  const [sent, setSent] = useState<number | null>(null);
+  const [sent, setSent] = useState(false);
+  // One key per comment: a resend after a failed or cut-off POST is the same follow-up, run once.
+  const [key, setKey] = useState(() => crypto.randomUUID());
   const [error, setError] = useState<string | null>(null);
 
   async function send() {
@@ -323,7 +325,7 @@ function CommentForm({
     setError(null);
     try {
       const excerpt = lines ? excerptOf(side === 'old' ? lines.old : lines.new, start, end) : undefined;
-      const res = await api<{ turn: number }>(`/api/workspaces/${workspaceId}/messages`, {
+      await api<{ queued: true }>(`/api/workspaces/${workspaceId}/messages`, {
         method: 'POST',
         body: {
           diffComment: {
@@ -336,9 +338,11 @@ function CommentForm({
             ...(scope.sha ? { sha: scope.sha } : {}),
             ...(excerpt ? { excerpt } : {}),
           },
+          idempotencyKey: key,
         },
       });
-      setSent(res.turn);
+      setSent(true);
+      setKey(crypto.randomUUID());
       setComment('');
     } catch (err) {
       setError(errorText(err));
@@ -389,9 +393,9 @@ function CommentForm({
         <button type="button" className="secondary" onClick={onClose}>
           Close
         </button>
-        {sent !== null && (
+        {sent && (
           <span className="ok" role="status" data-testid="diff-comment-sent">
-            Queued as follow-up turn {sent}
+            Queued as a follow-up
           </span>
         )}
         {error && (

@@ -59,7 +59,12 @@ export function createScriptRunner(): AgentRunner {
     async run(req: AgentTurnRequest, ctx: RunnerContext): Promise<AgentTurnResult> {
       const steps = scriptFor(req, req.turn - 1);
       const { transcript } = ctx;
-      transcript.setServing({ runner: 'script', provider: 'script', model: null });
+      // Serving as configured (a demo may name a provider and model); nothing is called either way.
+      transcript.setServing({
+        runner: 'script',
+        provider: req.config.provider ?? 'script',
+        model: req.config.model ?? null,
+      });
       transcript.setStatus('running');
       if (transcript.lastSeq() === 0) {
         ctx.heartbeat({ lastSeq: transcript.append({ role: 'user', content: { text: req.prompt } }) });

@@ -47,17 +47,21 @@ export function rawRequest(port: number, req: RawRequest): Promise<RawAnswer> {
         answered = true;
         const parts: Buffer[] = [];
         // A Server-Sent Events stream never ends: its answer is its first chunk, then it is closed.
+        // A stream that ends with no chunk (HEAD, or a server that closes it) answers with an empty body.
         if (String(res.headers['content-type']).startsWith('text/event-stream')) {
-          res.once('data', (c: Buffer) => {
+          const answer = (body: string) => {
             resolve({
               status: res.statusCode ?? 0,
               headers: res.headers,
-              body: c.toString('utf8'),
+              body,
               ms: performance.now() - started,
             });
             res.destroy();
             r.destroy();
-          });
+          };
+          res.once('data', (c: Buffer) => answer(c.toString('utf8')));
+          res.once('end', () => answer(''));
+          res.once('close', () => answer(''));
           res.on('error', () => undefined);
           return;
         }

@@ -35,7 +35,7 @@ import { rejected, unavailable } from './provider-errors.js';
 import type { AgentRunner, AgentTurnRequest, RunnerContext } from './runner.js';
 import { buildAgentEnv, redactSecrets, type Env } from './sandbox-env.js';
 import { isWithin } from './tools/index.js';
-import type { StoredMessage } from './transcript.js';
+import { finishTurn, type StoredMessage } from './transcript.js';
 
 export interface AcpRunnerDeps {
   /** The worker's environment: the sandbox allowlist plus each agent's `passEnv` names reach it. */
@@ -97,18 +97,8 @@ async function runAcp(
       ctx.heartbeat({ lastSeq });
     }
   };
-  const finish = (status: AgentTurnResult['status'], summary: string): AgentTurnResult => {
-    transcript.setStatus(status);
-    const totals = transcript.totals();
-    return {
-      sessionId: req.sessionId,
-      status,
-      summary,
-      costUsd: totals.costUsd,
-      usage: totals.usage,
-      provider,
-    };
-  };
+  const finish = (status: AgentTurnResult['status'], summary: string): AgentTurnResult =>
+    finishTurn(transcript, req.sessionId, provider, status, summary);
   transcript.setServing({ runner: 'acp', provider, model });
   transcript.setStatus('running');
   if (ctx.attempt > 1)

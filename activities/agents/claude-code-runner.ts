@@ -15,6 +15,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { AgentTurnResult } from '../../core/agent.js';
+import { finishTurn } from './transcript.js';
 import { ErrorTypes } from '../../core/errors.js';
 import { extraInputFd, killRecordedGroup, runProcess } from '../process.js';
 import { isClaudeCliAvailable, resolveExecutable } from './cli-probe.js';
@@ -85,18 +86,8 @@ async function runClaudeCode(
     lastSeq = seq;
     ctx.heartbeat({ lastSeq });
   };
-  const finish = (status: AgentTurnResult['status'], summary: string): AgentTurnResult => {
-    transcript.setStatus(status);
-    const totals = transcript.totals();
-    return {
-      sessionId: req.sessionId,
-      status,
-      summary,
-      costUsd: totals.costUsd,
-      usage: totals.usage,
-      provider: 'anthropic',
-    };
-  };
+  const finish = (status: AgentTurnResult['status'], summary: string): AgentTurnResult =>
+    finishTurn(transcript, req.sessionId, 'anthropic', status, summary);
   transcript.setServing({ runner: 'claude-code', provider: 'anthropic', model });
   transcript.setStatus('running');
   if (ctx.attempt > 1)

@@ -12,7 +12,7 @@ import { costUsd, type PriceTable } from './pricing.js';
 import { toProviderFailure } from './provider-errors.js';
 import type { AgentTurnRequest, RunnerContext, ToolDefinition, ToolboxFactory } from './runner.js';
 import { nullLiveSink, type LiveDelta } from './live.js';
-import type { StoredMessage, TranscriptAppend } from './transcript.js';
+import { finishTurn, type StoredMessage, type TranscriptAppend } from './transcript.js';
 
 export interface NeutralToolCall {
   id: string;
@@ -151,18 +151,8 @@ export async function runToolLoop(
     lastSeq = seq;
     ctx.heartbeat({ lastSeq });
   };
-  const finish = (status: AgentTurnResult['status'], summary: string): AgentTurnResult => {
-    transcript.setStatus(status);
-    const totals = transcript.totals();
-    return {
-      sessionId: req.sessionId,
-      status,
-      summary,
-      costUsd: totals.costUsd,
-      usage: totals.usage,
-      provider: adapter.provider,
-    };
-  };
+  const finish = (status: AgentTurnResult['status'], summary: string): AgentTurnResult =>
+    finishTurn(transcript, req.sessionId, adapter.provider, status, summary);
 
   transcript.setServing({ runner: adapter.runner, provider: adapter.provider, model });
   transcript.setStatus('running');

@@ -7,7 +7,7 @@
  * rawArguments?, parseError? }`; tool_result `{ ok, output }`; system `{ kind, ... }`;
  * reset `{ attempt, resumeFromSeq? }`. Tokens and dollars ride on the row that incurred them.
  */
-import type { MessageRole, TokenUsage } from '../../core/agent.js';
+import type { AgentTurnResult, MessageRole, TokenUsage } from '../../core/agent.js';
 import type { Db } from '../../db/client.js';
 import {
   appendMessages,
@@ -129,4 +129,20 @@ export function createTranscript(db: Db, sessionId: string): Transcript {
     setServing: ({ runner, provider, model }) =>
       setSessionServing({ db, id: sessionId, runner, provider, model }),
   };
+}
+
+/**
+ * The end of a runner's turn: the session's status is written and the result carries the
+ * session's stored totals, so what the workflow sees is what the rows add up to.
+ */
+export function finishTurn(
+  transcript: Transcript,
+  sessionId: string,
+  provider: AgentTurnResult['provider'],
+  status: AgentTurnResult['status'],
+  summary: string,
+): AgentTurnResult {
+  transcript.setStatus(status);
+  const totals = transcript.totals();
+  return { sessionId, status, summary, costUsd: totals.costUsd, usage: totals.usage, provider };
 }

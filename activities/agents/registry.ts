@@ -9,6 +9,7 @@
 import type { RatchetConfig } from '../../core/config.js';
 import type { RunnerName } from '../../core/agent.js';
 import { acpAgents } from '../../core/acp.js';
+import { hasApiCredentials } from '../../core/runner-availability.js';
 import { createAcpRunner } from './acp-runner.js';
 import { createAnthropicRunner } from './anthropic-runner.js';
 import { createClaudeCodeRunner } from './claude-code-runner.js';
@@ -40,7 +41,7 @@ export function createRunners(
   const runners: RunnerSet = {
     script: createScriptRunner(),
   };
-  if (env.ANTHROPIC_API_KEY) {
+  if (hasApiCredentials('anthropic', env)) {
     runners.anthropic = createAnthropicRunner({
       apiKey: env.ANTHROPIC_API_KEY,
       baseURL: env.ANTHROPIC_BASE_URL,
@@ -49,7 +50,7 @@ export function createRunners(
       defaultModel: models.anthropic,
     });
   }
-  if (env.OPENAI_API_KEY || env.OPENAI_BASE_URL) {
+  if (hasApiCredentials('openai', env)) {
     runners.openai = createOpenAIRunner({
       apiKey: env.OPENAI_API_KEY,
       baseURL: env.OPENAI_BASE_URL,

@@ -1,10 +1,14 @@
 /**
  * Which runners this machine is set up for, judged from the console's configuration (under
- * `npm start` the worker gets the same environment). The same rules as activities/agents/registry.ts;
- * only presence is read, never a secret's value.
+ * `npm start` the worker gets the same environment). The rules are core/runner-availability.ts,
+ * shared with the worker's registry; only presence is read, never a secret's value.
  */
 import { acpAgents } from '../../core/acp.js';
 import type { RunnerName } from '../../core/agent.js';
+import {
+  credentialRunner as firstCredentialRunner,
+  runnerAvailability as availabilityOf,
+} from '../../core/runner-availability.js';
 import { childEnv, getConfig } from './env.js';
 import { onPath } from './health.js';
 
@@ -18,18 +22,14 @@ export function installedAcpAgents(): string[] {
 }
 
 export function runnerAvailability(): Record<RunnerName, boolean> {
-  const { env } = getConfig();
-  return {
-    script: true,
-    anthropic: Boolean(env.ANTHROPIC_API_KEY),
-    openai: Boolean(env.OPENAI_API_KEY || env.OPENAI_BASE_URL),
-    'claude-code': onPath('claude', childEnv().PATH),
-    acp: installedAcpAgents().length > 0,
-  };
+  return availabilityOf({
+    env: getConfig().env,
+    claudeOnPath: onPath('claude', childEnv().PATH),
+    installedAcpAgents: installedAcpAgents(),
+  });
 }
 
 /** The first runner with credentials, else the demo `script` runner: the pick when no default is stored. */
 export function credentialRunner(available = runnerAvailability()): RunnerName {
-  const order: RunnerName[] = ['anthropic', 'openai', 'claude-code'];
-  return order.find((r) => available[r]) ?? 'script';
+  return firstCredentialRunner(available);
 }

@@ -73,7 +73,7 @@ export function assertInside(root: string, target: string, field: string): strin
   if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
     throw ApplicationFailure.nonRetryable(
       `${field} ${JSON.stringify(target)} must be inside ${r}`,
-      'PathEscape',
+      ErrorTypes.PathEscape,
     );
   }
   return t;
@@ -84,7 +84,7 @@ function assertBranch(name: string, field: string): string {
   if (!parsed.success) {
     throw ApplicationFailure.nonRetryable(
       `${field} ${JSON.stringify(name)} ${parsed.error.issues[0]?.message}`,
-      'InvalidBranchName',
+      ErrorTypes.InvalidBranchName,
     );
   }
   return name;
@@ -134,7 +134,10 @@ export function createGitActivities(deps: GitDeps = {}) {
       const branch = assertBranch(input.branch, 'branch');
       const base = assertBranch(input.baseBranch, 'baseBranch');
       if (!(await ok(input.repoPath, ['rev-parse', '--git-dir']))) {
-        throw ApplicationFailure.nonRetryable(`${input.repoPath} is not a git repository`, 'NotAGitRepo');
+        throw ApplicationFailure.nonRetryable(
+          `${input.repoPath} is not a git repository`,
+          ErrorTypes.NotAGitRepo,
+        );
       }
       // Look before acting: a worktree already on our branch is the result of an earlier attempt.
       if (fs.existsSync(worktreePath)) {
@@ -145,7 +148,7 @@ export function createGitActivities(deps: GitDeps = {}) {
         if (fs.readdirSync(worktreePath).length > 0) {
           throw ApplicationFailure.nonRetryable(
             `${worktreePath} exists and is not the worktree of ${branch}`,
-            'WorktreeConflict',
+            ErrorTypes.WorktreeConflict,
           );
         }
       }
@@ -162,7 +165,7 @@ export function createGitActivities(deps: GitDeps = {}) {
       if (!(await ok(input.repoPath, ['rev-parse', '--verify', '--quiet', `${startPoint}^{commit}`]))) {
         throw ApplicationFailure.nonRetryable(
           `base branch ${JSON.stringify(base)} does not exist in ${input.repoPath}`,
-          'InvalidBranchName',
+          ErrorTypes.InvalidBranchName,
         );
       }
       const branchExists = await ok(input.repoPath, [

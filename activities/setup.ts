@@ -12,6 +12,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/client.js';
 import { appendEvent } from '../db/queries/workspaces.js';
+import { ErrorTypes } from '../core/errors.js';
 import { formatZodIssues } from '../core/config.js';
 import {
   sha256Schema,
@@ -121,7 +122,7 @@ export function createSetupActivities({
       if (scriptSha256(input.script) !== input.sha256) {
         throw ApplicationFailure.nonRetryable(
           `the ${input.kind} script does not hash to ${input.sha256}`,
-          'ConfigInvalid',
+          ErrorTypes.ConfigInvalid,
         );
       }
       recordScriptTrust({

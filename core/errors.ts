@@ -44,19 +44,37 @@ export const ErrorTypes = {
   ToolArgsInvalid: 'ToolArgsInvalid',
   /** Thrown when settings or a config file fail their schema; the message names every bad field. */
   ConfigInvalid: 'ConfigInvalid',
+  /** Thrown by an agent turn after its own limit of real failures (core/agent-retry.ts). */
+  AgentTurnFailed: 'AgentTurnFailed',
 } as const;
 
 /**
  * GitHub failures a retry cannot fix (credentials, a payload that fails its schema, a missing
- * resource, a refusal, a rejected request body): the retry policy of every workflow that calls the
- * GitHub activities lists these as non-retryable.
+ * resource, a refusal, a rejected request body, a PR that closed or lost its branch): the GitHub
+ * retry policy (workflows/activity-options.ts) lists these as non-retryable.
  */
-export const GITHUB_PERMANENT_ERRORS: readonly string[] = [
+export const GITHUB_PERMANENT_ERRORS: readonly ErrorType[] = [
   ErrorTypes.GithubAuth,
   ErrorTypes.GithubMalformed,
   ErrorTypes.GithubNotFound,
   ErrorTypes.GithubForbidden,
   ErrorTypes.GithubValidation,
+  ErrorTypes.PrClosed,
+  ErrorTypes.BranchDeleted,
+];
+
+/**
+ * Local failures a retry cannot fix (a path or branch that breaks a rule, a worktree that is gone
+ * or taken, a bad config, a spent budget): non-retryable for git, setup, store and agent activities.
+ */
+export const LOCAL_PERMANENT_ERRORS: readonly ErrorType[] = [
+  ErrorTypes.NotAGitRepo,
+  ErrorTypes.PathEscape,
+  ErrorTypes.InvalidBranchName,
+  ErrorTypes.WorktreeConflict,
+  ErrorTypes.WorktreeMissing,
+  ErrorTypes.ConfigInvalid,
+  ErrorTypes.BudgetExceeded,
 ];
 
 export type ErrorType = (typeof ErrorTypes)[keyof typeof ErrorTypes];
@@ -94,4 +112,13 @@ export function errorTypeOf(err: unknown): ErrorType | null {
     current = (current as { cause?: unknown }).cause;
   }
   return null;
+}
+
+/**
+ * The most useful one-line message of an error: an activity failure's cause (the message the
+ * activity threw) before the wrapper's "Activity task failed".
+ */
+export function messageOf(err: unknown): string {
+  const cause = (err as { cause?: { message?: unknown } } | null)?.cause?.message;
+  return typeof cause === 'string' ? cause : err instanceof Error ? err.message : String(err);
 }

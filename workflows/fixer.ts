@@ -19,11 +19,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SessionPurpose } from '../core/agent.js';
-import { GITHUB_PERMANENT_ERRORS } from '../core/errors.js';
+import { messageOf } from '../core/errors.js';
 import { workflowIds, type FixKind } from '../core/ids.js';
 import type { AgentActivities } from '../activities/agents/activities.js';
 import type { GitActivities } from '../activities/git.js';
 import type { GithubActivities } from '../activities/github/index.js';
+import { boundedAgentRetry, githubContextReadOptions, localRetry, timeouts } from './activity-options.js';
 import { releaseWorktreeSignal, requestWorktreeSignal, worktreeGrantSignal } from './messages.js';
 import { parseAskHuman } from '../prompts/render.js';
 import type { FixerInput, FixerResult } from './ratchet-messages.js';
@@ -49,45 +50,22 @@ const MAX_LOG_RUNS = 3;
 /** Fixer sessions are numbered apart from the workspace's own turns (`<ws>-t<100+n>-<purpose>`). */
 export const FIXER_TURN_BASE = 100;
 
-const github = proxyActivities<GithubActivities>({
-  startToCloseTimeout: '2m',
-  retry: {
-    initialInterval: '2s',
-    maximumInterval: '1m',
-    maximumAttempts: 5,
-    nonRetryableErrorTypes: [...GITHUB_PERMANENT_ERRORS],
-  },
-});
+// The fixer only reads logs from GitHub, as context it can do without.
+const github = proxyActivities<GithubActivities>(githubContextReadOptions);
 
 function proxies(heartbeatTimeoutMs: number) {
-  const retry = {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '30s',
-    nonRetryableErrorTypes: [
-      'PathEscape',
-      'InvalidBranchName',
-      'WorktreeMissing',
-      'ConfigInvalid',
-      'BudgetExceeded',
-    ],
-  };
   const git = proxyActivities<FixerGitActivities>({
-    startToCloseTimeout: '10m',
+    startToCloseTimeout: timeouts.git,
     heartbeatTimeout: heartbeatTimeoutMs,
-    retry: { ...retry, maximumAttempts: 10 },
+    retry: localRetry(10),
   });
+  // Fixers stay bounded by Temporal's attempts: the ratchet's attempt caps sit above them.
   const agents = proxyActivities<Pick<AgentActivities, 'runAgentTurn'>>({
-    startToCloseTimeout: '4h',
+    startToCloseTimeout: timeouts.agentTurn,
     heartbeatTimeout: heartbeatTimeoutMs,
-    retry: { ...retry, maximumAttempts: 8, initialInterval: '2s', maximumInterval: '2m' },
+    retry: boundedAgentRetry,
   });
   return { git, agents };
-}
-
-function messageOf(err: unknown): string {
-  const cause = (err as { cause?: { message?: unknown } }).cause?.message;
-  return typeof cause === 'string' ? cause : err instanceof Error ? err.message : String(err);
 }
 
 async function ciContext(input: FixerInput): Promise<{ checks: string; logs: string }> {

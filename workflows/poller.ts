@@ -18,6 +18,7 @@ import {
 } from '@temporalio/workflow';
 import { backoffDelayMs } from '../core/backoff.js';
 import type { RatchetPollActivities } from '../activities/ratchet-poll.js';
+import { pollCycleRetry, storeOptions, timeouts } from './activity-options.js';
 import type { RatchetStoreActivities } from '../activities/ratchet-store.js';
 import {
   pokeSignal,
@@ -31,13 +32,10 @@ import {
 
 // The cycle is its own retry loop: the activity retries only for worker crashes and transport faults.
 const { ratchetPollCycle } = proxyActivities<RatchetPollActivities>({
-  startToCloseTimeout: '2m',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 3 },
+  startToCloseTimeout: timeouts.pollCycle,
+  retry: pollCycleRetry,
 });
-const { ratchetRecordEvent } = proxyActivities<RatchetStoreActivities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 10 },
-});
+const { ratchetRecordEvent } = proxyActivities<RatchetStoreActivities>(storeOptions);
 
 /** @default 200 cycles per run before continue-as-new */
 export const DEFAULT_CYCLES_PER_RUN = 200;

@@ -7,27 +7,15 @@
  */
 import { ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
 import { workflowIds } from '../core/ids.js';
-import { GITHUB_PERMANENT_ERRORS } from '../core/errors.js';
 import type { WorkspaceSpec, WorkspaceTimings } from '../core/workspace.js';
 import type { GithubActivities } from '../activities/github/index.js';
 import type { RatchetStoreActivities } from '../activities/ratchet-store.js';
+import { githubOptions, storeOptions } from './activity-options.js';
 import { ratchetWorkflow } from './ratchet.js';
 import type { RatchetPrRef } from './ratchet-messages.js';
 
-const github = proxyActivities<GithubActivities>({
-  startToCloseTimeout: '2m',
-  retry: {
-    initialInterval: '2s',
-    backoffCoefficient: 2,
-    maximumInterval: '5m',
-    maximumAttempts: 10,
-    nonRetryableErrorTypes: [...GITHUB_PERMANENT_ERRORS],
-  },
-});
-const store = proxyActivities<RatchetStoreActivities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
-});
+const github = proxyActivities<GithubActivities>(githubOptions);
+const store = proxyActivities<RatchetStoreActivities>(storeOptions);
 
 /** The hidden marker in the PR body: which workspace opened it. */
 export function prBodyMarker(workspaceId: string): string {

@@ -18,7 +18,8 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { errorTypeOf, GITHUB_PERMANENT_ERRORS } from '../core/errors.js';
+import { errorTypeOf, messageOf } from '../core/errors.js';
+import { githubOptions, storeOptions } from './activity-options.js';
 import { workflowIds } from '../core/ids.js';
 import type { RatchetAction } from '../core/ratchet/decide.js';
 import { stateForAction } from '../core/ratchet/state.js';
@@ -40,22 +41,9 @@ import {
   type RatchetViewState,
 } from './ratchet-messages.js';
 
-const store = proxyActivities<RatchetStoreActivities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
-});
-// GitHub writes: each looks before it acts, so retries converge. Octokit retries once inline;
-// Temporal owns the rest (rate limits come back with nextRetryDelay = time to reset).
-const github = proxyActivities<GithubActivities>({
-  startToCloseTimeout: '2m',
-  retry: {
-    initialInterval: '2s',
-    backoffCoefficient: 2,
-    maximumInterval: '5m',
-    maximumAttempts: 8,
-    nonRetryableErrorTypes: [...GITHUB_PERMANENT_ERRORS, 'BranchDeleted', 'PrClosed'],
-  },
-});
+const store = proxyActivities<RatchetStoreActivities>(storeOptions);
+const github = proxyActivities<GithubActivities>(githubOptions);
+// Reads of one PR for the loop (not the poll cycle): a transport fault is worth many quick tries.
 const poll = proxyActivities<RatchetPollActivities>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 30 },
@@ -69,12 +57,6 @@ const ACTION_RETRY_MS = 5 * 60_000;
 
 /** @default 500 decisions per run before continue-as-new */
 export const DEFAULT_DECISIONS_PER_RUN = 500;
-
-function messageOf(err: unknown): string {
-  const cause = (err as { cause?: { message?: unknown } }).cause?.message;
-  if (typeof cause === 'string') return cause;
-  return err instanceof Error ? err.message : String(err);
-}
 
 export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewState> {
   const loop = new RatchetLoop(input);

@@ -14,10 +14,10 @@ import {
   proxyActivities,
   setHandler,
   workflowInfo,
-  type ActivityOptions,
 } from '@temporalio/workflow';
 import type { AgentTurnResult, SessionPurpose } from '../core/agent.js';
-import { AGENT_TURN_FAILURE_LIMIT, agentTurnRetryPolicy } from '../core/agent-retry.js';
+import { AGENT_TURN_FAILURE_LIMIT } from '../core/agent-retry.js';
+import { ErrorTypes } from '../core/errors.js';
 import { formatZodIssues } from '../core/config.js';
 import { trustDecisionRefusal, type DecideTrustInput, type PendingTrust } from '../core/script-trust.js';
 import {
@@ -35,6 +35,13 @@ import type { AgentActivities } from '../activities/agents/activities.js';
 import type { GitActivities } from '../activities/git.js';
 import type { SetupActivities } from '../activities/setup.js';
 import type { StoreActivities } from '../activities/store.js';
+import {
+  boundedAgentRetry,
+  localRetry,
+  storeOptions,
+  timeouts,
+  workerLossAgentRetry,
+} from './activity-options.js';
 import {
   approvePlanUpdate,
   archiveSignal,
@@ -65,51 +72,30 @@ const CAN_NOT_A_FAILURE_PATCH = 'can-not-a-failure';
 const AGENT_RETRY_PATCH = 'agent-retry-worker-loss';
 /** Plan card: Approve carries its note, Reject ends the turn, Revise plans again with the note. */
 const PLAN_REVISE_PATCH = 'plan-revise';
-const NON_RETRYABLE = [
-  'NotAGitRepo',
-  'PathEscape',
-  'InvalidBranchName',
-  'WorktreeConflict',
-  'WorktreeMissing',
-  'ConfigInvalid',
-  'BudgetExceeded',
-];
-
 function proxies(heartbeatTimeoutMs: number, setupTimeoutMs: number, agentRetryBaseMs: number) {
-  const retry = (maximumAttempts: number): ActivityOptions['retry'] => ({
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '30s',
-    maximumAttempts,
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  });
-  // Short: SQLite writes.
-  const store = proxyActivities<StoreActivities>({ startToCloseTimeout: '30s', retry: retry(20) });
+  const store = proxyActivities<StoreActivities>(storeOptions);
   // Git: bounded by git's own timeout; heartbeats while a command runs so a dead worker is noticed fast.
   const git = proxyActivities<GitActivities>({
-    startToCloseTimeout: '10m',
+    startToCloseTimeout: timeouts.git,
     heartbeatTimeout: heartbeatTimeoutMs,
-    retry: retry(10),
+    retry: localRetry(10),
   });
   const setup = proxyActivities<SetupActivities>({
     startToCloseTimeout: setupTimeoutMs + 60_000,
     heartbeatTimeout: heartbeatTimeoutMs,
-    retry: retry(3),
+    retry: localRetry(3),
   });
-  // Long: agent sessions resume from their transcript on retry.
+  // Long: agent sessions resume from their transcript on retry (runs from before the patch).
   const agents = proxyActivities<AgentActivities>({
-    startToCloseTimeout: '4h',
+    startToCloseTimeout: timeouts.agentTurn,
     heartbeatTimeout: heartbeatTimeoutMs,
-    retry: { ...retry(8), initialInterval: '2s', maximumInterval: '2m' },
+    retry: boundedAgentRetry,
   });
   // Worker loss: unlimited, constant delay; real failures: bounded and backed off by the activity.
   const agentsUnbounded = proxyActivities<AgentActivities>({
-    startToCloseTimeout: '4h',
+    startToCloseTimeout: timeouts.agentTurn,
     heartbeatTimeout: heartbeatTimeoutMs,
-    retry: {
-      ...agentTurnRetryPolicy(agentRetryBaseMs),
-      nonRetryableErrorTypes: [...NON_RETRYABLE, 'AgentTurnFailed'],
-    },
+    retry: workerLossAgentRetry(agentRetryBaseMs),
   });
   return { store, git, setup, agents, agentsUnbounded };
 }
@@ -125,7 +111,7 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
   if (!parsed.success) {
     throw ApplicationFailure.nonRetryable(
       `Invalid workspace input: ${formatZodIssues(parsed.error, 'input')}`,
-      'ConfigInvalid',
+      ErrorTypes.ConfigInvalid,
     );
   }
   const input = parsed.data;

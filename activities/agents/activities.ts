@@ -7,6 +7,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { agentFailureVerdict } from '../../core/agent-retry.js';
 import type { AgentTurnResult, RunnerName, SessionPurpose } from '../../core/agent.js';
+import { ErrorTypes } from '../../core/errors.js';
 import { remainingBudgetUsd, utcDayStart } from '../../core/budget.js';
 import { assertWorktreeExists } from '../git.js';
 import type { WorkspaceSpec } from '../../core/workspace.js';
@@ -54,7 +55,7 @@ export function createAgentActivities({ db, runners }: AgentActivityDeps) {
       if (!runner) {
         throw ApplicationFailure.nonRetryable(
           `runner "${config.runner}" is not available on this worker`,
-          'ConfigInvalid',
+          ErrorTypes.ConfigInvalid,
         );
       }
       ensureSession(db, {
@@ -169,7 +170,7 @@ function countRealFailure(
   if (verdict.kind === 'fail') {
     return ApplicationFailure.create({
       message: `Agent turn ${input.turn} ${verdict.reason}: ${message}`,
-      type: 'AgentTurnFailed',
+      type: ErrorTypes.AgentTurnFailed,
       nonRetryable: true,
       cause: err instanceof Error ? err : undefined,
     });

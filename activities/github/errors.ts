@@ -8,29 +8,17 @@
  */
 import { ErrorTypes } from '../../core/errors.js';
 
-/** Types this folder throws that core/errors.ts does not list (yet). */
-export const GithubExtraErrorTypes = {
-  /** Thrown when a repository, issue, PR or run does not exist (or the token cannot see it). */
-  GithubNotFound: 'GithubNotFound',
-  /** Thrown when GitHub forbids an action for a reason other than credentials or rate limits. */
-  GithubForbidden: 'GithubForbidden',
-  /** Thrown when GitHub rejects a write as invalid (422) for a reason we do not handle. */
-  GithubValidation: 'GithubValidation',
-  /** Thrown when GitHub answers 5xx or the connection fails; retrying usually helps. */
-  GithubUnavailable: 'GithubUnavailable',
-} as const;
-
 export type GithubErrorType =
   | typeof ErrorTypes.GithubAuth
   | typeof ErrorTypes.GithubRateLimited
   | typeof ErrorTypes.GithubMalformed
   | typeof ErrorTypes.BranchDeleted
-  | (typeof GithubExtraErrorTypes)[keyof typeof GithubExtraErrorTypes];
+  | typeof ErrorTypes.GithubNotFound
+  | typeof ErrorTypes.GithubForbidden
+  | typeof ErrorTypes.GithubValidation
+  | typeof ErrorTypes.GithubUnavailable;
 
-const RETRYABLE = new Set<GithubErrorType>([
-  ErrorTypes.GithubRateLimited,
-  GithubExtraErrorTypes.GithubUnavailable,
-]);
+const RETRYABLE = new Set<GithubErrorType>([ErrorTypes.GithubRateLimited, ErrorTypes.GithubUnavailable]);
 
 export interface GithubErrorDetails {
   status?: number;
@@ -122,7 +110,7 @@ export function toGithubError(
   if (err instanceof GithubError) return err;
   const now = opts.now ?? Date.now();
   if (typeof err !== 'object' || err === null) {
-    return new GithubError(GithubExtraErrorTypes.GithubUnavailable, `${what}: ${String(err)}`);
+    return new GithubError(ErrorTypes.GithubUnavailable, `${what}: ${String(err)}`);
   }
   const e = err as { status?: unknown; message?: unknown; response?: ResponseLike };
   const message = typeof e.message === 'string' ? e.message : 'unknown error';
@@ -143,22 +131,22 @@ export function toGithubError(
         ...l,
       });
     }
-    return new GithubError(GithubExtraErrorTypes.GithubForbidden, `${what}: forbidden: ${message}`, {
+    return new GithubError(ErrorTypes.GithubForbidden, `${what}: forbidden: ${message}`, {
       status,
     });
   }
   if (status === 404 || gqlTypes.includes('NOT_FOUND')) {
-    return new GithubError(opts.onNotFound ?? GithubExtraErrorTypes.GithubNotFound, `${what}: not found`, {
+    return new GithubError(opts.onNotFound ?? ErrorTypes.GithubNotFound, `${what}: not found`, {
       status: 404,
     });
   }
   if (status === 422) {
-    return new GithubError(GithubExtraErrorTypes.GithubValidation, `${what}: ${message}`, { status });
+    return new GithubError(ErrorTypes.GithubValidation, `${what}: ${message}`, { status });
   }
   if (gqlTypes.includes('FORBIDDEN')) {
-    return new GithubError(GithubExtraErrorTypes.GithubForbidden, `${what}: forbidden: ${message}`);
+    return new GithubError(ErrorTypes.GithubForbidden, `${what}: forbidden: ${message}`);
   }
-  return new GithubError(GithubExtraErrorTypes.GithubUnavailable, `${what}: ${message}`, { status });
+  return new GithubError(ErrorTypes.GithubUnavailable, `${what}: ${message}`, { status });
 }
 
 /** Runs `fn`, rethrowing any failure as a GithubError. */

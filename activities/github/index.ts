@@ -13,13 +13,13 @@ import { z } from 'zod';
 import { ErrorTypes } from '../../core/errors.js';
 import type { PrSnapshot } from '../../core/pr.js';
 import type { GithubClient } from './client.js';
-import { GithubError, GithubExtraErrorTypes, guard, toGithubError } from './errors.js';
+import { GithubError, guard, toGithubError } from './errors.js';
 import * as ops from './operations.js';
 import { parseOrMalformed, type RepoRef } from './snapshots.js';
 
 export { createGithubClient, githubApiUrl, resolveGithubToken } from './client.js';
 export type { EtagCache, GithubClient, GithubClientOptions } from './client.js';
-export { GithubError, GithubExtraErrorTypes } from './errors.js';
+export { GithubError } from './errors.js';
 export type * from './operations.js';
 
 export interface GithubHealth {
@@ -39,7 +39,7 @@ export function toActivityFailure(err: unknown, what: string): ApplicationFailur
   if (err instanceof z.ZodError) {
     return ApplicationFailure.nonRetryable(
       `${what}: invalid input: ${err.issues[0]?.message ?? ''}`,
-      GithubExtraErrorTypes.GithubValidation,
+      ErrorTypes.GithubValidation,
     );
   }
   const e = err instanceof GithubError ? err : toGithubError(err, what);

@@ -7,6 +7,7 @@
  * hold the page until Temporal gives up, so after the deadline the card says so and shows SQLite.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { messageOf } from '../../core/errors.js';
 import { workflowIds } from '../../core/ids.js';
 import type { Db } from '../../db/client.js';
 import { listFixAttempts } from '../../db/queries/fix-attempts.js';
@@ -73,8 +74,6 @@ function summary(pr: PullRequest): RatchetPrSummary {
     updatedAt: pr.updatedAt,
   };
 }
-
-const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 type LiveAnswer = Pick<RatchetView, 'source' | 'note' | 'workflowStatus' | 'live'>;
 

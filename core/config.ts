@@ -1,7 +1,9 @@
 /**
  * Process configuration: one zod schema over the environment plus an optional JSON config file.
  * Empty strings count as missing; a bad value fails start-up with every offending name listed.
- * Pure: callers pass the env record, the parsed file and the home directory.
+ * `loadConfig` is the one loader the worker, the console and the scripts use; it is pure: callers
+ * pass the env record, the home directory and a file reader (worker/env.ts and web/lib/env.ts are
+ * the two adapters). Nothing below them reads `process.env`.
  */
 import { z } from 'zod';
 import { acpAgentsSchema } from './acp.js';
@@ -176,4 +178,37 @@ export function resolveConfig(env: Env, file: FileConfig, homeDir: string): Ratc
     agents: file.agents ?? {},
     env,
   };
+}
+
+/** Where `loadConfig` reads from. */
+export interface ConfigSources {
+  env: Record<string, string | undefined>;
+  homeDir: string;
+  /** The file's text, or null when it does not exist. */
+  readFile: (file: string) => string | null;
+}
+
+/**
+ * The whole configuration: the environment, then the config file (`RATCHET_CONFIG`, else
+ * `$RATCHET_HOME/config.json` when present). Throws `ConfigError` naming the variable, the file and
+ * the field at fault.
+ */
+export function loadConfig({ env: rawEnv, homeDir, readFile }: ConfigSources): RatchetConfig {
+  const env = parseEnv(rawEnv);
+  const home = env.RATCHET_HOME ?? `${homeDir}/.ratchet`;
+  const file = env.RATCHET_CONFIG ?? `${home}/config.json`;
+  const text = readFile(file);
+  let fileConfig: FileConfig = {};
+  if (text !== null) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw new ConfigError(`Config file ${file} is not valid JSON: ${(err as Error).message}`);
+    }
+    fileConfig = parseFileConfig(raw, file);
+  } else if (env.RATCHET_CONFIG !== undefined) {
+    throw new ConfigError(`RATCHET_CONFIG points at ${file}, which does not exist`);
+  }
+  return resolveConfig(env, fileConfig, homeDir);
 }

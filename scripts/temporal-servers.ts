@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { z } from 'zod';
+import { parseEnv as parseRatchetEnv, type Env } from '../core/config.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -27,19 +27,10 @@ export const NO_SERVER_HELP =
   `\`go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}\`, or \`docker compose up temporal\` ` +
   `(or set RATCHET_TEMPORAL_BIN / RATCHET_TEMPORAL_TEST_SERVER to existing executables).`;
 
-const optionalString = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
-
-const envSchema = z.object({
-  RATCHET_TEMPORAL_BIN: optionalString,
-  RATCHET_TEMPORAL_TEST_SERVER: optionalString,
-  RATCHET_CACHE_DIR: optionalString,
-  PATH: optionalString,
-});
-
-type ServerEnv = z.infer<typeof envSchema>;
+/** What this module reads of the environment: three overrides from the one config schema, and PATH. */
+type ServerEnv = Pick<Env, 'RATCHET_TEMPORAL_BIN' | 'RATCHET_TEMPORAL_TEST_SERVER' | 'RATCHET_CACHE_DIR'> & {
+  PATH: string | undefined;
+};
 
 /** Thrown when an override variable points at something that is not an executable file. */
 export class ServerOverrideError extends Error {
@@ -63,12 +54,13 @@ export interface ResolveOptions {
 }
 
 function parseEnv(env: NodeJS.ProcessEnv): ServerEnv {
-  return envSchema.parse({
-    RATCHET_TEMPORAL_BIN: env.RATCHET_TEMPORAL_BIN,
-    RATCHET_TEMPORAL_TEST_SERVER: env.RATCHET_TEMPORAL_TEST_SERVER,
-    RATCHET_CACHE_DIR: env.RATCHET_CACHE_DIR,
-    PATH: env.PATH,
-  });
+  const { RATCHET_TEMPORAL_BIN, RATCHET_TEMPORAL_TEST_SERVER, RATCHET_CACHE_DIR } = parseRatchetEnv(env);
+  return {
+    RATCHET_TEMPORAL_BIN,
+    RATCHET_TEMPORAL_TEST_SERVER,
+    RATCHET_CACHE_DIR,
+    PATH: env.PATH || undefined,
+  };
 }
 
 const stderrLog = (line: string): void => {

@@ -1,23 +1,18 @@
-/** The worker's configuration: parsed once, from env plus the optional config file. */
+/** The process's configuration for the worker and the scripts: core/config.ts's loader over the real environment and file system. */
 import fs from 'node:fs';
 import os from 'node:os';
-import { parseEnv, parseFileConfig, resolveConfig, type RatchetConfig } from '../core/config.js';
+import { loadConfig as load, type RatchetConfig } from '../core/config.js';
+
+/** The file's text, or null when it does not exist (any other read error is thrown). */
+export function readConfigFile(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): RatchetConfig {
-  const parsed = parseEnv(env);
-  const home = parsed.RATCHET_HOME ?? `${os.homedir()}/.ratchet`;
-  const file = parsed.RATCHET_CONFIG ?? `${home}/config.json`;
-  let fileConfig = {};
-  if (fs.existsSync(file)) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(fs.readFileSync(file, 'utf8'));
-    } catch (err) {
-      throw new Error(`Config file ${file} is not valid JSON: ${(err as Error).message}`);
-    }
-    fileConfig = parseFileConfig(raw, file);
-  } else if (parsed.RATCHET_CONFIG) {
-    throw new Error(`RATCHET_CONFIG points at ${file}, which does not exist`);
-  }
-  return resolveConfig(parsed, fileConfig, os.homedir());
+  return load({ env, homeDir: os.homedir(), readFile: readConfigFile });
 }

@@ -1,39 +1,30 @@
 /**
- * The console's configuration, parsed once per process with core/config.ts. Nothing else in web/
- * reads `process.env`. A bad variable fails the first request with every offending name listed.
+ * The console's configuration, through core/config.ts's one loader, once per process. Nothing else
+ * in web/ reads `process.env`. The console's start-up (web/instrumentation.ts) loads it, so a bad
+ * variable or config file stops the start with every offending name listed.
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import {
-  parseEnv,
-  parseFileConfig,
-  resolveConfig,
-  type FileConfig,
-  type RatchetConfig,
-} from '../../core/config.js';
+import { loadConfig, type RatchetConfig } from '../../core/config.js';
 
 const cache = globalThis as unknown as { __ratchetWebConfig?: RatchetConfig };
 
-function readFileConfig(file: string, explicit: boolean): FileConfig {
-  if (!fs.existsSync(file)) {
-    if (explicit) return parseFileConfig(undefined, file);
-    return {};
+function readConfigFile(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
   }
-  return parseFileConfig(JSON.parse(fs.readFileSync(file, 'utf8')), file);
 }
 
+/** The configuration, loaded once per process (web/instrumentation.ts loads it at start-up). */
 export function getConfig(): RatchetConfig {
-  if (!cache.__ratchetWebConfig) {
-    const env = parseEnv(process.env);
-    const homeDir = os.homedir();
-    const home = env.RATCHET_HOME ?? `${homeDir}/.ratchet`;
-    const file = env.RATCHET_CONFIG ?? `${home}/config.json`;
-    cache.__ratchetWebConfig = resolveConfig(
-      env,
-      readFileConfig(file, env.RATCHET_CONFIG !== undefined),
-      homeDir,
-    );
-  }
+  cache.__ratchetWebConfig ??= loadConfig({
+    env: process.env,
+    homeDir: os.homedir(),
+    readFile: readConfigFile,
+  });
   return cache.__ratchetWebConfig;
 }
 

@@ -1,0 +1,45 @@
+/**
+ * The console validates its configuration when it starts (web/instrumentation.ts), through the same
+ * loader as the worker: a bad variable or config file stops `next start` with the field named,
+ * instead of failing the first request with raw JSON.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureConsoleBuilt, startConsole } from './console-harness.js';
+
+let home: string;
+
+beforeAll(() => {
+  ensureConsoleBuilt();
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-config-startup-'));
+}, 600_000);
+
+afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+
+describe('console start-up with a bad configuration', () => {
+  it.each([
+    ['a bad variable', { RATCHET_POLL_INTERVAL_S: '0' }, null, /env RATCHET_POLL_INTERVAL_S: .*1/],
+    ['a config file field', {}, '{"agents": {"fallbackRunner": "gpt"}}', /config agents\.fallbackRunner/],
+  ] as const)(
+    'stops on %s, naming it',
+    async (_name, env, file, message) => {
+      const dir = fs.mkdtempSync(path.join(home, 'case-'));
+      if (file !== null) fs.writeFileSync(path.join(dir, 'config.json'), file);
+      const started = startConsole({ RATCHET_HOME: dir, ...env }, { timeoutMs: 120_000 });
+      await expect(started).rejects.toThrow(/next start exited 1/);
+      await expect(started).rejects.toThrow(message);
+    },
+    180_000,
+  );
+
+  it('starts with a good one', async () => {
+    const server = await startConsole({ RATCHET_HOME: home }, { timeoutMs: 120_000 });
+    try {
+      expect((await fetch(`${server.base}/api/health`)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  }, 180_000);
+});

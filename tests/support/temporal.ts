@@ -22,7 +22,7 @@ import { recordHistories, recordDir, suggestContinueAsNewAt } from './histories.
 import { freePort } from './ports.js';
 
 const HOST = '127.0.0.1';
-/** How long a freshly spawned dev server gets to accept connections. @default 60 s */
+/** How long a freshly spawned server (dev or time-skipping) gets to serve. @default 60 s */
 const READY_TIMEOUT_MS = 60_000;
 
 function inCi(): boolean {
@@ -127,19 +127,71 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<TestW
 }
 
 /**
- * The SDK gives a server 5 s to answer after spawning it. The Java test server's JVM can take longer
- * when every core is busy (a parallel suite, a docker build), so a start that timed out is tried
- * again, twice at most, on a fresh port; any other error is thrown at once.
+ * The SDK's own launcher gives a server 5 s to answer after spawning it, which the Java test
+ * server's JVM misses when every core is busy (a parallel suite, a docker build). So the test
+ * server is spawned here, given `READY_TIMEOUT_MS` like the dev server, and the environment is then
+ * made over it with time skipping on. `TestWorkflowEnvironment.create` is the SDK's one constructor
+ * for that (`createTimeSkipping` calls it with its own launcher; `createFromExistingServer` calls it
+ * with time skipping off); it is private in the typings, hence the cast. A change of the SDK that
+ * breaks it fails every time-skipping suite at once, loudly.
  */
-async function withStartRetry<T>(start: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await start();
-    } catch (err) {
-      if (attempt >= 3 || !/did not start within/.test(String(err))) throw err;
-      announce(`time-skipping test server did not start in time (attempt ${attempt}); starting it again`);
-    }
+type CreateEnvironment = (opts: {
+  server: { type: 'existing' };
+  address: string;
+  namespace: string;
+  supportsTimeSkipping: boolean;
+}) => Promise<TestWorkflowEnvironment>;
+
+async function timeSkippingOverProcess(bin: string): Promise<TestWorkflowEnvironment> {
+  installExitHook();
+  const port = await freePort();
+  const address = `${HOST}:${port}`;
+  const proc = spawn(bin, [String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-8_000);
+  };
+  proc.stdout?.on('data', collect);
+  proc.stderr?.on('data', collect);
+  await waitUntilServing(
+    proc,
+    address,
+    () => output,
+    'time-skipping test server',
+    async (connection) => {
+      await connection.workflowService.getSystemInfo({});
+    },
+  );
+  const create = (TestWorkflowEnvironment as unknown as { create: CreateEnvironment }).create.bind(
+    TestWorkflowEnvironment,
+  );
+  let env: TestWorkflowEnvironment;
+  try {
+    env = await create({
+      server: { type: 'existing' },
+      address,
+      namespace: 'default',
+      supportsTimeSkipping: true,
+    });
+  } catch (err) {
+    proc.kill('SIGKILL');
+    throw err;
   }
+  const teardown = env.teardown.bind(env);
+  env.teardown = async () => {
+    try {
+      await teardown();
+    } finally {
+      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGKILL');
+        await exited;
+      }
+    }
+  };
+  return env;
 }
 
 /** A `TestWorkflowEnvironment` over the Java time-skipping test server; call `teardown()` when done. */
@@ -147,11 +199,7 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
   quietRuntime();
   const bin = await testBinary();
   if (bin) {
-    const env = await withStartRetry(async () =>
-      TestWorkflowEnvironment.createTimeSkipping({
-        server: { port: await freePort(), executable: { type: 'existing-path', path: bin } },
-      }),
-    );
+    const env = await timeSkippingOverProcess(bin);
     announce(`time-skipping test server from ${bin} on ${env.address}`);
     return recording(env, 'time-skipping server');
   }
@@ -291,20 +339,27 @@ async function recordFrom(address: string): Promise<void> {
   }
 }
 
-async function waitUntilServing(proc: ChildProcess, address: string, output: () => string): Promise<void> {
+async function waitUntilServing(
+  proc: ChildProcess,
+  address: string,
+  output: () => string,
+  what = 'temporal dev server',
+  // Serving gRPC is not enough for the dev server: workflows need the default namespace registered.
+  probe: (connection: Connection) => Promise<unknown> = (connection) =>
+    connection.workflowService.describeNamespace({ namespace: 'default' }),
+): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (proc.exitCode !== null || proc.signalCode !== null) {
       throw new Error(
-        `temporal dev server exited (${proc.exitCode ?? proc.signalCode}) before serving on ${address}:\n${output()}`,
+        `${what} exited (${proc.exitCode ?? proc.signalCode}) before serving on ${address}:\n${output()}`,
       );
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 2_000 });
       try {
-        // Serving gRPC is not enough: workflows need the default namespace to be registered.
-        await connection.workflowService.describeNamespace({ namespace: 'default' });
+        await probe(connection);
         return;
       } finally {
         await connection.close();
@@ -317,6 +372,6 @@ async function waitUntilServing(proc: ChildProcess, address: string, output: () 
   proc.kill('SIGKILL');
   const reason = lastError instanceof Error ? lastError.message : String(lastError);
   throw new Error(
-    `temporal dev server did not serve on ${address} within ${READY_TIMEOUT_MS} ms (${reason}):\n${output()}`,
+    `${what} did not serve on ${address} within ${READY_TIMEOUT_MS} ms (${reason}):\n${output()}`,
   );
 }

@@ -56,6 +56,8 @@ export function createStoreActivities({
           id: spec.workspaceId,
           projectId: spec.projectId,
           title: spec.title,
+          source: spec.adopt ? 'pr' : spec.issue ? 'issue' : spec.existingBranch ? 'branch' : 'prompt',
+          issueNumber: spec.issue?.number ?? null,
           prompt: spec.prompt,
           branch: spec.branch,
           baseBranch: spec.baseBranch,

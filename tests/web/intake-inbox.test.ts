@@ -253,6 +253,8 @@ describe('intake', () => {
   it('starts a workspace on an existing branch that only the remote has, and refuses the branch to a second workspace', async () => {
     const p = project('branches');
     const sha = remoteOnlyBranch(p.repo, 'feature/existing', 'existing.txt');
+    // GitHub knows the pushed branch (the PR opened after the turn is for it).
+    fake.addBranch(p.fullName, 'feature/existing', sha);
     const page = await newPage(browser);
     await openForm(page, p.id, 'Existing branch');
     await page.fill('input[name=branch]', 'feature/existing');

@@ -11,10 +11,11 @@ type Desktop = 'unsupported' | 'ask' | 'granted' | 'denied' | 'off';
 
 function desktopState(): Desktop {
   if (typeof Notification === 'undefined') return 'unsupported';
-  const stored = window.localStorage.getItem(DESKTOP_KEY);
   if (Notification.permission === 'denied') return 'denied';
-  if (Notification.permission === 'granted') return stored === 'off' ? 'off' : 'granted';
-  return stored === 'denied' || stored === 'off' ? 'off' : 'ask';
+  // Shown only when the browser allows it AND the person turned it on here (a click, remembered).
+  const stored = window.localStorage.getItem(DESKTOP_KEY);
+  if (Notification.permission === 'granted' && stored === 'granted') return 'granted';
+  return stored === 'off' ? 'off' : 'ask';
 }
 
 /** Asks for desktop notifications once, from the click (browsers refuse a request without one). */

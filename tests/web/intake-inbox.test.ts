@@ -439,6 +439,9 @@ describe('inbox', () => {
         })
         .run();
       await expect.poll(() => count.textContent(), { timeout: 20_000 }).toBe('2');
+      // The list follows the same live channel (a refresh of the page's data), not only the badge.
+      await expect.poll(() => page.getByTestId('inbox-item').count(), { timeout: 20_000 }).toBe(2);
+      await expect.poll(() => page.locator('.inbox h2').textContent()).toContain('(2 unread)');
       fs.mkdirSync(path.join(ROOT, 'docs', 'screenshots'), { recursive: true });
       await page.screenshot({ path: path.join(ROOT, 'docs', 'screenshots', 'inbox.png') });
       await page.getByTestId('inbox-item').nth(1).getByRole('button', { name: 'Mark read' }).click();

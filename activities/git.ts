@@ -27,6 +27,11 @@ export interface CreateWorktreeInput {
   branch: string;
   baseBranch: string;
   remote: string;
+  /**
+   * Check out `branch` as it is (local, else fetched from `remote`) instead of creating it from the
+   * base; a branch found in neither place fails `InvalidBranchName`. @default false
+   */
+  existingBranch?: boolean;
 }
 
 export interface CreateWorktreeResult {
@@ -128,6 +133,64 @@ export function createGitActivities(deps: GitDeps = {}) {
   const out = async (cwd: string, args: string[]) => (await git(cwd, args)).stdout.trim();
   const ok = async (cwd: string, args: string[]) => (await git(cwd, args, { allowFail: true })).code === 0;
 
+  /**
+   * An existing branch: the local one when there is one, else the remote's (fetched now, so a
+   * branch pushed a moment ago is found), set up locally without tracking (pushes name it).
+   */
+  const checkOutExisting = async (
+    input: CreateWorktreeInput & { hasRemote: boolean; branchExists: boolean },
+  ): Promise<CreateWorktreeResult> => {
+    const { repoPath, worktreePath, branch, remote } = input;
+    if (input.hasRemote)
+      await git(
+        repoPath,
+        ['fetch', '--quiet', remote, '--', `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`],
+        {
+          allowFail: true,
+        },
+      );
+    if (input.branchExists) {
+      // git refuses a branch checked out in another worktree; say so once instead of retrying it.
+      const list = await out(repoPath, ['worktree', 'list', '--porcelain']);
+      const holder = list
+        .split('\n\n')
+        .find((entry) => entry.split('\n').includes(`branch refs/heads/${branch}`));
+      if (holder) {
+        throw ApplicationFailure.nonRetryable(
+          `branch ${JSON.stringify(branch)} is checked out in ${holder.split('\n')[0]?.replace(/^worktree /, '')}`,
+          'WorktreeConflict',
+        );
+      }
+      await git(repoPath, ['worktree', 'add', '--', worktreePath, branch]);
+      return { created: true, startPoint: branch, head: await out(worktreePath, ['rev-parse', 'HEAD']) };
+    }
+    const remoteRef = `refs/remotes/${remote}/${branch}`;
+    if (
+      !input.hasRemote ||
+      !(await ok(repoPath, ['rev-parse', '--verify', '--quiet', `${remoteRef}^{commit}`]))
+    ) {
+      throw ApplicationFailure.nonRetryable(
+        `branch ${JSON.stringify(branch)} exists neither in ${repoPath} nor on ${remote}`,
+        'InvalidBranchName',
+      );
+    }
+    await git(repoPath, [
+      'worktree',
+      'add',
+      '--no-track',
+      '-b',
+      branch,
+      '--',
+      worktreePath,
+      `${remote}/${branch}`,
+    ]);
+    return {
+      created: true,
+      startPoint: `${remote}/${branch}`,
+      head: await out(worktreePath, ['rev-parse', 'HEAD']),
+    };
+  };
+
   return {
     async createWorktree(input: CreateWorktreeInput): Promise<CreateWorktreeResult> {
       const worktreePath = assertInside(input.worktreeRoot, input.worktreePath, 'worktreePath');
@@ -174,6 +237,8 @@ export function createGitActivities(deps: GitDeps = {}) {
         '--quiet',
         `refs/heads/${branch}`,
       ]);
+      if (input.existingBranch)
+        return checkOutExisting({ ...input, worktreePath, branch, hasRemote, branchExists });
       if (branchExists) {
         await git(input.repoPath, ['worktree', 'add', '--', worktreePath, branch]);
       } else {

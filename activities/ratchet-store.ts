@@ -6,11 +6,14 @@
 import type { RatchetState } from '../core/ratchet/state.js';
 import type { Db } from '../db/client.js';
 import { finishFixAttempt, insertFixAttemptIfAbsent, type FixStatus } from '../db/queries/fix-attempts.js';
-import { insertNotificationOnce } from '../db/queries/notifications.js';
+import { mergedNotification } from '../core/notifications.js';
+import { getWorkspaceById } from '../db/queries/workspaces.js';
+import { createNotifier, type Notifier } from './notify.js';
 import {
   recordOpenedPullRequest,
   recordRatchetDecision,
   type OpenedPr,
+  getPullRequestByWorkspace,
   type PrRowState,
 } from '../db/queries/pull-requests.js';
 import { appendEvent } from '../db/queries/workspaces.js';
@@ -32,7 +35,14 @@ export interface RatchetDecisionInput {
   prState?: PrRowState;
 }
 
-export function createRatchetStoreActivities({ db }: { db: Db }) {
+export function createRatchetStoreActivities({
+  db,
+  notifier = createNotifier({ db }),
+}: {
+  db: Db;
+  /** @default createNotifier({ db }) */
+  notifier?: Notifier;
+}) {
   return {
     async ratchetRecordPullRequest(pr: OpenedPr & { dedupeKey: string }): Promise<void> {
       recordOpenedPullRequest({ db, pr });
@@ -60,6 +70,15 @@ export function createRatchetStoreActivities({ db }: { db: Db }) {
           event: eventRow(input),
         },
       });
+      if (input.prState === 'merged') {
+        const title = getWorkspaceById({ db, id: input.workspaceId })?.title ?? input.workspaceId;
+        const number = getPullRequestByWorkspace({ db, workspaceId: input.workspaceId })?.number ?? null;
+        await notifier.raise({
+          workspaceId: input.workspaceId,
+          ...mergedNotification(number, title),
+          dedupeKey: `merged/${input.workspaceId}`,
+        });
+      }
       return { written };
     },
 
@@ -108,7 +127,7 @@ export function createRatchetStoreActivities({ db }: { db: Db }) {
       body: string;
       dedupeKey: string;
     }): Promise<{ created: boolean }> {
-      return { created: insertNotificationOnce({ db, row: input }) };
+      return { created: (await notifier.raise(input)).created };
     },
   };
 }

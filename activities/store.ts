@@ -8,7 +8,9 @@ import { appendEvent, insertWorkspaceIfAbsent, setWorkspaceStatus } from '../db/
 import type { WorkspaceSpec, WorkspaceStatus } from '../core/workspace.js';
 import { workflowIds } from '../core/ids.js';
 import { setWorkspaceBudget } from '../db/queries/budget.js';
-import { insertNotificationOnce } from '../db/queries/notifications.js';
+import { statusNotification } from '../core/notifications.js';
+import { getWorkspaceById } from '../db/queries/workspaces.js';
+import { createNotifier, type Notifier } from './notify.js';
 
 export interface EventInput {
   workspaceId: string;
@@ -32,7 +34,14 @@ export function eventRow(input: EventInput): NewWorkspaceEvent {
   };
 }
 
-export function createStoreActivities({ db }: { db: Db }) {
+export function createStoreActivities({
+  db,
+  notifier = createNotifier({ db }),
+}: {
+  db: Db;
+  /** Raises notifications (and starts their webhook delivery). @default createNotifier({ db }) */
+  notifier?: Notifier;
+}) {
   return {
     async recordWorkspace({
       spec,
@@ -47,6 +56,8 @@ export function createStoreActivities({ db }: { db: Db }) {
           id: spec.workspaceId,
           projectId: spec.projectId,
           title: spec.title,
+          source: spec.adopt ? 'pr' : spec.issue ? 'issue' : spec.existingBranch ? 'branch' : 'prompt',
+          issueNumber: spec.issue?.number ?? null,
           prompt: spec.prompt,
           branch: spec.branch,
           baseBranch: spec.baseBranch,
@@ -96,6 +107,16 @@ export function createStoreActivities({ db }: { db: Db }) {
           dedupeKey: input.dedupeKey,
         },
       });
+      // A person is needed (plan, budget, failure): one notification per status write.
+      const title = getWorkspaceById({ db, id: input.workspaceId })?.title ?? input.workspaceId;
+      const note = statusNotification(input.status, title, input.message);
+      if (note) {
+        await notifier.raise({
+          workspaceId: input.workspaceId,
+          ...note,
+          dedupeKey: `status/${input.dedupeKey}`,
+        });
+      }
     },
 
     async setBudget(input: { workspaceId: string; budgetUsd: number | null }): Promise<void> {
@@ -114,7 +135,7 @@ export function createStoreActivities({ db }: { db: Db }) {
       body: string;
       dedupeKey: string;
     }): Promise<{ created: boolean }> {
-      return { created: insertNotificationOnce({ db, row: input }) };
+      return { created: (await notifier.raise(input)).created };
     },
   };
 }

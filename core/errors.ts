@@ -46,6 +46,8 @@ export const ErrorTypes = {
   ConfigInvalid: 'ConfigInvalid',
   /** Thrown by an agent turn after its own limit of real failures (core/agent-retry.ts). */
   AgentTurnFailed: 'AgentTurnFailed',
+  /** Thrown when the outgoing webhook answers a 4xx other than 408/429: the URL or receiver is wrong. */
+  WebhookRefused: 'WebhookRefused',
 } as const;
 
 /**

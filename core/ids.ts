@@ -22,6 +22,15 @@ export const workflowIds = {
     `ratchet/${assertSafeId(workspaceId, 'workspaceId')}` as WorkflowId<'ratchet'>,
   poller: (owner: string, repo: string) =>
     `poller/${assertSafeId(owner, 'owner')}/${assertSafeId(repo, 'repo')}` as WorkflowId<'poller'>,
+  /** One webhook delivery per notification row: started with REJECT_DUPLICATE, so never twice. */
+  notify: (notificationId: number) => {
+    if (!Number.isSafeInteger(notificationId) || notificationId < 1)
+      throw new Error(`notificationId must be a positive integer (got ${notificationId})`);
+    return `notify-${notificationId}` as WorkflowId<'notify'>;
+  },
+  /** Lookups the console asks the worker for (GitHub through the product's client); not a lock. */
+  lookup: (projectId: string, what: string, nonce: string) =>
+    `lookup/${assertSafeId(projectId, 'projectId')}/${what}/${assertSafeId(nonce, 'nonce')}` as WorkflowId<'lookup'>,
   /** One fixer per (workspace, head SHA, kind): the same snapshot can never get two fixers. */
   fix: (workspaceId: string, headSha: string, kind: FixKind) =>
     `fix/${assertSafeId(workspaceId, 'workspaceId')}/${assertSafeId(headSha, 'headSha')}/${kind}` as WorkflowId<'fix'>,

@@ -137,7 +137,12 @@ describe('parseSettingsPatch', () => {
 describe('readSettings', () => {
   it('readSettings returns null for every key when nothing is stored', () => {
     expect(readSettings([])).toEqual({
-      values: { 'agent.defaults': null, 'budget.workspaceDefaultUsd': null, 'budget.dailyUsd': null },
+      values: {
+        'agent.defaults': null,
+        'budget.workspaceDefaultUsd': null,
+        'budget.dailyUsd': null,
+        'notify.webhookUrl': null,
+      },
       invalid: [],
     });
   });
@@ -153,6 +158,7 @@ describe('readSettings', () => {
       'agent.defaults': { runner: 'anthropic', model: 'claude-sonnet-4-5', mode: 'agent', maxTurns: 40 },
       'budget.workspaceDefaultUsd': 3,
       'budget.dailyUsd': null,
+      'notify.webhookUrl': null,
     });
     expect(invalid).toEqual(['budget.dailyUsd']);
   });
@@ -225,5 +231,32 @@ describe('applyAgentDefaults', () => {
     expect(agentRequestSchema.parse({ model: 'm' })).toEqual({ model: 'm' });
     const bad = agentRequestSchema.safeParse({ runner: 'gpt', maxTurns: 501 });
     expect(bad.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['maxTurns', 'runner']);
+  });
+});
+
+describe('notify.webhookUrl', () => {
+  it.each<[string, unknown, string | null]>([
+    ['an https URL is accepted', 'https://hooks.slack.com/services/T/B/X', null],
+    ['an http URL on loopback is accepted', 'http://127.0.0.1:9999/hook', null],
+    ['null clears it', null, null],
+    ['another scheme is refused', 'ftp://example.com/x', 'must be an http(s) URL without user:password'],
+    [
+      'credentials in the URL are refused',
+      'https://u:p@example.com/x',
+      'must be an http(s) URL without user:password',
+    ],
+    ['not a URL is refused', 'hooks', 'must be an http(s) URL without user:password'],
+  ])('notify.webhookUrl: %s', (_name, value, message) => {
+    const got = (() => {
+      try {
+        parseSettingsPatch({ 'notify.webhookUrl': value });
+        return null;
+      } catch (err) {
+        if (err instanceof ZodError)
+          return err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+        throw err;
+      }
+    })();
+    expect(got).toBe(message === null ? null : `notify.webhookUrl: ${message}`);
   });
 });

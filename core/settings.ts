@@ -8,7 +8,12 @@ import { AGENT_MODES, MAX_TURNS, RUNNERS, agentConfigSchema, type AgentConfig } 
 import { TEXT_LIMITS, singleLineText } from './text.js';
 
 /** The keys the console edits. `budget.dailyUsd` is also read by the agent activity before every model call. */
-export const SETTING_KEYS = ['agent.defaults', 'budget.workspaceDefaultUsd', 'budget.dailyUsd'] as const;
+export const SETTING_KEYS = [
+  'agent.defaults',
+  'budget.workspaceDefaultUsd',
+  'budget.dailyUsd',
+  'notify.webhookUrl',
+] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
 /** Highest budget the console accepts, in USD; the same ceiling as raising a workspace's budget. */
@@ -66,11 +71,33 @@ export const agentDefaultsSchema = closedObject(
 );
 export type AgentDefaults = z.infer<typeof agentDefaultsSchema>;
 
+/**
+ * Where every notification is also POSTed (Slack-style `text` plus structured fields): an http(s)
+ * URL without credentials in it. It is a secret (a Slack incoming-webhook URL is a bearer token):
+ * the worker reads it at delivery and never logs it.
+ */
+export const webhookUrlSchema = z
+  .string({ error: 'must be an http(s) URL, or null for no webhook' })
+  .trim()
+  .max(2000, 'must be at most 2000 characters')
+  .refine(
+    (v) => {
+      try {
+        const u = new URL(v);
+        return (u.protocol === 'https:' || u.protocol === 'http:') && u.username === '' && u.password === '';
+      } catch {
+        return false;
+      }
+    },
+    { error: 'must be an http(s) URL without user:password' },
+  );
+
 /** The schema of each key's stored value. */
 export const settingSchemas = {
   'agent.defaults': agentDefaultsSchema,
   'budget.workspaceDefaultUsd': budgetUsdSchema,
   'budget.dailyUsd': budgetUsdSchema,
+  'notify.webhookUrl': webhookUrlSchema,
 } as const satisfies Record<SettingKey, z.ZodType>;
 
 /** Every console setting; null = not set (built-in defaults apply, no cap). */
@@ -80,6 +107,7 @@ export const EMPTY_SETTINGS: ConsoleSettings = {
   'agent.defaults': null,
   'budget.workspaceDefaultUsd': null,
   'budget.dailyUsd': null,
+  'notify.webhookUrl': null,
 };
 
 /**
@@ -91,6 +119,7 @@ export const settingsPatchSchema = closedObject(
     'agent.defaults': agentDefaultsSchema.nullable().optional(),
     'budget.workspaceDefaultUsd': budgetUsdSchema.nullable().optional(),
     'budget.dailyUsd': budgetUsdSchema.nullable().optional(),
+    'notify.webhookUrl': webhookUrlSchema.nullable().optional(),
   },
   `is not a setting; use ${SETTING_KEYS.join(', ')}`,
 );

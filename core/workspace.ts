@@ -77,6 +77,25 @@ export const workspaceSpecSchema = z.object({
     })
     .nullable()
     .default(null),
+  /**
+   * The branch exists already (locally or on the remote): the worktree checks it out instead of
+   * creating it from the base. Absent in histories from before intake; false there.
+   */
+  existingBranch: z.boolean().default(false),
+  /**
+   * An open PR this workspace adopts ("ratchet this PR"): the worktree checks out its head branch,
+   * the ratchet loop babysits it from the start, and no agent turn runs and no PR is opened until
+   * a person sends a follow-up.
+   */
+  adopt: z
+    .object({
+      number: z.number().int().positive(),
+      url: z.string().min(1),
+      headSha: z.string().nullable(),
+      draft: z.boolean().default(false),
+    })
+    .nullable()
+    .default(null),
   /** Ratchet loop switches for this workspace (see core/ratchet/settings.ts for all knobs). */
   ratchet: z
     .object({ enabled: z.boolean().default(true), autoMerge: z.boolean().default(false) })

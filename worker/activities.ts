@@ -12,6 +12,7 @@ import { createStoreActivities } from '../activities/store.js';
 import { createGithubActivities, type GithubClient } from '../activities/github/index.js';
 import { createRatchetPollActivities } from '../activities/ratchet-poll.js';
 import { createRatchetStoreActivities } from '../activities/ratchet-store.js';
+import { createNotifyActivities } from '../activities/notify.js';
 import type { RunnerName } from '../core/agent.js';
 
 /** Heartbeat only when called inside an activity (git helpers are also used outside one). */
@@ -36,6 +37,12 @@ function gitEnv(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
   return out;
 }
 
+/** The console's address for links in webhook messages (a wildcard bind is reached on loopback). */
+function consoleUrlOf(config: RatchetConfig): string {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+}
+
 export function createActivities({
   db,
   config,
@@ -57,6 +64,7 @@ export function createActivities({
     ...createAgentActivities({ db, runners }),
     ...createGithubActivities({ octokit }),
     ...createRatchetStoreActivities({ db }),
+    ...createNotifyActivities({ db, consoleUrl: consoleUrlOf(config) }),
     ...createRatchetPollActivities({
       db,
       octokit,

@@ -34,6 +34,33 @@ export const githubContextReadRetry: RetryPolicy = {
   maximumAttempts: 5,
 };
 
+/** GitHub reads a person waits on (intake pickers): a few quick tries, then the console answers. */
+export const githubInteractiveOptions: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '5s',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: [...GITHUB_PERMANENT_ERRORS],
+  },
+};
+
+/**
+ * The outgoing webhook: one POST per attempt (the activity's own request timeout is 10 s), retried
+ * with backoff for up to about two hours until the receiver answers 2xx; a refusal stops it.
+ */
+export const webhookOptions: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: {
+    initialInterval: '2s',
+    backoffCoefficient: 2,
+    maximumInterval: '10m',
+    maximumAttempts: 20,
+    nonRetryableErrorTypes: [ErrorTypes.WebhookRefused],
+  },
+};
+
 /** SQLite writes (the read model): fast, local, idempotent by dedupe keys. */
 export const storeRetry: RetryPolicy = {
   initialInterval: '1s',

@@ -7,6 +7,7 @@
  */
 import { ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
 import { workflowIds } from '../core/ids.js';
+import { closesLine } from '../core/intake.js';
 import type { WorkspaceSpec, WorkspaceTimings } from '../core/workspace.js';
 import type { GithubActivities } from '../activities/github/index.js';
 import type { RatchetStoreActivities } from '../activities/ratchet-store.js';
@@ -22,13 +23,18 @@ export function prBodyMarker(workspaceId: string): string {
   return `<!-- ratchet:workspace/${workspaceId} -->`;
 }
 
-function prBody(spec: WorkspaceSpec): string {
+/**
+ * The PR body: the task quoted, and for a workspace started from an issue `Closes #N` (GitHub
+ * closes the issue on merge). The issue's own text stays out: it is third-party data.
+ */
+export function prBody(spec: WorkspaceSpec): string {
   const prompt = spec.prompt.length > 4000 ? `${spec.prompt.slice(0, 4000)}…` : spec.prompt;
   const quoted = prompt
     .split('\n')
     .map((l) => `> ${l}`)
     .join('\n');
-  return `Opened by Ratchet for workspace \`${spec.workspaceId}\`.\n\n**Task**\n\n${quoted}\n\n${prBodyMarker(spec.workspaceId)}`;
+  const closes = spec.issue ? `${closesLine(spec.issue.number)}\n\n` : '';
+  return `Opened by Ratchet for workspace \`${spec.workspaceId}\`.\n\n${closes}**Task**\n\n${quoted}\n\n${prBodyMarker(spec.workspaceId)}`;
 }
 
 export async function openPullRequestOnce({
@@ -50,21 +56,54 @@ export async function openPullRequestOnce({
     title: spec.title,
     body: prBody(spec),
   });
+  return recordAndStartLoop({ spec, timings, dedupeKey, opened: created });
+}
+
+/**
+ * "Ratchet this PR": the workspace adopted an open PR a person opened; record it and start its
+ * loop exactly as for a PR Ratchet opened, without creating anything on GitHub.
+ */
+export async function adoptPullRequestOnce({
+  spec,
+  timings,
+  dedupeKey,
+}: {
+  spec: WorkspaceSpec;
+  timings: WorkspaceTimings;
+  dedupeKey: string;
+}): Promise<RatchetPrRef | null> {
+  if (!spec.github || !spec.adopt) return null;
+  return recordAndStartLoop({ spec, timings, dedupeKey, opened: spec.adopt });
+}
+
+async function recordAndStartLoop({
+  spec,
+  timings,
+  dedupeKey,
+  opened,
+}: {
+  spec: WorkspaceSpec;
+  timings: WorkspaceTimings;
+  dedupeKey: string;
+  opened: { number: number; url: string; headSha: string | null; draft: boolean };
+}): Promise<RatchetPrRef | null> {
+  if (!spec.github) return null;
+  const { owner, repo } = spec.github;
   const pr: RatchetPrRef = {
-    number: created.number,
-    url: created.url,
+    number: opened.number,
+    url: opened.url,
     headBranch: spec.branch,
     baseBranch: spec.baseBranch,
   };
   await store.ratchetRecordPullRequest({
     workspaceId: spec.workspaceId,
     projectId: spec.projectId,
-    number: created.number,
-    url: created.url,
+    number: opened.number,
+    url: opened.url,
     headBranch: spec.branch,
     baseBranch: spec.baseBranch,
-    headSha: created.headSha,
-    draft: created.draft,
+    headSha: opened.headSha,
+    draft: opened.draft,
     dedupeKey,
   });
   try {

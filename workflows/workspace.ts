@@ -55,7 +55,7 @@ import {
   worktreeGrantSignal,
   type PlanDecision,
 } from './messages.js';
-import { openPullRequestOnce } from './ratchet-start.js';
+import { adoptPullRequestOnce, openPullRequestOnce } from './ratchet-start.js';
 
 /** Stop growing one run's history after this many turns (continue-as-new carries the state). */
 const TURNS_PER_RUN = 25;
@@ -72,6 +72,12 @@ const CAN_NOT_A_FAILURE_PATCH = 'can-not-a-failure';
 const AGENT_RETRY_PATCH = 'agent-retry-worker-loss';
 /** Plan card: Approve carries its note, Reject ends the turn, Revise plans again with the note. */
 const PLAN_REVISE_PATCH = 'plan-revise';
+/**
+ * "Ratchet this PR" (`spec.adopt`): after setup the adopted PR is recorded and its loop started, and
+ * no implement turn runs. Only a workspace with `adopt` asks, so older histories never meet it.
+ */
+const ADOPT_PR_PATCH = 'adopt-pr';
+
 function proxies(heartbeatTimeoutMs: number, setupTimeoutMs: number, agentRetryBaseMs: number) {
   const store = proxyActivities<StoreActivities>(storeOptions);
   // Git: bounded by git's own timeout; heartbeats while a command runs so a dead worker is noticed fast.
@@ -534,6 +540,7 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
         branch: spec.branch,
         baseBranch: spec.baseBranch,
         remote: spec.remote,
+        ...(spec.existingBranch ? { existingBranch: true } : {}),
       });
       await store.recordEvent({
         workspaceId: spec.workspaceId,
@@ -553,7 +560,18 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
           defaultTimeoutMs: timings.setupTimeoutMs,
         });
       }
-      queue.unshift({ text: spec.prompt, purpose: 'implement' });
+      if (spec.adopt && spec.github && patched(ADOPT_PR_PATCH)) {
+        // The PR exists: babysit it. The prompt is a description, not a task; follow-ups are turns.
+        await setStatus('pushing', `Adopting PR #${spec.adopt.number}`);
+        const pr = await adoptPullRequestOnce({ spec, timings, dedupeKey: key('pr') });
+        prOpen = pr !== null;
+        await setStatus(
+          prOpen ? 'pr_open' : 'idle',
+          `Ratcheting PR #${spec.adopt.number}: ${spec.adopt.url}`,
+        );
+      } else {
+        queue.unshift({ text: spec.prompt, purpose: 'implement' });
+      }
     }
 
     for (;;) {

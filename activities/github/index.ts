@@ -12,6 +12,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { ErrorTypes } from '../../core/errors.js';
 import type { PrSnapshot } from '../../core/pr.js';
+import type { PullForAdoption } from '../../core/intake.js';
 import type { GithubClient } from './client.js';
 import { GithubError, guard, toGithubError } from './errors.js';
 import * as ops from './operations.js';
@@ -88,6 +89,10 @@ export function createGithubActivities(deps: GithubActivityDeps) {
     ),
     githubListIssues: activity('githubListIssues', (o, i: ops.ListIssuesInput) => ops.listIssues(o, i)),
     githubGetIssue: activity('githubGetIssue', (o, i: RepoRef & { number: number }) => ops.getIssue(o, i)),
+    githubGetPullForAdoption: activity(
+      'githubGetPullForAdoption',
+      (o, i: RepoRef & { number: number }): Promise<PullForAdoption> => ops.getPullForAdoption(o, i),
+    ),
     githubCreatePullRequest: activity('githubCreatePullRequest', (o, i: ops.CreatePrInput) =>
       ops.createPullRequest(o, i),
     ),

@@ -17,6 +17,7 @@ export {
   createPullRequest,
   getBranchHead,
   getPull,
+  getPullForAdoption,
   markReadyForReview,
   mergePullRequest,
   requestReReview,

@@ -214,3 +214,39 @@ export async function getBranchHead(
   const data = parseOrMalformed(z.object({ commit: z.object({ sha: z.string().min(1) }) }), res.data, what);
   return { sha: data.commit.sha };
 }
+
+const restPullForAdoption = z.object({
+  number: z.number().int(),
+  html_url: z.string(),
+  title: z.string(),
+  state: z.string(),
+  draft: z.boolean().optional(),
+  merged: z.boolean().optional(),
+  head: z.object({
+    ref: z.string(),
+    sha: z.string(),
+    repo: z.object({ full_name: z.string() }).nullable(),
+  }),
+  base: z.object({ ref: z.string() }),
+});
+
+/** One PR with what adoption decides on (state, head repository for the fork check, branches). */
+export async function getPullForAdoption(octokit: GithubClient, ref: RepoRef & { number: number }) {
+  const what = `GET pull ${ref.owner}/${ref.repo}#${ref.number}`;
+  const res = await guard(what, () =>
+    octokit.rest.pulls.get({ owner: ref.owner, repo: ref.repo, pull_number: ref.number }),
+  );
+  const p = parseOrMalformed(restPullForAdoption, res.data, what);
+  return {
+    number: p.number,
+    url: p.html_url,
+    title: p.title,
+    state: p.state,
+    merged: p.merged ?? false,
+    draft: p.draft ?? false,
+    headRef: p.head.ref,
+    headSha: p.head.sha,
+    headRepo: p.head.repo?.full_name ?? null,
+    baseRef: p.base.ref,
+  };
+}

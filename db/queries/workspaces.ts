@@ -20,6 +20,23 @@ export function getWorkspaceById({ db, id }: { db: Db; id: string }): Workspace 
   return db.select().from(workspaces).where(eq(workspaces.id, id)).get();
 }
 
+/** The workspace (archived or not) that owns `branch` in a project: each branch has one workspace. */
+export function findWorkspaceByBranch({
+  db,
+  projectId,
+  branch,
+}: {
+  db: Db;
+  projectId: string;
+  branch: string;
+}): Workspace | undefined {
+  return db
+    .select()
+    .from(workspaces)
+    .where(and(eq(workspaces.projectId, projectId), eq(workspaces.branch, branch)))
+    .get();
+}
+
 /** Appends a timeline event; a repeated `dedupeKey` is ignored, so retries land once. Returns true when written. */
 export function appendEvent({ db, event }: { db: Db; event: NewWorkspaceEvent }): boolean {
   const res = db

@@ -18,6 +18,8 @@ const spec: WorkspaceSpec = {
   remote: 'origin',
   github: { owner: 'acme', repo: 'app' },
   issue: null,
+  existingBranch: false,
+  adopt: null,
   ratchet: { enabled: true, autoMerge: false },
 };
 

@@ -67,6 +67,8 @@ export function specFor(
     remote: 'origin',
     github: null,
     issue: null,
+    existingBranch: false,
+    adopt: null,
     ratchet: { enabled: true, autoMerge: false },
   };
 }

@@ -439,7 +439,12 @@ describe('console', () => {
     type Answer = { settings: Record<string, unknown>; invalid: string[] };
     const initial = (await (await fetch(`${base}/api/settings`)).json()) as Answer;
     expect(initial).toEqual({
-      settings: { 'agent.defaults': null, 'budget.workspaceDefaultUsd': null, 'budget.dailyUsd': null },
+      settings: {
+        'agent.defaults': null,
+        'budget.workspaceDefaultUsd': null,
+        'budget.dailyUsd': null,
+        'notify.webhookUrl': null,
+      },
       invalid: [],
     });
 

@@ -37,6 +37,7 @@ describe('settings queries (real SQLite)', () => {
       'agent.defaults': null,
       'budget.workspaceDefaultUsd': 2,
       'budget.dailyUsd': 25,
+      'notify.webhookUrl': null,
     });
     expect(listSettingRows({ db })).toEqual([
       { key: 'budget.dailyUsd', value: 25, updatedAt: 2000 },
@@ -61,7 +62,12 @@ describe('settings queries (real SQLite)', () => {
       .values({ key: 'agent.defaults', value: { runner: 'gpt-5' } })
       .run();
     expect(getConsoleSettings({ db })).toEqual({
-      values: { 'agent.defaults': null, 'budget.workspaceDefaultUsd': null, 'budget.dailyUsd': null },
+      values: {
+        'agent.defaults': null,
+        'budget.workspaceDefaultUsd': null,
+        'budget.dailyUsd': null,
+        'notify.webhookUrl': null,
+      },
       invalid: ['agent.defaults'],
     });
     const saved = updateSettings({
@@ -73,6 +79,7 @@ describe('settings queries (real SQLite)', () => {
         'agent.defaults': { runner: 'script', mode: 'agent', maxTurns: 9 },
         'budget.workspaceDefaultUsd': null,
         'budget.dailyUsd': null,
+        'notify.webhookUrl': null,
       },
       invalid: [],
     });

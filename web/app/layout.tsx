@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { InboxBadge } from '../components/inbox-badge.js';
 import './globals.css';
 
 export const metadata: Metadata = { title: 'Ratchet', description: 'Local-first factory for coding agents' };
@@ -15,6 +16,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </Link>
           <nav>
             <Link href="/">Board</Link>
+            <Link href="/inbox" data-testid="nav-inbox">
+              Inbox <InboxBadge />
+            </Link>
             <Link href="/settings">Settings</Link>
             <a href="/api/health">Health</a>
           </nav>

@@ -93,7 +93,12 @@ export default function BoardPage() {
       </section>
       <aside className="side">
         <NewWorkspaceForm
-          projects={projects.map((p) => ({ id: p.id, name: p.name, defaultBranch: p.defaultBranch }))}
+          projects={projects.map((p) => ({
+            id: p.id,
+            name: p.name,
+            defaultBranch: p.defaultBranch,
+            github: p.githubOwner !== null && p.githubRepo !== null,
+          }))}
           defaults={
             stored
               ? { runner: stored.runner, model: stored.model ?? '', mode: stored.mode }

@@ -24,6 +24,7 @@ interface Fields {
   maxTurns: string;
   workspaceBudget: string;
   dailyBudget: string;
+  webhookUrl: string;
 }
 type TextKey = Exclude<keyof Fields, 'runner' | 'mode'>;
 
@@ -44,6 +45,7 @@ function fieldsFrom(s: ConsoleSettings, fallback: AgentFallback): Fields {
     maxTurns: String(agent?.maxTurns ?? fallback.maxTurns),
     workspaceBudget: s['budget.workspaceDefaultUsd'] === null ? '' : String(s['budget.workspaceDefaultUsd']),
     dailyBudget: s['budget.dailyUsd'] === null ? '' : String(s['budget.dailyUsd']),
+    webhookUrl: s['notify.webhookUrl'] ?? '',
   };
 }
 
@@ -100,6 +102,7 @@ export function SettingsForm({
           },
           'budget.workspaceDefaultUsd': dollars(fields.workspaceBudget),
           'budget.dailyUsd': dollars(fields.dailyBudget),
+          'notify.webhookUrl': fields.webhookUrl.trim() === '' ? null : fields.webhookUrl.trim(),
         },
       });
       setFields(fieldsFrom(answer.settings, fallback));
@@ -131,7 +134,7 @@ export function SettingsForm({
     label: string,
     key: TextKey,
     path: string,
-    extra: { type?: 'number'; step?: string; placeholder?: string } = {},
+    extra: { type?: 'number' | 'url' | 'password'; step?: string; placeholder?: string } = {},
   ) => (
     <label>
       {label}
@@ -211,6 +214,19 @@ export function SettingsForm({
         together, per UTC day.
       </p>
 
+      <h2>Notifications</h2>
+      <p className="muted hint">
+        Every inbox item is also POSTed here as JSON, with a Slack-style <code>text</code> field (a Slack
+        incoming-webhook URL works as is) and the structured fields; delivered once, retried until the
+        receiver answers 2xx. The URL is a secret: it is never logged. Leave blank for no webhook.
+      </p>
+      <div className="row">
+        {textField('Webhook URL', 'webhookUrl', 'notify.webhookUrl', {
+          type: 'password',
+          placeholder: 'https://hooks.slack.com/services/…',
+        })}
+      </div>
+
       {(unplaced.length > 0 || (failure && failure.fields.length === 0)) && (
         <p className="error" role="alert">
           {unplaced.length > 0 ? unplaced.map((f) => `${f.path}: ${f.message}`).join('; ') : failure?.message}
@@ -244,4 +260,5 @@ const FIELD_PATHS = [
   'agent.defaults.maxTurns',
   'budget.workspaceDefaultUsd',
   'budget.dailyUsd',
+  'notify.webhookUrl',
 ];

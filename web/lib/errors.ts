@@ -24,6 +24,14 @@ export const DOMAIN_ERROR_STATUS = {
   NotApplicable: 409,
   /** Thrown when a request body is larger than the route reads (see `readJson`). */
   PayloadTooLarge: 413,
+  /** Thrown when a branch is already another workspace's (each branch has one workspace). */
+  BranchHeld: 409,
+  /** Thrown when the project has no GitHub repository behind `origin` and the request needs one. */
+  NoGithubRepository: 422,
+  /** Thrown when GitHub refused or failed a lookup the console asked the worker for. */
+  GithubLookupFailed: 502,
+  /** Thrown when a GitHub issue or PR the request names does not exist. */
+  GithubNotFound: 404,
   /** Thrown when Temporal is not configured or cannot be reached. */
   TemporalUnavailable: 503,
 } as const;

@@ -17,12 +17,17 @@ export interface RouteEntry {
 
 export const ROUTES: readonly RouteEntry[] = [
   { pattern: '/', kind: 'page', methods: ['GET'] },
+  { pattern: '/inbox', kind: 'page', methods: ['GET'] },
   { pattern: '/settings', kind: 'page', methods: ['GET'] },
   { pattern: '/workspaces/[id]', kind: 'page', methods: ['GET'] },
   { pattern: '/api/board/live', kind: 'api', methods: ['GET'] },
   { pattern: '/api/github/webhook', kind: 'api', methods: ['POST'] },
   { pattern: '/api/health', kind: 'api', methods: ['GET'] },
   { pattern: '/api/projects', kind: 'api', methods: ['GET', 'POST'] },
+  { pattern: '/api/notifications', kind: 'api', methods: ['GET'] },
+  { pattern: '/api/notifications/live', kind: 'api', methods: ['GET'] },
+  { pattern: '/api/notifications/read', kind: 'api', methods: ['POST'] },
+  { pattern: '/api/projects/[id]/issues', kind: 'api', methods: ['GET'] },
   { pattern: '/api/projects/[id]/poke', kind: 'api', methods: ['POST'] },
   { pattern: '/api/settings', kind: 'api', methods: ['GET', 'PATCH'] },
   { pattern: '/api/workspaces', kind: 'api', methods: ['GET', 'POST'] },

@@ -15,6 +15,7 @@ import {
   type DecideTrustInput,
   type PendingTrust,
 } from '../../core/script-trust.js';
+import { intakeSourceSchema } from '../../core/intake.js';
 import { agentRequestSchema, applyAgentDefaults } from '../../core/settings.js';
 import { TEXT_LIMITS, multiLineText, singleLineText } from '../../core/text.js';
 import {
@@ -35,21 +36,32 @@ import {
   WORKSPACE_WORKFLOW_TYPE,
 } from '../../workflows/messages.js';
 import { DomainError } from './errors.js';
+import { resolveIntake } from './intake.js';
 import { getProjectOrThrow } from './projects.js';
 
-export const startWorkspaceInputSchema = z.object({
-  projectId: singleLineText(TEXT_LIMITS.name),
-  title: singleLineText(TEXT_LIMITS.title),
-  prompt: multiLineText(TEXT_LIMITS.prompt),
-  baseBranch: z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-    branchNameSchema.optional(),
-  ),
-  /** Fields left out come from the `agent.defaults` setting, then the built-in defaults. */
-  agent: agentRequestSchema.optional(),
-  /** Ratchet loop switches; the loop only runs for projects with a GitHub `origin`. */
-  ratchet: z.object({ enabled: z.boolean().optional(), autoMerge: z.boolean().optional() }).optional(),
-});
+export const startWorkspaceInputSchema = z
+  .object({
+    projectId: singleLineText(TEXT_LIMITS.name),
+    /** Required for a typed prompt or a branch; an issue or PR gives its own title when left out. */
+    title: singleLineText(TEXT_LIMITS.title, { required: false }).optional(),
+    prompt: multiLineText(TEXT_LIMITS.prompt, { required: false }).optional(),
+    /** Where the work starts: a typed prompt (default), an issue, an existing branch, or a PR to adopt. */
+    source: intakeSourceSchema.default({ kind: 'prompt' }),
+    baseBranch: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      branchNameSchema.optional(),
+    ),
+    /** Fields left out come from the `agent.defaults` setting, then the built-in defaults. */
+    agent: agentRequestSchema.optional(),
+    /** Ratchet loop switches; the loop only runs for projects with a GitHub `origin`. */
+    ratchet: z.object({ enabled: z.boolean().optional(), autoMerge: z.boolean().optional() }).optional(),
+  })
+  .superRefine((v, ctx) => {
+    // An issue or a PR brings its own title and task; typed work and a bare branch need them.
+    if (v.source.kind === 'issue' || v.source.kind === 'pr') return;
+    if (!v.title) ctx.addIssue({ code: 'custom', path: ['title'], message: 'is required' });
+    if (!v.prompt) ctx.addIssue({ code: 'custom', path: ['prompt'], message: 'is required' });
+  });
 export type StartWorkspaceInput = z.input<typeof startWorkspaceInputSchema>;
 
 /** Workspace ids as they appear in URLs; the same rule as `assertSafeId` in core/ids.ts. */
@@ -80,10 +92,19 @@ export async function startWorkspace({
 }): Promise<StartedWorkspace> {
   const parsed = startWorkspaceInputSchema.parse(input);
   const project = getProjectOrThrow(db, parsed.projectId);
+  const intake = await resolveIntake({
+    db,
+    client: async () => client,
+    taskQueue: config.taskQueue,
+    project,
+    source: parsed.source,
+  });
+  const title = parsed.title || intake.defaultTitle || '';
+  const prompt = parsed.prompt || intake.defaultPrompt || '';
   const settings = getConsoleSettings({ db }).values;
   const budgetUsd = settings['budget.workspaceDefaultUsd'];
   const workspaceId = newId('ws', Date.now(), Math.random);
-  const branch = branchNameFor(parsed.title, workspaceId);
+  const branch = intake.branch ?? branchNameFor(title, workspaceId);
   const worktreeRoot = project.worktreeDir ?? path.join(config.worktreesDir, project.id);
   const spec = workspaceSpecSchema.parse({
     workspaceId,
@@ -92,16 +113,23 @@ export async function startWorkspace({
     worktreeRoot,
     worktreePath: path.join(worktreeRoot, branch.replaceAll('/', '-')),
     branch,
-    baseBranch: parsed.baseBranch ?? project.defaultBranch,
-    title: parsed.title,
-    prompt: parsed.prompt,
+    baseBranch: intake.baseBranch ?? parsed.baseBranch ?? project.defaultBranch,
+    title,
+    prompt,
     agent: applyAgentDefaults(parsed.agent, settings['agent.defaults']),
     ...(budgetUsd !== null ? { budgetUsd } : {}),
     github:
       project.githubOwner && project.githubRepo
         ? { owner: project.githubOwner, repo: project.githubRepo }
         : null,
-    ratchet: { enabled: parsed.ratchet?.enabled ?? true, autoMerge: parsed.ratchet?.autoMerge ?? false },
+    // An adopted PR is what the loop is for: it always runs.
+    ratchet: {
+      enabled: intake.adopt ? true : (parsed.ratchet?.enabled ?? true),
+      autoMerge: parsed.ratchet?.autoMerge ?? false,
+    },
+    existingBranch: intake.existingBranch ?? false,
+    issue: intake.issue ?? null,
+    adopt: intake.adopt ?? null,
   });
   const workflowId = workflowIds.workspace(workspaceId);
   const args: [WorkspaceWorkflowInput] = [{ spec }];

@@ -33,6 +33,8 @@ export interface RecordedRequest {
   points?: number;
   ifNoneMatch?: string;
   status: number;
+  /** The parsed JSON body of a REST write (POST/PATCH/PUT), as the fake received it. */
+  body?: Record<string, unknown>;
 }
 
 export type FailureKind = 'rate-limit' | 'secondary-rate-limit' | 'bad-credentials' | 'server-error';
@@ -156,6 +158,7 @@ export async function startFakeGithub(opts: { tokens?: string[] } = {}) {
     if (raw) {
       try {
         body = JSON.parse(raw) as Record<string, unknown>;
+        if (method !== 'GET' && url.pathname !== '/graphql') rec.body = body;
       } catch {
         return send(res, rec, ghError(400, 'Problems parsing JSON'), {});
       }

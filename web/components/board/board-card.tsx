@@ -21,7 +21,7 @@ export function Card({ card, now, selected }: { card: BoardCard; now: number; se
       data-selected={selected ? 'true' : undefined}
       aria-current={selected ? 'true' : undefined}
     >
-      <Link href={`/workspaces/${card.id}`} className="ws-title">
+      <Link href={`/workspaces/${card.id}`} className="ws-title" prefetch={false}>
         {card.title}
       </Link>
       <p className="reason">{card.reason}</p>

@@ -207,12 +207,14 @@ export function BoardView({
         </label>
         <nav className="views" aria-label="Views">
           <Link
+            prefetch={false}
             href={`/${boardQueryToSearch({ ...query, view: 'board', cursor: undefined })}`}
             aria-current={query.view === 'board' ? 'page' : undefined}
           >
             Board
           </Link>
           <Link
+            prefetch={false}
             href={`/${boardQueryToSearch({ ...query, view: 'archived', column: undefined, cursor: undefined })}`}
             aria-current={query.view === 'archived' ? 'page' : undefined}
           >
@@ -243,10 +245,13 @@ export function BoardView({
             )}
             <div className="column-foot">
               {col.column === paged && query.cursor && (
-                <Link href={`/${boardQueryToSearch({ ...query, cursor: undefined })}`}>Newest</Link>
+                <Link prefetch={false} href={`/${boardQueryToSearch({ ...query, cursor: undefined })}`}>
+                  Newest
+                </Link>
               )}
               {col.column === paged && col.nextCursor ? (
                 <Link
+                  prefetch={false}
                   data-testid="older"
                   href={`/${boardQueryToSearch({ ...query, cursor: parseCursor(col.nextCursor) })}`}
                 >
@@ -254,6 +259,7 @@ export function BoardView({
                 </Link>
               ) : col.column !== paged && col.total > col.cards.length ? (
                 <Link
+                  prefetch={false}
                   data-testid="more"
                   href={`/${boardQueryToSearch({ ...query, column: col.column as BoardColumn, cursor: undefined })}`}
                 >

@@ -269,6 +269,20 @@ export function listBoard({ db, query }: { db: Db; query: BoardQuery }): BoardPa
   return { query, columns };
 }
 
+/** Column totals under the query's filters (paging ignored). */
+export function countBoard({ db, query }: { db: Db; query: BoardQuery }): Map<string, number> {
+  const rows = prepared(db, boardSql([], '')).all({
+    ...params(query),
+    cursorAt: null,
+    cursorId: null,
+    limit: 0,
+  }) as Array<{
+    col: string;
+    n: number;
+  }>;
+  return new Map(rows.map((r) => [r.col, r.n]));
+}
+
 /** Cards by id (any column, archived included), for the live channel. */
 export function getBoardCards({ db, ids }: { db: Db; ids: readonly string[] }): BoardCard[] {
   if (ids.length === 0) return [];

@@ -128,6 +128,13 @@ describe('board', () => {
       await waitLive(page);
       expect(await page.getByLabel('Search').inputValue()).toBe('');
 
+      // Esc outside a field, with nothing selected, clears every filter.
+      await page.goto(`${base}/?project=prj_seed_03&needsMe=1&column=waiting`);
+      await waitLive(page);
+      await page.keyboard.press('Escape');
+      await page.waitForURL(`${base}/`);
+      await waitLive(page);
+
       // `n` jumps to the new-workspace form.
       await page.keyboard.press('n');
       expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe(

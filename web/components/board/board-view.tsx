@@ -117,7 +117,8 @@ export function BoardView({
         }
         if (typing(e.target)) return;
         if (selected) setSelected(null);
-        else if (query.q || query.project || query.column || query.needsMe) go({ view: query.view });
+        else if (query.q || query.project || query.column || query.needsMe)
+          router.push(`/${boardQueryToSearch({ view: query.view })}`);
         return;
       }
       if (typing(e.target)) return;

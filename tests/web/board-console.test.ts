@@ -61,6 +61,7 @@ const cardIds = (page: Page, column: string) =>
   page
     .locator(`[data-column="${column}"] [data-testid="workspace-card"]`)
     .evaluateAll((els) => els.map((e) => e.getAttribute('data-id')!));
+const filters = (page: Page) => page.getByRole('search', { name: 'Board filters' });
 const waitLive = (page: Page) =>
   page.waitForSelector('[data-testid="board"][data-live="true"]', { timeout: 20_000 });
 
@@ -84,7 +85,7 @@ describe('board', () => {
       expect(await page.getByTestId('column-total').allTextContents()).toEqual(want.map(String));
 
       // The project filter narrows further; both stay in the URL.
-      await page.getByLabel('Project').selectOption('prj_seed_03');
+      await filters(page).getByLabel('Project', { exact: true }).selectOption('prj_seed_03');
       await page.waitForURL(
         (u) => u.searchParams.get('project') === 'prj_seed_03' && u.searchParams.get('q') === 'auth',
       );
@@ -100,8 +101,8 @@ describe('board', () => {
       await page.goBack();
       await page.waitForURL((u) => !u.searchParams.has('project') && u.searchParams.get('q') === 'auth');
       await waitLive(page);
-      expect(await page.getByLabel('Search').inputValue()).toBe('auth');
-      expect(await page.getByLabel('Project').inputValue()).toBe('');
+      expect(await filters(page).getByLabel('Search', { exact: true }).inputValue()).toBe('auth');
+      expect(await filters(page).getByLabel('Project', { exact: true }).inputValue()).toBe('');
 
       // j/k move the selection in reading order; typing in an input does not.
       const order = [
@@ -119,14 +120,14 @@ describe('board', () => {
       expect(await selected()).toBe(order[2]);
       await page.keyboard.press('k');
       expect(await selected()).toBe(order[1]);
-      await page.getByLabel('Search').focus();
+      await filters(page).getByLabel('Search', { exact: true }).focus();
       await page.keyboard.press('j');
-      expect(await page.getByLabel('Search').inputValue()).toBe('authj');
+      expect(await filters(page).getByLabel('Search', { exact: true }).inputValue()).toBe('authj');
       // Esc in the search clears it (and the URL).
       await page.keyboard.press('Escape');
       await page.waitForURL((u) => !u.searchParams.has('q'));
       await waitLive(page);
-      expect(await page.getByLabel('Search').inputValue()).toBe('');
+      expect(await filters(page).getByLabel('Search', { exact: true }).inputValue()).toBe('');
 
       // Esc outside a field, with nothing selected, clears every filter.
       await page.goto(`${base}/?project=prj_seed_03&needsMe=1&column=waiting`);

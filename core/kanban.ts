@@ -51,6 +51,16 @@ const ACTIVE: Partial<Record<WorkspaceStatus, string>> = {
   pushing: 'Pushing',
 };
 
+/** Statuses of rule 6 (a step in progress: Working), for readers that place rows in SQL. */
+export const WORKING_STATUSES = Object.keys(ACTIVE) as WorkspaceStatus[];
+/** Statuses of rules 4–5 (the person's turn: Waiting). */
+export const WAITING_STATUSES: readonly WorkspaceStatus[] = [
+  'failed',
+  'awaiting_trust',
+  'awaiting_plan_approval',
+  'awaiting_budget',
+];
+
 /** `fixing_ci` → `Fixing CI`. */
 export function ratchetStateLabel(state: RatchetState): string {
   const words = state.replace(/_/g, ' ').replace(/\bci\b/, 'CI');

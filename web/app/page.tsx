@@ -1,96 +1,45 @@
-import Link from 'next/link';
-import { BoardLive } from '../components/live/board-live.js';
+import { boardQueryToSearch, parseBoardQuery } from '../../core/board-query.js';
+import { listBoard } from '../../db/queries/board.js';
+import { getConsoleSettings } from '../../db/queries/settings.js';
+import { BoardView } from '../components/board/board-view.js';
 import { NewWorkspaceForm } from '../components/new-workspace-form.js';
 import { RegisterProjectForm } from '../components/register-project-form.js';
-import { COLUMNS, placeWorkspace, type Column } from '../lib/board.js';
-import { getConsoleSettings } from '../../db/queries/settings.js';
 import { db } from '../lib/db.js';
-import { getSpendByWorkspace } from '../lib/costs.js';
 import { listProjects } from '../lib/projects.js';
-import { listBoardRows, type BoardRow } from '../lib/queries.js';
 import { credentialRunner, installedAcpAgents } from '../lib/runners.js';
 
 export const dynamic = 'force-dynamic';
 
-const TITLES: Record<Column, string> = { working: 'Working', waiting: 'Waiting', done: 'Done' };
-
-function Card({ row, reason, spentUsd }: { row: BoardRow; reason: string; spentUsd: number }) {
-  const ws = row.workspace;
-  return (
-    <li className="card ws-card" data-testid="workspace-card">
-      <Link href={`/workspaces/${ws.id}`} className="ws-title">
-        {ws.title}
-      </Link>
-      <p className="reason">{reason}</p>
-      <dl className="facts">
-        <dt>Project</dt>
-        <dd>{row.project.name}</dd>
-        <dt>Status</dt>
-        <dd>
-          <span className={`badge status-${ws.status}`}>{ws.status.replaceAll('_', ' ')}</span>
-        </dd>
-        <dt>Branch</dt>
-        <dd>
-          <code>{ws.branch}</code>
-        </dd>
-        {row.pr && (
-          <>
-            <dt>PR</dt>
-            <dd>
-              <a href={row.pr.url}>#{row.pr.number}</a> {row.pr.ciStatus ? `· CI ${row.pr.ciStatus}` : ''}
-            </dd>
-          </>
-        )}
-        <dt>Spend</dt>
-        <dd>
-          ${spentUsd.toFixed(2)}
-          {ws.budgetUsd !== null ? ` of $${ws.budgetUsd.toFixed(2)}` : ''}
-        </dd>
-      </dl>
-    </li>
-  );
-}
-
-export default function BoardPage() {
+export default async function BoardPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const database = db();
+  const parsed = parseBoardQuery(await searchParams);
   const projects = listProjects(database);
   // Stored agent defaults pre-fill the form; without them, the first runner with credentials.
   const stored = getConsoleSettings({ db: database }).values['agent.defaults'];
-  // Spend is summed from the stored rows, never read from the budget route's cached column.
-  const spend = getSpendByWorkspace({ db: database });
-  const placed = listBoardRows(database).flatMap((row) => {
-    const p = placeWorkspace(row.workspace, row.pr);
-    return p.column ? [{ row, column: p.column, reason: p.reason }] : [];
-  });
+  const renderedAt = Date.now();
   return (
     <div className="board-page">
-      <BoardLive />
-      <section className="board" aria-label="Board">
-        {COLUMNS.map((column) => {
-          const cards = placed.filter((p) => p.column === column);
-          return (
-            <div key={column} className="column" data-column={column}>
-              <h2>
-                {TITLES[column]} <span className="count">{cards.length}</span>
-              </h2>
-              {cards.length === 0 ? (
-                <p className="muted empty">Nothing here.</p>
-              ) : (
-                <ul>
-                  {cards.map((c) => (
-                    <Card
-                      key={c.row.workspace.id}
-                      row={c.row}
-                      reason={c.reason}
-                      spentUsd={spend.get(c.row.workspace.id) ?? 0}
-                    />
-                  ))}
-                </ul>
-              )}
-            </div>
-          );
-        })}
-      </section>
+      {parsed.success ? (
+        <BoardView
+          key={boardQueryToSearch(parsed.data)}
+          query={parsed.data}
+          initial={listBoard({ db: database, query: parsed.data }).columns}
+          projects={projects.map((p) => ({ id: p.id, name: p.name }))}
+          renderedAt={renderedAt}
+        />
+      ) : (
+        <section className="card" aria-label="Board">
+          <p className="error" role="alert">
+            This board address is not valid:{' '}
+            {parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ')}.
+          </p>
+          <a href="/">Open the board</a>
+        </section>
+      )}
       <aside className="side">
         <NewWorkspaceForm
           projects={projects.map((p) => ({

@@ -95,16 +95,3 @@ export function getWorkspaceCosts({
     sessions,
   };
 }
-
-/** Each listed workspace's total, from its sessions (the board's Spend column). */
-export function getSpendByWorkspace({ db }: { db: Db }): Map<string, number> {
-  const rows = db
-    .select({
-      workspaceId: agentSessions.workspaceId,
-      total: sql<number>`coalesce(sum(${agentSessions.costUsd}), 0)`,
-    })
-    .from(agentSessions)
-    .groupBy(agentSessions.workspaceId)
-    .all();
-  return new Map(rows.map((r) => [r.workspaceId, r.total]));
-}

@@ -2,7 +2,7 @@
  * The console's reads of the SQLite read model. Incremental reads page by autoincrement id: SQLite
  * has one writer at a time, so ids become visible in increasing order and a cursor never skips a row.
  */
-import { and, asc, desc, eq, gt, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import {
   agentMessages,
@@ -20,33 +20,6 @@ import {
 
 /** @default 500 */
 export const PAGE_LIMIT = 500;
-
-export interface BoardRow {
-  workspace: Workspace;
-  project: Pick<Project, 'id' | 'name' | 'githubOwner' | 'githubRepo'>;
-  pr: PullRequest | null;
-}
-
-/** Workspaces that are on the board: everything not archived, newest first. */
-export function listBoardRows(db: Db): BoardRow[] {
-  return db
-    .select({
-      workspace: workspaces,
-      project: {
-        id: projects.id,
-        name: projects.name,
-        githubOwner: projects.githubOwner,
-        githubRepo: projects.githubRepo,
-      },
-      pr: pullRequests,
-    })
-    .from(workspaces)
-    .innerJoin(projects, eq(projects.id, workspaces.projectId))
-    .leftJoin(pullRequests, eq(pullRequests.workspaceId, workspaces.id))
-    .where(isNull(workspaces.archivedAt))
-    .orderBy(desc(workspaces.createdAt))
-    .all();
-}
 
 export interface WorkspaceDetail {
   workspace: Workspace;

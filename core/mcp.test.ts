@@ -10,8 +10,16 @@ import {
 
 describe('mcpServersSchema', () => {
   it.each([
-    ['a stdio server with env names', { probe: { command: 'node', args: ['s.js'], env: ['PROBE_KEY'] } }, true],
-    ['an http server with header env names', { web: { type: 'http', url: 'http://127.0.0.1:9/mcp', headers: { Authorization: 'WEB_AUTH' } } }, true],
+    [
+      'a stdio server with env names',
+      { probe: { command: 'node', args: ['s.js'], env: ['PROBE_KEY'] } },
+      true,
+    ],
+    [
+      'an http server with header env names',
+      { web: { type: 'http', url: 'http://127.0.0.1:9/mcp', headers: { Authorization: 'WEB_AUTH' } } },
+      true,
+    ],
     ['a server name with a double underscore (it would split tool names)', { a__b: { command: 'x' } }, false],
     ['an env entry that is a value, not a name', { probe: { command: 'x', env: ['sk-live 123'] } }, false],
     ['an unknown field (a typo or an inline secret)', { probe: { command: 'x', token: 'abc' } }, false],
@@ -25,7 +33,9 @@ describe('mcpServersSchema', () => {
 describe('mcpConfigText', () => {
   it('is the same for a reordered or reformatted file and differs for any change of meaning', () => {
     const a = mcpServersSchema.parse({ p: { command: 'node', args: ['s.js'], env: ['K'] } });
-    const b = mcpServersSchema.parse(JSON.parse('{"p":{"env":["K"],"args":["s.js"],"command":"node","type":"stdio"}}'));
+    const b = mcpServersSchema.parse(
+      JSON.parse('{"p":{"env":["K"],"args":["s.js"],"command":"node","type":"stdio"}}'),
+    );
     const c = mcpServersSchema.parse({ p: { command: 'node', args: ['s.js', '--x'], env: ['K'] } });
     expect(mcpConfigText(a)).toBe(mcpConfigText(b));
     expect(mcpConfigText(a)).not.toBe(mcpConfigText(c));
@@ -73,7 +83,9 @@ describe('mcpToolAllowed', () => {
 
 describe('summariseMcpServers', () => {
   it('names variables, never values', () => {
-    const s = summariseMcpServers(mcpServersSchema.parse({ p: { command: 'node', args: ['s.js'], env: ['K'] } }));
+    const s = summariseMcpServers(
+      mcpServersSchema.parse({ p: { command: 'node', args: ['s.js'], env: ['K'] } }),
+    );
     expect(s).toEqual([{ name: 'p', type: 'stdio', target: 'node s.js', envNames: ['K'] }]);
   });
 });

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import type { AgentMode } from './agent.js';
 
 /** The trust kind MCP configs are recorded under in `script_trust`. */
-export const MCP_TRUST_KIND = 'mcp';
+export const MCP_TRUST_KIND = 'mcp' as const;
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 /** Server names become part of tool names (`mcp__<server>__<tool>`): no `__`, no spaces. */
@@ -43,9 +43,7 @@ const httpServer = z
       .url('must be a URL')
       .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL'),
     /** Header name → NAME of the environment variable holding its value. */
-    headers: z
-      .record(z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name'), envName)
-      .default({}),
+    headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name'), envName).default({}),
   })
   .strict();
 
@@ -124,7 +122,10 @@ export function mcpToolName(server: string, tool: string): string {
 }
 
 /** Whether a tool may be offered in `mode`: plan mode only takes tools marked read-only. */
-export function mcpToolAllowed(mode: AgentMode, annotations: { readOnlyHint?: boolean } | undefined): boolean {
+export function mcpToolAllowed(
+  mode: AgentMode,
+  annotations: { readOnlyHint?: boolean } | undefined,
+): boolean {
   return mode === 'agent' || annotations?.readOnlyHint === true;
 }
 

@@ -45,6 +45,7 @@ export function createRunners(
       apiKey: env.ANTHROPIC_API_KEY,
       baseURL: env.ANTHROPIC_BASE_URL,
       makeToolbox,
+      env: parentEnv,
       prices,
       defaultModel: models.anthropic,
     });
@@ -55,6 +56,7 @@ export function createRunners(
       baseURL: env.OPENAI_BASE_URL,
       provider: openaiProviderLabel(env.OPENAI_BASE_URL, agents.openaiProvider),
       makeToolbox,
+      env: parentEnv,
       prices,
       defaultModel: models.openai,
     });

@@ -15,6 +15,7 @@
  */
 import { z } from 'zod';
 import type { AgentMode } from './agent.js';
+import { formatZodIssues } from './config.js';
 
 /** The trust kind MCP configs are recorded under in `script_trust`. */
 export const MCP_TRUST_KIND = 'mcp' as const;
@@ -144,4 +145,33 @@ export function summariseMcpServers(servers: McpServersConfig): McpServerSummary
       ? { name, type: 'http', target: cfg.url, envNames: Object.values(cfg.headers) }
       : { name, type: 'stdio', target: [cfg.command, ...cfg.args].join(' '), envNames: cfg.env },
   );
+}
+
+export type McpConfigParse =
+  | { state: 'none' }
+  | { state: 'invalid'; error: string }
+  /** `text` is what is approved and hashed (`mcpConfigText`). */
+  | { state: 'ok'; servers: McpServersConfig; text: string };
+
+const fileShape = z.object({ mcpServers: z.unknown().optional() }).passthrough();
+
+/**
+ * The `mcpServers` block of a `.ratchet/config.json` text (null: no file). A file without the
+ * block, or with an empty one, has none; a bad block is `invalid` with every bad field named.
+ */
+export function parseMcpConfigFile(raw: string | null): McpConfigParse {
+  if (raw === null) return { state: 'none' };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    return { state: 'invalid', error: `.ratchet/config.json is not valid JSON: ${(err as Error).message}` };
+  }
+  const file = fileShape.safeParse(json);
+  if (!file.success || file.data.mcpServers === undefined) return { state: 'none' };
+  const parsed = mcpServersSchema.safeParse(file.data.mcpServers);
+  if (!parsed.success)
+    return { state: 'invalid', error: formatZodIssues(parsed.error, '.ratchet/config.json mcpServers') };
+  if (Object.keys(parsed.data).length === 0) return { state: 'none' };
+  return { state: 'ok', servers: parsed.data, text: mcpConfigText(parsed.data) };
 }

@@ -13,17 +13,14 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { z } from 'zod';
 import type { AgentMode } from '../../core/agent.js';
-import { formatZodIssues } from '../../core/config.js';
 import {
   MCP_TRUST_KIND,
-  mcpConfigText,
-  mcpServersSchema,
+  parseMcpConfigFile,
   mcpToolAllowed,
   mcpToolName,
   resolveMcpServers,
-  type McpServersConfig,
+  type McpConfigParse,
   type ResolvedMcpServer,
 } from '../../core/mcp.js';
 import type { Db } from '../../db/client.js';
@@ -32,34 +29,13 @@ import type { ToolDefinition } from './runner.js';
 import { buildAgentEnv, redactSecrets, type Env } from './sandbox-env.js';
 
 export type McpConfigRead =
-  | { state: 'none' }
-  | { state: 'invalid'; error: string }
-  | { state: 'ok'; servers: McpServersConfig; text: string; sha256: string };
+  Exclude<McpConfigParse, { state: 'ok' }> | (Extract<McpConfigParse, { state: 'ok' }> & { sha256: string });
 
-const fileShape = z.object({ mcpServers: z.unknown().optional() }).passthrough();
-
-/** Parses the `mcpServers` block of a `.ratchet/config.json` text (null: no file). */
+/** Parses the config text and adds the sha256 of the approved text (the trust key). */
 export function parseMcpConfig(raw: string | null): McpConfigRead {
-  if (raw === null) return { state: 'none' };
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch (err) {
-    return { state: 'invalid', error: `.ratchet/config.json is not valid JSON: ${(err as Error).message}` };
-  }
-  const file = fileShape.safeParse(json);
-  if (!file.success || file.data.mcpServers === undefined) return { state: 'none' };
-  const parsed = mcpServersSchema.safeParse(file.data.mcpServers);
-  if (!parsed.success)
-    return { state: 'invalid', error: formatZodIssues(parsed.error, '.ratchet/config.json mcpServers') };
-  if (Object.keys(parsed.data).length === 0) return { state: 'none' };
-  const text = mcpConfigText(parsed.data);
-  return {
-    state: 'ok',
-    servers: parsed.data,
-    text,
-    sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
-  };
+  const cfg = parseMcpConfigFile(raw);
+  if (cfg.state !== 'ok') return cfg;
+  return { ...cfg, sha256: createHash('sha256').update(cfg.text, 'utf8').digest('hex') };
 }
 
 export function readMcpConfig(worktreePath: string): McpConfigRead {

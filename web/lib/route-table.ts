@@ -23,6 +23,7 @@ export const ROUTES: readonly RouteEntry[] = [
   { pattern: '/api/github/webhook', kind: 'api', methods: ['POST'] },
   { pattern: '/api/health', kind: 'api', methods: ['GET'] },
   { pattern: '/api/projects', kind: 'api', methods: ['GET', 'POST'] },
+  { pattern: '/api/projects/[id]/mcp-trust', kind: 'api', methods: ['GET', 'POST'] },
   { pattern: '/api/projects/[id]/poke', kind: 'api', methods: ['POST'] },
   { pattern: '/api/settings', kind: 'api', methods: ['GET', 'PATCH'] },
   { pattern: '/api/workspaces', kind: 'api', methods: ['GET', 'POST'] },

@@ -4,6 +4,7 @@ import {
   mcpServersSchema,
   mcpToolAllowed,
   mcpToolName,
+  parseMcpConfigFile,
   resolveMcpServers,
   summariseMcpServers,
 } from './mcp.js';
@@ -87,5 +88,24 @@ describe('summariseMcpServers', () => {
       mcpServersSchema.parse({ p: { command: 'node', args: ['s.js'], env: ['K'] } }),
     );
     expect(s).toEqual([{ name: 'p', type: 'stdio', target: 'node s.js', envNames: ['K'] }]);
+  });
+});
+
+describe('parseMcpConfigFile', () => {
+  it.each([
+    ['no file', null, 'none'],
+    ['a file without mcpServers (only a setup script)', '{"setup":"npm ci"}', 'none'],
+    ['an empty block', '{"mcpServers":{}}', 'none'],
+    ['not JSON', '{', 'invalid'],
+    ['a bad server', '{"mcpServers":{"p":{"command":""}}}', 'invalid'],
+    ['a good block', '{"setup":"x","mcpServers":{"p":{"command":"node"}}}', 'ok'],
+  ] as const)('%s → %s', (_label, raw, state) => {
+    expect(parseMcpConfigFile(raw).state).toBe(state);
+  });
+
+  it('names the bad field', () => {
+    const r = parseMcpConfigFile('{"mcpServers":{"p":{"command":"node","env":["not a name"]}}}');
+    expect(r).toMatchObject({ state: 'invalid' });
+    expect((r as { error: string }).error).toContain('.ratchet/config.json mcpServers p.env.0');
   });
 });

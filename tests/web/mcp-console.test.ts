@@ -74,14 +74,15 @@ describe('MCP servers in the console', () => {
       servers: Array<{ name: string; type: string; envNames: string[]; envSet: Record<string, boolean> }>;
     };
     expect(view.state).toBe('not_approved');
+    // In the file's order.
     expect(view.servers.map((s) => [s.name, s.type, s.envNames, s.envSet])).toEqual([
-      ['docs', 'http', ['DOCS_AUTH'], { DOCS_AUTH: true }],
       [
         'probe',
         'stdio',
         ['PROBE_API_KEY', 'PROBE_UNSET_VAR'],
         { PROBE_API_KEY: true, PROBE_UNSET_VAR: false },
       ],
+      ['docs', 'http', ['DOCS_AUTH'], { DOCS_AUTH: true }],
     ]);
 
     const bad = await fetch(`${server.base}/api/projects/${projectId}/mcp-trust`, {
@@ -112,7 +113,7 @@ describe('MCP servers in the console', () => {
     await page.goto(`${server.base}/settings`);
     const card = page.getByTestId(`mcp-${projectId}`);
     await card.getByText('not approved: nothing starts').waitFor();
-    expect(await card.locator('th').allTextContents()).toEqual(['docs', 'probe']);
+    expect(await card.locator('th').allTextContents()).toEqual(['probe', 'docs']);
     expect(await card.textContent()).toContain('PROBE_UNSET_VAR (not set)');
     expect(await page.content()).not.toContain(SECRET);
     await card.getByRole('button', { name: 'Approve MCP servers' }).click();
@@ -124,6 +125,6 @@ describe('MCP servers in the console', () => {
     expect(rows.map((r) => [r.kind, r.decision])).toEqual([['mcp', 'approved']]);
     const turn = mcpServersForTurn({ db, projectId, worktreePath: worktree, mode: 'agent', env });
     expect(turn.notes).toEqual([]);
-    expect(turn.servers.map((s) => s.name)).toEqual(['docs', 'probe']);
+    expect(turn.servers.map((s) => s.name)).toEqual(['probe', 'docs']);
   });
 });

@@ -15,6 +15,8 @@
  *   and lists the tool calls that already ran. A permission request for a call that already has
  *   a result is refused.
  * - Activity cancellation sends `session/cancel`, then kills the agent after a grace period.
+ * - The project's approved MCP servers go to `session/new` and `session/load` as `mcpServers`
+ *   (http ones only to an agent that advertises `mcpCapabilities.http`); plan mode sends none.
  * - Tokens come from the prompt response's `usage` and dollars from `usage_update` `cost` (USD),
  *   where the agent reports them; the cost is cumulative per ACP session, so rows carry deltas.
  */
@@ -26,6 +28,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { decidePermission, replayContext, type AcpAgentConfig } from '../../core/acp.js';
 import type { AgentTurnResult } from '../../core/agent.js';
+import type { ResolvedMcpServer } from '../../core/mcp.js';
 import { ErrorTypes } from '../../core/errors.js';
 import { killRecordedGroup, spawnWatched } from '../process.js';
 import { createClientTools } from './acp-client-tools.js';
@@ -67,6 +70,33 @@ export function acpAgentEnv(parent: Env, agent: AcpAgentConfig): Record<string, 
     if (v !== undefined && v !== '') env[name] = v;
   }
   return env;
+}
+
+/** The servers in ACP's shape; http ones only when the agent can take them (the rest are named). */
+export function acpMcpServers(
+  servers: readonly ResolvedMcpServer[],
+  http: boolean,
+): { servers: acp.McpServer[]; skipped: string[] } {
+  const out: acp.McpServer[] = [];
+  const skipped: string[] = [];
+  for (const s of servers) {
+    if (s.type === 'stdio')
+      out.push({
+        name: s.name,
+        command: s.command,
+        args: s.args,
+        env: Object.entries(s.env).map(([name, value]) => ({ name, value })),
+      });
+    else if (http)
+      out.push({
+        type: 'http',
+        name: s.name,
+        url: s.url,
+        headers: Object.entries(s.headers).map(([name, value]) => ({ name, value })),
+      });
+    else skipped.push(s.name);
+  }
+  return { servers: out, skipped };
 }
 
 export function createAcpRunner(deps: AcpRunnerDeps): AgentRunner {
@@ -270,6 +300,18 @@ async function runAcp(
         }),
       );
       const canLoad = init.agentCapabilities?.loadSession === true;
+      const mcp = acpMcpServers(
+        req.config.mode === 'plan' ? [] : (req.mcpServers ?? []),
+        init.agentCapabilities?.mcpCapabilities?.http === true,
+      );
+      if (mcp.skipped.length)
+        append({
+          role: 'system',
+          content: {
+            kind: 'mcp_unavailable',
+            text: `MCP servers not passed (the agent takes no http servers): ${mcp.skipped.join(', ')}`,
+          },
+        });
       let modes: acp.SessionModeState | null | undefined;
       let loaded = false;
       if (priorSession && canLoad) {
@@ -279,7 +321,7 @@ async function runAcp(
             agent.request('session/load', {
               sessionId: priorSession,
               cwd: worktree,
-              mcpServers: [],
+              mcpServers: mcp.servers,
               _meta: sessionMeta,
             }),
           );
@@ -301,7 +343,7 @@ async function runAcp(
       }
       if (!sessionId) {
         const r = await call(
-          agent.request('session/new', { cwd: worktree, mcpServers: [], _meta: sessionMeta }),
+          agent.request('session/new', { cwd: worktree, mcpServers: mcp.servers, _meta: sessionMeta }),
         );
         sessionId = r.sessionId;
         modes = r.modes;

@@ -16,6 +16,7 @@ import { getSetting, getSpendSince, getWorkspaceSpend } from '../../db/queries/b
 import { appendEvent, countEventsByKeyPrefix } from '../../db/queries/workspaces.js';
 import type { AgentRunner, AgentTurnRequest } from './runner.js';
 import { createLiveSink } from './live.js';
+import { mcpServersForTurn } from './mcp.js';
 import { createTranscript, ensureSession } from './transcript.js';
 import { renderTurnPrompts } from './turn-prompts.js';
 
@@ -39,11 +40,13 @@ export interface AgentActivityDeps {
   db: Db;
   /** Runners by name; the worker registers the ones that are configured. */
   runners: Partial<Record<RunnerName, AgentRunner>>;
+  /** The worker's environment: MCP servers' named variables are read from it. @default process.env */
+  env?: Record<string, string | undefined>;
 }
 
 export const DAILY_BUDGET_SETTING = 'budget.dailyUsd';
 
-export function createAgentActivities({ db, runners }: AgentActivityDeps) {
+export function createAgentActivities({ db, runners, env = process.env }: AgentActivityDeps) {
   return {
     async runAgentTurn(input: RunAgentTurnInput): Promise<AgentTurnResult> {
       const ctx = Context.current();
@@ -89,6 +92,27 @@ export function createAgentActivities({ db, runners }: AgentActivityDeps) {
         spec,
         vars: input.templateVars ?? {},
       });
+      // The project's approved MCP servers; why any did not start is said once in the session.
+      const mcp = mcpServersForTurn({
+        db,
+        projectId: spec.projectId,
+        worktreePath: spec.worktreePath,
+        mode: config.mode,
+        env,
+      });
+      const said = new Set(
+        transcript
+          .load()
+          .flatMap((r) =>
+            r.role === 'system' && r.content && typeof r.content === 'object'
+              ? [JSON.stringify(r.content)]
+              : [],
+          ),
+      );
+      for (const text of mcp.notes) {
+        const content = { kind: 'mcp_not_started', text };
+        if (!said.has(JSON.stringify(content))) transcript.append({ role: 'system', content });
+      }
       const req: AgentTurnRequest = {
         workspaceId: spec.workspaceId,
         turn: input.turn,
@@ -98,6 +122,7 @@ export function createAgentActivities({ db, runners }: AgentActivityDeps) {
         prompt: prompts.user,
         systemPrompt: prompts.system,
         config,
+        mcpServers: mcp.servers,
       };
       const live = createLiveSink({
         db,

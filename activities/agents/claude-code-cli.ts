@@ -5,7 +5,10 @@
  * that nothing in the worktree can widen it:
  * - `--setting-sources user`: a repository's `.claude/settings*.json` (which the agent itself can
  *   write) is never read, so it cannot allow `Write(/**)` or bare `Bash`.
- * - `--strict-mcp-config`: a repository's `.mcp.json` starts no servers.
+ * - `--strict-mcp-config`: a repository's `.mcp.json` starts no servers; the project's approved
+ *   MCP servers (core/mcp.ts) come in by `--mcp-config <file>` (mode 0600, in a private temp
+ *   directory, removed once the CLI has started them), and in agent mode `mcp__<server>` is
+ *   pre-allowed for each. Plan mode gets no MCP servers.
  * - Agent mode is `--permission-mode acceptEdits` with only read tools and per-command Bash rules
  *   pre-allowed. acceptEdits accepts Write/Edit inside the working directory only; a write or a
  *   Bash output redirection outside it needs approval, which `-p` cannot give, so it is refused
@@ -21,7 +24,11 @@
  * starts never see it (with the key in its environment they do: `env` in a Bash tool call prints
  * it), and it is in no argv, log or prompt.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { AgentConfig } from '../../core/agent.js';
+import type { ResolvedMcpServer } from '../../core/mcp.js';
 import { buildAgentEnv, type Env } from './sandbox-env.js';
 
 /** Tools pre-allowed in every mode: they only read. */
@@ -102,6 +109,8 @@ export interface CliArgsInput {
   resumeId?: string;
   /** @default CLAUDE_CODE_BASH_RULES */
   bashRules?: readonly string[];
+  /** A `--mcp-config` file and the server names in it (agent mode only). */
+  mcp?: { file: string; servers: readonly string[] };
 }
 
 export function claudeCodeArgs(input: CliArgsInput): string[] {
@@ -116,11 +125,17 @@ export function claudeCodeArgs(input: CliArgsInput): string[] {
     String(input.maxTurns),
   ];
   args.push('--setting-sources', 'user', '--strict-mcp-config');
+  const mcp = input.mode === 'plan' ? undefined : input.mcp;
+  if (mcp?.servers.length) args.push('--mcp-config', mcp.file);
   if (input.systemPrompt) args.push('--append-system-prompt', input.systemPrompt);
   const allowed =
     input.mode === 'plan'
       ? CLAUDE_CODE_READ_TOOLS
-      : [...CLAUDE_CODE_READ_TOOLS, ...(input.bashRules ?? CLAUDE_CODE_BASH_RULES)];
+      : [
+          ...CLAUDE_CODE_READ_TOOLS,
+          ...(input.bashRules ?? CLAUDE_CODE_BASH_RULES),
+          ...(mcp?.servers ?? []).map((s) => `mcp__${s}`),
+        ];
   args.push(
     '--permission-mode',
     input.mode === 'plan' ? 'plan' : 'acceptEdits',
@@ -150,4 +165,23 @@ export function claudeCodeEnv(opts: {
   if (opts.baseURL) env.ANTHROPIC_BASE_URL = opts.baseURL;
   if (opts.apiKeyFd !== undefined) env[API_KEY_FD_VARIABLE] = String(opts.apiKeyFd);
   return env;
+}
+
+/**
+ * Writes the CLI's `--mcp-config` file (it holds the servers' secret values) into a fresh private
+ * directory: the directory is 0700, the file 0600. `remove` is idempotent.
+ */
+export function writeMcpConfigFile(servers: readonly ResolvedMcpServer[]): { file: string; remove(): void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-mcp-'));
+  const file = path.join(dir, 'mcp.json');
+  const mcpServers = Object.fromEntries(
+    servers.map((s) => [
+      s.name,
+      s.type === 'stdio'
+        ? { type: 'stdio', command: s.command, args: s.args, env: s.env }
+        : { type: 'http', url: s.url, headers: s.headers },
+    ]),
+  );
+  fs.writeFileSync(file, JSON.stringify({ mcpServers }), { mode: 0o600, flag: 'wx' });
+  return { file, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }

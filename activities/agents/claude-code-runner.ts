@@ -19,7 +19,7 @@ import { finishTurn } from './transcript.js';
 import { ErrorTypes } from '../../core/errors.js';
 import { extraInputFd, killRecordedGroup, runProcess } from '../process.js';
 import { isClaudeCliAvailable, resolveExecutable } from './cli-probe.js';
-import { claudeCodeArgs, claudeCodeEnv } from './claude-code-cli.js';
+import { claudeCodeArgs, claudeCodeEnv, writeMcpConfigFile } from './claude-code-cli.js';
 import { lineSchema, newLedger, rowsForLine, type ResultLine } from './claude-code-stream.js';
 import { nullLiveSink } from './live.js';
 import type { PriceTable } from './pricing.js';
@@ -188,7 +188,11 @@ async function runClaudeCode(
       ...(line.type === 'system' || line.type === 'result' ? { subtype: line.subtype } : {}),
     });
     if (line.type === 'result') result = line;
-    if (line.type === 'system' && line.subtype === 'init') sawInit = true;
+    if (line.type === 'system' && line.subtype === 'init') {
+      sawInit = true;
+      // The CLI has read its MCP config and started the servers: the secrets leave the disk.
+      mcpFile?.remove();
+    }
     appended(transcript.appendAll(rowsForLine(line, ledger, deps.prices, model)));
     if (line.type === 'assistant') {
       live.end(liveStream);
@@ -202,10 +206,14 @@ async function runClaudeCode(
       }
     }
   };
+  let mcpFile: { file: string; remove(): void } | null = null;
+  const mcpServers = req.config.mode === 'plan' ? [] : (req.mcpServers ?? []);
   const spawnCli = (resumeId: string | undefined) => {
     buffer = '';
     result = null;
     sawInit = false;
+    mcpFile?.remove();
+    mcpFile = mcpServers.length ? writeMcpConfigFile(mcpServers) : null;
     const args = claudeCodeArgs({
       model,
       maxTurns: req.config.maxTurns,
@@ -213,6 +221,7 @@ async function runClaudeCode(
       systemPrompt: req.systemPrompt,
       resumeId,
       bashRules: deps.bashRules,
+      ...(mcpFile ? { mcp: { file: mcpFile.file, servers: mcpServers.map((m) => m.name) } } : {}),
     });
     return runProcess(bin, args, {
       cwd: req.worktreePath,
@@ -270,6 +279,7 @@ async function runClaudeCode(
     }
   } finally {
     ctx.signal.removeEventListener('abort', onOuterAbort);
+    (mcpFile as { remove(): void } | null)?.remove();
   }
   live.end(liveStream);
   if (ctx.signal.aborted) throw ctx.signal.reason;

@@ -46,6 +46,7 @@ export function createRunners(
       apiKey: env.ANTHROPIC_API_KEY,
       baseURL: env.ANTHROPIC_BASE_URL,
       makeToolbox,
+      env: parentEnv,
       prices,
       defaultModel: models.anthropic,
     });
@@ -56,6 +57,7 @@ export function createRunners(
       baseURL: env.OPENAI_BASE_URL,
       provider: openaiProviderLabel(env.OPENAI_BASE_URL, agents.openaiProvider),
       makeToolbox,
+      env: parentEnv,
       prices,
       defaultModel: models.openai,
     });

@@ -9,6 +9,7 @@ import type {
   RunnerName,
   SessionPurpose,
 } from '../../core/agent.js';
+import type { ResolvedMcpServer } from '../../core/mcp.js';
 import type { LiveSink } from './live.js';
 import type { Transcript } from './transcript.js';
 
@@ -22,6 +23,11 @@ export interface AgentTurnRequest {
   prompt: string;
   systemPrompt: string;
   config: AgentConfig;
+  /**
+   * The project's approved MCP servers with their secret values (core/mcp.ts), resolved by the
+   * activity for this turn; never serialised. Each runner applies the plan-mode rule itself.
+   */
+  mcpServers?: ResolvedMcpServer[];
 }
 
 export interface RunnerContext {

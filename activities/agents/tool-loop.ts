@@ -12,6 +12,7 @@ import { costUsd, type PriceTable } from './pricing.js';
 import { toProviderFailure } from './provider-errors.js';
 import type { AgentTurnRequest, RunnerContext, ToolDefinition, ToolboxFactory } from './runner.js';
 import { nullLiveSink, type LiveDelta } from './live.js';
+import { connectMcpTools, type McpToolset } from './mcp.js';
 import { finishTurn, type StoredMessage, type TranscriptAppend } from './transcript.js';
 
 export interface NeutralToolCall {
@@ -60,6 +61,8 @@ export interface ModelAdapter {
 
 export interface ToolLoopDeps {
   makeToolbox: ToolboxFactory;
+  /** The worker's environment, for the MCP servers' allowlisted base environment. @default process.env */
+  env?: Record<string, string | undefined>;
   /** Price overrides from settings; defaults come from pricing.ts. */
   prices?: PriceTable;
   /** Heartbeat interval while a tool runs. @default 5000 */
@@ -170,8 +173,30 @@ export async function runToolLoop(
     rows = transcript.load();
   }
   const conversation = rebuildConversation(rows);
-  const toolbox = deps.makeToolbox({ worktree: req.worktreePath, mode: req.config.mode });
+  const builtin = deps.makeToolbox({ worktree: req.worktreePath, mode: req.config.mode });
   const onProgress = throttle(() => ctx.heartbeat({ lastSeq }), 1000);
+  let mcp: McpToolset | null = null;
+  if (req.mcpServers?.length) {
+    const heartbeat = setInterval(() => ctx.heartbeat({ lastSeq }), deps.toolHeartbeatMs ?? 5000);
+    try {
+      mcp = await connectMcpTools(req.mcpServers, {
+        mode: req.config.mode,
+        cwd: req.worktreePath,
+        env: deps.env ?? process.env,
+      });
+    } finally {
+      clearInterval(heartbeat);
+    }
+    for (const failure of mcp.failures)
+      appended(transcript.append({ role: 'system', content: { kind: 'mcp_unavailable', text: failure } }));
+  }
+  const mcpTools = mcp;
+  // MCP tools sit beside the confined toolbox; names never clash (`mcp__` is not a built-in prefix).
+  const toolbox = {
+    definitions: [...builtin.definitions, ...(mcpTools?.definitions ?? [])],
+    execute: (name: string, args: unknown, c?: { signal?: AbortSignal }) =>
+      mcpTools?.has(name) ? mcpTools.execute(name, args, c) : builtin.execute(name, args, c),
+  };
 
   try {
     for (;;) {
@@ -182,7 +207,7 @@ export async function runToolLoop(
         const toolStream = live.begin();
         live.emit(toolStream, { kind: 'tool_start', toolCallId: call.id, name: call.name });
         const result = await executeToolCall(
-          toolbox.execute.bind(toolbox),
+          toolbox.execute,
           call,
           ctx,
           deps.toolHeartbeatMs ?? 5000,
@@ -272,6 +297,8 @@ export async function runToolLoop(
   } catch (err) {
     if (err instanceof ApplicationFailure && err.nonRetryable) transcript.setStatus('failed', err.message);
     throw err;
+  } finally {
+    await mcpTools?.close();
   }
 }
 

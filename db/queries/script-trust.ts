@@ -1,6 +1,10 @@
 /** Reads and writes of `script_trust`: one row per (project, kind, sha256); a later decision replaces the earlier one. */
 import { and, desc, eq } from 'drizzle-orm';
+import type { MCP_TRUST_KIND } from '../../core/mcp.js';
 import type { ScriptKind, TrustDecision } from '../../core/script-trust.js';
+
+/** A script kind, or `mcp` for a project's MCP server config (core/mcp.ts). */
+export type TrustKind = ScriptKind | typeof MCP_TRUST_KIND;
 import type { Db } from '../client.js';
 import { scriptTrust, type ScriptTrust } from '../schema.js';
 
@@ -12,7 +16,7 @@ export function getScriptTrust({
 }: {
   db: Db;
   projectId: string;
-  kind: ScriptKind;
+  kind: TrustKind;
   sha256: string;
 }): ScriptTrust | undefined {
   return db
@@ -32,7 +36,7 @@ export function recordScriptTrust({
   db: Db;
   row: {
     projectId: string;
-    kind: ScriptKind;
+    kind: TrustKind;
     sha256: string;
     script: string;
     decision: TrustDecision;

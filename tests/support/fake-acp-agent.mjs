@@ -11,7 +11,9 @@
  *   { plan: entries }                             { sleep: ms }  (stops early on session/cancel)
  *   { usage: { costUsd, input, output } }  usage_update with the cumulative cost; tokens summed
  *   { tool: { id, title, kind, rawInput?, locations?, ask?, run?: { command, args },
- *             write?: { path, content }, read?: { path } } }  a tool call run through the client
+ *             write?: { path, content }, read?: { path },
+ *             mcp?: { server, tool, arguments } } }  a tool call run through the client, or (mcp)
+ *             through the stdio MCP server of that name from session/new's `mcpServers`
  *   { crash: true }  exits mid-stream the first time it is reached   { end: stopReason? }
  * A new session whose prompt replays an earlier attempt (`<previous_attempt>`) skips the tool
  * calls listed there, as an agent obeying that context would.
@@ -22,6 +24,8 @@ import process from 'node:process';
 import { Readable, Writable } from 'node:stream';
 import { setTimeout } from 'node:timers';
 import * as acp from '@agentclientprotocol/sdk/unstable';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
 const script = JSON.parse(fs.readFileSync(process.env.FAKE_ACP_SCRIPT ?? '', 'utf8'));
 const stateDir = process.env.FAKE_ACP_STATE ?? '';
@@ -42,7 +46,40 @@ const sleep = (ms, id) =>
     tick();
   });
 
+/** MCP servers given per session (with their values: kept in memory, logged by name only). */
+const mcpBySession = new Map();
+const mcpSummary = (servers) =>
+  (servers ?? []).map((m) => ({
+    name: m.name,
+    type: m.type ?? 'stdio',
+    command: m.command,
+    url: m.url,
+    envNames: (m.env ?? m.headers ?? []).map((e) => e.name),
+  }));
+
+async function runMcp(sessionId, call) {
+  const server = (mcpBySession.get(sessionId) ?? []).find((m) => m.name === call.server);
+  if (!server) return { ok: false, text: `no MCP server ${call.server}` };
+  const mcp = new Client({ name: 'fake-acp-agent', version: '1.0.0' });
+  await mcp.connect(
+    new StdioClientTransport({
+      command: server.command,
+      args: server.args,
+      env: Object.fromEntries(server.env.map((e) => [e.name, e.value])),
+      cwd: load(sessionId)?.cwd ?? process.cwd(),
+      stderr: 'ignore',
+    }),
+  );
+  try {
+    const r = await mcp.callTool({ name: call.tool, arguments: call.arguments ?? {} });
+    return { ok: !r.isError, text: r.content.map((c) => c.text ?? '').join('\n') };
+  } finally {
+    await mcp.close();
+  }
+}
+
 async function runTool(client, sessionId, t) {
+  if (t.mcp) return runMcp(sessionId, t.mcp);
   if (t.run) {
     const term = await client.request('terminal/create', {
       sessionId,
@@ -78,7 +115,14 @@ const app = acp
   .onRequest('session/new', ({ params }) => {
     const id = `sess-${process.pid}-${Date.now().toString(36)}`;
     save({ id, cwd: params.cwd, pos: 0, history: [], skip: [] });
-    log({ method: 'session/new', sessionId: id, cwd: params.cwd, meta: params._meta ?? null });
+    mcpBySession.set(id, params.mcpServers ?? []);
+    log({
+      method: 'session/new',
+      sessionId: id,
+      cwd: params.cwd,
+      meta: params._meta ?? null,
+      mcpServers: mcpSummary(params.mcpServers),
+    });
     return {
       sessionId: id,
       modes: {
@@ -93,7 +137,13 @@ const app = acp
   })
   .onRequest('session/load', async ({ params, client }) => {
     const s = load(params.sessionId);
-    log({ method: 'session/load', sessionId: params.sessionId, found: Boolean(s) });
+    mcpBySession.set(params.sessionId, params.mcpServers ?? []);
+    log({
+      method: 'session/load',
+      sessionId: params.sessionId,
+      found: Boolean(s),
+      mcpServers: mcpSummary(params.mcpServers),
+    });
     if (!s) throw acp.RequestError.resourceNotFound(params.sessionId);
     for (const update of s.history) await client.notify('session/update', { sessionId: s.id, update });
     return {

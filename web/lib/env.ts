@@ -40,3 +40,8 @@ export function childEnv(): NodeJS.ProcessEnv {
   for (const k of SECRET_ENV) delete env[k];
   return env;
 }
+
+/** Whether each named variable is set (non-empty) in the console's environment; never a value. */
+export function envNamesSet(names: readonly string[]): Record<string, boolean> {
+  return Object.fromEntries(names.map((n) => [n, Boolean(process.env[n])]));
+}

@@ -28,6 +28,7 @@ export const ROUTES: readonly RouteEntry[] = [
   { pattern: '/api/notifications/live', kind: 'api', methods: ['GET'] },
   { pattern: '/api/notifications/read', kind: 'api', methods: ['POST'] },
   { pattern: '/api/projects/[id]/issues', kind: 'api', methods: ['GET'] },
+  { pattern: '/api/projects/[id]/mcp-trust', kind: 'api', methods: ['GET', 'POST'] },
   { pattern: '/api/projects/[id]/poke', kind: 'api', methods: ['POST'] },
   { pattern: '/api/settings', kind: 'api', methods: ['GET', 'PATCH'] },
   { pattern: '/api/workspaces', kind: 'api', methods: ['GET', 'POST'] },

@@ -1,8 +1,10 @@
 import { MAX_TURNS } from '../../../core/agent.js';
 import { getConsoleSettings, listSettingRows } from '../../../db/queries/settings.js';
+import { McpServersCard } from '../../components/mcp-servers-card.js';
 import { SettingsForm } from '../../components/settings-form.js';
 import { db } from '../../lib/db.js';
 import { childEnv, getConfig } from '../../lib/env.js';
+import { listProjectMcp } from '../../lib/mcp-servers.js';
 import { checkProviders, type ProviderHealth } from '../../lib/provider-health.js';
 import { credentialRunner, runnerAvailability } from '../../lib/runners.js';
 
@@ -25,6 +27,7 @@ export default async function SettingsPage() {
   const rows = listSettingRows({ db: database });
   const available = runnerAvailability();
   const providers = await checkProviders(config, childEnv());
+  const mcp = await listProjectMcp(database);
   const providerRows: [string, ProviderHealth][] = [
     ['anthropic', providers.anthropic],
     ['openai', providers.openai],
@@ -53,6 +56,18 @@ export default async function SettingsPage() {
             ))}
           </tbody>
         </table>
+      </section>
+      <section className="card" aria-label="MCP servers">
+        <h2>MCP servers</h2>
+        <p className="muted">
+          From each project&apos;s <code>.ratchet/config.json</code> (<code>mcpServers</code>); secrets come
+          from the named variables of the worker&apos;s environment.
+        </p>
+        {mcp.length === 0 ? (
+          <p className="muted">No projects registered.</p>
+        ) : (
+          mcp.map((view) => <McpServersCard key={view.projectId} view={view} />)
+        )}
       </section>
       <section className="card">
         <h2>Configuration</h2>

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { pickShell, terminalEnv } from '../../core/terminal.js';
 import {
   parseEnv,
   parseFileConfig,
@@ -48,4 +49,13 @@ export function childEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0' };
   for (const k of SECRET_ENV) delete env[k];
   return env;
+}
+
+/**
+ * The workspace terminal's shell and its whole environment (core/terminal.ts `terminalEnv`: an
+ * allowlist, no secrets), for a shell started in `cwd`.
+ */
+export function terminalShell(cwd: string): { shell: string; env: Record<string, string> } {
+  const shell = pickShell(process.env.SHELL, (f) => fs.existsSync(f));
+  return { shell, env: terminalEnv(process.env, { shell, cwd }) };
 }

@@ -16,7 +16,10 @@ describe('terminalWorkspaceId', () => {
 describe('parseTerminalMessage', () => {
   it.each<[string, unknown]>([
     ['{"type":"input","data":"ls\\r"}', { ok: true, message: { type: 'input', data: 'ls\r' } }],
-    ['{"type":"resize","cols":120,"rows":40}', { ok: true, message: { type: 'resize', cols: 120, rows: 40 } }],
+    [
+      '{"type":"resize","cols":120,"rows":40}',
+      { ok: true, message: { type: 'resize', cols: 120, rows: 40 } },
+    ],
     ['{"type":"resize","cols":0,"rows":40}', { ok: false, error: expect.stringMatching(/^cols:/) }],
     ['{"type":"resize","cols":80.5,"rows":40}', { ok: false, error: expect.stringMatching(/^cols:/) }],
     ['{"type":"input"}', { ok: false, error: expect.stringMatching(/^data:/) }],
@@ -79,12 +82,17 @@ describe('terminalEnv', () => {
 });
 
 describe('pickShell', () => {
-  const has = (...files: string[]) => (f: string) => files.includes(f);
+  const has =
+    (...files: string[]) =>
+    (f: string) =>
+      files.includes(f);
   it.each<[string | undefined, string[], string]>([
     ['/usr/bin/zsh', ['/usr/bin/zsh', '/bin/bash'], '/usr/bin/zsh'],
     ['/usr/bin/zsh', ['/bin/bash'], '/bin/bash'],
     ['zsh', ['/bin/bash', '/usr/bin/zsh'], '/bin/bash'],
     [undefined, ['/bin/sh'], '/bin/sh'],
     [undefined, [], '/bin/sh'],
-  ])('pickShell(%j) with %j → %s', (shell, files, want) => expect(pickShell(shell, has(...files))).toBe(want));
+  ])('pickShell(%j) with %j → %s', (shell, files, want) =>
+    expect(pickShell(shell, has(...files))).toBe(want),
+  );
 });

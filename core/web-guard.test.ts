@@ -223,7 +223,7 @@ describe('small parsers', () => {
 });
 
 describe('guardUpgrade', () => {
-  const ws = (headers: Record<string, string>, over: Partial<RequestFacts> = {}) =>
+  const ws = (headers: Record<string, string>, over: Omit<Partial<RequestFacts>, 'headers'> = {}) =>
     facts({ rawPath: '/api/workspaces/ws_1/terminal', allow: ['GET', 'HEAD', 'OPTIONS'], headers, ...over });
   const upgrade = (f: RequestFacts, c: GuardConfig = config) => {
     const d = guardUpgrade(f, c);

@@ -66,13 +66,26 @@ function refuse(socket: Duplex, status: number, type: string, message: string): 
 }
 
 /** Why a workspace cannot have a terminal now, or its worktree path. */
-function worktreeOf(workspaceId: string): { ok: true; path: string } | { ok: false; status: number; type: string; message: string } {
+function worktreeOf(
+  workspaceId: string,
+): { ok: true; path: string } | { ok: false; status: number; type: string; message: string } {
   const row = db().select().from(workspaces).where(eq(workspaces.id, workspaceId)).get();
-  if (!row) return { ok: false, status: 404, type: 'WorkspaceNotFound', message: `No workspace "${workspaceId}".` };
+  if (!row)
+    return { ok: false, status: 404, type: 'WorkspaceNotFound', message: `No workspace "${workspaceId}".` };
   if (isArchived(row))
-    return { ok: false, status: 409, type: 'NotApplicable', message: `Workspace "${row.title}" is archived.` };
+    return {
+      ok: false,
+      status: 409,
+      type: 'NotApplicable',
+      message: `Workspace "${row.title}" is archived.`,
+    };
   if (!fs.existsSync(row.worktreePath))
-    return { ok: false, status: 409, type: 'NotApplicable', message: `The worktree ${row.worktreePath} does not exist.` };
+    return {
+      ok: false,
+      status: 409,
+      type: 'NotApplicable',
+      message: `The worktree ${row.worktreePath} does not exist.`,
+    };
   return { ok: true, path: row.worktreePath };
 }
 
@@ -120,7 +133,8 @@ export function createTerminalServer(): TerminalServer {
     for (const id of new Set([...sessions].map((s) => s.workspaceId))) {
       const state = worktreeOf(id);
       if (state.ok) continue;
-      for (const s of sessions) if (s.workspaceId === id) end(s, TERMINAL_CLOSE.workspaceClosed, state.message.slice(0, 120));
+      for (const s of sessions)
+        if (s.workspaceId === id) end(s, TERMINAL_CLOSE.workspaceClosed, state.message.slice(0, 120));
     }
   };
 
@@ -183,7 +197,13 @@ export function createTerminalServer(): TerminalServer {
       isToken(bearerToken(header('authorization'))) || isToken(cookieValue(header('cookie'), TOKEN_COOKIE));
     const route = matchRoute(rawPath.replace(/(.)\/+$/, '$1'));
     const decision = guardUpgrade(
-      { method: req.method ?? 'GET', rawPath: req.url ?? '/', headers: { get: header }, hasValidToken, allow: route?.allow ?? null },
+      {
+        method: req.method ?? 'GET',
+        rawPath: req.url ?? '/',
+        headers: { get: header },
+        hasValidToken,
+        allow: route?.allow ?? null,
+      },
       guard,
     );
     if (decision.kind === 'refuse') return refuse(socket, decision.status, decision.type, decision.message);
@@ -193,7 +213,12 @@ export function createTerminalServer(): TerminalServer {
     if (!state.ok) return refuse(socket, state.status, state.type, state.message);
     const count = [...sessions].filter((s) => s.workspaceId === workspaceId).length;
     if (count >= MAX_TERMINALS_PER_WORKSPACE) {
-      return refuse(socket, 429, 'TooManyTerminals', `This workspace has ${count} terminals open already; close one first.`);
+      return refuse(
+        socket,
+        429,
+        'TooManyTerminals',
+        `This workspace has ${count} terminals open already; close one first.`,
+      );
     }
     wss.handleUpgrade(req, socket, head, (ws) => open(ws, workspaceId, state.path));
   };

@@ -17,7 +17,10 @@ const WEB_DIR = path.dirname(fileURLToPath(import.meta.url));
 
 async function main() {
   const { host, port } = getConfig();
-  const app = next({ dev: false, dir: WEB_DIR, hostname: host, port });
+  // Next attaches its own `upgrade` listener (HMR, rewrites to other hosts; neither is used in
+  // production here) to `httpServer`, or else to the server of the first request it handles,
+  // where it would take the terminal's sockets too. It gets a server that never listens.
+  const app = next({ dev: false, dir: WEB_DIR, hostname: host, port, httpServer: http.createServer() });
   await app.prepare();
   const handle = app.getRequestHandler();
   const terminals = createTerminalServer();

@@ -259,8 +259,18 @@ describe('terminal in the browser', () => {
       await expect
         .poll(async () => Number(await screen(page, 0).getAttribute('data-cols')), POLL)
         .toBeLessThan(before);
-      const cols = await screen(page, 0).getAttribute('data-cols');
-      const rows = await screen(page, 0).getAttribute('data-rows');
+      // The layout settles over a few frames (each one a fit); read the size once it holds still.
+      let seen = '';
+      await expect
+        .poll(async () => {
+          const now = `${await screen(page, 0).getAttribute('data-rows')} ${await screen(page, 0).getAttribute('data-cols')}`;
+          const still = now === seen;
+          seen = now;
+          if (!still) await new Promise((r) => setTimeout(r, 500));
+          return still;
+        }, POLL)
+        .toBe(true);
+      const [rows, cols] = seen.split(' ');
       await typeInto(page, 0, 'clear; echo "size:[$(stty size)]"');
       await expect.poll(() => screenText(page, 0), POLL).toContain(`size:[${rows} ${cols}]`);
 

@@ -189,6 +189,8 @@ function connect(server: ConsoleServer, headers: Record<string, string> = {}, id
 async function terminalOf(server: ConsoleServer, headers: Record<string, string> = {}): Promise<RawTerminal> {
   const answer = await connect(server, headers);
   if (!('terminal' in answer)) throw new Error(`upgrade refused ${answer.status}: ${answer.body}`);
+  // Keys sent before the shell's line editor starts can be dropped: wait for its prompt.
+  await waitFor('the prompt', () => /\S/.test(answer.terminal.output()), 20_000);
   return answer.terminal;
 }
 
@@ -226,6 +228,8 @@ describe('terminal in the browser', () => {
       const panel = page.getByTestId('terminal-panel');
       await panel.getByRole('button', { name: 'New terminal' }).click();
       await expect.poll(() => screen(page, 0).getAttribute('data-cols'), POLL).toMatch(/^\d+$/);
+      // Keys typed before the shell's line editor starts can be dropped: wait for its prompt.
+      await expect.poll(() => screenText(page, 0), POLL).toMatch(/\S/);
       await typeInto(page, 0, 'echo "pwd:[$(pwd)]"');
       await typeInto(
         page,
@@ -244,6 +248,7 @@ describe('terminal in the browser', () => {
       // A second tab is a second shell: its own process and its own variables.
       await panel.getByRole('button', { name: 'New terminal' }).click();
       await expect.poll(() => screen(page, 1).getAttribute('data-cols'), POLL).toMatch(/^\d+$/);
+      await expect.poll(() => screenText(page, 1), POLL).toMatch(/\S/);
       await typeInto(page, 1, 'export TAB=two; echo "tab:[$TAB] pid:[$$]"');
       await expect.poll(() => screenText(page, 1), POLL).toMatch(/tab:\[two\] pid:\[\d+\]/);
       const pid2 = Number(/tab:\[two\] pid:\[(\d+)\]/.exec(await screenText(page, 1))![1]);
@@ -311,7 +316,8 @@ describe('terminal socket', () => {
     expect(await statusOf(connect(open, { origin: `http://${host}` }))).toBe(101);
     const plain = await fetch(`${open.base}/api/workspaces/${ws}/terminal`);
     expect(plain.status).toBe(426);
-    expect(shellsOf(open)).toEqual([]);
+    // The one accepted socket was closed at once: its shell ends too.
+    await expect.poll(() => shellsOf(open), POLL).toEqual([]);
   });
 
   it('needs the token when the console requires one: Bearer or the ratchet_token cookie', async () => {

@@ -107,7 +107,6 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  if (process.env.TERMINAL_TEST_LOG) fs.writeFileSync(process.env.TERMINAL_TEST_LOG, open?.log() ?? '');
   await browser?.close();
   await Promise.all([open?.stop(), guarded?.stop()]);
   if (env && ws)

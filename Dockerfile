@@ -1,7 +1,7 @@
 # Ratchet in a container: the supervisor runs the worker and the web console; Temporal runs in its
 # own container (docker-compose.yml), so TEMPORAL_ADDRESS is set and no local dev server starts.
 
-# --- build: native modules (better-sqlite3) need python3, make and a C++ compiler -------------
+# --- build: native modules (better-sqlite3, node-pty) need python3, make and a C++ compiler ----
 FROM node:20-bookworm-slim AS build
 RUN apt-get update \
   && apt-get install -y --no-install-recommends python3 make g++ git ca-certificates \

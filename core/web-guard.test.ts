@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  bearerToken,
+  cookieValue,
   guardRequest,
+  guardUpgrade,
   isAllowedHost,
   isJsonContentType,
   originHost,
@@ -217,4 +220,62 @@ describe('small parsers', () => {
     expect(csp).toContain("style-src 'self' 'unsafe-inline'");
     expect(csp.replace("style-src 'self' 'unsafe-inline'", '')).not.toContain('unsafe');
   });
+});
+
+describe('guardUpgrade', () => {
+  const ws = (headers: Record<string, string>, over: Omit<Partial<RequestFacts>, 'headers'> = {}) =>
+    facts({ rawPath: '/api/workspaces/ws_1/terminal', allow: ['GET', 'HEAD', 'OPTIONS'], headers, ...over });
+  const upgrade = (f: RequestFacts, c: GuardConfig = config) => {
+    const d = guardUpgrade(f, c);
+    return d.kind === 'pass' ? 'pass' : d.status;
+  };
+  it.each<[string, RequestFacts, GuardConfig, ReturnType<typeof upgrade>]>([
+    ['a same-origin browser socket passes', ws({ origin: 'http://127.0.0.1:3000' }), config, 'pass'],
+    ['an allowed name as Origin passes', ws({ origin: 'http://ratchet.lan' }), config, 'pass'],
+    ['a socket from another site gets 403', ws({ origin: 'http://evil.example' }), config, 403],
+    ['a socket with Origin null gets 403', ws({ origin: 'null' }), config, 403],
+    [
+      'a cross-site Sec-Fetch-Site without Origin gets 403',
+      ws({ 'sec-fetch-site': 'cross-site' }),
+      config,
+      403,
+    ],
+    ['a non-browser client (no Origin) passes', ws({}), config, 'pass'],
+    [
+      'a rebinding Host gets 421 even from its own origin',
+      ws({ host: 'evil.example:3000', origin: 'http://evil.example:3000' }),
+      config,
+      421,
+    ],
+    [
+      'without the token when required: 401, even same-origin',
+      ws({ origin: 'http://127.0.0.1:3000' }),
+      { ...config, tokenRequired: true },
+      401,
+    ],
+    [
+      'with the token when required: passes',
+      ws({ origin: 'http://127.0.0.1:3000' }, { hasValidToken: true }),
+      { ...config, tokenRequired: true },
+      'pass',
+    ],
+    ['an upgrade that is not a GET gets 405', ws({}, { method: 'POST' }), config, 405],
+  ])('%s', (_name, f, c, want) => expect(upgrade(f, c)).toBe(want));
+});
+
+describe('cookieValue and bearerToken', () => {
+  it.each<[string | null, string, string | null]>([
+    ['ratchet_token=abc', 'ratchet_token', 'abc'],
+    ['a=1; ratchet_token=x%2By; b=2', 'ratchet_token', 'x+y'],
+    ['xratchet_token=no', 'ratchet_token', null],
+    ['ratchet_token', 'ratchet_token', null],
+    [null, 'ratchet_token', null],
+  ])('cookieValue(%j, %j) → %j', (header, name, want) => expect(cookieValue(header, name)).toBe(want));
+  it.each<[string | null, string | null]>([
+    ['Bearer t0k', 't0k'],
+    ['bearer t0k ', 't0k'],
+    ['Basic t0k', null],
+    ['Bearer a b', null],
+    [null, null],
+  ])('bearerToken(%j) → %j', (header, want) => expect(bearerToken(header)).toBe(want));
 });

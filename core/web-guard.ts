@@ -230,7 +230,19 @@ export function guardRequest(req: RequestFacts, config: GuardConfig): GuardDecis
       'Send the body as JSON with `Content-Type: application/json`.',
     );
   }
-  const origin = req.headers.get('origin');
+  return sameOrigin(req.headers, config);
+}
+
+/**
+ * The same-origin rule for mutations and WebSocket upgrades: an `Origin` must name an allowed
+ * host; without one, `Sec-Fetch-Site` (when sent) must be `same-origin` or `none`. A request with
+ * neither is a non-browser client (curl, scripts; browsers always send Origin on a WebSocket).
+ */
+export function sameOrigin(
+  headers: RequestFacts['headers'],
+  config: Pick<GuardConfig, 'boundHost' | 'boundPort' | 'allowedHosts'>,
+): GuardDecision {
+  const origin = headers.get('origin');
   if (origin !== null) {
     const from = originHost(origin);
     if (!from || !isAllowedHost(from, config)) {
@@ -238,9 +250,41 @@ export function guardRequest(req: RequestFacts, config: GuardConfig): GuardDecis
     }
     return { kind: 'pass' };
   }
-  const site = req.headers.get('sec-fetch-site');
+  const site = headers.get('sec-fetch-site');
   if (site !== null && site !== 'same-origin' && site !== 'none') {
     return refuse(403, 'CrossOrigin', `A ${site} request may not change this console.`);
   }
   return { kind: 'pass' };
+}
+
+/**
+ * A WebSocket upgrade (the workspace terminal): every check of `guardRequest` for its GET (Host,
+ * path, token, method), then the same-origin rule of mutations, since a socket that types into a
+ * shell changes more than any POST (cross-site WebSocket hijacking).
+ */
+export function guardUpgrade(req: RequestFacts, config: GuardConfig): GuardDecision {
+  const first = guardRequest(req, config);
+  if (first.kind === 'refuse') return first;
+  return sameOrigin(req.headers, config);
+}
+
+/** The value of cookie `name` in a `Cookie` header, or null (for callers without Next's parser). */
+export function cookieValue(header: string | null | undefined, name: string): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
+    const raw = part.slice(eq + 1).trim();
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      return raw;
+    }
+  }
+  return null;
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerToken(header: string | null | undefined): string | null {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return m ? m[1]! : null;
 }

@@ -1,7 +1,7 @@
 /**
  * `npm start`: one command for the whole of Ratchet on one machine.
  *   config → migrations → Temporal (TEMPORAL_ADDRESS, else a local dev server with a persistent
- *   db file) → worker → web console on RATCHET_HOST:RATCHET_PORT → wait until /api/health is ok.
+ *   db file) → worker → web console (web/server.ts) on RATCHET_HOST:RATCHET_PORT → wait until /api/health is ok.
  * A child that dies is reported and restarted (with backoff); one Ctrl-C stops everything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -229,11 +229,18 @@ async function main() {
     const code = await new Promise<number | null>((resolve) => build.once('exit', resolve));
     if (code !== 0) return fail(`next build failed with exit code ${code}`);
   }
+  // web/server.ts: Next's production handler plus the terminal's WebSocket upgrade, on
+  // RATCHET_HOST:RATCHET_PORT (passed explicitly: they may come from the config file).
   start({
     name: 'web',
     cmd: process.execPath,
-    args: [nextBin, 'start', 'web', '-H', config.host, '-p', String(config.port)],
-    env: { ...childEnv, NODE_ENV: 'production' },
+    args: ['--import', 'tsx', 'web/server.ts'],
+    env: {
+      ...childEnv,
+      NODE_ENV: 'production',
+      RATCHET_HOST: config.host,
+      RATCHET_PORT: String(config.port),
+    },
     restart: true,
   });
   // Without the token this answers only `{ ok }`, which is all the wait needs.

@@ -10,43 +10,12 @@ import {
   SECURITY_HEADERS,
   STRICT_CSP,
   TOKEN_COOKIE,
+  bearerToken,
   guardRequest,
   pageCsp,
-  parseAllowedHosts,
-  tokenRequired,
-  type GuardConfig,
 } from '../core/web-guard.js';
-import { ensureAuthToken, readAuthToken, tokenMatches } from './lib/auth-token.js';
-import { getConfig } from './lib/env.js';
+import { guardState } from './lib/guard-state.js';
 import { matchRoute } from './lib/route-table.js';
-
-interface ProxyState {
-  guard: GuardConfig;
-  /** Null while no token file exists and none is required. */
-  token: () => string | null;
-}
-
-const cache = globalThis as unknown as { __ratchetProxy?: ProxyState };
-
-function state(): ProxyState {
-  if (cache.__ratchetProxy) return cache.__ratchetProxy;
-  const config = getConfig();
-  const required = tokenRequired(config.host, config.env.RATCHET_AUTH);
-  // Required: make sure it exists now (the supervisor normally wrote it already). Optional: read
-  // it when present, so a token sent on loopback is still exchanged for the cookie.
-  let token: string | null = required ? ensureAuthToken(config.home) : null;
-  const s: ProxyState = {
-    guard: {
-      boundHost: config.host,
-      boundPort: config.port,
-      allowedHosts: parseAllowedHosts(config.env.RATCHET_ALLOWED_HOSTS),
-      tokenRequired: required,
-    },
-    token: () => (token ??= readAuthToken(config.home)),
-  };
-  cache.__ratchetProxy = s;
-  return s;
-}
 
 const isDev = process.env.NODE_ENV === 'development';
 
@@ -56,22 +25,18 @@ function secure(res: Response, csp: string): Response {
   return res;
 }
 
-function bearer(req: NextRequest): string | null {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.get('authorization') ?? '');
-  return m ? m[1]! : null;
-}
-
 export function proxy(req: NextRequest): Response {
-  const { guard, token } = state();
+  const { guard, isToken: valid } = guardState();
   const url = req.nextUrl;
   // The raw path as sent (nextUrl.pathname may already be normalised).
   const rawPath = new URL(req.url).pathname;
   const route = matchRoute(url.pathname.replace(/(.)\/+$/, '$1'));
-  const expected = token();
   const queryToken = url.searchParams.get('token');
-  const valid = (t: string | null | undefined) => expected !== null && tokenMatches(expected, t);
   const fromQuery = (req.method === 'GET' || req.method === 'HEAD') && valid(queryToken);
-  const hasValidToken = valid(bearer(req)) || valid(req.cookies.get(TOKEN_COOKIE)?.value) || fromQuery;
+  const hasValidToken =
+    valid(bearerToken(req.headers.get('authorization'))) ||
+    valid(req.cookies.get(TOKEN_COOKIE)?.value) ||
+    fromQuery;
 
   const decision = guardRequest(
     { method: req.method, rawPath, headers: req.headers, hasValidToken, allow: route?.allow ?? null },

@@ -163,7 +163,7 @@ describe('npm start (scripts/supervisor.ts)', () => {
       );
 
       // SIGKILL the web child: the workflow does not notice; the supervisor says so and restarts it.
-      const [webPid] = childPids(sup.child.pid!, /next/);
+      const [webPid] = childPids(sup.child.pid!, /web\/server\.ts/);
       expect(webPid).toBeGreaterThan(0);
       process.kill(webPid!, 'SIGKILL');
       await waitFor(

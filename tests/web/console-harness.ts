@@ -1,7 +1,7 @@
 /**
  * The console as the browser suites run it: `next build web` once (only when no build exists),
- * `next start web` on a free port with a minimal environment, and Debian Chromium through
- * playwright-core.
+ * web/server.ts (Next's production handler plus the terminal's WebSocket, as `npm start` runs it)
+ * on a free port with a minimal environment, and Debian Chromium through playwright-core.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +11,7 @@ import { freePort } from '../support/ports.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const NEXT_BIN = path.join(ROOT, 'node_modules', '.bin', 'next');
+const SERVER = path.join(ROOT, 'web', 'server.ts');
 const CHROMIUM = '/usr/bin/chromium';
 
 /**
@@ -31,7 +32,7 @@ export interface ConsoleServer {
   /** `http://127.0.0.1:<port>`. */
   base: string;
   port: number;
-  /** The server's process id (`next start` serves in this process). */
+  /** The server's process id (web/server.ts serves pages, routes and terminals in this process). */
   pid: number;
   /** The last 20 kB of the server's output. */
   log: () => string;
@@ -50,7 +51,7 @@ export interface StartConsoleOptions {
 }
 
 /**
- * Starts `next start web` with `env` on top of a minimal environment (no model or GitHub keys
+ * Starts the console (web/server.ts) with `env` on top of a minimal environment (no model or GitHub keys
  * leak in from the developer's shell) and waits until `readyPath` answers 2xx. RATCHET_HOST and
  * RATCHET_PORT name the bound address, as `npm start` passes them, so the Host check knows it.
  */
@@ -65,7 +66,7 @@ export async function startConsole(
 ): Promise<ConsoleServer> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const server: ChildProcess = spawn(NEXT_BIN, ['start', 'web', '-H', host, '-p', String(port)], {
+  const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', SERVER], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -93,7 +94,7 @@ export async function startConsole(
 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (server.exitCode !== null) throw new Error(`next start exited ${server.exitCode}:\n${log}`);
+    if (server.exitCode !== null) throw new Error(`the console exited ${server.exitCode}:\n${log}`);
     try {
       if (ready(await fetch(`${base}${readyPath}`))) break;
     } catch {
@@ -101,7 +102,7 @@ export async function startConsole(
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`next start did not answer ${base}${readyPath} within ${timeoutMs} ms:\n${log}`);
+      throw new Error(`the console did not answer ${base}${readyPath} within ${timeoutMs} ms:\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { loadConfig, type RatchetConfig } from '../../core/config.js';
+import { pickShell, terminalEnv } from '../../core/terminal.js';
 
 const cache = globalThis as unknown as { __ratchetWebConfig?: RatchetConfig };
 
@@ -44,4 +45,13 @@ export function childEnv(): NodeJS.ProcessEnv {
 /** Whether each named variable is set (non-empty) in the console's environment; never a value. */
 export function envNamesSet(names: readonly string[]): Record<string, boolean> {
   return Object.fromEntries(names.map((n) => [n, Boolean(process.env[n])]));
+}
+
+/**
+ * The workspace terminal's shell and its whole environment (core/terminal.ts `terminalEnv`: an
+ * allowlist, no secrets), for a shell started in `cwd`.
+ */
+export function terminalShell(cwd: string): { shell: string; env: Record<string, string> } {
+  const shell = pickShell(process.env.SHELL, (f) => fs.existsSync(f));
+  return { shell, env: terminalEnv(process.env, { shell, cwd }) };
 }

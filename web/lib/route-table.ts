@@ -41,6 +41,8 @@ export const ROUTES: readonly RouteEntry[] = [
   { pattern: '/api/workspaces/[id]/live', kind: 'api', methods: ['GET'] },
   { pattern: '/api/workspaces/[id]/messages', kind: 'api', methods: ['GET', 'POST'] },
   { pattern: '/api/workspaces/[id]/ratchet', kind: 'api', methods: ['GET', 'POST'] },
+  // Its GET is the WebSocket upgrade (web/server.ts takes it before Next; a plain GET gets 426).
+  { pattern: '/api/workspaces/[id]/terminal', kind: 'api', methods: ['GET'] },
   { pattern: '/api/workspaces/[id]/trust', kind: 'api', methods: ['POST'] },
 ];
 

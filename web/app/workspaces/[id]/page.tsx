@@ -4,6 +4,7 @@ import { PrPanel } from '../../../components/pr-panel.js';
 import { Spend } from '../../../components/live/spend.js';
 import { RatchetCard } from '../../../components/ratchet-card.js';
 import { StartingWorkspace } from '../../../components/starting-workspace.js';
+import { TerminalPanel } from '../../../components/terminal-panel.js';
 import { TrustCard } from '../../../components/trust-card.js';
 import { WorkspaceActions } from '../../../components/workspace-actions.js';
 import { WorkflowLinks } from '../../../components/workflow-links.js';
@@ -120,6 +121,7 @@ export default async function WorkspacePage({ params }: { params: Promise<{ id: 
       )}
       {ratchet && <RatchetCard workspaceId={ws.id} initial={ratchet} canSteer={!archived} />}
       <DiffPanel workspaceId={ws.id} version={ws.updatedAt} canComment={!archived} />
+      <TerminalPanel workspaceId={ws.id} available={!archived} />
       <WorkflowLinks links={workflows} />
       <WorkspaceLive workspaceId={ws.id} initialEvents={events} canMessage={!archived} />
     </div>

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { HealthBanner } from '../components/health/health-banner.js';
 import './globals.css';
 
 export const metadata: Metadata = { title: 'Ratchet', description: 'Local-first factory for coding agents' };
@@ -15,10 +16,12 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </Link>
           <nav>
             <Link href="/">Board</Link>
+            <Link href="/insights">Insights</Link>
             <Link href="/settings">Settings</Link>
-            <a href="/api/health">Health</a>
+            <Link href="/health">Health</Link>
           </nav>
         </header>
+        <HealthBanner />
         <main>{children}</main>
       </body>
     </html>

@@ -17,11 +17,14 @@ export interface RouteEntry {
 
 export const ROUTES: readonly RouteEntry[] = [
   { pattern: '/', kind: 'page', methods: ['GET'] },
+  { pattern: '/health', kind: 'page', methods: ['GET'] },
+  { pattern: '/insights', kind: 'page', methods: ['GET'] },
   { pattern: '/settings', kind: 'page', methods: ['GET'] },
   { pattern: '/workspaces/[id]', kind: 'page', methods: ['GET'] },
   { pattern: '/api/board/live', kind: 'api', methods: ['GET'] },
   { pattern: '/api/github/webhook', kind: 'api', methods: ['POST'] },
   { pattern: '/api/health', kind: 'api', methods: ['GET'] },
+  { pattern: '/api/insights', kind: 'api', methods: ['GET'] },
   { pattern: '/api/projects', kind: 'api', methods: ['GET', 'POST'] },
   { pattern: '/api/projects/[id]/poke', kind: 'api', methods: ['POST'] },
   { pattern: '/api/settings', kind: 'api', methods: ['GET', 'PATCH'] },

@@ -6,7 +6,7 @@
  *   period's share of the table;
  * - their decision times: one pass over each such workspace's events through
  *   `workspace_events_ws_idx`, keeping only the two kinds that matter;
- * - fixer runs: started inside the period (joined to the workspace for the project);
+ * - fixer runs: started (`created_at`) inside the period (joined to the workspace for the project);
  * - spend: transcript messages completed inside the period, through `agent_messages_created_idx`.
  */
 import { sql } from 'drizzle-orm';
@@ -51,11 +51,11 @@ export function listInsightPullRequests({ db, projectId, from, to }: InsightRang
 
 export function listInsightFixes({ db, projectId, from, to }: InsightRange): InsightFix[] {
   return db.all<InsightFix>(sql`
-    select f.workspace_id as workspaceId, f.kind, f.status, f.started_at as startedAt,
+    select f.workspace_id as workspaceId, f.kind, f.status, f.created_at as startedAt,
       f.snapshot_key as snapshotKey
     from fix_attempts f
     ${projectId === null ? sql`` : sql`join workspaces w on w.id = f.workspace_id and w.project_id = ${projectId}`}
-    where f.started_at >= ${from} and f.started_at < ${to}
+    where f.created_at >= ${from} and f.created_at < ${to}
   `);
 }
 

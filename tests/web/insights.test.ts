@@ -36,12 +36,17 @@ let gh: FakeGithub;
 let server: ConsoleServer;
 let browser: Browser;
 
-/** Recent PRs in alpha over the last 30 days (so 7 and 30 days differ): one opened every 2 days, every other one merged a day later. */
+/**
+ * Recent PRs in alpha (so 7 and 30 days differ, far from the hand-worked week): one opened at noon
+ * UTC on each of the 15 days before today, those of even days merged 6 h later (no decision event:
+ * the ratchet was off, so the row's update is the merge time).
+ */
 function seedRecent(now: number) {
+  const today = Math.floor(now / DAY) * DAY;
   db.transaction((tx) => {
-    for (let i = 0; i < 15; i++) {
+    for (let i = 1; i <= 15; i++) {
       const ws = `ws_recent_${i}`;
-      const openedAt = now - (i * 2 + 1) * DAY;
+      const openedAt = today - i * DAY + DAY / 2;
       const merged = i % 2 === 0;
       tx.insert(workspaces)
         .values({
@@ -67,7 +72,7 @@ function seedRecent(now: number) {
           baseBranch: 'main',
           state: merged ? 'merged' : 'open',
           createdAt: openedAt,
-          updatedAt: merged ? openedAt + DAY : openedAt,
+          updatedAt: merged ? openedAt + DAY / 4 : openedAt,
         })
         .run();
     }
@@ -141,8 +146,8 @@ describe('GET /api/insights (production build, seeded read model)', () => {
 
   it('GET /api/insights with days counts whole UTC days ending today', async () => {
     const { body } = await api(`?days=7&project=${ids.alpha}`);
-    // Recent PRs opened 1, 3, 5 days ago (i = 0, 1, 2) and 7 days ago is outside; merged: i = 0, 2.
-    expect(body).toMatchObject({ prsOpened: 3, prsMerged: 2, period: { days: 7, label: '7' } });
+    // Today and the 6 days before: recent PRs opened 1 … 6 days ago, merged on days 2, 4 and 6.
+    expect(body).toMatchObject({ prsOpened: 6, prsMerged: 3, period: { days: 7, label: '7' } });
     expect((body.daily as unknown[]).length).toBe(7);
   });
 

@@ -13,7 +13,7 @@ import { getInsights } from '../web/lib/insights.js';
 import { figure, type Figure } from './figure.js';
 import { seedReadModel } from './seed-read-model.js';
 
-const RUNS = 40;
+const RUNS = 20;
 
 function p95(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

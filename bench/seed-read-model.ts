@@ -53,7 +53,7 @@ export function seedReadModel(dbPath: string, counts: SeedCounts, now = Date.now
      values (?, ?, ?, ?, ?, 'main', ?, ?, ?, ?, ?)`,
   );
   const insEvent = sqlite.prepare(
-    'insert into workspace_events (workspace_id, at, kind, level, message, data) values (?, ?, ?, ?, ?, ?)',
+    'insert into workspace_events (workspace_id, at, kind, level, message, data, dedupe_key) values (?, ?, ?, ?, ?, ?, ?)',
   );
   const insFix = sqlite.prepare(
     `insert into fix_attempts (workflow_id, workspace_id, kind, head_sha, snapshot_key, attempt, status,
@@ -158,7 +158,16 @@ export function seedReadModel(dbPath: string, counts: SeedCounts, now = Date.now
       let written = 0;
       for (const [at, kind, rule] of decisions) {
         if (written >= share) break;
-        insEvent.run(id, at, kind, 'info', `Ratchet: ${rule}`, JSON.stringify({ rule, kind: kind.slice(8) }));
+        // Keyed as workflows/ratchet.ts keys its decisions.
+        insEvent.run(
+          id,
+          at,
+          kind,
+          'info',
+          `Ratchet: ${rule}`,
+          JSON.stringify({ rule, kind: kind.slice(8) }),
+          `ratchet/${id}/0/d${written}`,
+        );
         written++;
       }
       for (; written < share; written++) {
@@ -177,6 +186,8 @@ export function seedReadModel(dbPath: string, counts: SeedCounts, now = Date.now
           'info',
           `${kind} #${written}`,
           kind === 'ratchet.wait' ? JSON.stringify({ rule: 'not_ready', kind: 'wait' }) : null,
+          // The loop's own events carry its key; the workspace's an attempt-scoped one.
+          kind.startsWith('ratchet.') ? `ratchet/${id}/0/x${written}` : `workspace/${id}/${kind}/${written}`,
         );
       }
       eventsLeft -= share;

@@ -4,8 +4,10 @@
  * - pull requests: every PR opened before the period's end and updated since its start (a merge or
  *   a merge-ready decision inside the period bumps `updated_at`, and it only grows), about the
  *   period's share of the table;
- * - their decision times: one pass over each such workspace's events through
- *   `workspace_events_ws_idx`, keeping only the two kinds that matter;
+ * - their decision times: only the loop's own events, found through the dedupe-key index: every
+ *   event the ratchet workflow writes is keyed `ratchet/<workspaceId>/…` (workflows/ratchet.ts
+ *   `record` and `ratchetRecordEvent`), so the range [`ratchet/<id>/`, `ratchet/<id>0`) holds
+ *   exactly them (`0` follows `/`), without reading the workspace's other timeline rows;
  * - fixer runs: started (`created_at`) inside the period (joined to the workspace for the project);
  * - spend: transcript messages completed inside the period, through `agent_messages_created_idx`.
  */
@@ -29,23 +31,24 @@ export function listInsightPullRequests({ db, projectId, from, to }: InsightRang
       where pr.created_at < ${to} and pr.updated_at >= ${from}
         and (${projectId} is null or pr.project_id = ${projectId})
     ),
-    decided as (
-      select e.workspace_id,
-        min(case when e.kind in ('ratchet.merge', 'ratchet.wait')
-                  and json_extract(e.data, '$.rule') = 'merge_ready' then e.at end) as ready_at,
-        max(case when e.kind = 'ratchet.done' then e.at end) as done_at
-      from prs join workspace_events e on e.workspace_id = prs.workspace_id
-      where e.kind in ('ratchet.merge', 'ratchet.wait', 'ratchet.done')
-      group by e.workspace_id
+    keyed as (
+      select prs.*, 'ratchet/' || prs.workspace_id || '/' as lo, 'ratchet/' || prs.workspace_id || '0' as hi
+      from prs
     )
-    select prs.workspace_id as workspaceId,
-      prs.created_at as openedAt,
-      decided.ready_at as mergeReadyAt,
-      case when prs.state = 'merged' then coalesce(decided.done_at, prs.updated_at) end as mergedAt,
-      (select count(*) from fix_attempts f where f.workspace_id = prs.workspace_id) as fixAttempts,
-      (select coalesce(sum(s.cost_usd), 0) from agent_sessions s where s.workspace_id = prs.workspace_id)
+    select k.workspace_id as workspaceId,
+      k.created_at as openedAt,
+      (select min(e.at) from workspace_events e
+        where e.dedupe_key >= k.lo and e.dedupe_key < k.hi
+          and e.kind in ('ratchet.merge', 'ratchet.wait') and json_extract(e.data, '$.rule') = 'merge_ready'
+      ) as mergeReadyAt,
+      case when k.state = 'merged' then coalesce(
+        (select max(e.at) from workspace_events e
+          where e.dedupe_key >= k.lo and e.dedupe_key < k.hi and e.kind = 'ratchet.done'),
+        k.updated_at) end as mergedAt,
+      (select count(*) from fix_attempts f where f.workspace_id = k.workspace_id) as fixAttempts,
+      (select coalesce(sum(s.cost_usd), 0) from agent_sessions s where s.workspace_id = k.workspace_id)
         as spentUsd
-    from prs left join decided on decided.workspace_id = prs.workspace_id
+    from keyed k
   `);
 }
 

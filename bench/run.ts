@@ -19,6 +19,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   'poke-latency': async () => (await import('./poke-latency.js')).benchPokeLatency(),
   'live-stream': async () => (await import('./live-stream.js')).benchLiveStream(),
   board: async () => (await import('./board.js')).benchBoard(),
+  insights: async () => (await import('./insights.js')).benchInsights(),
 };
 
 async function main() {

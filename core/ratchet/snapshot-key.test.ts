@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkRun, prSnapshot, review, statusContext, thread } from '../pr-fixtures.js';
 import type { PrSnapshot } from '../pr.js';
-import { snapshotKey } from './snapshot-key.js';
+import { failingChecksOfKey, snapshotKey } from './snapshot-key.js';
 
 const policy = { reviewBotAllowlist: [], selfLogin: null };
 const key = (pr: PrSnapshot) => snapshotKey(pr, policy);
@@ -109,5 +109,27 @@ describe('snapshotKey', () => {
       checks: [checkRun({ name: 'a|rev:X', workflowName: null, conclusion: 'FAILURE' })],
     });
     expect(key(tricky)).toContain('ci:a%7Crev%3AX:FAILURE|rev:|');
+  });
+});
+
+describe('failingChecksOfKey', () => {
+  it.each<[string, string, string[]]>([
+    ['reads every failing check of the fixture', key(base), ['CI / lint', 'CI / unit', 'ci/external']],
+    [
+      'a key with no failing check names none',
+      key(prSnapshot({ checks: [checkRun({ name: 'build' })] })),
+      [],
+    ],
+    [
+      'a check name holding separators comes back whole',
+      key(
+        prSnapshot({ checks: [checkRun({ name: 'a|rev:X,y', workflowName: null, conclusion: 'FAILURE' })] }),
+      ),
+      ['a|rev:X,y'],
+    ],
+    ['a key without a ci part names none', 'pr:1|sha:abc', []],
+    ['an entry that is not URI-encoded is skipped', 'pr:1|ci:%E0%A4%A:FAILURE,ok:FAILURE|rev:', ['ok']],
+  ])('failingChecksOfKey %s', (_name, k, want) => {
+    expect(failingChecksOfKey(k)).toEqual(want);
   });
 });

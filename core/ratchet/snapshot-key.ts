@@ -56,3 +56,23 @@ export function formatSnapshotKey(facts: SnapshotKeyFacts): string {
 export function snapshotKey(pr: PrSnapshot, policy: FeedbackPolicy): string {
   return formatSnapshotKey(snapshotKeyFacts(pr, policy));
 }
+
+/**
+ * The failing check keys a snapshot key names (the inverse of its `ci:` part), decoded; empty for a
+ * key without one. Keys are URI-encoded there, so the last `:` of each entry starts the outcome.
+ */
+export function failingChecksOfKey(key: string): string[] {
+  const ci = key.split('|').find((p) => p.startsWith('ci:'));
+  if (!ci || ci === 'ci:') return [];
+  const out: string[] = [];
+  for (const entry of ci.slice(3).split(',')) {
+    const colon = entry.lastIndexOf(':');
+    if (colon <= 0) continue;
+    try {
+      out.push(decodeURIComponent(entry.slice(0, colon)));
+    } catch {
+      // Not written by formatSnapshotKey; nothing to count.
+    }
+  }
+  return out;
+}

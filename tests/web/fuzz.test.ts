@@ -45,7 +45,9 @@ beforeAll(async () => {
   worker = await startWorkerProcess({ ...shared, RATCHET_LOG_LEVEL: 'warn' });
   // Secrets the console holds: no answer may contain any of them.
   server = await startConsole(
-    { ...shared, ...SECRETS, GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET },
+    // GITHUB_API_URL: /api/health checks the token with GET /user; here it meets a closed loopback
+    // port (the fuzz token must never reach the real GitHub).
+    { ...shared, ...SECRETS, GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET, GITHUB_API_URL: 'http://127.0.0.1:9' },
     { readyPath: '/api/health' },
   );
   agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });

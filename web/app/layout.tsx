@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { InboxBadge } from '../components/inbox-badge.js';
+import { HealthBanner } from '../components/health/health-banner.js';
 import './globals.css';
 
 export const metadata: Metadata = { title: 'Ratchet', description: 'Local-first factory for coding agents' };
@@ -19,10 +20,12 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/inbox" data-testid="nav-inbox">
               Inbox <InboxBadge />
             </Link>
+            <Link href="/insights">Insights</Link>
             <Link href="/settings">Settings</Link>
-            <a href="/api/health">Health</a>
+            <Link href="/health">Health</Link>
           </nav>
         </header>
+        <HealthBanner />
         <main>{children}</main>
       </body>
     </html>

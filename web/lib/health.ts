@@ -2,24 +2,33 @@
  * `/api/health`: what works, what does not, and why. Each probe has its own deadline so one hung
  * dependency cannot hang the report. Secrets are reported as present/absent only.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { RatchetConfig } from '../../core/config.js';
+import { healthProblems, type HealthFacts, type HealthProblem } from '../../core/health-problems.js';
 import type { Db } from '../../db/client.js';
+import { getHeartbeat } from '../../db/queries/heartbeats.js';
+import { getConsoleSettings } from '../../db/queries/settings.js';
+import { checkGithub } from './github-health.js';
 import { checkProviders, type ProvidersReport } from './provider-health.js';
 
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'down';
   temporal: { ok: boolean; address: string | null; namespace: string; error?: string };
   database: { ok: boolean; file: string; migrations: number; error?: string };
-  worker: { ok: boolean; pollers: number; error?: string };
+  /** `ok` is Temporal's view (a poller seen in the last minute); `heartbeat` is the worker's own row. */
+  worker: HealthFacts['worker'] & { error?: string };
   /** Usable runners: installed and with credentials (an ACP runner when any ACP agent is installed). */
   runners: { script: true; anthropic: boolean; openai: boolean; claudeCode: boolean; acp: boolean };
   /** Per runner and per ACP agent: installed, authenticated, and what was found. */
   providers: ProvidersReport;
-  github: { auth: 'token' | 'gh' | 'missing' };
+  /** Whether the token is valid (`GET /user`) and its scopes; never the token. */
+  github: HealthFacts['github'];
+  /** The default runner (Settings, else the first with credentials) and whether it can run. */
+  runner: HealthFacts['runner'];
+  /** What is down and what to do, for the banner and /health (core/health-problems.ts). */
+  problems: HealthProblem[];
 }
 
 /** @default 3000 */
@@ -95,19 +104,46 @@ async function countPollers(
   return identities.size;
 }
 
-const ghCache = globalThis as unknown as { __ratchetGhAuth?: { at: number; ok: boolean } };
+/** The default runner: the stored agent defaults, else the first runner with credentials. */
+function defaultRunner(db: () => Db, providers: ProvidersReport): HealthFacts['runner'] {
+  let stored: string | undefined;
+  try {
+    stored = getConsoleSettings({ db: db() }).values['agent.defaults']?.runner;
+  } catch {
+    // The database problem is reported on its own.
+  }
+  const usable = {
+    anthropic: providers.anthropic.authenticated === true,
+    openai: providers.openai.authenticated === true,
+    'claude-code': providers['claude-code'].installed && providers['claude-code'].authenticated !== false,
+  };
+  const name =
+    stored ?? (Object.keys(usable) as Array<keyof typeof usable>).find((r) => usable[r]) ?? 'script';
+  switch (name) {
+    case 'script':
+      return { name, ok: true, detail: 'the scripted demo runner needs nothing' };
+    case 'anthropic':
+    case 'openai':
+    case 'claude-code':
+      return { name, ok: usable[name], detail: providers[name].detail };
+    default: {
+      const installed = Object.entries(providers.acp).filter(([, a]) => a.installed);
+      return installed.length
+        ? { name, ok: true, detail: `ACP agents installed: ${installed.map(([n]) => n).join(', ')}` }
+        : { name, ok: false, detail: 'no ACP agent is installed' };
+    }
+  }
+}
 
-/** `gh auth token` succeeds when gh is logged in; the token itself is discarded. Cached 30 s. */
-function ghLoggedIn(env: NodeJS.ProcessEnv): Promise<boolean> {
-  const hit = ghCache.__ratchetGhAuth;
-  if (hit && Date.now() - hit.at < 30_000) return Promise.resolve(hit.ok);
-  if (!onPath('gh', env.PATH)) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    execFile('gh', ['auth', 'token'], { timeout: PROBE_TIMEOUT_MS, env }, (err: Error | null) => {
-      ghCache.__ratchetGhAuth = { at: Date.now(), ok: !err };
-      resolve(!err);
-    });
-  });
+function workerHeartbeat(db: () => Db, now: number): HealthFacts['worker']['heartbeat'] {
+  try {
+    const row = getHeartbeat({ db: db(), process: 'worker' });
+    return row
+      ? { at: row.at, ageMs: Math.max(0, now - row.at), pid: row.pid }
+      : { at: null, ageMs: null, pid: null };
+  } catch {
+    return { at: null, ageMs: null, pid: null };
+  }
 }
 
 export async function checkHealth({
@@ -124,7 +160,9 @@ export async function checkHealth({
   const database = checkDatabase(db, config.dbFile);
   const { address, namespace } = config.temporal;
   let temporalPart: HealthReport['temporal'] = { ok: false, address, namespace };
-  let worker: HealthReport['worker'] = { ok: false, pollers: 0 };
+  const heartbeat = workerHeartbeat(db, Date.now());
+  const taskQueue = config.taskQueue;
+  let worker: HealthReport['worker'] = { ok: false, pollers: 0, taskQueue, heartbeat };
   try {
     const c = await withTimeout(client(), `Temporal at ${address}`);
     await withTimeout(c.workflowService.getSystemInfo({}), `Temporal at ${address}`);
@@ -136,24 +174,37 @@ export async function checkHealth({
       );
       worker =
         pollers > 0
-          ? { ok: true, pollers }
+          ? { ok: true, pollers, taskQueue, heartbeat }
           : {
               ok: false,
               pollers,
+              taskQueue,
+              heartbeat,
               error: `No worker polled task queue "${config.taskQueue}" in the last minute.`,
             };
     } catch (err) {
-      worker = { ok: false, pollers: 0, error: message(err) };
+      worker = { ok: false, pollers: 0, taskQueue, heartbeat, error: message(err) };
     }
   } catch (err) {
     temporalPart = { ok: false, address, namespace, error: message(err) };
-    worker = { ok: false, pollers: 0, error: 'Temporal is unreachable.' };
+    worker = { ok: false, pollers: 0, taskQueue, heartbeat, error: 'Temporal is unreachable.' };
   }
   const env = config.env;
-  const github: HealthReport['github'] = {
-    auth: env.GITHUB_TOKEN || env.GH_TOKEN ? 'token' : (await ghLoggedIn(processEnv)) ? 'gh' : 'missing',
-  };
-  const providers = await checkProviders(config, processEnv);
+  // The token comes from the console's configuration (childEnv() strips it); gh gets the PATH.
+  const [github, providers] = await Promise.all([
+    checkGithub(
+      {
+        PATH: processEnv.PATH,
+        HOME: processEnv.HOME,
+        GITHUB_TOKEN: env.GITHUB_TOKEN,
+        GH_TOKEN: env.GH_TOKEN,
+        GITHUB_API_URL: env.GITHUB_API_URL,
+      },
+      PROBE_TIMEOUT_MS,
+    ),
+    checkProviders(config, processEnv),
+  ]);
+  const runner = defaultRunner(db, providers);
   const core = [temporalPart.ok, database.ok, worker.ok];
   const status = core.every(Boolean) ? 'ok' : temporalPart.ok || database.ok ? 'degraded' : 'down';
   return {
@@ -170,5 +221,7 @@ export async function checkHealth({
     },
     providers,
     github,
+    runner,
+    problems: healthProblems({ temporal: temporalPart, database, worker, github, runner }),
   };
 }

@@ -55,8 +55,15 @@ const LIMIT = 5000;
 
 export type FakeGithub = Awaited<ReturnType<typeof startFakeGithub>>;
 
-export async function startFakeGithub(opts: { tokens?: string[] } = {}) {
+export async function startFakeGithub(
+  opts: {
+    tokens?: string[];
+    /** `x-oauth-scopes` that `GET /user` answers per token (a classic token); absent: no header, as for fine-grained tokens. */
+    scopes?: Record<string, string>;
+  } = {},
+) {
   const tokens = new Set(opts.tokens ?? ['test-token']);
+  const scopes = new Map(Object.entries(opts.scopes ?? {}));
   const state = Object.assign(new FakeState(), { coreRemaining: LIMIT, graphqlRemaining: LIMIT });
   const requests: RecordedRequest[] = [];
   const failures: FailureSpec[] = [];
@@ -223,7 +230,10 @@ export async function startFakeGithub(opts: { tokens?: string[] } = {}) {
       return send(res, rec, { status: 200, body: result.body }, rateHeaders('graphql'));
     }
 
-    const out = handleRest(state, { method, path: url.pathname, query: url.searchParams, body, base });
+    const rest = handleRest(state, { method, path: url.pathname, query: url.searchParams, body, base });
+    const scope = url.pathname === '/user' ? scopes.get(token) : undefined;
+    const out =
+      scope === undefined ? rest : { ...rest, headers: { ...rest.headers, 'x-oauth-scopes': scope } };
     if (method === 'GET' && out.status === 200 && out.body !== undefined) {
       const etag = `W/"${createHash('sha1').update(JSON.stringify(out.body)).digest('hex')}"`;
       if (inm === etag) {
@@ -255,6 +265,16 @@ export async function startFakeGithub(opts: { tokens?: string[] } = {}) {
     url: base,
     state,
     requests,
+    /** Accepts `token` from now on (with `x-oauth-scopes` on `GET /user` when `scope` is given). */
+    allowToken(token: string, scope?: string): void {
+      tokens.add(token);
+      if (scope === undefined) scopes.delete(token);
+      else scopes.set(token, scope);
+    },
+    /** Answers 401 Bad credentials to `token` from now on. */
+    revokeToken(token: string): void {
+      tokens.delete(token);
+    },
     /** Requests matching a method and path pattern (string = exact path). */
     count(method: string, path: string | RegExp, operation?: string): number {
       return requests.filter(

@@ -43,7 +43,8 @@ function refuse(reason: string): CloneUrlParse {
 export function parseCloneUrl(raw: string): CloneUrlParse {
   const url = raw.trim();
   if (url === '') return refuse('is required');
-  if (/[\s\u0000-\u001f\u007f]/.test(url)) return refuse('must not contain spaces or control characters');
+  if (/\s/.test(url) || [...url].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
+    return refuse('must not contain spaces or control characters');
   if (url.startsWith('-')) return refuse('must not start with "-"');
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
   if (scheme === 'file') {

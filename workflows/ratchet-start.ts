@@ -43,13 +43,12 @@ function prBody(spec: WorkspaceSpec): string {
   return `Opened by Ratchet for workspace \`${spec.workspaceId}\`.\n\n**Task**\n\n${quoted}\n\n${prBodyMarker(spec.workspaceId)}`;
 }
 
-export async function openPullRequestOnce({
+/** Creates (or finds) the PR and records it; returns null without a GitHub remote. No loop. */
+export async function openPullRequestWithoutRatchet({
   spec,
-  timings,
   dedupeKey,
 }: {
   spec: WorkspaceSpec;
-  timings: WorkspaceTimings;
   dedupeKey: string;
 }): Promise<RatchetPrRef | null> {
   if (!spec.github) return null;
@@ -62,12 +61,6 @@ export async function openPullRequestOnce({
     title: spec.title,
     body: prBody(spec),
   });
-  const pr: RatchetPrRef = {
-    number: created.number,
-    url: created.url,
-    headBranch: spec.branch,
-    baseBranch: spec.baseBranch,
-  };
   await store.ratchetRecordPullRequest({
     workspaceId: spec.workspaceId,
     projectId: spec.projectId,
@@ -79,6 +72,22 @@ export async function openPullRequestOnce({
     draft: created.draft,
     dedupeKey,
   });
+  return { number: created.number, url: created.url, headBranch: spec.branch, baseBranch: spec.baseBranch };
+}
+
+export async function openPullRequestOnce({
+  spec,
+  timings,
+  dedupeKey,
+}: {
+  spec: WorkspaceSpec;
+  timings: WorkspaceTimings;
+  dedupeKey: string;
+}): Promise<RatchetPrRef | null> {
+  // Same commands as before the split: create, record, then start the loop.
+  const pr = await openPullRequestWithoutRatchet({ spec, dedupeKey });
+  if (!pr || !spec.github) return null;
+  const { owner, repo } = spec.github;
   try {
     await startChild(ratchetWorkflow, {
       workflowId: workflowIds.ratchet(spec.workspaceId),

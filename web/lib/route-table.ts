@@ -17,13 +17,20 @@ export interface RouteEntry {
 
 export const ROUTES: readonly RouteEntry[] = [
   { pattern: '/', kind: 'page', methods: ['GET'] },
+  { pattern: '/projects', kind: 'page', methods: ['GET'] },
+  { pattern: '/projects/[id]', kind: 'page', methods: ['GET'] },
   { pattern: '/settings', kind: 'page', methods: ['GET'] },
   { pattern: '/workspaces/[id]', kind: 'page', methods: ['GET'] },
   { pattern: '/api/board/live', kind: 'api', methods: ['GET'] },
   { pattern: '/api/github/webhook', kind: 'api', methods: ['POST'] },
   { pattern: '/api/health', kind: 'api', methods: ['GET'] },
   { pattern: '/api/projects', kind: 'api', methods: ['GET', 'POST'] },
+  // Static segments before `[id]`: the first pattern that matches wins.
+  { pattern: '/api/projects/clones', kind: 'api', methods: ['POST'] },
+  { pattern: '/api/projects/clones/[id]', kind: 'api', methods: ['GET'] },
+  { pattern: '/api/projects/[id]', kind: 'api', methods: ['GET', 'PATCH', 'DELETE'] },
   { pattern: '/api/projects/[id]/poke', kind: 'api', methods: ['POST'] },
+  { pattern: '/api/projects/[id]/trust', kind: 'api', methods: ['POST'] },
   { pattern: '/api/settings', kind: 'api', methods: ['GET', 'PATCH'] },
   { pattern: '/api/workspaces', kind: 'api', methods: ['GET', 'POST'] },
   { pattern: '/api/workspaces/[id]', kind: 'api', methods: ['GET'] },
@@ -34,6 +41,7 @@ export const ROUTES: readonly RouteEntry[] = [
   { pattern: '/api/workspaces/[id]/events', kind: 'api', methods: ['GET'] },
   { pattern: '/api/workspaces/[id]/live', kind: 'api', methods: ['GET'] },
   { pattern: '/api/workspaces/[id]/messages', kind: 'api', methods: ['GET', 'POST'] },
+  { pattern: '/api/workspaces/[id]/open-pr', kind: 'api', methods: ['POST'] },
   { pattern: '/api/workspaces/[id]/ratchet', kind: 'api', methods: ['GET', 'POST'] },
   { pattern: '/api/workspaces/[id]/trust', kind: 'api', methods: ['POST'] },
 ];

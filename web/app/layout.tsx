@@ -15,6 +15,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </Link>
           <nav>
             <Link href="/">Board</Link>
+            <Link href="/projects">Projects</Link>
             <Link href="/settings">Settings</Link>
             <a href="/api/health">Health</a>
           </nav>

@@ -79,9 +79,6 @@ export function createGithubActivities(deps: GithubActivityDeps) {
   }
 
   return {
-    githubListOpenPrSnapshots: activity('githubListOpenPrSnapshots', (o, i: RepoRef) =>
-      ops.fetchOpenPrSnapshots(o, i),
-    ),
     githubGetPrSnapshot: activity(
       'githubGetPrSnapshot',
       (o, i: RepoRef & { number: number }): Promise<PrSnapshot> => ops.fetchPrSnapshot(o, i),
@@ -108,9 +105,6 @@ export function createGithubActivities(deps: GithubActivityDeps) {
     ),
     githubMarkReadyForReview: activity('githubMarkReadyForReview', (o, i: RepoRef & { number: number }) =>
       ops.markReadyForReview(o, i),
-    ),
-    githubGetBranchHead: activity('githubGetBranchHead', (o, i: RepoRef & { branch: string }) =>
-      ops.getBranchHead(o, i),
     ),
 
     /**

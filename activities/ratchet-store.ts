@@ -3,7 +3,11 @@
  * (state + reason + timeline event), fixer rows and notifications. Every write is keyed (dedupe
  * key or row id), so a retried activity lands once.
  */
+import { eq } from 'drizzle-orm';
+import { policyToRatchet, readProjectPolicy, type MergeMethod } from '../core/project-policy.js';
+import type { RatchetSettingsInput } from '../core/ratchet/settings.js';
 import type { RatchetState } from '../core/ratchet/state.js';
+import { projects } from '../db/schema.js';
 import type { Db } from '../db/client.js';
 import { finishFixAttempt, insertFixAttemptIfAbsent, type FixStatus } from '../db/queries/fix-attempts.js';
 import { mergedNotification } from '../core/notifications.js';
@@ -44,6 +48,23 @@ export function createRatchetStoreActivities({
   notifier?: Notifier;
 }) {
   return {
+    /**
+     * The project's ratchet policy as loop settings (defaults when the project has none or is
+     * gone). `selfLogin` is left to the caller (`githubViewerLogin`). Reads only.
+     */
+    async ratchetProjectPolicy(input: {
+      projectId: string;
+    }): Promise<{ settings: RatchetSettingsInput; mergeMethod: MergeMethod }> {
+      const row = db
+        .select({ policy: projects.ratchetPolicy })
+        .from(projects)
+        .where(eq(projects.id, input.projectId))
+        .get();
+      const { settings, mergeMethod } = policyToRatchet(readProjectPolicy(row?.policy ?? null), null);
+      const { selfLogin: _self, ...rest } = settings;
+      return { settings: rest, mergeMethod };
+    },
+
     async ratchetRecordPullRequest(pr: OpenedPr & { dedupeKey: string }): Promise<void> {
       recordOpenedPullRequest({ db, pr });
       appendEvent({

@@ -21,6 +21,9 @@ import {
   type TrustDecision,
 } from '../core/script-trust.js';
 import { getScriptTrust, recordScriptTrust } from '../db/queries/script-trust.js';
+import { eq } from 'drizzle-orm';
+import { consoleScript, readProjectScripts } from '../core/project-policy.js';
+import { projects, workspaces } from '../db/schema.js';
 import { runProcess } from './process.js';
 import { buildAgentEnv } from './agents/sandbox-env.js';
 
@@ -70,6 +73,38 @@ function scriptOf(config: ProjectConfig, kind: ScriptKind): string | undefined {
   return kind === 'setup' ? config.setup : undefined;
 }
 
+/**
+ * The script that runs: one set on the Projects page replaces the repository's of that kind.
+ * Either way its exact text must be trusted first.
+ */
+function effectiveScript(
+  db: Db,
+  projectId: string | null,
+  config: ProjectConfig,
+  kind: ScriptKind,
+): { script: string | undefined; source: 'console' | 'repository' } {
+  if (projectId !== null) {
+    const row = db
+      .select({ scripts: projects.scripts })
+      .from(projects)
+      .where(eq(projects.id, projectId))
+      .get();
+    const fromConsole = consoleScript(readProjectScripts(row?.scripts ?? null), kind);
+    if (fromConsole !== undefined) return { script: fromConsole, source: 'console' };
+  }
+  return { script: scriptOf(config, kind), source: 'repository' };
+}
+
+function projectOfWorkspace(db: Db, workspaceId: string): string | null {
+  return (
+    db
+      .select({ projectId: workspaces.projectId })
+      .from(workspaces)
+      .where(eq(workspaces.id, workspaceId))
+      .get()?.projectId ?? null
+  );
+}
+
 export interface SetupResult {
   /** `not_trusted`: the text in the worktree is not the one approved (changed in between); not run. */
   status: 'skipped' | 'succeeded' | 'failed' | 'timed_out' | 'invalid_config' | 'not_trusted';
@@ -94,8 +129,9 @@ export function createSetupActivities({
       kind: ScriptKind;
     }): Promise<ScriptTrustCheck> {
       const cfg = readProjectConfig(input.worktreePath);
-      if (!cfg.ok) return { state: 'invalid_config', error: cfg.error };
-      const script = scriptOf(cfg.config, input.kind);
+      const { script, source } = effectiveScript(db, input.projectId, cfg.ok ? cfg.config : {}, input.kind);
+      // A broken config file matters only when the script would come from it.
+      if (!cfg.ok && source === 'repository') return { state: 'invalid_config', error: cfg.error };
       if (!script) return { state: 'no_script' };
       const sha256 = scriptSha256(script);
       const row = getScriptTrust({ db, projectId: input.projectId, kind: input.kind, sha256 });
@@ -170,11 +206,16 @@ export function createSetupActivities({
         });
 
       const cfg = readProjectConfig(input.worktreePath);
-      if (!cfg.ok) {
+      const { script, source } = effectiveScript(
+        db,
+        projectOfWorkspace(db, input.workspaceId),
+        cfg.ok ? cfg.config : {},
+        'setup',
+      );
+      if (!cfg.ok && source === 'repository') {
         event('invalid', 'setup.failed', cfg.error, 'error');
         return { status: 'invalid_config', exitCode: null, durationMs: 0 };
       }
-      const script = cfg.config.setup;
       if (!script) {
         event('skipped', 'setup.skipped', 'No setup script in .ratchet/config.json');
         return { status: 'skipped', exitCode: null, durationMs: 0 };
@@ -188,9 +229,8 @@ export function createSetupActivities({
         );
         return { status: 'not_trusted', exitCode: null, durationMs: 0 };
       }
-      const timeoutMs = cfg.config.setupTimeoutSec
-        ? cfg.config.setupTimeoutSec * 1000
-        : input.defaultTimeoutMs;
+      const timeoutMs =
+        cfg.ok && cfg.config.setupTimeoutSec ? cfg.config.setupTimeoutSec * 1000 : input.defaultTimeoutMs;
       event('start', 'setup.started', `Running setup: ${script}`, 'info', { attempt: ctx.info.attempt });
 
       let buffer = '';

@@ -30,6 +30,7 @@ export const envSchema = z.object({
   /** @default ratchet */
   RATCHET_TASK_QUEUE: opt(z.string().regex(/^[\w.-]+$/)),
   RATCHET_WORKTREES_DIR: opt(z.string()),
+  RATCHET_PROJECTS_DIR: opt(z.string()),
   RATCHET_LOG_LEVEL: withDefault(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']), 'info'),
   TEMPORAL_ADDRESS: opt(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port')),
   /** @default default */
@@ -72,6 +73,8 @@ export const fileConfigSchema = z
     /** Run the local Temporal dev server's web UI (see RATCHET_TEMPORAL_UI). @default false */
     temporalUi: z.boolean().optional(),
     worktreesDir: z.string().optional(),
+    /** Where the console clones projects added by URL. @default `$RATCHET_HOME/projects` */
+    projectsDir: z.string().optional(),
     taskQueue: z.string().optional(),
     /** Agent providers: fallback and price overrides (USD per million tokens). */
     agents: z
@@ -109,6 +112,8 @@ export interface RatchetConfig {
   home: string;
   dbFile: string;
   worktreesDir: string;
+  /** Where the console clones projects added by URL. */
+  projectsDir: string;
   host: string;
   port: number;
   taskQueue: string;
@@ -159,6 +164,7 @@ export function resolveConfig(env: Env, file: FileConfig, homeDir: string): Ratc
     home,
     dbFile: `${home}/ratchet.db`,
     worktreesDir: env.RATCHET_WORKTREES_DIR ?? file.worktreesDir ?? `${home}/worktrees`,
+    projectsDir: env.RATCHET_PROJECTS_DIR ?? file.projectsDir ?? `${home}/projects`,
     host: env.RATCHET_HOST ?? file.host ?? '127.0.0.1',
     port: env.RATCHET_PORT ?? file.port ?? 3000,
     taskQueue: env.RATCHET_TASK_QUEUE ?? file.taskQueue ?? 'ratchet',

@@ -21,6 +21,40 @@ export const projects = sqliteTable('projects', {
   defaultBranch: text('default_branch').notNull().default('main'),
   /** Where this project's worktrees live; null means `<RATCHET_HOME>/worktrees/<project id>`. */
   worktreeDir: text('worktree_dir'),
+  /**
+   * The project's ratchet policy (JSON `ProjectPolicy` from core/project-policy.ts: review-bot
+   * allowlist, approval, merge method, attempt caps, review triggers); null means the defaults.
+   * Read by the ratchet loop when it starts (`ratchetProjectPolicy`).
+   */
+  ratchetPolicy: text('ratchet_policy', { mode: 'json' }),
+  /**
+   * Scripts set in the console (JSON `ProjectScripts`: `setup`, `run` with its `runPort`,
+   * `cleanup`); a script set here replaces the repository's `.ratchet/config.json` one of that
+   * kind. Either way it runs only once its exact text is approved in `script_trust`.
+   */
+  scripts: text('scripts', { mode: 'json' }),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * Clones started from the console (`POST /api/projects/clones`): the web process runs
+ * `git clone --progress` and writes its progress here; the Projects page reads it. A clone whose
+ * process died with the console (`running` but not updated for a while) reads as failed.
+ */
+export const projectClones = sqliteTable('project_clones', {
+  id: text('id').primaryKey(),
+  /** The URL as given, without credentials (core/remote-url.ts). */
+  url: text('url').notNull(),
+  targetPath: text('target_path').notNull(),
+  /** `running`, `succeeded`, `failed`. */
+  status: text('status').notNull(),
+  /** The last progress line git printed (`Receiving objects:  42% (21/50)`). */
+  progress: text('progress'),
+  /** A `CloneFailure` code from core/clone.ts when failed. */
+  errorCode: text('error_code'),
+  error: text('error'),
+  projectId: text('project_id').references(() => projects.id, { onDelete: 'set null' }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -253,6 +287,7 @@ export const heartbeats = sqliteTable('heartbeats', {
 });
 
 export type Project = typeof projects.$inferSelect;
+export type ProjectClone = typeof projectClones.$inferSelect;
 export type NewProject = typeof projects.$inferInsert;
 export type Workspace = typeof workspaces.$inferSelect;
 export type NewWorkspace = typeof workspaces.$inferInsert;

@@ -45,6 +45,11 @@ export const budgetUpdate = defineUpdate<
 export const decideTrustUpdate = defineUpdate<{ decision: DecideTrustInput['decision'] }, [DecideTrustInput]>(
   'decideTrust',
 );
+/**
+ * Opens the pull request now, without the ratchet loop (a workspace started with the ratchet
+ * off): the branch must have been pushed. Idempotent: a second request finds the same PR.
+ */
+export const openPrSignal = defineSignal<[]>('openPr');
 /** Removes the worktree (the branch is kept) and ends the workflow. */
 export const archiveSignal = defineSignal<[]>('archive');
 export const stateQuery = defineQuery<WorkspaceState>('state');

@@ -54,11 +54,17 @@ export class RatchetLoop {
   lastAction: RatchetAction | null = null;
   retryAt: number | null = null;
   done = false;
+  /** Set by the `stop` signal (the workspace is being archived): why the loop should end. */
+  stopReason: string | null = null;
 
   constructor(readonly input: RatchetInput) {
     const r = input.resume;
     this.memory = r?.memory ?? emptyMemory();
-    this.settings = ratchetSettings({ autoMerge: input.spec.ratchet.autoMerge, ...input.settings });
+    this.settings = ratchetSettings({
+      autoMerge: input.spec.ratchet.autoMerge,
+      ...input.policy?.settings,
+      ...input.settings,
+    });
     this.fixNo = r?.fixNo ?? 0;
     this.decisionNo = r?.decisionNo ?? 0;
     this.lastSignature = r?.lastSignature ?? null;
@@ -85,6 +91,17 @@ export class RatchetLoop {
 
   onFixerDone(result: FixerResult): void {
     if (this.fixer) this.fixer.result = result;
+    this.dirty = true;
+  }
+
+  /** Decides with these settings from now on (the project's policy, read at start or changed since). */
+  useSettings(settings: RatchetInput['settings']): void {
+    this.settings = ratchetSettings({ autoMerge: this.input.spec.ratchet.autoMerge, ...settings });
+    this.dirty = true;
+  }
+
+  stop(reason: string): void {
+    this.stopReason = reason;
     this.dirty = true;
   }
 

@@ -7,6 +7,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { CheckRef } from '../core/ci-rollup.js';
 import type { FixKind } from '../core/ids.js';
+import type { MergeMethod } from '../core/project-policy.js';
 import type { PrSnapshot, Review, ReviewThread } from '../core/pr.js';
 import type { RatchetMemory } from '../core/ratchet/memory.js';
 import type { RatchetSettingsInput } from '../core/ratchet/settings.js';
@@ -80,17 +81,26 @@ export interface RatchetPrRef {
   baseBranch: string;
 }
 
+/** A project's ratchet policy as the loop takes it (core/project-policy.ts `policyToRatchet`). */
+export interface RatchetPolicy {
+  settings: RatchetSettingsInput;
+  mergeMethod: MergeMethod;
+}
+
 export interface RatchetInput {
   spec: WorkspaceSpec;
   github: { owner: string; repo: string };
   pr: RatchetPrRef;
+  /** Explicit settings; they win over the project's policy. */
   settings?: RatchetSettingsInput;
+  /** The project's policy, read when the loop started or signalled since (carried across continue-as-new). */
+  policy?: RatchetPolicy;
   /** Ask the change-requesting reviewers to look again after a review fix is pushed. @default true */
   requestReReview?: boolean;
   /** Continue-as-new after this many decisions. @default 500 */
   decisionsPerRun?: number;
-  /** @default 'squash' */
-  mergeMethod?: 'squash' | 'merge' | 'rebase';
+  /** Explicit merge method; wins over the policy's. @default the policy's, else 'squash' */
+  mergeMethod?: MergeMethod;
   /** Heartbeat timeout of the fixers' agent and git activities. @default 20000 */
   heartbeatTimeoutMs?: number;
   resume?: RatchetResume;
@@ -107,6 +117,16 @@ export interface RatchetResume {
 }
 
 export const pauseSignal = defineSignal<[]>('pause');
+/**
+ * Ends the loop (its workspace is being archived): no more fixers, the running one is cancelled
+ * with the loop (REQUEST_CANCEL), the poller stops delivering, the state reads `stopped`.
+ */
+export const stopSignal = defineSignal<[{ reason: string }]>('stop');
+/**
+ * The project's ratchet policy changed in the console: the loop decides with these settings from
+ * its next decision on (and carries them across continue-as-new).
+ */
+export const policySignal = defineSignal<[RatchetPolicy]>('policy');
 export const resumeSignal = defineSignal<[{ resetAttempts?: boolean }]>('resume');
 
 export interface RatchetViewState {

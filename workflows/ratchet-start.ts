@@ -37,6 +37,69 @@ export function prBody(spec: WorkspaceSpec): string {
   return `Opened by Ratchet for workspace \`${spec.workspaceId}\`.\n\n${closes}**Task**\n\n${quoted}\n\n${prBodyMarker(spec.workspaceId)}`;
 }
 
+type OpenedPr = { number: number; url: string; headSha: string | null; draft: boolean };
+
+async function createPullRequest(spec: WorkspaceSpec): Promise<OpenedPr | null> {
+  if (!spec.github) return null;
+  const { owner, repo } = spec.github;
+  return github.githubCreatePullRequest({
+    owner,
+    repo,
+    head: spec.branch,
+    base: spec.baseBranch,
+    title: spec.title,
+    body: prBody(spec),
+  });
+}
+
+async function recordPullRequest(
+  spec: WorkspaceSpec,
+  opened: OpenedPr,
+  dedupeKey: string,
+): Promise<RatchetPrRef> {
+  await store.ratchetRecordPullRequest({
+    workspaceId: spec.workspaceId,
+    projectId: spec.projectId,
+    number: opened.number,
+    url: opened.url,
+    headBranch: spec.branch,
+    baseBranch: spec.baseBranch,
+    headSha: opened.headSha,
+    draft: opened.draft,
+    dedupeKey,
+  });
+  return { number: opened.number, url: opened.url, headBranch: spec.branch, baseBranch: spec.baseBranch };
+}
+
+async function startLoop(spec: WorkspaceSpec, timings: WorkspaceTimings, pr: RatchetPrRef): Promise<void> {
+  if (!spec.github) return;
+  const { owner, repo } = spec.github;
+  try {
+    await startChild(ratchetWorkflow, {
+      workflowId: workflowIds.ratchet(spec.workspaceId),
+      // The loop outlives this run of the workspace workflow (continue-as-new, archive).
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      args: [{ spec, github: { owner, repo }, pr, heartbeatTimeoutMs: timings.heartbeatTimeoutMs }],
+    });
+  } catch (err) {
+    // Already running: the loop this workspace started earlier. Anything else is a real failure.
+    if ((err as { name?: string }).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
+  }
+}
+
+/** Creates (or finds) the PR and records it; returns null without a GitHub remote. No loop. */
+export async function openPullRequestWithoutRatchet({
+  spec,
+  dedupeKey,
+}: {
+  spec: WorkspaceSpec;
+  dedupeKey: string;
+}): Promise<RatchetPrRef | null> {
+  const opened = await createPullRequest(spec);
+  return opened ? recordPullRequest(spec, opened, dedupeKey) : null;
+}
+
+/** Creates (or finds) the PR, records it and starts its ratchet loop (the commands in that order). */
 export async function openPullRequestOnce({
   spec,
   timings,
@@ -46,17 +109,9 @@ export async function openPullRequestOnce({
   timings: WorkspaceTimings;
   dedupeKey: string;
 }): Promise<RatchetPrRef | null> {
-  if (!spec.github) return null;
-  const { owner, repo } = spec.github;
-  const created = await github.githubCreatePullRequest({
-    owner,
-    repo,
-    head: spec.branch,
-    base: spec.baseBranch,
-    title: spec.title,
-    body: prBody(spec),
-  });
-  return recordAndStartLoop({ spec, timings, dedupeKey, opened: created });
+  const pr = await openPullRequestWithoutRatchet({ spec, dedupeKey });
+  if (pr) await startLoop(spec, timings, pr);
+  return pr;
 }
 
 /**
@@ -73,49 +128,7 @@ export async function adoptPullRequestOnce({
   dedupeKey: string;
 }): Promise<RatchetPrRef | null> {
   if (!spec.github || !spec.adopt) return null;
-  return recordAndStartLoop({ spec, timings, dedupeKey, opened: spec.adopt });
-}
-
-async function recordAndStartLoop({
-  spec,
-  timings,
-  dedupeKey,
-  opened,
-}: {
-  spec: WorkspaceSpec;
-  timings: WorkspaceTimings;
-  dedupeKey: string;
-  opened: { number: number; url: string; headSha: string | null; draft: boolean };
-}): Promise<RatchetPrRef | null> {
-  if (!spec.github) return null;
-  const { owner, repo } = spec.github;
-  const pr: RatchetPrRef = {
-    number: opened.number,
-    url: opened.url,
-    headBranch: spec.branch,
-    baseBranch: spec.baseBranch,
-  };
-  await store.ratchetRecordPullRequest({
-    workspaceId: spec.workspaceId,
-    projectId: spec.projectId,
-    number: opened.number,
-    url: opened.url,
-    headBranch: spec.branch,
-    baseBranch: spec.baseBranch,
-    headSha: opened.headSha,
-    draft: opened.draft,
-    dedupeKey,
-  });
-  try {
-    await startChild(ratchetWorkflow, {
-      workflowId: workflowIds.ratchet(spec.workspaceId),
-      // The loop outlives this run of the workspace workflow (continue-as-new, archive).
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      args: [{ spec, github: { owner, repo }, pr, heartbeatTimeoutMs: timings.heartbeatTimeoutMs }],
-    });
-  } catch (err) {
-    // Already running: the loop this workspace started earlier. Anything else is a real failure.
-    if ((err as { name?: string }).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
-  }
+  const pr = await recordPullRequest(spec, spec.adopt, dedupeKey);
+  await startLoop(spec, timings, pr);
   return pr;
 }

@@ -32,12 +32,15 @@ import { kindOf, RatchetLoop } from './ratchet-loop.js';
 import {
   pauseSignal,
   pokeSignal,
+  policySignal,
   ratchetStateQuery,
   resumeSignal,
   snapshotSignal,
+  stopSignal,
   unwatchSignal,
   type FixerResult,
   type RatchetInput,
+  type RatchetPolicy,
   type RatchetViewState,
 } from './ratchet-messages.js';
 
@@ -51,6 +54,13 @@ const poll = proxyActivities<RatchetPollActivities>({
 
 /** Marks fix-attempt rows keyed by fix number (older runs keyed them by attempt). */
 const FIX_ROW_PATCH = 'fix-row-per-fix';
+/**
+ * A fresh loop reads its project's ratchet policy and Ratchet's own GitHub login before it
+ * watches (older runs decided with the defaults: an empty bot allowlist and no self login).
+ */
+const PROJECT_POLICY_PATCH = 'ratchet-project-policy';
+/** The `stop` signal (the workspace is being archived) ends the loop: recorded, unwatched, closed. */
+const STOP_ON_ARCHIVE_PATCH = 'ratchet-stop-on-archive';
 
 /** Wait before retrying a decision whose effect failed. */
 const ACTION_RETRY_MS = 5 * 60_000;
@@ -60,6 +70,13 @@ export const DEFAULT_DECISIONS_PER_RUN = 500;
 
 export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewState> {
   const loop = new RatchetLoop(input);
+  /** The project's policy as this run decides with it; continue-as-new carries it. */
+  let policy: RatchetPolicy | undefined = input.policy;
+  const applyPolicy = (p: RatchetPolicy) => {
+    policy = p;
+    // Settings given in the input (tests, an explicit start) stay on top of the project's policy.
+    loop.useSettings({ ...p.settings, ...input.settings });
+  };
   const { spec, github: repo, pr } = input;
   const ws = spec.workspaceId;
   const info = workflowInfo();
@@ -72,6 +89,13 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
   setHandler(pauseSignal, () => loop.pause());
   setHandler(resumeSignal, (o) => loop.resume(o ?? {}));
   setHandler(ratchetStateQuery, () => loop.view());
+  setHandler(stopSignal, ({ reason }) => loop.stop(reason));
+  let policySignalled = false;
+  setHandler(policySignal, (p) => {
+    policySignalled = true;
+    // The console does not know Ratchet's login; the loop keeps the one it read.
+    applyPolicy({ ...p, settings: { ...p.settings, selfLogin: loop.settings.selfLogin } });
+  });
 
   const pokePoller = async (reason: string) => {
     try {
@@ -307,7 +331,7 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
       case 'merge': {
         const res = await github.githubMergePullRequest({
           ...ref,
-          method: input.mergeMethod ?? 'squash',
+          method: input.mergeMethod ?? policy?.mergeMethod ?? 'squash',
           expectedHeadSha: action.headSha,
           commitTitle: `${spec.title} (#${pr.number})`,
         });
@@ -418,6 +442,36 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
     }
   };
 
+  if (!input.resume && patched(PROJECT_POLICY_PATCH)) {
+    const read = await store.ratchetProjectPolicy({ projectId: spec.projectId });
+    // Unknown after the retries (GitHub down): decide without a self login rather than not at all.
+    const selfLogin = await github.githubViewerLogin({}).catch(() => null);
+    // A policy signalled while the read was in flight is newer than the read.
+    const base = policySignalled && policy ? policy : read;
+    applyPolicy({ ...base, settings: { ...base.settings, selfLogin } });
+  }
+
+  /** Ends the loop because its workspace is being archived. */
+  const stop = async (reason: string) => {
+    loop.done = true;
+    await store.ratchetRecordDecision({
+      workspaceId: ws,
+      state: 'stopped',
+      reason,
+      snapshotKey: null,
+      kind: 'ratchet.stopped',
+      level: 'info',
+      message: `Ratchet stopped: ${reason}`,
+      data: { fixer: loop.fixer?.workflowId ?? null },
+      dedupeKey: `ratchet/${ws}/${chain}/stopped`,
+    });
+    try {
+      await getExternalWorkflowHandle(pollerId).signal(unwatchSignal, { workspaceId: ws });
+    } catch {
+      // The poller already ended; it drops ratchets that no longer exist anyway.
+    }
+  };
+
   if (!input.resume) {
     await poll.ratchetEnsureWatched({
       owner: repo.owner,
@@ -432,6 +486,11 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
     if (!loop.dirty)
       await condition(() => loop.dirty, wake === null ? undefined : Math.max(1, wake - Date.now()));
     loop.dirty = false;
+    // Archived: a running fixer is cancelled with the loop (REQUEST_CANCEL); nothing is settled.
+    if (loop.stopReason !== null && patched(STOP_ON_ARCHIVE_PATCH)) {
+      await stop(loop.stopReason);
+      break;
+    }
     await settleFixer();
     if (loop.missing !== null && !loop.fixer && (await readMissing(loop.missing))) break;
     const action = loop.decideNow(Date.now(), info.workflowId);
@@ -461,7 +520,11 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
     }
     if (!loop.fixer && (loop.decisionsThisRun >= perRun || workflowInfo().continueAsNewSuggested)) {
       await condition(allHandlersFinished);
-      return await continueAsNew<typeof ratchetWorkflow>({ ...input, resume: loop.carry() });
+      return await continueAsNew<typeof ratchetWorkflow>({
+        ...input,
+        ...(policy ? { policy } : {}),
+        resume: loop.carry(),
+      });
     }
   }
   await condition(allHandlersFinished);

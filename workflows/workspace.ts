@@ -47,6 +47,7 @@ import {
   archiveSignal,
   budgetUpdate,
   decideTrustUpdate,
+  openPrSignal,
   queueMessageSignal,
   releaseWorktreeSignal,
   requestWorktreeSignal,
@@ -55,7 +56,9 @@ import {
   worktreeGrantSignal,
   type PlanDecision,
 } from './messages.js';
-import { adoptPullRequestOnce, openPullRequestOnce } from './ratchet-start.js';
+import { adoptPullRequestOnce, openPullRequestOnce, openPullRequestWithoutRatchet } from './ratchet-start.js';
+import { stopSignal } from './ratchet-messages.js';
+import { workflowIds } from '../core/ids.js';
 
 /** Stop growing one run's history after this many turns (continue-as-new carries the state). */
 const TURNS_PER_RUN = 25;
@@ -65,6 +68,10 @@ const TURNS_PER_RUN = 25;
  * follow-up accepted meanwhile was left behind in the closing run). Now it is rethrown untouched.
  */
 const CAN_NOT_A_FAILURE_PATCH = 'can-not-a-failure';
+/** Archiving signals `stop` to the PR's ratchet loop first (before it, the loop kept dispatching fixers into a removed worktree). */
+const ARCHIVE_STOPS_RATCHET_PATCH = 'archive-stops-ratchet';
+/** The `openPr` signal: a workspace with the ratchet off opens its PR when the person asks. */
+const OPEN_PR_ON_REQUEST_PATCH = 'open-pr-on-request';
 /**
  * Agent turns retry worker loss without limit and count real failures in the activity
  * (core/agent-retry.ts); before this patch 8 attempts of either kind failed the workspace.
@@ -143,6 +150,7 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
   };
   const queue: Turn[] = (input.resume?.pending ?? []).map((text) => ({ text, purpose: 'followup' }));
   let archiveRequested = false;
+  let openPrRequested = false;
   // After continue-as-new this is false again; reopening is a cheap idempotent look (no second PR).
   let prOpen = false;
   let planApproved = false;
@@ -205,6 +213,9 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     messageKeys.push(parsed.data.key);
     if (messageKeys.length > MESSAGE_KEYS_KEPT) messageKeys.splice(0, messageKeys.length - MESSAGE_KEYS_KEPT);
     queue.push({ text: parsed.data.text, purpose: 'followup' });
+  });
+  setHandler(openPrSignal, () => {
+    openPrRequested = true;
   });
   setHandler(archiveSignal, () => {
     archiveRequested = true;
@@ -437,6 +448,30 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     return run(sha256);
   };
 
+  /** The person asked for the PR (ratchet off): open it without a loop, once there is a pushed commit. */
+  const openPrOnRequest = async () => {
+    const refusal = !spec.github
+      ? 'the project has no GitHub remote'
+      : !spec.push
+        ? 'this workspace does not push its branch'
+        : state.lastCommit === null
+          ? 'nothing has been committed and pushed yet'
+          : null;
+    if (refusal) {
+      await store.recordEvent({
+        workspaceId: spec.workspaceId,
+        kind: 'pr.not_opened',
+        level: 'warn',
+        message: `Pull request not opened: ${refusal}`,
+        dedupeKey: key('pr-refused'),
+      });
+      return;
+    }
+    const pr = await openPullRequestWithoutRatchet({ spec, dedupeKey: key('pr') });
+    prOpen = prOpen || pr !== null;
+    if (pr) await setStatus('pr_open', `Pull request #${pr.number} opened (ratchet off)`);
+  };
+
   const runTurn = async (t: Turn) => {
     const turn = state.turnsDone + 1;
     let vars: Record<string, unknown> | undefined;
@@ -575,9 +610,17 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     }
 
     for (;;) {
-      await condition(() => (lease === null && (queue.length > 0 || waiting.length > 0)) || archiveRequested);
+      await condition(
+        () =>
+          (lease === null && (queue.length > 0 || waiting.length > 0)) || archiveRequested || openPrRequested,
+      );
       await noteReturned();
       if (archiveRequested) break;
+      if (openPrRequested) {
+        openPrRequested = false;
+        if (patched(OPEN_PR_ON_REQUEST_PATCH)) await openPrOnRequest();
+        continue;
+      }
       // Fixers first: they answer the PR's state, and the next turn then builds on their push.
       if (waiting.length > 0) {
         await lendWorktree();
@@ -600,6 +643,12 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
       }
     }
 
+    // The PR's loop ends first: no new fixer into a worktree about to go, the running one cancelled.
+    if (patched(ARCHIVE_STOPS_RATCHET_PATCH)) {
+      await getExternalWorkflowHandle(workflowIds.ratchet(spec.workspaceId))
+        .signal(stopSignal, { reason: 'the workspace was archived' })
+        .catch(() => undefined); // No loop (no PR, ratchet off, or it ended): nothing to stop.
+    }
     // Fixers still waiting will not get the worktree; one holding it finishes first.
     for (const w of waiting.splice(0)) {
       await getExternalWorkflowHandle(w.workflowId)

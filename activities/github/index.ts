@@ -80,9 +80,6 @@ export function createGithubActivities(deps: GithubActivityDeps) {
   }
 
   return {
-    githubListOpenPrSnapshots: activity('githubListOpenPrSnapshots', (o, i: RepoRef) =>
-      ops.fetchOpenPrSnapshots(o, i),
-    ),
     githubGetPrSnapshot: activity(
       'githubGetPrSnapshot',
       (o, i: RepoRef & { number: number }): Promise<PrSnapshot> => ops.fetchPrSnapshot(o, i),
@@ -114,9 +111,21 @@ export function createGithubActivities(deps: GithubActivityDeps) {
     githubMarkReadyForReview: activity('githubMarkReadyForReview', (o, i: RepoRef & { number: number }) =>
       ops.markReadyForReview(o, i),
     ),
-    githubGetBranchHead: activity('githubGetBranchHead', (o, i: RepoRef & { branch: string }) =>
-      ops.getBranchHead(o, i),
-    ),
+
+    /**
+     * Ratchet's own login (the token's user), so the loop never counts its own comments as
+     * feedback; null when there is no token or GitHub refuses it (the loop then just knows no
+     * self login). Other failures are retried like any read.
+     */
+    async githubViewerLogin(_input: Record<string, never>): Promise<string | null> {
+      if (!deps.octokit) return null;
+      try {
+        return await ops.getViewerLogin(deps.octokit);
+      } catch (err) {
+        if (err instanceof GithubError && err.type === ErrorTypes.GithubAuth) return null;
+        throw toActivityFailure(err, 'githubViewerLogin');
+      }
+    },
 
     /** Token present and accepted? Who is it, and how much quota is left? Never throws for auth. */
     async githubHealth(): Promise<GithubHealth> {

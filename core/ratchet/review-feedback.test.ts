@@ -115,6 +115,65 @@ describe('reviewFeedback', () => {
   });
 });
 
+describe('reviewFeedback triggers', () => {
+  const withTriggers = (triggers: Parameters<typeof reviewFeedback>[1]['triggers']) => ({
+    ...policy,
+    triggers,
+  });
+  const pr = prSnapshot({
+    reviews: [
+      review({ id: 'R1', submittedAt: at(1) }),
+      review({
+        id: 'R2',
+        author: bot('coderabbitai[bot]'),
+        state: 'COMMENTED',
+        body: 'Rename x',
+        submittedAt: at(2),
+      }),
+      review({
+        id: 'R3',
+        author: bot('sonarcloud[bot]'),
+        state: 'COMMENTED',
+        body: 'smell',
+        submittedAt: at(3),
+      }),
+      review({ id: 'R4', author: human('carol'), state: 'COMMENTED', body: '', submittedAt: at(4) }),
+    ],
+    unresolvedThreads: [thread({ id: 'T1' })],
+  });
+
+  it.each<[string, Parameters<typeof reviewFeedback>[1]['triggers'], string[]]>([
+    ['the default: change requests and threads', undefined, ['review:R1', 'thread:T1:1']],
+    ['change requests only', ['changes_requested'], ['review:R1']],
+    ['threads only', ['unresolved_threads'], ['thread:T1:1']],
+    ['comments from counted authors with a body', ['commented'], ['review:R2']],
+    [
+      'all three',
+      ['changes_requested', 'unresolved_threads', 'commented'],
+      ['review:R1', 'review:R2', 'thread:T1:1'],
+    ],
+    ['none', [], []],
+  ])('reviewFeedback triggers: %s', (_name, triggers, tokens) => {
+    expect(reviewFeedback(pr, withTriggers(triggers)).tokens).toEqual(tokens);
+  });
+
+  it('reviewFeedback a comment-only review stops counting once its author approves after it', () => {
+    const later = prSnapshot({
+      reviews: [
+        review({
+          id: 'R2',
+          author: bot('coderabbitai'),
+          state: 'COMMENTED',
+          body: 'Rename x',
+          submittedAt: at(2),
+        }),
+        review({ id: 'R5', author: bot('coderabbitai'), state: 'APPROVED', submittedAt: at(5) }),
+      ],
+    });
+    expect(reviewFeedback(later, withTriggers(['commented'])).tokens).toEqual([]);
+  });
+});
+
 describe('unaddressedFeedback', () => {
   it('unaddressedFeedback hides handed-over items but a new reply on a thread brings it back', () => {
     const base = prSnapshot({ reviews: [review()], unresolvedThreads: [thread()] });

@@ -84,7 +84,11 @@ export interface RuleContext {
 
 export function buildContext(input: DecideInput): RuleContext {
   const { pr, settings, memory } = input;
-  const policy = { reviewBotAllowlist: settings.reviewBotAllowlist, selfLogin: settings.selfLogin };
+  const policy = {
+    reviewBotAllowlist: settings.reviewBotAllowlist,
+    selfLogin: settings.selfLogin,
+    triggers: settings.reviewTriggers,
+  };
   const ci = rollupChecks(pr.checks);
   const latestByRef = new Map<string, Check>(ci.latest.map((c) => [`${c.kind}\u0000${checkKey(c)}`, c]));
   const rerunDone = new Set(memory.infraReruns[pr.headSha] ?? []);

@@ -1,5 +1,6 @@
 /** Per-PR ratchet settings, parsed once from the workspace/project configuration. */
 import { z } from 'zod';
+import { DEFAULT_REVIEW_TRIGGERS, REVIEW_TRIGGERS } from './review-feedback.js';
 
 export const ratchetSettingsSchema = z.object({
   /** Merge by itself once merge-ready; otherwise stop at `merge_ready` and wait for a person. @default false */
@@ -11,6 +12,8 @@ export const ratchetSettingsSchema = z.object({
    * Matched case-insensitively, with or without the `[bot]` suffix. Other bots are ignored. @default []
    */
   reviewBotAllowlist: z.array(z.string().trim().min(1)).default([]),
+  /** Which review feedback triggers a review fix (core/ratchet/review-feedback.ts). @default ['changes_requested', 'unresolved_threads'] */
+  reviewTriggers: z.array(z.enum(REVIEW_TRIGGERS)).default(() => [...DEFAULT_REVIEW_TRIGGERS]),
   /** Fix attempts on one unchanged snapshot key before the loop stalls. @default 3 */
   maxAttemptsPerKey: z.number().int().min(1).max(20).default(3),
   /** Fix attempts on the whole PR before the loop stalls (stops a fixer that keeps pushing bad fixes). @default 12 */

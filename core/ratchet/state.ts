@@ -22,6 +22,8 @@ export const RATCHET_STATES = [
   'merging',
   'merged',
   'closed',
+  /** The loop ended without a merge or close: its workspace was archived. */
+  'stopped',
 ] as const;
 export type RatchetState = (typeof RATCHET_STATES)[number];
 

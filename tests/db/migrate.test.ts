@@ -135,6 +135,34 @@ describe('migrateDatabase', () => {
     }
   });
 
+  it('0003_project_policy_scripts_clones upgrades a 0002 database: projects keep their rows with no policy or scripts, and a clone row outlives its project', () => {
+    const file = path.join(tmp, 'ratchet.sqlite');
+    migrateDatabase(file, { migrationsDir: migrationsDir('v2', 3) });
+    const before = new Database(file);
+    before.exec("insert into projects (id, name, repo_path) values ('prj-1', 'app', '/srv/app')");
+    before.close();
+
+    expect(migrateDatabase(file).applied).toEqual(['0003_project_policy_scripts_clones']);
+    const db = openDb(file);
+    try {
+      const sqlite = db.$client;
+      expect(sqlite.prepare('select id, ratchet_policy, scripts from projects').all()).toEqual([
+        { id: 'prj-1', ratchet_policy: null, scripts: null },
+      ]);
+      sqlite
+        .prepare(
+          "insert into project_clones (id, url, target_path, status, project_id) values ('cl-1', 'https://github.com/o/r.git', '/srv/r', 'succeeded', 'prj-1')",
+        )
+        .run();
+      sqlite.prepare("delete from projects where id = 'prj-1'").run();
+      expect(sqlite.prepare('select id, project_id from project_clones').all()).toEqual([
+        { id: 'cl-1', project_id: null },
+      ]);
+    } finally {
+      db.$client.close();
+    }
+  });
+
   it('0001_script_trust upgrades a 0000 database: its projects stay, trust rows key on (project, kind, sha256) and go with their project', () => {
     const file = path.join(tmp, 'ratchet.sqlite');
     migrateDatabase(file, { migrationsDir: migrationsDir('v0', 1) });
@@ -142,7 +170,11 @@ describe('migrateDatabase', () => {
     before.exec("insert into projects (id, name, repo_path) values ('prj-1', 'app', '/srv/app')");
     before.close();
 
-    expect(migrateDatabase(file).applied).toEqual(['0001_script_trust', '0002_live_deltas']);
+    expect(migrateDatabase(file).applied).toEqual([
+      '0001_script_trust',
+      '0002_live_deltas',
+      '0003_project_policy_scripts_clones',
+    ]);
     const db = openDb(file);
     try {
       const sqlite = db.$client;
@@ -166,7 +198,7 @@ describe('migrateDatabase', () => {
     before.exec("insert into projects (id, name, repo_path) values ('prj-1', 'app', '/srv/app')");
     before.close();
 
-    expect(migrateDatabase(file).applied).toEqual(['0002_live_deltas']);
+    expect(migrateDatabase(file).applied).toEqual(['0002_live_deltas', '0003_project_policy_scripts_clones']);
     const db = openDb(file);
     try {
       const sqlite = db.$client;

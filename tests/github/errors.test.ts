@@ -39,7 +39,7 @@ describe('rate limits', () => {
   it('the activity turns it into a retryable ApplicationFailure whose nextRetryDelay reaches the reset', async () => {
     fake.failNext(1, { kind: 'rate-limit', status: 429, resetInSeconds: 600 });
     const err = await createGithubActivities({ octokit: gh })
-      .githubGetBranchHead({ ...R, branch: 'main' })
+      .githubGetIssue({ ...R, number: 1 })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     const f = err as ApplicationFailure;
@@ -89,7 +89,7 @@ describe('authentication and health', () => {
       status: 401,
     });
     const acts = createGithubActivities({ octokit: bad });
-    await expect(acts.githubGetBranchHead({ ...R, branch: 'main' })).rejects.toMatchObject({
+    await expect(acts.githubGetIssue({ ...R, number: 1 })).rejects.toMatchObject({
       type: 'GithubAuth',
       nonRetryable: true,
     });

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGithubClient, type GithubClient } from '../../activities/github/client.js';
-import { createGithubActivities } from '../../activities/github/index.js';
+import { toActivityFailure } from '../../activities/github/index.js';
 import * as ops from '../../activities/github/operations.js';
 import { startFakeGithub, type FakeGithub } from '../support/fake-github/index.js';
 
@@ -282,9 +282,10 @@ describe('merge, ready, re-review, branch', () => {
     await expect(ops.getBranchHead(gh, { ...R, branch: 'feature/gone' })).rejects.toMatchObject({
       type: 'BranchDeleted',
     });
-    const err = await createGithubActivities({ octokit: gh })
-      .githubGetBranchHead({ ...R, branch: 'feature/gone' })
-      .catch((e: unknown) => e);
+    const err = toActivityFailure(
+      await ops.getBranchHead(gh, { ...R, branch: 'feature/gone' }).catch((e: unknown) => e),
+      'getBranchHead',
+    );
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect(err).toMatchObject({ type: 'BranchDeleted', nonRetryable: true });
   });

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGithubClient, type GithubClient } from '../../activities/github/client.js';
 import { GithubError } from '../../activities/github/errors.js';
-import { createGithubActivities } from '../../activities/github/index.js';
+import { toActivityFailure } from '../../activities/github/index.js';
 import { fetchOpenPrSnapshots, fetchPrSnapshot } from '../../activities/github/snapshots.js';
 import {
   ONE_PR_QUERY,
@@ -374,10 +374,10 @@ describe('malformed GraphQL answers', () => {
         .nodes;
       delete nodes[0]?.headRefOid;
     });
-    const activities = createGithubActivities({ octokit: gh });
-    const err = await activities
-      .githubListOpenPrSnapshots({ owner: 'acme', repo: 'bad' })
-      .catch((e: unknown) => e);
+    const err = toActivityFailure(
+      await fetchOpenPrSnapshots(gh, { owner: 'acme', repo: 'bad' }).catch((e: unknown) => e),
+      'fetchOpenPrSnapshots',
+    );
     expect(err).toBeInstanceOf(ApplicationFailure);
     const failure = err as ApplicationFailure;
     expect(failure.type).toBe('GithubMalformed');

@@ -21,6 +21,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               Inbox <InboxBadge />
             </Link>
             <Link href="/insights">Insights</Link>
+            <Link href="/projects">Projects</Link>
             <Link href="/settings">Settings</Link>
             <Link href="/health">Health</Link>
           </nav>

@@ -26,7 +26,7 @@ interface ErrorBody {
 
 export async function api<T>(
   url: string,
-  init?: { method?: 'GET' | 'POST' | 'PATCH'; body?: unknown; signal?: AbortSignal },
+  init?: { method?: 'GET' | 'POST' | 'PATCH' | 'DELETE'; body?: unknown; signal?: AbortSignal },
 ): Promise<T> {
   const method = init?.method ?? 'GET';
   // Every mutation is JSON, with or without a body: the console's proxy answers 415 otherwise

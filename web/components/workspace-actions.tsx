@@ -10,6 +10,8 @@ export function WorkspaceActions(props: {
   canArchive: boolean;
   canApprovePlan: boolean;
   canRaiseBudget: boolean;
+  /** The ratchet is off and no PR is open yet: the person may open it. */
+  canOpenPr?: boolean;
   budgetUsd: number | null;
 }) {
   const router = useRouter();
@@ -31,7 +33,7 @@ export function WorkspaceActions(props: {
     }
   }
 
-  if (!props.canArchive && !props.canApprovePlan && !props.canRaiseBudget) return null;
+  if (!props.canArchive && !props.canApprovePlan && !props.canRaiseBudget && !props.canOpenPr) return null;
   return (
     <div className="actions">
       {props.canApprovePlan && (
@@ -66,6 +68,15 @@ export function WorkspaceActions(props: {
             {busy === 'budget' ? 'Raising…' : 'Raise budget'}
           </button>
         </span>
+      )}
+      {props.canOpenPr && (
+        <button
+          type="button"
+          disabled={busy !== null}
+          onClick={() => void run('open-pr', `${base}/open-pr`, {})}
+        >
+          {busy === 'open-pr' ? 'Opening…' : 'Open pull request'}
+        </button>
       )}
       {props.canArchive && (
         <button

@@ -20,6 +20,10 @@ export const DOMAIN_ERROR_STATUS = {
   RatchetNotFound: 404,
   /** Thrown when a workflow with the workspace's ID is already running. */
   WorkspaceAlreadyStarted: 409,
+  /** Thrown when a project still has live workspaces and cannot be removed. */
+  ProjectInUse: 409,
+  /** Thrown when a clone's target directory already exists. */
+  CloneTargetExists: 409,
   /** Thrown when an action does not apply to the workspace's current state (the workflow refused it). */
   NotApplicable: 409,
   /** Thrown when a request body is larger than the route reads (see `readJson`). */

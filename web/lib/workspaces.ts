@@ -4,7 +4,7 @@
  * start the row may not exist yet; readers show such a workspace as "starting…".
  */
 import path from 'node:path';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { RatchetConfig } from '../../core/config.js';
@@ -32,9 +32,12 @@ import {
   archiveSignal,
   budgetUpdate,
   decideTrustUpdate,
+  openPrSignal,
   queueMessageSignal,
   WORKSPACE_WORKFLOW_TYPE,
 } from '../../workflows/messages.js';
+import { stopSignal } from '../../workflows/ratchet-messages.js';
+import { getWorkspaceById } from '../../db/queries/workspaces.js';
 import { DomainError } from './errors.js';
 import { resolveIntake } from './intake.js';
 import { getProjectOrThrow } from './projects.js';
@@ -302,8 +305,37 @@ export async function recheckWaitingBudgets({
   return woke;
 }
 
-/** Asks the workflow to remove the worktree (the branch is kept) and finish. */
-export async function archiveWorkspace(args: Steer): Promise<{ archiving: true }> {
+/**
+ * Asks the workflow to remove the worktree (the branch is kept) and finish, and tells the PR's
+ * ratchet loop to stop (the workspace workflow does too; this covers a workspace workflow that
+ * already ended, e.g. failed, while its loop ran on).
+ */
+export async function archiveWorkspace(args: Steer): Promise<{ archiving: true; ratchetStopped: boolean }> {
   await handleFor(args).signal(archiveSignal);
-  return { archiving: true };
+  let ratchetStopped = false;
+  try {
+    await args.client.workflow
+      .getHandle(workflowIds.ratchet(workspaceIdSchema.parse(args.workspaceId)))
+      .signal(stopSignal, { reason: 'the workspace was archived' });
+    ratchetStopped = true;
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err; // no loop: no PR, ratchet off, or it ended
+  }
+  return { archiving: true, ratchetStopped };
+}
+
+/**
+ * Opens the PR of a workspace whose ratchet is off (the workflow refuses nothing: with nothing
+ * pushed yet it records why in the timeline). 409 when the ratchet is on: the loop opens it.
+ */
+export async function openPullRequest(args: Steer): Promise<{ requested: true }> {
+  const handle = handleFor(args);
+  const row = getWorkspaceById({ db: args.db, id: workspaceIdSchema.parse(args.workspaceId) });
+  if (row?.ratchetEnabled)
+    throw new DomainError(
+      'NotApplicable',
+      `Workspace "${row.title}" has the ratchet on; it opens its PR itself.`,
+    );
+  await handle.signal(openPrSignal);
+  return { requested: true };
 }

@@ -107,6 +107,7 @@ export default async function WorkspacePage({ params }: { params: Promise<{ id: 
           canArchive={!archived}
           canApprovePlan={ws.status === 'awaiting_plan_approval'}
           canRaiseBudget={ws.status === 'awaiting_budget'}
+          canOpenPr={!archived && !ws.ratchetEnabled && !pr && project.githubOwner !== null}
           budgetUsd={ws.budgetUsd}
         />
       </header>

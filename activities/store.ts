@@ -9,6 +9,7 @@ import type { WorkspaceSpec, WorkspaceStatus } from '../core/workspace.js';
 import { workflowIds } from '../core/ids.js';
 import { setWorkspaceBudget } from '../db/queries/budget.js';
 import { insertNotificationOnce } from '../db/queries/notifications.js';
+import { stopSession } from '../db/queries/agent-sessions.js';
 
 export interface EventInput {
   workspaceId: string;
@@ -100,6 +101,11 @@ export function createStoreActivities({ db }: { db: Db }) {
 
     async setBudget(input: { workspaceId: string; budgetUsd: number | null }): Promise<void> {
       setWorkspaceBudget({ db, ...input });
+    },
+
+    /** After a Stop: the session ends `cancelled` (idempotent; an ended session is left as it is). */
+    async markSessionStopped(input: { sessionId: string }): Promise<{ stopped: boolean }> {
+      return stopSession({ db, id: input.sessionId });
     },
 
     async recordEvent(input: EventInput): Promise<void> {

@@ -35,6 +35,7 @@ export const ROUTES: readonly RouteEntry[] = [
   { pattern: '/api/workspaces/[id]/live', kind: 'api', methods: ['GET'] },
   { pattern: '/api/workspaces/[id]/messages', kind: 'api', methods: ['GET', 'POST'] },
   { pattern: '/api/workspaces/[id]/ratchet', kind: 'api', methods: ['GET', 'POST'] },
+  { pattern: '/api/workspaces/[id]/stop', kind: 'api', methods: ['POST'] },
   { pattern: '/api/workspaces/[id]/trust', kind: 'api', methods: ['POST'] },
 ];
 

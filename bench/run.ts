@@ -18,6 +18,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   'poll-cost': async () => (await import('./poll-cost.js')).benchPollCost(),
   'poke-latency': async () => (await import('./poke-latency.js')).benchPokeLatency(),
   'live-stream': async () => (await import('./live-stream.js')).benchLiveStream(),
+  'workspace-page': async () => (await import('./workspace-page.js')).benchWorkspacePage(),
 };
 
 async function main() {

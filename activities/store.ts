@@ -11,6 +11,7 @@ import { setWorkspaceBudget } from '../db/queries/budget.js';
 import { statusNotification } from '../core/notifications.js';
 import { getWorkspaceById } from '../db/queries/workspaces.js';
 import { createNotifier, type Notifier } from './notify.js';
+import { stopSession } from '../db/queries/agent-sessions.js';
 
 export interface EventInput {
   workspaceId: string;
@@ -121,6 +122,11 @@ export function createStoreActivities({
 
     async setBudget(input: { workspaceId: string; budgetUsd: number | null }): Promise<void> {
       setWorkspaceBudget({ db, ...input });
+    },
+
+    /** After a Stop: the session ends `cancelled` (idempotent; an ended session is left as it is). */
+    async markSessionStopped(input: { sessionId: string }): Promise<{ stopped: boolean }> {
+      return stopSession({ db, id: input.sessionId });
     },
 
     async recordEvent(input: EventInput): Promise<void> {

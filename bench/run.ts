@@ -20,6 +20,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   'live-stream': async () => (await import('./live-stream.js')).benchLiveStream(),
   board: async () => (await import('./board.js')).benchBoard(),
   insights: async () => (await import('./insights.js')).benchInsights(),
+  'workspace-page': async () => (await import('./workspace-page.js')).benchWorkspacePage(),
 };
 
 async function main() {

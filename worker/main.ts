@@ -50,6 +50,9 @@ async function main() {
     interceptors: workerInterceptors(db),
     maxConcurrentActivityTaskExecutions: 20,
     shutdownGraceTime: '10s',
+    // Stop cancels an agent turn through its heartbeat; at most a second between the heartbeats
+    // sent to the server keeps Stop within about two seconds (the default waits 80% of the timeout).
+    maxHeartbeatThrottleInterval: '1s',
   });
   const beat = () =>
     db

@@ -50,6 +50,22 @@ export const decideTrustUpdate = defineUpdate<{ decision: DecideTrustInput['deci
  * off): the branch must have been pushed. Idempotent: a second request finds the same PR.
  */
 export const openPrSignal = defineSignal<[]>('openPr');
+
+/**
+ * Stops the running agent turn (an implementation, follow-up or plan session): the workflow cancels
+ * the agent activity, which kills its subprocess or aborts its model call; what was said stays in
+ * the transcript, the session ends `cancelled`, and the workspace goes back to idle. Refused
+ * (the console answers 409) when no agent turn is running.
+ */
+export const stopTurnUpdate = defineUpdate<
+  { stopped: true; turn: number; sessionId: string },
+  [StopTurnInput]
+>('stopTurn');
+export interface StopTurnInput {
+  /** Shown in the timeline event. */
+  reason?: string;
+}
+
 /** Removes the worktree (the branch is kept) and ends the workflow. */
 export const archiveSignal = defineSignal<[]>('archive');
 export const stateQuery = defineQuery<WorkspaceState>('state');

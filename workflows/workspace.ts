@@ -4,7 +4,9 @@
  * written to the read model through the store activities, keyed so a replay writes nothing twice.
  */
 import {
+  ActivityCancellationType,
   ApplicationFailure,
+  CancellationScope,
   ContinueAsNew,
   allHandlersFinished,
   condition,
@@ -53,6 +55,7 @@ import {
   requestWorktreeSignal,
   sendMessageUpdate,
   stateQuery,
+  stopTurnUpdate,
   worktreeGrantSignal,
   type PlanDecision,
 } from './messages.js';
@@ -84,6 +87,13 @@ const PLAN_REVISE_PATCH = 'plan-revise';
  * no implement turn runs. Only a workspace with `adopt` asks, so older histories never meet it.
  */
 const ADOPT_PR_PATCH = 'adopt-pr';
+/**
+ * Stop: each agent session runs in its own cancellation scope, which the `stopTurn` update
+ * cancels; the workflow waits for the activity to finish cancelling (its subprocess killed), then
+ * marks the session `cancelled`, records `agent.stopped` and goes idle. Before this patch a turn
+ * could not be stopped.
+ */
+const STOP_TURN_PATCH = 'stop-turn';
 
 function proxies(heartbeatTimeoutMs: number, setupTimeoutMs: number, agentRetryBaseMs: number) {
   const store = proxyActivities<StoreActivities>(storeOptions);
@@ -110,7 +120,15 @@ function proxies(heartbeatTimeoutMs: number, setupTimeoutMs: number, agentRetryB
     heartbeatTimeout: heartbeatTimeoutMs,
     retry: workerLossAgentRetry(agentRetryBaseMs),
   });
-  return { store, git, setup, agents, agentsUnbounded };
+  // The same, cancellable by Stop: the workflow waits until the activity has seen the cancellation
+  // (through its heartbeat) and killed what it runs, so the next turn never meets a leftover CLI.
+  const agentsStoppable = proxyActivities<AgentActivities>({
+    startToCloseTimeout: timeouts.agentTurn,
+    heartbeatTimeout: heartbeatTimeoutMs,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: workerLossAgentRetry(agentRetryBaseMs),
+  });
+  return { store, git, setup, agents, agentsUnbounded, agentsStoppable };
 }
 
 interface Turn {
@@ -130,7 +148,7 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
   const input = parsed.data;
   const { spec } = input;
   const timings = workspaceTimingsSchema.parse(input.timings ?? {});
-  const { store, git, setup, agents, agentsUnbounded } = proxies(
+  const { store, git, setup, agents, agentsUnbounded, agentsStoppable } = proxies(
     timings.heartbeatTimeoutMs,
     timings.setupTimeoutMs,
     timings.agentRetryBaseMs,
@@ -165,6 +183,11 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
   let lease: WorktreeRequest | null = input.resume?.lease?.holder ?? null;
   const waiting: WorktreeRequest[] = [...(input.resume?.lease?.waiting ?? [])];
   let lentTo: string | null = lease?.holder ?? null;
+  // Stop: the scope of the agent session running now (null between sessions), and the session a
+  // Stop ended, until the turn has recorded it.
+  let running: { scope: CancellationScope; turn: number; sessionId: string } | null = null;
+  let stopRequest: { reason?: string } | null = null;
+  let stoppedSession: { turn: number; sessionId: string; reason?: string } | null = null;
 
   const setStatus = async (
     status: WorkspaceStatus,
@@ -231,6 +254,21 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
         if (archiveRequested || state.archived) throw new Error('workspace is archived');
         if (typeof text !== 'string' || text.trim() === '')
           throw new Error('text must be a non-empty string');
+      },
+    },
+  );
+  setHandler(
+    stopTurnUpdate,
+    (input) => {
+      const now = running!;
+      stopRequest = { reason: input?.reason };
+      now.scope.cancel();
+      return { stopped: true as const, turn: now.turn, sessionId: now.sessionId };
+    },
+    {
+      validator: (_input) => {
+        if (running === null) throw new Error(`no agent turn is running (status is ${state.status})`);
+        if (stopRequest !== null) throw new Error('this turn is already stopping');
       },
     },
   );
@@ -336,12 +374,35 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     for (;;) {
       await setStatus('agent_running', `Agent turn ${turn} (${purpose}) started`);
       const request = { spec, turn, purpose, prompt: text, sessionId, mode, templateVars };
-      const result = patched(AGENT_RETRY_PATCH)
-        ? await agentsUnbounded.runAgentTurn({
-            ...request,
-            retry: { limit: AGENT_TURN_FAILURE_LIMIT, baseMs: timings.agentRetryBaseMs },
-          })
-        : await agents.runAgentTurn(request);
+      const stoppable = patched(STOP_TURN_PATCH);
+      const call = () =>
+        patched(AGENT_RETRY_PATCH)
+          ? (stoppable ? agentsStoppable : agentsUnbounded).runAgentTurn({
+              ...request,
+              retry: { limit: AGENT_TURN_FAILURE_LIMIT, baseMs: timings.agentRetryBaseMs },
+            })
+          : agents.runAgentTurn(request);
+      let result: AgentTurnResult;
+      if (stoppable) {
+        const scope = new CancellationScope();
+        running = { scope, turn, sessionId };
+        stopRequest = null;
+        try {
+          result = await scope.run(call);
+        } catch (err) {
+          // After a Stop, however the activity ended (cancelled, or timed out on a lost worker
+          // while cancelling), the person asked for it: the turn is stopped, not failed.
+          if (stopRequest === null) throw err;
+          stoppedSession = { turn, sessionId, reason: (stopRequest as { reason?: string }).reason };
+          return null;
+        } finally {
+          running = null;
+          stopRequest = null;
+        }
+        // A Stop that came as the activity completed: it finished first, so it counts as done.
+      } else {
+        result = await call();
+      }
       if (result.fellBackTo) {
         await store.recordEvent({
           workspaceId: spec.workspaceId,
@@ -361,6 +422,26 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
       await condition(() => budgetDecision !== null || archiveRequested);
       if (archiveRequested || (budgetDecision as { cancel: boolean } | null)?.cancel) return null;
     }
+  };
+
+  /** Ends a turn a Stop cut short: the session `cancelled`, a timeline event, the workspace idle. */
+  const endStopped = async (): Promise<void> => {
+    const stopped = stoppedSession!;
+    stoppedSession = null;
+    await store.markSessionStopped({ sessionId: stopped.sessionId });
+    await store.recordEvent({
+      workspaceId: spec.workspaceId,
+      kind: 'agent.stopped',
+      level: 'warn',
+      message: `Agent turn ${stopped.turn} stopped${stopped.reason ? `: ${stopped.reason}` : ''}; what it said is kept`,
+      data: { turn: stopped.turn, sessionId: stopped.sessionId },
+      dedupeKey: key('stopped'),
+    });
+    await setStatus(
+      prOpen ? 'pr_open' : 'idle',
+      `Turn ${stopped.turn} stopped; send a follow-up to continue`,
+    );
+    state.turnsDone = stopped.turn;
   };
 
   /**
@@ -477,6 +558,7 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
     let vars: Record<string, unknown> | undefined;
     if (turn === 1 && spec.agent.mode === 'plan' && patched(PLAN_REVISE_PATCH)) {
       let plan = await runSession(turn, 'plan', t.text, 'plan');
+      if (stoppedSession) return endStopped();
       if (!plan) return;
       for (let revision = 2; ; revision++) {
         planAnswer = null;
@@ -503,6 +585,7 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
         // Revise: the agent plans again from its previous plan and the person's note.
         const again = `${t.text}\n\nYour previous plan:\n${plan.summary}\n\nRevise it as the person asks:\n${answer.note ?? ''}`;
         const revised = await runSession(turn, 'plan', again, 'plan', undefined, `-r${revision}`);
+        if (stoppedSession) return endStopped();
         if (!revised) return;
         plan = revised;
       }
@@ -520,6 +603,7 @@ export async function workspaceWorkflow(rawInput: WorkspaceWorkflowInput): Promi
       ? (await git.readHead({ worktreePath: spec.worktreePath })).sha
       : undefined;
     const result = await runSession(turn, t.purpose, t.text, 'agent', vars);
+    if (stoppedSession) return endStopped();
     if (!result) return;
     if (result.status === 'failed') {
       await setStatus(

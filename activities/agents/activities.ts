@@ -134,10 +134,19 @@ export function createAgentActivities({ db, runners, env = process.env }: AgentA
             error: String(err),
           }),
       });
+      // A Stop reaches the activity only as the answer to a heartbeat, and a runner beats only when
+      // it stores a row: beat every second with the last details, even while it waits on a model
+      // or a sleeping tool (the worker throttles the calls to the server; see worker/main.ts).
+      let lastDetails = { lastSeq: resumeFromSeq };
+      const beat = setInterval(() => ctx.heartbeat(lastDetails), 1000);
+      beat.unref?.();
       try {
         return await runner.run(req, {
           transcript,
-          heartbeat: (details) => ctx.heartbeat(details),
+          heartbeat: (details) => {
+            lastDetails = details;
+            ctx.heartbeat(details);
+          },
           signal: ctx.cancellationSignal,
           attempt: ctx.info.attempt,
           resumeFromSeq,
@@ -145,9 +154,12 @@ export function createAgentActivities({ db, runners, env = process.env }: AgentA
           live,
         });
       } catch (err) {
+        // Stopped: a stream cut off mid-message ends here, so the console drops its partial text.
+        if (ctx.cancellationSignal.aborted) live.endOpen();
         if (!input.retry) throw err;
         throw countRealFailure(db, input, input.retry, err);
       } finally {
+        clearInterval(beat);
         live.flush();
       }
     },

@@ -119,6 +119,8 @@ export function claudeCodeArgs(input: CliArgsInput): string[] {
     '--output-format',
     'stream-json',
     '--verbose',
+    // Token deltas for the console's live tail, and each message's final usage (claude-code-stream.ts).
+    '--include-partial-messages',
     '--model',
     input.model,
     '--max-turns',

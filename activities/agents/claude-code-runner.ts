@@ -20,7 +20,13 @@ import { ErrorTypes } from '../../core/errors.js';
 import { extraInputFd, killRecordedGroup, runProcess } from '../process.js';
 import { isClaudeCliAvailable, resolveExecutable } from './cli-probe.js';
 import { claudeCodeArgs, claudeCodeEnv, writeMcpConfigFile } from './claude-code-cli.js';
-import { lineSchema, newLedger, rowsForLine, type ResultLine } from './claude-code-stream.js';
+import {
+  lineSchema,
+  newLedger,
+  rowsForLine,
+  rowsForStreamEvent,
+  type ResultLine,
+} from './claude-code-stream.js';
 import { nullLiveSink } from './live.js';
 import type { PriceTable } from './pricing.js';
 import { unavailable } from './provider-errors.js';
@@ -176,6 +182,7 @@ async function runClaudeCode(
     }
     const text = partialText(json);
     if (text) live.emit(liveStream, { kind: 'text', text });
+    appended(transcript.appendAll(rowsForStreamEvent(json, ledger, deps.prices, model)));
     const parsed = lineSchema.safeParse(json);
     if (!parsed.success) {
       // Other line types (stream_event, rate-limit notices, future additions) carry no transcript rows.

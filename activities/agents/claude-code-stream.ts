@@ -11,6 +11,11 @@
  *   result line is not in it). The result row therefore carries the difference between the run's
  *   figures and the estimates recorded during the run, so the rows of a run sum to exactly what the
  *   CLI reported for it, and budgets (which sum rows) count each dollar once.
+ * - With `--include-partial-messages` the CLI also forwards the API's own stream events
+ *   (`stream_event` lines). `message_delta` carries the message's final `output_tokens`: the
+ *   difference to the estimate is recorded at once (a `cli_usage` system row), so a run killed
+ *   before its result line (Stop, a budget stop, a dead worker) keeps the real output count
+ *   instead of the placeholder. The result row's correction then has only the rest to add.
  */
 import { z } from 'zod';
 import type { TokenUsage } from '../../core/agent.js';
@@ -116,10 +121,23 @@ export interface RunLedger {
   recorded: { usage: TokenUsage; costUsd: number };
   /** `total_cost_usd` of the last recorded result per CLI session (the cumulative baseline). */
   cumulativeBySession: Map<string, number>;
+  /** Output tokens recorded so far per message of this run (estimate, then the final figure). */
+  outputByMessage: Map<string, number>;
+  /** Final output tokens seen in a `message_delta` before the message's first assistant line. */
+  finalOutput: Map<string, number>;
+  /** The message the stream events are about now (from `message_start`), and its model. */
+  streaming: { id: string; model: string | null } | null;
 }
 
 export function newLedger(seen: Iterable<string>, cumulativeBySession: Map<string, number>): RunLedger {
-  return { seen: new Set(seen), recorded: { usage: { ...ZERO }, costUsd: 0 }, cumulativeBySession };
+  return {
+    seen: new Set(seen),
+    recorded: { usage: { ...ZERO }, costUsd: 0 },
+    cumulativeBySession,
+    outputByMessage: new Map(),
+    finalOutput: new Map(),
+    streaming: null,
+  };
 }
 
 /**
@@ -175,6 +193,9 @@ export function rowsForLine(
       const first = !ledger.seen.has(m.id);
       ledger.seen.add(m.id);
       const usage = first && m.usage ? tokenUsage(m.usage) : undefined;
+      const final = ledger.finalOutput.get(m.id);
+      if (usage && final !== undefined) usage.outputTokens = Math.max(usage.outputTokens, final);
+      if (usage) ledger.outputByMessage.set(m.id, usage.outputTokens);
       const cost = usage ? costUsd(usage, model, prices) : 0;
       if (usage) {
         const r = ledger.recorded;
@@ -184,7 +205,11 @@ export function rowsForLine(
       if (text || usage) {
         out.push({
           role: 'assistant',
-          content: { text, messageId: m.id, ...(usage ? { usageIsEstimate: true } : {}) },
+          content: {
+            text,
+            messageId: m.id,
+            ...(usage && final === undefined ? { usageIsEstimate: true } : {}),
+          },
           ...served,
           ...(usage ? { usage, costUsd: cost } : {}),
         });
@@ -250,4 +275,65 @@ export function rowsForLine(
       ];
     }
   }
+}
+
+const messageStartEvent = z.object({
+  type: z.literal('stream_event'),
+  event: z.object({
+    type: z.literal('message_start'),
+    message: z.object({ id: z.string(), model: z.string().optional() }),
+  }),
+});
+const messageDeltaEvent = z.object({
+  type: z.literal('stream_event'),
+  event: z.object({
+    type: z.literal('message_delta'),
+    usage: z.object({ output_tokens: z.number().int().nonnegative() }),
+  }),
+});
+
+/**
+ * Rows for one `stream_event` line (CLI partial messages): none, except a message's final output
+ * count (`message_delta`) above what its assistant row recorded, which becomes a `cli_usage` row
+ * carrying the difference in tokens and dollars. Updates `ledger`.
+ */
+export function rowsForStreamEvent(
+  json: unknown,
+  ledger: RunLedger,
+  prices: PriceTable | undefined,
+  fallbackModel: string,
+): TranscriptAppend[] {
+  const start = messageStartEvent.safeParse(json);
+  if (start.success) {
+    const { message } = start.data.event;
+    ledger.streaming = { id: message.id, model: message.model ?? null };
+    return [];
+  }
+  const delta = messageDeltaEvent.safeParse(json);
+  if (!delta.success || !ledger.streaming) return [];
+  const { id } = ledger.streaming;
+  const model = ledger.streaming.model ?? fallbackModel;
+  const final = delta.data.event.usage.output_tokens;
+  const recorded = ledger.outputByMessage.get(id);
+  if (recorded === undefined) {
+    // No assistant line yet: its row records the final figure itself.
+    ledger.finalOutput.set(id, final);
+    return [];
+  }
+  if (final <= recorded) return [];
+  ledger.outputByMessage.set(id, final);
+  const usage: TokenUsage = { ...ZERO, outputTokens: final - recorded };
+  const cost = costUsd(usage, model, prices);
+  ledger.recorded.usage = plus(ledger.recorded.usage, usage);
+  ledger.recorded.costUsd += cost;
+  return [
+    {
+      role: 'system',
+      content: { kind: 'cli_usage', messageId: id, outputTokens: final },
+      provider: 'anthropic',
+      model,
+      usage,
+      costUsd: cost,
+    },
+  ];
 }

@@ -25,6 +25,8 @@ export interface LiveSink {
   emit(stream: string, delta: LiveDelta): void;
   /** Marks the stream finished; call after its durable rows are stored. */
   end(stream: string): void;
+  /** Ends every stream begun and not ended yet (a cancelled run's streams). */
+  endOpen(): void;
   /** Writes whatever is buffered now (the activity calls it before returning). */
   flush(): void;
 }
@@ -34,6 +36,7 @@ export const nullLiveSink: LiveSink = {
   begin: () => 'none',
   emit: () => undefined,
   end: () => undefined,
+  endOpen: () => undefined,
   flush: () => undefined,
 };
 
@@ -90,13 +93,25 @@ export function createLiveSink(opts: LiveSinkOptions): LiveSink {
     }
   };
   const stamp = Date.now().toString(36);
+  const open = new Set<string>();
+  const end = (stream: string) => {
+    open.delete(stream);
+    push(stream, 'end', null);
+  };
   return {
-    begin: () => `${opts.sessionId}/${opts.attempt}/${stamp}.${++streams}`,
+    begin: () => {
+      const stream = `${opts.sessionId}/${opts.attempt}/${stamp}.${++streams}`;
+      open.add(stream);
+      return stream;
+    },
     emit: (stream, delta) => {
       const { kind, ...data } = delta;
       push(stream, kind, data);
     },
-    end: (stream) => push(stream, 'end', null),
+    end,
+    endOpen: () => {
+      for (const stream of [...open]) end(stream);
+    },
     flush,
   };
 }

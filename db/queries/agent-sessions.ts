@@ -1,5 +1,5 @@
 /** Reads and writes of agent sessions. One-object arguments except `ensureSession(db, row)`. */
-import { desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { agentSessions, type AgentSession } from '../schema.js';
 
@@ -63,6 +63,19 @@ export function setSessionStatus({
 }): void {
   const ended = status === 'running' ? null : Date.now();
   db.update(agentSessions).set({ status, error, endedAt: ended }).where(eq(agentSessions.id, id)).run();
+}
+
+/**
+ * Ends a session a Stop cut short: `cancelled` with `endedAt`, unless it already ended (the run
+ * finished as the Stop came, or a retried activity wrote it): a second call changes nothing.
+ */
+export function stopSession({ db, id }: { db: Db; id: string }): { stopped: boolean } {
+  const res = db
+    .update(agentSessions)
+    .set({ status: 'cancelled', endedAt: Date.now() })
+    .where(and(eq(agentSessions.id, id), inArray(agentSessions.status, ['running', 'awaiting_budget'])))
+    .run();
+  return { stopped: res.changes > 0 };
 }
 
 /** Records which runner/provider/model is serving the session now (a fallback changes them). */

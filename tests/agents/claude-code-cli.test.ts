@@ -9,6 +9,7 @@ import {
   lineSchema,
   newLedger,
   rowsForLine,
+  rowsForStreamEvent,
   runCostUsd,
   type ResultLine,
 } from '../../activities/agents/claude-code-stream.js';
@@ -138,5 +139,89 @@ describe('rowsForLine', () => {
     expect(row?.usage).toMatchObject({ inputTokens: 0, outputTokens: 149 });
     expect((a[0]?.costUsd ?? 0) + (row?.costUsd ?? 0)).toBeCloseTo(0.00525, 12);
     expect(ledger.cumulativeBySession.get('s1')).toBe(0.00525);
+  });
+});
+
+describe('rowsForStreamEvent', () => {
+  const M = 'claude-sonnet-4-6';
+  const ev = (event: unknown) => ({ type: 'stream_event', event });
+  const assistant = lineSchema.parse({
+    type: 'assistant',
+    message: {
+      id: 'msg_1',
+      model: M,
+      content: [{ type: 'text', text: 'hi' }],
+      usage: { input_tokens: 1000, output_tokens: 1 },
+    },
+  });
+
+  it('records the final output count of a message at its message_delta, so a run killed before its result keeps it', () => {
+    const ledger = newLedger([], new Map());
+    expect(
+      rowsForStreamEvent(
+        ev({ type: 'message_start', message: { id: 'msg_1', model: M } }),
+        ledger,
+        undefined,
+        M,
+      ),
+    ).toEqual([]);
+    const [a] = rowsForLine(assistant, ledger, undefined, M);
+    expect(a?.usage).toMatchObject({ outputTokens: 1 });
+    const [u] = rowsForStreamEvent(
+      ev({ type: 'message_delta', usage: { output_tokens: 150 } }),
+      ledger,
+      undefined,
+      M,
+    );
+    expect(u).toMatchObject({
+      role: 'system',
+      content: { kind: 'cli_usage', messageId: 'msg_1', outputTokens: 150 },
+      usage: { inputTokens: 0, outputTokens: 149 },
+    });
+    expect(u?.costUsd).toBeCloseTo((149 * 15) / 1e6, 12);
+    // The result row then adds only what is left: the rows sum to the CLI's figures.
+    const end = lineSchema.parse({
+      type: 'result',
+      subtype: 'success',
+      is_error: false,
+      session_id: 's1',
+      total_cost_usd: 0.00525,
+      usage: { input_tokens: 1000, output_tokens: 150 },
+    });
+    const [row] = rowsForLine(end, ledger, undefined, M);
+    expect(row?.usage).toMatchObject({ inputTokens: 0, outputTokens: 0 });
+    expect((a?.costUsd ?? 0) + (u?.costUsd ?? 0) + (row?.costUsd ?? 0)).toBeCloseTo(0.00525, 12);
+  });
+
+  it('lets the assistant row carry a final count that came first, and ignores other events and repeats', () => {
+    const ledger = newLedger([], new Map());
+    rowsForStreamEvent(
+      ev({ type: 'message_start', message: { id: 'msg_1', model: M } }),
+      ledger,
+      undefined,
+      M,
+    );
+    expect(
+      rowsForStreamEvent(ev({ type: 'message_delta', usage: { output_tokens: 40 } }), ledger, undefined, M),
+    ).toEqual([]);
+    const [a] = rowsForLine(assistant, ledger, undefined, M);
+    expect(a?.usage).toMatchObject({ inputTokens: 1000, outputTokens: 40 });
+    expect(a?.content).not.toHaveProperty('usageIsEstimate');
+    expect(
+      rowsForStreamEvent(ev({ type: 'message_delta', usage: { output_tokens: 40 } }), ledger, undefined, M),
+    ).toEqual([]);
+    expect(
+      rowsForStreamEvent(
+        ev({ type: 'content_block_delta', delta: { type: 'text_delta', text: 'x' } }),
+        ledger,
+        undefined,
+        M,
+      ),
+    ).toEqual([]);
+    expect(rowsForStreamEvent({ type: 'assistant' }, ledger, undefined, M)).toEqual([]);
+  });
+
+  it('passes --include-partial-messages to the CLI', () => {
+    expect(claudeCodeArgs({ model: M, maxTurns: 3, mode: 'agent' })).toContain('--include-partial-messages');
   });
 });

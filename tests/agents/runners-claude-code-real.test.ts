@@ -327,7 +327,8 @@ describe('claude-code runner with the real CLI', () => {
     // may not have saved its session, and the retry records that and starts a new one (more system
     // rows after the reset).
     expect(roles(h.rows())).toMatch(
-      /^user system system reset( system){2,} assistant tool_call tool_result assistant system$/,
+      // Each message's final output count (`cli_usage`) lands when the CLI forwards its message_delta.
+      /^user system system reset( system){2,} assistant tool_call( system)? tool_result( system)? assistant( system){1,2}$/,
     );
     return { survivorsBeforeRetry };
   }
@@ -366,9 +367,61 @@ describe('claude-code runner with the real CLI', () => {
     const second = await runner.run(h.request({ runner: 'claude-code' }), h.context());
     expect(second).toMatchObject({ status: 'completed', summary: 'Finished after approval.' });
     fake.assertDone();
-    // The stopped run never reported; its estimate stays, and the resumed run adds its own figure.
-    const stoppedEstimate = sonnet({ input: 100_000, output: 1 });
-    expect(second.costUsd).toBeCloseTo(stoppedEstimate + sonnet({ input: 1000, output: 10 }), 12);
+    // The stopped run never reported a result. Its input side is on its assistant row; its output
+    // is the API's final count if the CLI forwarded the message_delta before it was killed
+    // (partial messages), else the placeholder. The resumed run adds its own figure.
+    const stopped = getSession({ db: h.db, id: h.sessionId });
+    expect([1 + 10, 1000 + 10]).toContain(stopped?.outputTokens);
+    const stoppedCost = sonnet({ input: 100_000, output: (stopped?.outputTokens ?? 0) - 10 });
+    expect(second.costUsd).toBeCloseTo(stoppedCost + sonnet({ input: 1000, output: 10 }), 12);
+  }, 120_000);
+
+  it('a run stopped (activity cancelled) during its next model call kills the CLI group and keeps the final output count and the streamed tokens', async () => {
+    const { h, fake, runner } = await setup(() => [
+      {
+        type: 'reply',
+        text: 'Listing the files before I answer.',
+        chunkSize: 4,
+        toolCalls: [{ id: 'toolu_ls', name: 'Bash', input: { command: 'ls', description: 'list' } }],
+        usage: { input_tokens: 2000, output_tokens: 150 },
+      },
+      // The next model call never finishes: only a Stop ends this run.
+      { type: 'hang' },
+    ]);
+    const workspaceId = `w_${h.sessionId.slice(2)}`;
+    const live = createLiveSink({ db: h.db, workspaceId, sessionId: h.sessionId, attempt: 1 });
+    const stop = new AbortController();
+    const outcome = runner
+      .run(h.request({ runner: 'claude-code' }), { ...h.context({ signal: stop.signal }), live })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    await waitFor(() => fake.requests.length === 2 && h.rows().some((r) => r.role === 'tool_result'), 60_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(processesIn(h.worktree).length).toBeGreaterThan(0);
+    const started = Date.now();
+    stop.abort(new Error('stopped from the console'));
+    expect(await outcome).toBeInstanceOf(Error);
+    live.flush();
+    await waitFor(() => processesIn(h.worktree).length === 0, 5000);
+    console.log(`[stop] claude-code abort → CLI group gone: ${Date.now() - started} ms`);
+    expect(systemRows(h, 'cli_result')).toHaveLength(0);
+    // The API's final count (150), not the placeholder 1, though no result line ever came.
+    expect(getSession({ db: h.db, id: h.sessionId })).toMatchObject({ inputTokens: 2000, outputTokens: 150 });
+    expect(h.rows().reduce((sum, r) => sum + r.costUsd, 0)).toBeCloseTo(
+      sonnet({ input: 2000, output: 150 }),
+      12,
+    );
+    expect(systemRows(h, 'cli_usage').map((r) => r.content)).toEqual([
+      expect.objectContaining({ kind: 'cli_usage', outputTokens: 150 }),
+    ]);
+    // Token deltas from the CLI's stream events reached the live tail, several per message.
+    const text = listLiveDeltasAfter({ db: h.db, workspaceId, after: 0, upTo: maxLiveDeltaId({ db: h.db }) })
+      .filter((d) => d.kind === 'text')
+      .map((d) => (d.data as { text: string }).text);
+    expect(text.length).toBeGreaterThan(2);
+    expect(text.join('')).toContain('Listing the files before I answer.');
   }, 120_000);
 
   it('starts a new CLI session when the recorded one cannot be resumed (killed before the CLI saved it)', async () => {

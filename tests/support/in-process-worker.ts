@@ -91,6 +91,7 @@ export function useInProcessTemporal(opts: {
         workflowBundle: need(bundle, 'the workflow bundle'),
         activities: wrap(createActivities({ db, config: loadConfig({ RATCHET_HOME: dir, ...configEnv }) })),
         interceptors: workerInterceptors(db),
+        maxHeartbeatThrottleInterval: '1s',
       });
       return worker.runUntil(fn);
     },

@@ -54,6 +54,7 @@ export const ROUTES: readonly RouteEntry[] = [
   { pattern: '/api/workspaces/[id]/ratchet', kind: 'api', methods: ['GET', 'POST'] },
   // Its GET is the WebSocket upgrade (web/server.ts takes it before Next; a plain GET gets 426).
   { pattern: '/api/workspaces/[id]/terminal', kind: 'api', methods: ['GET'] },
+  { pattern: '/api/workspaces/[id]/stop', kind: 'api', methods: ['POST'] },
   { pattern: '/api/workspaces/[id]/trust', kind: 'api', methods: ['POST'] },
 ];
 

@@ -4,7 +4,12 @@
  * start the row may not exist yet; readers show such a workspace as "starting…".
  */
 import path from 'node:path';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { RatchetConfig } from '../../core/config.js';
@@ -34,6 +39,7 @@ import {
   decideTrustUpdate,
   openPrSignal,
   queueMessageSignal,
+  stopTurnUpdate,
   WORKSPACE_WORKFLOW_TYPE,
 } from '../../workflows/messages.js';
 import { stopSignal } from '../../workflows/ratchet-messages.js';
@@ -180,6 +186,26 @@ export async function sendMessage(
 ): Promise<{ queued: true; idempotencyKey: string }> {
   await handleFor(args).signal(queueMessageSignal, { text: args.text, key: args.key });
   return { queued: true, idempotencyKey: args.key };
+}
+
+/**
+ * Stops the running agent turn through the workflow's `stopTurn` update, which cancels the agent
+ * activity. Not idempotent by design: with no turn running (idle, waiting for a plan answer or a
+ * budget, already stopping) the workflow refuses and this answers 409 with its reason, so a
+ * second click says why nothing happened instead of pretending it stopped something.
+ */
+export async function stopTurn(
+  args: Steer & { reason?: string },
+): Promise<{ stopped: true; turn: number; sessionId: string }> {
+  try {
+    return await handleFor(args).executeUpdate(stopTurnUpdate, {
+      args: [args.reason ? { reason: args.reason } : {}],
+    });
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof Error)
+      throw new DomainError('NotApplicable', `Nothing to stop: ${err.cause.message}.`);
+    throw err;
+  }
 }
 
 /** Approves the plan of a plan-mode workspace waiting in `awaiting_plan_approval`. */

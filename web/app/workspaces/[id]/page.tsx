@@ -4,6 +4,7 @@ import { PrPanel } from '../../../components/pr-panel.js';
 import { Spend } from '../../../components/live/spend.js';
 import { RatchetCard } from '../../../components/ratchet-card.js';
 import { StartingWorkspace } from '../../../components/starting-workspace.js';
+import { StopTurn } from '../../../components/stop-turn.js';
 import { TerminalPanel } from '../../../components/terminal-panel.js';
 import { TrustCard } from '../../../components/trust-card.js';
 import { WorkspaceActions } from '../../../components/workspace-actions.js';
@@ -63,6 +64,7 @@ export default async function WorkspacePage({ params }: { params: Promise<{ id: 
           <span className={`badge status-${ws.status}`} data-testid="ws-status">
             {ws.status.replaceAll('_', ' ')}
           </span>
+          {!archived && <StopTurn workspaceId={ws.id} initialStatus={ws.status} />}
         </div>
         <p className="reason">{placement.column ? `${placement.column}: ${placement.reason}` : 'Archived'}</p>
         <dl className="facts wide">

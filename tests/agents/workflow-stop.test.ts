@@ -1,0 +1,230 @@
+/**
+ * Stop through the workflow, in the real worker process, with the scripted ACP agent
+ * (tests/support/fake-acp-agent.mjs) sleeping mid-turn: the `stopTurn` update cancels the agent
+ * activity, which sends `session/cancel` and kills the agent's process group, so no process is
+ * left in the worktree once the workspace is idle. What the agent said stays, the session ends
+ * `cancelled`, the timeline says so, and a follow-up runs a new turn that commits the work.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import { eq } from 'drizzle-orm';
+import { workflowIds } from '../../core/ids.js';
+import type { Db } from '../../db/client.js';
+import { getSession } from '../../db/queries/agent-sessions.js';
+import { agentMessages, workspaces } from '../../db/schema.js';
+import { archiveSignal, queueMessageSignal, stateQuery, stopTurnUpdate } from '../../workflows/messages.js';
+import { git, makeRepo, remoteCommits } from '../support/git.js';
+import { freePort } from '../support/ports.js';
+import { startDevServerProcess, type DevServerProcess } from '../support/temporal.js';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+import { addProject, eventKinds, input, makeHome, specFor, waitFor } from '../support/workspace-harness.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const FAKE = path.join(ROOT, 'tests/support/fake-acp-agent.mjs');
+let server: DevServerProcess;
+let connection: Connection;
+let client: Client;
+let db: Db;
+let home: string;
+let worker: WorkerProcess | null = null;
+const taskQueue = `stop-${process.pid}`;
+const fakeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-stop-'));
+const scriptFile = path.join(fakeDir, 'script.json');
+const stateDir = path.join(fakeDir, 'state');
+
+const calls = () =>
+  fs.existsSync(path.join(stateDir, 'calls.log'))
+    ? fs
+        .readFileSync(path.join(stateDir, 'calls.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { method: string; pid: number })
+    : [];
+
+/** Live (not zombie) processes whose working directory is `dir`. */
+function processesIn(dir: string): number[] {
+  const real = fs.realpathSync(dir);
+  return fs.readdirSync('/proc').flatMap((e) => {
+    if (!/^[0-9]+$/.test(e)) return [];
+    try {
+      const state = fs.readFileSync(`/proc/${e}/stat`, 'utf8').split(') ')[1]?.[0];
+      return state !== 'Z' && fs.readlinkSync(`/proc/${e}/cwd`) === real ? [Number(e)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+const pidAlive = (pid: number) => {
+  try {
+    const state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    return state !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+beforeAll(async () => {
+  ({ db, home } = makeHome());
+  fs.writeFileSync(
+    path.join(home, 'config.json'),
+    JSON.stringify({
+      agents: {
+        acp: {
+          fake: {
+            command: FAKE,
+            passEnv: ['FAKE_ACP_SCRIPT', 'FAKE_ACP_STATE'],
+            modes: { agent: 'default', plan: 'plan' },
+            provider: 'fake-acp',
+          },
+        },
+      },
+    }),
+  );
+  server = await startDevServerProcess({ dbFile: path.join(home, 'temporal.db'), port: await freePort() });
+  connection = await Connection.connect({ address: server.address });
+  client = new Client({ connection });
+  worker = await startWorkerProcess({
+    RATCHET_HOME: home,
+    TEMPORAL_ADDRESS: server.address,
+    RATCHET_TASK_QUEUE: taskQueue,
+    RATCHET_LOG_LEVEL: 'warn',
+    FAKE_ACP_SCRIPT: scriptFile,
+    FAKE_ACP_STATE: stateDir,
+  });
+});
+
+afterAll(async () => {
+  await worker?.kill();
+  await connection?.close();
+  await server?.stop();
+});
+
+describe('Stop in the workspace workflow (real worker, scripted ACP agent)', () => {
+  it('stopping a sleeping agent cancels it, leaves no process behind, keeps its words, and a follow-up runs', async () => {
+    const repo = makeRepo();
+    const spec = specFor(repo, addProject(db, repo), {
+      prompt: 'Write notes.txt, slowly',
+      agent: { runner: 'acp', provider: 'fake' },
+    });
+    fs.writeFileSync(
+      scriptFile,
+      JSON.stringify({
+        steps: [
+          { say: 'Writing the notes.' },
+          {
+            tool: {
+              id: 'call_write',
+              title: 'write notes',
+              kind: 'execute',
+              ask: true,
+              rawInput: { command: 'sh -c "echo draft > notes.txt"' },
+              run: { command: 'sh', args: ['-c', 'echo draft > notes.txt'] },
+            },
+          },
+          { sleep: 600_000 },
+          { say: 'Never said: the turn was stopped.' },
+          { end: 'end_turn' },
+        ],
+      }),
+    );
+    const sessionId = `${spec.workspaceId}-t1-implement`;
+    const rows = (id: string) =>
+      db.select().from(agentMessages).where(eq(agentMessages.sessionId, id)).orderBy(agentMessages.seq).all();
+    const handle = await client.workflow.start('workspaceWorkflow', {
+      workflowId: workflowIds.workspace(spec.workspaceId),
+      taskQueue,
+      args: [input(spec, { heartbeatTimeoutMs: 20_000 })],
+    });
+    await waitFor(
+      'the agent to be sleeping after its tool',
+      () => rows(sessionId).some((r) => r.role === 'tool_result') && calls().some((c) => c.method === 'tool'),
+      120_000,
+    );
+    const agentPids = processesIn(spec.worktreePath);
+    expect(agentPids.length).toBeGreaterThan(0);
+    const kept = rows(sessionId).length;
+
+    const started = Date.now();
+    const answer = await handle.executeUpdate(stopTurnUpdate, { args: [{ reason: 'taking another way' }] });
+    expect(answer).toEqual({ stopped: true, turn: 1, sessionId });
+    await waitFor(
+      'the workspace to be idle',
+      async () => (await handle.query(stateQuery)).status === 'idle',
+      60_000,
+      50,
+    );
+    const stopMs = Date.now() - started;
+    // Idle only once the activity finished cancelling: the agent's whole group is gone by then.
+    expect(processesIn(spec.worktreePath)).toEqual([]);
+    expect(agentPids.filter(pidAlive)).toEqual([]);
+    expect(calls().filter((c) => c.method === 'session/cancel')).toHaveLength(1);
+    console.log(`[stop] update → idle with the agent gone: ${stopMs} ms`);
+    expect(stopMs).toBeLessThan(15_000);
+
+    // What was said stays; nothing new was stored after the stop; the session ended cancelled.
+    const after = rows(sessionId);
+    expect(after.length).toBeGreaterThanOrEqual(kept);
+    expect(
+      after.filter((r) => r.role === 'assistant').map((r) => (r.content as { text: string }).text),
+    ).toEqual(['Writing the notes.']);
+    expect(getSession({ db, id: sessionId })).toMatchObject({ status: 'cancelled' });
+    expect(getSession({ db, id: sessionId })?.endedAt).toBeGreaterThan(0);
+    expect(eventKinds(db, spec.workspaceId)).toContain('agent.stopped');
+    expect(db.select().from(workspaces).where(eq(workspaces.id, spec.workspaceId)).get()).toMatchObject({
+      status: 'idle',
+    });
+    expect((await handle.query(stateQuery)).turnsDone).toBe(1);
+    // Nothing was committed for the stopped turn; the worktree keeps the agent's edit.
+    expect(git(repo.remote, 'branch', '--list', spec.branch)).toBe('');
+    expect(fs.readFileSync(path.join(spec.worktreePath, 'notes.txt'), 'utf8')).toBe('draft\n');
+
+    // A second Stop has nothing to stop: refused with the reason.
+    const again = await handle.executeUpdate(stopTurnUpdate, { args: [{}] }).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(String((again as WorkflowUpdateFailedError).cause?.message)).toMatch(/no agent turn is running/);
+
+    // A follow-up runs a new turn in the same worktree and commits what is there.
+    fs.writeFileSync(
+      scriptFile,
+      JSON.stringify({
+        steps: [
+          {
+            tool: {
+              id: 'call_finish',
+              title: 'finish notes',
+              kind: 'execute',
+              ask: true,
+              rawInput: { command: 'sh -c "echo done >> notes.txt"' },
+              run: { command: 'sh', args: ['-c', 'echo done >> notes.txt'] },
+            },
+          },
+          { say: 'Finished the notes.' },
+          { end: 'end_turn' },
+        ],
+      }),
+    );
+    await handle.signal(queueMessageSignal, {
+      text: 'Finish the notes',
+      key: `stop-followup-${spec.workspaceId}`,
+    });
+    await waitFor(
+      'the follow-up turn',
+      async () => (await handle.query(stateQuery)).turnsDone === 2,
+      120_000,
+      250,
+    );
+    expect(fs.readFileSync(path.join(spec.worktreePath, 'notes.txt'), 'utf8')).toBe('draft\ndone\n');
+    expect(remoteCommits(repo.remote, spec.branch)).toHaveLength(1);
+    expect(getSession({ db, id: `${spec.workspaceId}-t2-followup` })).toMatchObject({ status: 'completed' });
+    expect(getSession({ db, id: sessionId })).toMatchObject({ status: 'cancelled' });
+    expect(processesIn(spec.worktreePath)).toEqual([]);
+
+    await handle.signal(archiveSignal);
+    expect((await handle.result()).archived).toBe(true);
+  }, 300_000);
+});

@@ -47,7 +47,7 @@ async function main() {
     taskQueue: config.taskQueue,
     workflowBundle,
     activities: createActivities({ db, config, octokit }),
-    interceptors: workerInterceptors(db),
+    interceptors: workerInterceptors(db, { killAt: config.env.RATCHET_TEST_KILL_AT }),
     maxConcurrentActivityTaskExecutions: 20,
     shutdownGraceTime: '10s',
   });

@@ -9,6 +9,7 @@ import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from
 import { formatKillPoint, KillPointCounter, type KillPhase, type KillPoint } from '../core/kill-point.js';
 import type { Db } from '../db/client.js';
 import { appendEvent } from '../db/queries/workspaces.js';
+import { InflightInterceptor } from './inflight.js';
 
 const LABELS: Record<string, string> = {
   createWorktree: 'Creating the worktree',
@@ -96,14 +97,20 @@ export class KillPointInterceptor implements ActivityInboundCallsInterceptor {
 }
 
 /**
- * The worker's interceptor set (also used by in-process test workers). `killAt` is the kill
- * matrix's switch; it is counted once per process, so a restarted worker without it never kills.
+ * The worker's interceptor set (also used by in-process test workers). `inflightDir` records
+ * running activities for a successor (worker/inflight.ts; outermost, so a kill at an activity's
+ * end still finds its record). `killAt` is the kill matrix's switch; it is counted once per
+ * process, so a restarted worker without it never kills.
  */
-export function workerInterceptors(db: Db, opts: { killAt?: KillPoint | undefined } = {}) {
-  const { killAt } = opts;
+export function workerInterceptors(
+  db: Db,
+  opts: { killAt?: KillPoint | undefined; inflightDir?: string | undefined } = {},
+) {
+  const { killAt, inflightDir } = opts;
   const counter = new KillPointCounter(killAt ?? null);
   return {
     activity: [
+      ...(inflightDir ? [() => ({ inbound: new InflightInterceptor(inflightDir) })] : []),
       ...(killAt ? [() => ({ inbound: new KillPointInterceptor(counter, killAt) })] : []),
       () => ({ inbound: new RetryTimelineInterceptor(db) }),
     ],

@@ -12,6 +12,7 @@ import { createActivities } from './activities.js';
 import { loadWorkflowBundle } from './bundle.js';
 import { loadConfig } from './env.js';
 import { createLogger } from './logger.js';
+import { failOrphanedActivities, inflightDir } from './inflight.js';
 import { workerInterceptors } from './interceptors.js';
 
 async function main() {
@@ -27,6 +28,19 @@ async function main() {
   const db = getDb(config.dbFile);
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.localPort}`;
   const connection = await NativeConnection.connect({ address });
+  // A dead predecessor's activities get their retries now, not after their timeouts (inflight.ts);
+  // it runs while the bundle loads and never fails the start.
+  const inflight = inflightDir(config.home);
+  const orphans = failOrphanedActivities({
+    dir: inflight,
+    service: connection.workflowService,
+    namespace: config.temporal.namespace,
+  }).then(
+    (r) => {
+      if (r.failed.length || r.stale || r.errors.length) log.warn(r, 'activities of a dead worker');
+    },
+    (err: unknown) => log.warn({ err: String(err) }, 'could not check for orphaned activities'),
+  );
   // GitHub: token from GITHUB_TOKEN / GH_TOKEN / `gh auth token`; never logged.
   const githubEnv = {
     GITHUB_TOKEN: config.env.GITHUB_TOKEN,
@@ -47,7 +61,7 @@ async function main() {
     taskQueue: config.taskQueue,
     workflowBundle,
     activities: createActivities({ db, config, octokit }),
-    interceptors: workerInterceptors(db, { killAt: config.env.RATCHET_TEST_KILL_AT }),
+    interceptors: workerInterceptors(db, { killAt: config.env.RATCHET_TEST_KILL_AT, inflightDir: inflight }),
     maxConcurrentActivityTaskExecutions: 20,
     shutdownGraceTime: '10s',
   });
@@ -76,6 +90,7 @@ async function main() {
     worker.shutdown();
   };
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, drain);
+  await orphans;
   log.info({ address, taskQueue: config.taskQueue, namespace: config.temporal.namespace }, 'worker ready');
   // A line the supervisor and tests wait for.
   process.stdout.write(`RATCHET_WORKER_READY pid=${process.pid}\n`);

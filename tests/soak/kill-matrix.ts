@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { and, eq, gt, like } from 'drizzle-orm';
+import { and, gt, like } from 'drizzle-orm';
 import { workflowIds } from '../../core/ids.js';
 import { formatKillPoint, type KillPoint } from '../../core/kill-point.js';
 import type { Db } from '../../db/client.js';
@@ -75,6 +75,7 @@ export interface Outcome {
 
 export interface RunResult {
   label: string;
+  taskQueue: string;
   point: KillPoint | null;
   ok: boolean;
   diffs: string[];
@@ -174,7 +175,10 @@ export function invariantsOf(o: Outcome): string[] {
   want('one merge', o.githubWrites.merges === 1);
   want('PR merged', o.fakePrState === 'MERGED' && o.pr.state === 'merged');
   want('workspace archived', o.workspaceStatus === 'archived');
-  want('one comment per marker', Object.values(o.markers).every((n) => n === 1));
+  want(
+    'one comment per marker',
+    Object.values(o.markers).every((n) => n === 1),
+  );
   want('one fixer per snapshot', o.fixerRuns === o.fixerIds);
   want(
     'one CI fix and one review fix, each pushed once',
@@ -322,7 +326,9 @@ export async function runScenario(
       const next = db
         .select()
         .from(agentMessages)
-        .where(and(like(agentMessages.sessionId, `${spec.workspaceId}%`), gt(agentMessages.createdAt, kill.at)))
+        .where(
+          and(like(agentMessages.sessionId, `${spec.workspaceId}%`), gt(agentMessages.createdAt, kill.at)),
+        )
         .orderBy(agentMessages.createdAt)
         .get();
       transcriptMs = next ? next.createdAt - kill.at : null;
@@ -331,6 +337,7 @@ export async function runScenario(
   const diffs = outcome ? invariantsOf(outcome) : [];
   return {
     label,
+    taskQueue,
     point: opts.point,
     ok: error === null && diffs.length === 0,
     diffs,

@@ -105,7 +105,8 @@ export class SupervisedWorker {
   async ready(count = 1, timeoutMs = 120_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.readyAt.length < count) {
-      if (Date.now() > deadline) throw new Error(`worker not ready in time; output:\n${this.out.slice(-4000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`worker not ready in time; output:\n${this.out.slice(-4000)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

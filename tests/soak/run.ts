@@ -108,14 +108,16 @@ async function main() {
     const resumed = results.flatMap((r) => (r.resumedMs !== null ? [r.resumedMs] : []));
     const restart = results.flatMap((r) => (r.restartMs !== null ? [r.restartMs] : []));
     const turn = results.flatMap((r) => (r.transcriptMs !== null ? [r.transcriptMs] : []));
-    const failed = results.filter((r) => !r.ok);
+    const notReached = (r: RunResult) => r.kill === null && /never reached kill point/.test(r.error ?? '');
+    const unreached = results.filter(notReached);
+    const failed = results.filter((r) => !r.ok && !notReached(r));
     const lines: string[] = [];
     lines.push(
       `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} cores, Node ${process.version}, load average ${os.loadavg()[0]?.toFixed(1)} at the end.`,
     );
     lines.push('');
     lines.push(
-      `Full loop (workspace → PR → CI fix → review fix → merge → archive), real worker SIGKILLed once per point and restarted with the supervisor's policy (${RESTART_POLICY.immediateMs} ms), shared Temporal dev server, one task queue per run. Reference run ${secs(ref.elapsedMs)}, ${activities.length} counted activities; ${points.length} points, ${points.length - failed.length} ended in the reference state, ${failed.length} did not.`,
+      `Full loop (workspace → PR → CI fix → review fix → merge → archive), real worker SIGKILLed once per point and restarted with the supervisor's policy (${RESTART_POLICY.immediateMs} ms), shared Temporal dev server, one task queue per run. Reference run ${secs(ref.elapsedMs)}, ${activities.length} counted activities; ${points.length} points: ${points.length - failed.length - unreached.length} ended in the reference state, ${failed.length} did not, ${unreached.length} not reached (that run had fewer activities).`,
     );
     lines.push('');
     lines.push('| figure | median | p95 | n |');
@@ -134,7 +136,7 @@ async function main() {
     lines.push('|---|---|---|---|---|---|---|');
     for (const r of results) {
       lines.push(
-        `| ${r.label} | ${r.kill?.activity ?? '(not reached)'} | ${r.ok ? 'ok' : `FAIL: ${(r.error ?? r.diffs.join('; ')).replace(/\|/g, '/').slice(0, 300)}`} | ${secs(r.elapsedMs)} | ${secs(r.restartMs)} | ${secs(r.resumedMs)} | ${secs(r.transcriptMs)} |`,
+        `| ${r.label} | ${r.kill?.activity ?? '(not reached)'} | ${r.ok ? 'ok' : notReached(r) ? 'not reached' : `FAIL: ${(r.error ?? r.diffs.join('; ')).replace(/\|/g, '/').slice(0, 300)}`} | ${secs(r.elapsedMs)} | ${secs(r.restartMs)} | ${secs(r.resumedMs)} | ${secs(r.transcriptMs)} |`,
       );
     }
     if (loop) {

@@ -29,9 +29,9 @@ async function main() {
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.localPort}`;
   const connection = await NativeConnection.connect({ address });
   // A dead predecessor's activities get their retries now, not after their timeouts (inflight.ts);
-  // it runs while the bundle loads and never fails the start.
+  // it runs beside the start-up (never awaited before serving) and never fails it.
   const inflight = inflightDir(config.home);
-  const orphans = failOrphanedActivities({
+  void failOrphanedActivities({
     dir: inflight,
     service: connection.workflowService,
     namespace: config.temporal.namespace,
@@ -90,7 +90,6 @@ async function main() {
     worker.shutdown();
   };
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, drain);
-  await orphans;
   log.info({ address, taskQueue: config.taskQueue, namespace: config.temporal.namespace }, 'worker ready');
   // A line the supervisor and tests wait for.
   process.stdout.write(`RATCHET_WORKER_READY pid=${process.pid}\n`);

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { acpAgentsSchema } from './acp.js';
+import { killPointSchema } from './kill-point.js';
 
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const opt = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
@@ -60,6 +61,11 @@ export const envSchema = z.object({
   GITHUB_WEBHOOK_SECRET: opt(z.string().min(16)),
   /** Seconds between GitHub polls per repository (the ratchet loop). @default 60 */
   RATCHET_POLL_INTERVAL_S: withDefault(z.coerce.number().int().min(1).max(3600), 60),
+  /**
+   * Test only (the kill matrix, `npm run soak`): the worker SIGKILLs itself at the start or the end
+   * of its Nth activity (`<n>:<start|end>`, see `core/kill-point.ts`). Unset in normal use.
+   */
+  RATCHET_TEST_KILL_AT: opt(killPointSchema),
 });
 export type Env = z.infer<typeof envSchema>;
 

@@ -12,6 +12,7 @@ import { createActivities } from './activities.js';
 import { loadWorkflowBundle } from './bundle.js';
 import { loadConfig } from './env.js';
 import { createLogger } from './logger.js';
+import { failOrphanedActivities, inflightDir } from './inflight.js';
 import { workerInterceptors } from './interceptors.js';
 
 async function main() {
@@ -27,6 +28,19 @@ async function main() {
   const db = getDb(config.dbFile);
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.localPort}`;
   const connection = await NativeConnection.connect({ address });
+  // A dead predecessor's activities get their retries now, not after their timeouts (inflight.ts);
+  // it runs beside the start-up (never awaited before serving) and never fails it.
+  const inflight = inflightDir(config.home);
+  void failOrphanedActivities({
+    dir: inflight,
+    service: connection.workflowService,
+    namespace: config.temporal.namespace,
+  }).then(
+    (r) => {
+      if (r.failed.length || r.stale || r.errors.length) log.warn(r, 'activities of a dead worker');
+    },
+    (err: unknown) => log.warn({ err: String(err) }, 'could not check for orphaned activities'),
+  );
   // GitHub: token from GITHUB_TOKEN / GH_TOKEN / `gh auth token`; never logged.
   const githubEnv = {
     GITHUB_TOKEN: config.env.GITHUB_TOKEN,
@@ -47,7 +61,7 @@ async function main() {
     taskQueue: config.taskQueue,
     workflowBundle,
     activities: createActivities({ db, config, octokit }),
-    interceptors: workerInterceptors(db),
+    interceptors: workerInterceptors(db, { killAt: config.env.RATCHET_TEST_KILL_AT, inflightDir: inflight }),
     maxConcurrentActivityTaskExecutions: 20,
     shutdownGraceTime: '10s',
     // Stop cancels an agent turn through its heartbeat; at most a second between the heartbeats

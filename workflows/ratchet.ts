@@ -61,6 +61,15 @@ const FIX_ROW_PATCH = 'fix-row-per-fix';
 const PROJECT_POLICY_PATCH = 'ratchet-project-policy';
 /** The `stop` signal (the workspace is being archived) ends the loop: recorded, unwatched, closed. */
 const STOP_ON_ARCHIVE_PATCH = 'ratchet-stop-on-archive';
+/**
+ * A fixer's result and a snapshot can arrive in one workflow task (a worker restarted in between,
+ * or both landed while a task ran). The result callback then runs during `await settleFixer()`'s
+ * own yield, after it looked: before this patch the loop decided with the fixer counted as done but
+ * unsettled, dispatched a second fixer over it, and the first was never settled (the kill matrix
+ * found an extra fixer and a duplicate fix commit so). Now a result that arrived meanwhile is
+ * settled before any decision.
+ */
+const SETTLE_BEFORE_DECIDE_PATCH = 'ratchet-settle-before-decide';
 
 /** Wait before retrying a decision whose effect failed. */
 const ACTION_RETRY_MS = 5 * 60_000;
@@ -492,6 +501,10 @@ export async function ratchetWorkflow(input: RatchetInput): Promise<RatchetViewS
       break;
     }
     await settleFixer();
+    if (loop.fixer?.result && patched(SETTLE_BEFORE_DECIDE_PATCH)) {
+      loop.dirty = true;
+      continue;
+    }
     if (loop.missing !== null && !loop.fixer && (await readMissing(loop.missing))) break;
     const action = loop.decideNow(Date.now(), info.workflowId);
     if (!action) continue;

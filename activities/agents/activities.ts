@@ -17,7 +17,7 @@ import { appendEvent, countEventsByKeyPrefix } from '../../db/queries/workspaces
 import type { AgentRunner, AgentTurnRequest } from './runner.js';
 import { createLiveSink } from './live.js';
 import { mcpServersForTurn } from './mcp.js';
-import { createTranscript, ensureSession } from './transcript.js';
+import { completedTurnResult, createTranscript, ensureSession } from './transcript.js';
 import { renderTurnPrompts } from './turn-prompts.js';
 
 export interface RunAgentTurnInput {
@@ -71,6 +71,9 @@ export function createAgentActivities({ db, runners, env = process.env }: AgentA
         mode: config.mode,
       });
       const transcript = createTranscript(db, input.sessionId);
+      // The turn finished and the worker died before reporting it: answer from the transcript.
+      const finished = completedTurnResult(db, transcript);
+      if (finished) return finished;
       const resumeFromSeq = readResumeSeq(ctx.info.heartbeatDetails);
       const budget = {
         get remainingUsd() {

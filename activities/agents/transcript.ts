@@ -146,3 +146,33 @@ export function finishTurn(
   const totals = transcript.totals();
   return { sessionId, status, summary, costUsd: totals.costUsd, usage: totals.usage, provider };
 }
+
+/**
+ * The result of a turn whose session already completed, read back from the transcript (the last
+ * assistant text is every runner's summary), or null. A retry after the worker died between
+ * finishing the turn and reporting it returns this instead of running the turn again, which would
+ * write its last message a second time.
+ */
+export function completedTurnResult(db: Db, transcript: Transcript): AgentTurnResult | null {
+  const session = getSession({ db, id: transcript.sessionId });
+  if (session?.status !== 'completed') return null;
+  const rows = transcript.load();
+  let summary = '';
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const row = rows[i]!;
+    const text = (row.content as { text?: unknown } | null)?.text;
+    if (row.role === 'assistant' && typeof text === 'string') {
+      summary = text;
+      break;
+    }
+  }
+  const totals = transcript.totals();
+  return {
+    sessionId: transcript.sessionId,
+    status: 'completed',
+    summary,
+    costUsd: totals.costUsd,
+    usage: totals.usage,
+    ...(session.provider ? { provider: session.provider } : {}),
+  };
+}

@@ -24,7 +24,7 @@ import {
   type PollerInput,
   type SnapshotDelivery,
   type WatchInput,
-} from '../workflows/ratchet-messages.js';
+} from '../core/contracts/poller.js';
 import type { GithubClient } from './github/client.js';
 import { GithubError, guard, toGithubError } from './github/errors.js';
 import { toActivityFailure } from './github/index.js';

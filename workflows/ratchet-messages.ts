@@ -8,69 +8,20 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { CheckRef } from '../core/ci-rollup.js';
 import type { FixKind } from '../core/ids.js';
 import type { MergeMethod } from '../core/project-policy.js';
-import type { PrSnapshot, Review, ReviewThread } from '../core/pr.js';
+import type { SnapshotDelivery } from '../core/contracts/poller.js';
+import type { Review, ReviewThread } from '../core/pr.js';
 import type { RatchetMemory } from '../core/ratchet/memory.js';
 import type { RatchetSettingsInput } from '../core/ratchet/settings.js';
 import type { RatchetState } from '../core/ratchet/state.js';
 import type { WorkspaceSpec } from '../core/workspace.js';
 
-export const POLLER_WORKFLOW_TYPE = 'pollerWorkflow';
 export const RATCHET_WORKFLOW_TYPE = 'ratchetWorkflow';
 export const FIXER_WORKFLOW_TYPE = 'fixerWorkflow';
 
 // ---- poller ----------------------------------------------------------------------------------
-
-export interface WatchInput {
-  workspaceId: string;
-  number: number;
-}
-
-/** Starts (or keeps) delivering this PR's snapshots to `ratchet/<workspaceId>`; also polls at once. */
-export const watchSignal = defineSignal<[WatchInput]>('watch');
-/** Stops delivering this PR's snapshots. */
-export const unwatchSignal = defineSignal<[{ workspaceId: string }]>('unwatch');
-/** Polls now instead of at the end of the interval. */
-export const pokeSignal = defineSignal<[{ reason?: string }]>('poke');
-
-export interface PollerInput {
-  owner: string;
-  repo: string;
-  /** @default 60000 */
-  intervalMs?: number;
-  /** Continue-as-new after this many cycles (history stays bounded). @default 200 */
-  cyclesPerRun?: number;
-  /** Carried across continue-as-new. */
-  resume?: PollerResume;
-}
-
-export interface PollerResume {
-  /** PR number → workspace id. */
-  watch: Record<string, string>;
-  /** PR number → digest of the last snapshot delivered. */
-  digests: Record<string, string>;
-  cyclesTotal: number;
-  pendingPoke: boolean;
-}
-
-export interface PollerState {
-  owner: string;
-  repo: string;
-  watching: WatchInput[];
-  cyclesThisRun: number;
-  cyclesTotal: number;
-  lastCycleAt: number | null;
-  /** GitHub requests the last cycle cost. */
-  lastRequests: number;
-  /** Set while polling is failing: the error type and message, and when the next try is due. */
-  error: { type: string; message: string; since: number; retryAt: number } | null;
-}
-export const pollerStateQuery = defineQuery<PollerState>('state');
-
-/** What the poller hands a ratchet: the fresh snapshot, or word that the PR left the open list. */
-export type SnapshotDelivery =
-  | { kind: 'snapshot'; pr: PrSnapshot; baseFailing: string[]; at: number }
-  | { kind: 'missing'; number: number; at: number };
-export const snapshotSignal = defineSignal<[SnapshotDelivery]>('snapshot');
+// The poller's contract and the snapshot it delivers live in core/contracts/poller.ts, because the
+// poll-cycle activity signals them too (activities never import workflows/).
+export * from '../core/contracts/poller.js';
 
 // ---- ratchet ---------------------------------------------------------------------------------
 

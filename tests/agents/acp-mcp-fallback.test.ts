@@ -21,9 +21,9 @@ import { parseEnv, resolveConfig } from '../../core/config.js';
 import type { ResolvedMcpServer } from '../../core/mcp.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
 import { makeHarness } from './runners-harness.js';
+import { fakeAcpAgentConfig } from '../support/fake-acp.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const FAKE = path.join(ROOT, 'tests/support/fake-acp-agent.mjs');
 const PROBE = path.join(ROOT, 'tests/support/mcp-probe-server.mjs');
 const PROBE_KEY = 'probe-secret-for-acp-0123456789abcd';
 
@@ -42,13 +42,7 @@ function setup(steps: Step[], opts: { loadSession?: boolean } = {}) {
   fs.writeFileSync(scriptFile, JSON.stringify({ loadSession: opts.loadSession ?? false, steps }));
   const state = path.join(dir, 'state');
   const probeLog = path.join(dir, 'probe.log');
-  const agent: AcpAgentConfig = {
-    command: FAKE,
-    args: [],
-    passEnv: ['FAKE_ACP_SCRIPT', 'FAKE_ACP_STATE'],
-    modes: { agent: 'default', plan: 'plan' },
-    systemPrompt: 'inline',
-  };
+  const agent: AcpAgentConfig = fakeAcpAgentConfig();
   const env = {
     PATH: process.env.PATH,
     HOME: os.tmpdir(),

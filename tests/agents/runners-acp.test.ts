@@ -8,15 +8,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { AcpAgentConfig } from '../../core/acp.js';
 import { createAcpRunner } from '../../activities/agents/acp-runner.js';
 import { makeHarness, waitFor, type Harness } from './runners-harness.js';
+import { fakeAcpAgentConfig } from '../support/fake-acp.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const FAKE = path.join(ROOT, 'tests/support/fake-acp-agent.mjs');
 const GH = 'ghp_shouldNeverReachTheAgent000000000000';
 
 type Step = Record<string, unknown>;
@@ -28,13 +26,7 @@ function setup(script: (worktree: string) => Step[], opts: { loadSession?: boole
   const scriptFile = path.join(dir, 'script.json');
   fs.writeFileSync(scriptFile, JSON.stringify({ loadSession: opts.loadSession ?? false, steps }));
   const state = path.join(dir, 'state');
-  const agent: AcpAgentConfig = {
-    command: FAKE,
-    args: [],
-    passEnv: ['FAKE_ACP_SCRIPT', 'FAKE_ACP_STATE'],
-    modes: { agent: 'default', plan: 'plan' },
-    systemPrompt: 'inline',
-  };
+  const agent: AcpAgentConfig = fakeAcpAgentConfig();
   const runner = createAcpRunner({
     env: {
       PATH: process.env.PATH,

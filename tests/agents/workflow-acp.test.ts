@@ -9,7 +9,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
@@ -23,9 +22,8 @@ import { freePort } from '../support/ports.js';
 import { startDevServerProcess, type DevServerProcess } from '../support/temporal.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 import { addProject, input, makeHome, specFor, waitFor } from '../support/workspace-harness.js';
+import { writeFakeAcpWorkerConfig } from '../support/fake-acp.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const FAKE = path.join(ROOT, 'tests/support/fake-acp-agent.mjs');
 let server: DevServerProcess;
 let connection: Connection;
 let client: Client;
@@ -75,21 +73,7 @@ function processesIn(dir: string): number[] {
 
 beforeAll(async () => {
   ({ db, home } = makeHome());
-  fs.writeFileSync(
-    path.join(home, 'config.json'),
-    JSON.stringify({
-      agents: {
-        acp: {
-          fake: {
-            command: FAKE,
-            passEnv: ['FAKE_ACP_SCRIPT', 'FAKE_ACP_STATE'],
-            modes: { agent: 'default', plan: 'plan' },
-            provider: 'fake-acp',
-          },
-        },
-      },
-    }),
-  );
+  writeFakeAcpWorkerConfig(home);
   server = await startDevServerProcess({ dbFile: path.join(home, 'temporal.db'), port: await freePort() });
   connection = await Connection.connect({ address: server.address });
   client = new Client({ connection });

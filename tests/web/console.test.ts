@@ -479,6 +479,7 @@ describe('console', () => {
       'agent.defaults': { runner: 'openai', model: 'llama3', mode: 'agent', maxTurns: 12 },
       'budget.workspaceDefaultUsd': null,
       'budget.dailyUsd': 8,
+      'notify.webhookUrl': null,
     });
     // Keys left out stay; null clears.
     const cleared = (await (await patch({ 'budget.dailyUsd': null })).json()) as Answer;

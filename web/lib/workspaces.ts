@@ -65,12 +65,18 @@ export const startWorkspaceInputSchema = z
     /** Ratchet loop switches; the loop only runs for projects with a GitHub `origin`. */
     ratchet: z.object({ enabled: z.boolean().optional(), autoMerge: z.boolean().optional() }).optional(),
   })
-  .superRefine((v, ctx) => {
-    // An issue or a PR brings its own title and task; typed work and a bare branch need them.
-    if (v.source.kind === 'issue' || v.source.kind === 'pr') return;
-    if (!v.title) ctx.addIssue({ code: 'custom', path: ['title'], message: 'is required' });
-    if (!v.prompt) ctx.addIssue({ code: 'custom', path: ['prompt'], message: 'is required' });
-  });
+  .superRefine(
+    (v, ctx) => {
+      // An issue or a PR brings its own title and task; typed work and a bare branch need them.
+      // Runs even when another field failed (`when`), so one answer names every bad field; the
+      // value may then be partly unparsed, hence the optional reads.
+      const kind = (v.source as { kind?: unknown } | undefined)?.kind;
+      if (kind === 'issue' || kind === 'pr') return;
+      if (!v.title) ctx.addIssue({ code: 'custom', path: ['title'], message: 'is required' });
+      if (!v.prompt) ctx.addIssue({ code: 'custom', path: ['prompt'], message: 'is required' });
+    },
+    { when: () => true },
+  );
 export type StartWorkspaceInput = z.input<typeof startWorkspaceInputSchema>;
 
 /** Workspace ids as they appear in URLs; the same rule as `assertSafeId` in core/ids.ts. */

@@ -11,19 +11,30 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
+        {/* No prefetching: a page is fetched when it is opened, not in the background. */}
         <header className="topbar">
-          <Link href="/" className="brand">
+          <Link href="/" className="brand" prefetch={false}>
             Ratchet
           </Link>
           <nav>
-            <Link href="/">Board</Link>
-            <Link href="/inbox" data-testid="nav-inbox">
+            <Link href="/" prefetch={false}>
+              Board
+            </Link>
+            <Link href="/inbox" prefetch={false} data-testid="nav-inbox">
               Inbox <InboxBadge />
             </Link>
-            <Link href="/insights">Insights</Link>
-            <Link href="/projects">Projects</Link>
-            <Link href="/settings">Settings</Link>
-            <Link href="/health">Health</Link>
+            <Link href="/insights" prefetch={false}>
+              Insights
+            </Link>
+            <Link href="/projects" prefetch={false}>
+              Projects
+            </Link>
+            <Link href="/settings" prefetch={false}>
+              Settings
+            </Link>
+            <Link href="/health" prefetch={false}>
+              Health
+            </Link>
           </nav>
         </header>
         <HealthBanner />

@@ -149,6 +149,13 @@ describe('console', () => {
     expect(ws.status).toBe(422);
     const wsBody = (await ws.json()) as { error: { fields: Array<{ path: string }> } };
     expect(wsBody.error.fields.map((f) => f.path).sort()).toEqual(['agent.runner', 'prompt', 'title']);
+    // Not an object at all (the route fuzz found this a 500 once): one 422, nothing thrown.
+    const nullBody = await fetch(`${base}/api/workspaces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'null',
+    });
+    expect(nullBody.status).toBe(422);
 
     // A body that is not JSON: 422 naming the body when declared as JSON, 415 when it says nothing.
     const notJson = await fetch(`${base}/api/projects`, {

@@ -70,6 +70,7 @@ export const startWorkspaceInputSchema = z
       // An issue or a PR brings its own title and task; typed work and a bare branch need them.
       // Runs even when another field failed (`when`), so one answer names every bad field; the
       // value may then be partly unparsed, hence the optional reads.
+      if (typeof v !== 'object' || v === null) return; // not an object: the object check named it
       const kind = (v.source as { kind?: unknown } | undefined)?.kind;
       if (kind === 'issue' || kind === 'pr') return;
       if (!v.title) ctx.addIssue({ code: 'custom', path: ['title'], message: 'is required' });

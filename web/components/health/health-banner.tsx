@@ -54,7 +54,9 @@ export function HealthBanner({ intervalMs = HEALTH_BANNER_INTERVAL_MS }: { inter
           </li>
         ))}
       </ul>
-      <Link href="/health">Health details</Link>
+      <Link href="/health" prefetch={false}>
+        Health details
+      </Link>
     </div>
   );
 }

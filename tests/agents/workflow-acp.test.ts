@@ -22,7 +22,7 @@ import { freePort } from '../support/ports.js';
 import { startDevServerProcess, type DevServerProcess } from '../support/temporal.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 import { addProject, input, makeHome, specFor, waitFor } from '../support/workspace-harness.js';
-import { writeFakeAcpWorkerConfig } from '../support/fake-acp.js';
+import { fakeAcpCalls, processesIn, writeFakeAcpWorkerConfig } from '../support/fake-acp.js';
 
 let server: DevServerProcess;
 let connection: Connection;
@@ -48,28 +48,7 @@ async function newWorker(): Promise<WorkerProcess> {
   return w;
 }
 
-const calls = () =>
-  fs.existsSync(path.join(stateDir, 'calls.log'))
-    ? fs
-        .readFileSync(path.join(stateDir, 'calls.log'), 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as { method: string; pid: number })
-    : [];
-
-/** Live processes whose working directory is `dir`. */
-function processesIn(dir: string): number[] {
-  const real = fs.realpathSync(dir);
-  return fs.readdirSync('/proc').flatMap((e) => {
-    if (!/^[0-9]+$/.test(e)) return [];
-    try {
-      const state = fs.readFileSync(`/proc/${e}/stat`, 'utf8').split(') ')[1]?.[0];
-      return state !== 'Z' && fs.readlinkSync(`/proc/${e}/cwd`) === real ? [Number(e)] : [];
-    } catch {
-      return [];
-    }
-  });
-}
+const calls = () => fakeAcpCalls(stateDir);
 
 beforeAll(async () => {
   ({ db, home } = makeHome());

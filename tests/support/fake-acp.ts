@@ -39,3 +39,29 @@ export function writeFakeAcpWorkerConfig(home: string): void {
     }),
   );
 }
+
+/** The ACP methods the fake agent was called with, in order (`$FAKE_ACP_STATE/calls.log`). */
+export function fakeAcpCalls(stateDir: string): Array<{ method: string; pid: number }> {
+  const log = path.join(stateDir, 'calls.log');
+  return fs.existsSync(log)
+    ? fs
+        .readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { method: string; pid: number })
+    : [];
+}
+
+/** Live (not zombie) processes whose working directory is `dir`: what an agent left behind there. */
+export function processesIn(dir: string): number[] {
+  const real = fs.realpathSync(dir);
+  return fs.readdirSync('/proc').flatMap((e) => {
+    if (!/^[0-9]+$/.test(e)) return [];
+    try {
+      const state = fs.readFileSync(`/proc/${e}/stat`, 'utf8').split(') ')[1]?.[0];
+      return state !== 'Z' && fs.readlinkSync(`/proc/${e}/cwd`) === real ? [Number(e)] : [];
+    } catch {
+      return [];
+    }
+  });
+}

@@ -52,5 +52,29 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The environment is read once, by the config loader's adapters (worker/env.ts, web/lib/env.ts)
+    // and scripts/; everything below them gets it passed in (children: core/child-env.ts profiles).
+    files: [
+      'activities/**/*.{ts,mjs}',
+      'core/**/*.ts',
+      'workflows/**/*.ts',
+      'db/**/*.ts',
+      'prompts/**/*.ts',
+      'web/lib/**/*.ts',
+    ],
+    ignores: ['**/*.test.ts', 'web/lib/env.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message:
+            'Take the environment as a dependency (config.env, or the parent env from worker/env.ts / web/lib/env.ts).',
+        },
+      ],
+    },
+  },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

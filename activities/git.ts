@@ -15,8 +15,8 @@ import { runProcess, type RunResult } from './process.js';
 export interface GitDeps {
   /** Called while a git command runs (the worker wires Temporal heartbeats here). */
   heartbeat?: () => void;
-  /** Environment for git; model and GitHub tokens are stripped by the caller. */
-  env?: Record<string, string | undefined>;
+  /** Git's whole environment: core/child-env.ts's `git` profile of the worker's environment. */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 export interface CreateWorktreeInput {
@@ -108,7 +108,7 @@ export function assertWorktreeExists(worktreePath: string): void {
   }
 }
 
-export function createGitActivities(deps: GitDeps = {}) {
+export function createGitActivities(deps: GitDeps) {
   const git = async (
     cwd: string,
     args: string[],
@@ -116,7 +116,7 @@ export function createGitActivities(deps: GitDeps = {}) {
   ): Promise<RunResult> => {
     const res = await runProcess('git', args, {
       cwd,
-      env: { ...(deps.env ?? process.env), GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+      env: { ...deps.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
       timeoutMs: opts.timeoutMs ?? GIT_TIMEOUT_MS,
       onTick: deps.heartbeat,
     });

@@ -14,7 +14,11 @@ const GUARD = fileURLToPath(new URL('./process-guard.mjs', import.meta.url));
 
 export interface RunOptions {
   cwd?: string;
-  env?: Record<string, string | undefined>;
+  /**
+   * The command's whole environment (a core/child-env.ts profile): required, so no child inherits
+   * the worker's environment by default.
+   */
+  env: Readonly<Record<string, string | undefined>>;
   /** Kill the process group after this long. @default 300000 */
   timeoutMs?: number;
   /** Keep at most this many bytes of combined output (the tail is kept). @default 1000000 */
@@ -63,7 +67,7 @@ export interface RunResult {
   durationMs: number;
 }
 
-export function runProcess(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+export function runProcess(cmd: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
   const timeoutMs = opts.timeoutMs ?? 300_000;
   const cap = opts.outputCapBytes ?? 1_000_000;
   const started = Date.now();
@@ -75,13 +79,13 @@ export function runProcess(cmd: string, args: readonly string[], opts: RunOption
     const child = opts.parentWatchdog
       ? spawn(process.execPath, [GUARD, String(extras.length), cmd, ...args], {
           cwd: opts.cwd,
-          env: (opts.env ?? process.env) as NodeJS.ProcessEnv,
+          env: opts.env as NodeJS.ProcessEnv,
           detached: true,
           stdio: [stdin, 'pipe', 'pipe', 'pipe', ...extraPipes],
         })
       : spawn(cmd, args, {
           cwd: opts.cwd,
-          env: (opts.env ?? process.env) as NodeJS.ProcessEnv,
+          env: opts.env as NodeJS.ProcessEnv,
           detached: true,
           stdio: [stdin, 'pipe', 'pipe', ...extraPipes],
         });
@@ -212,11 +216,16 @@ export interface WatchedProcess {
 export function spawnWatched(
   cmd: string,
   args: readonly string[],
-  opts: { cwd?: string; env?: Record<string, string | undefined>; onSpawn?: (group: GroupRecord) => void },
+  opts: {
+    cwd?: string;
+    /** The command's whole environment (a core/child-env.ts profile). */
+    env: Readonly<Record<string, string | undefined>>;
+    onSpawn?: (group: GroupRecord) => void;
+  },
 ): WatchedProcess {
   const child = spawn(process.execPath, [GUARD, '0', cmd, ...args], {
     cwd: opts.cwd,
-    env: (opts.env ?? process.env) as NodeJS.ProcessEnv,
+    env: opts.env as NodeJS.ProcessEnv,
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
   }) as unknown as WatchedProcess['child'];

@@ -24,7 +24,7 @@ import { getScriptTrust, recordScriptTrust } from '../db/queries/script-trust.js
 import { consoleScript, readProjectScripts } from '../core/project-policy.js';
 import { getProjectScripts } from '../db/queries/projects.js';
 import { runProcess } from './process.js';
-import { buildAgentEnv } from './agents/sandbox-env.js';
+import { scriptEnv, type Env } from '../core/child-env.js';
 
 /** @default 16384 The longest script a person is asked to read and approve. */
 export const SCRIPT_MAX_CHARS = 16_384;
@@ -104,10 +104,11 @@ const CHUNK_FLUSH_MS = 500;
 
 export function createSetupActivities({
   db,
-  parentEnv = process.env,
+  parentEnv,
 }: {
   db: Db;
-  parentEnv?: NodeJS.ProcessEnv;
+  /** The worker's environment, captured once at start-up (the scripts get its `script` profile). */
+  parentEnv: Env;
 }) {
   return {
     /** Reads the worktree's script of `kind` and says whether this project trusts that exact text. Reads only. */
@@ -229,10 +230,10 @@ export function createSetupActivities({
         buffer = '';
       };
       let lastFlush = Date.now();
-      // The setup script is the project's own code: it gets the agent's env (no model or GitHub secrets).
+      // The setup script is the project's own code: the `script` profile (no model or GitHub secrets).
       const res = await runProcess('/bin/sh', ['-c', script], {
         cwd: input.worktreePath,
-        env: { ...buildAgentEnv(parentEnv), RATCHET_WORKTREE: input.worktreePath },
+        env: scriptEnv(parentEnv, { worktree: input.worktreePath }),
         timeoutMs,
         onOutput: (c) => {
           buffer += c;

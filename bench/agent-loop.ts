@@ -56,7 +56,12 @@ async function oneSession(turns: number, withLive = true): Promise<{ loopMs: num
   const h = makeHarness();
   prefill(h);
   const fake = await startFakeAnthropic(script(turns));
-  const runner = createAnthropicRunner({ apiKey: 'bench', baseURL: fake.url, makeToolbox: h.makeToolbox });
+  const runner = createAnthropicRunner({
+    apiKey: 'bench',
+    baseURL: fake.url,
+    makeToolbox: h.makeToolbox,
+    env: process.env,
+  });
   let t = performance.now();
   // The prefilled assistant turns count against maxTurns too.
   // With the live sink the activity gives every runner, so the figure includes the console's tail writes.

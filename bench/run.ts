@@ -12,6 +12,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 const suites: Record<string, () => Promise<Figure[]>> = {
   startup: async () => (await import('./startup.js')).benchStartup(),
+  'worker-start': async () => (await import('./worker-start.js')).benchWorkerStart(),
   worktree: async () => (await import('./worktree.js')).benchWorktree(),
   agents: async () => (await import('./agent-loop.js')).benchAgentLoop(),
   acp: async () => (await import('./acp.js')).benchAcp(),

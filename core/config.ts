@@ -66,6 +66,11 @@ export const envSchema = z.object({
    * of its Nth activity (`<n>:<start|end>`, see `core/kill-point.ts`). Unset in normal use.
    */
   RATCHET_TEST_KILL_AT: opt(killPointSchema),
+  /**
+   * Test only (the durability suite): `1` makes the script runner honour `killWorkerAfterApply`
+   * steps (the worker SIGKILLs itself right after applying one). Unset in normal use.
+   */
+  RATCHET_TEST_KILL_POINTS: opt(z.enum(['0', '1'])),
 });
 export type Env = z.infer<typeof envSchema>;
 

@@ -1,7 +1,7 @@
 /**
  * The workspace terminal's rules, as pure functions: which path asks for one, what the browser may
- * send over its socket, and the shell's environment (an allowlist: nothing of Ratchet's, no model
- * or GitHub secret). web/terminal-server.ts carries them out with node-pty and ws.
+ * send over its socket (the shell's environment is core/child-env.ts's `terminal` profile).
+ * web/terminal-server.ts carries them out with node-pty and ws.
  */
 import { z } from 'zod';
 
@@ -50,39 +50,8 @@ export function parseTerminalMessage(
   return { ok: false, error: `${issue.path.join('.') || 'frame'}: ${issue.message}` };
 }
 
-/**
- * The only variables the shell inherits from the console's environment, when set: where programs
- * are, who and where the user is, the locale and time zone. Everything else (RATCHET_*, model
- * keys, GITHUB_TOKEN/GH_TOKEN, TEMPORAL_*, NODE_OPTIONS …) stays out.
- */
-export const TERMINAL_ENV_ALLOWLIST = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'TZ'] as const;
-
-/** `LC_*` locale variables pass too (there are a dozen of them). */
-const LOCALE = /^LC_[A-Z]+$/;
-
-/**
- * The shell's whole environment: the allowlisted variables from `source`, `TERM=xterm-256color`,
- * `COLORTERM=truecolor`, `SHELL` (the shell being started) and `PWD` (the worktree). `LANG`
- * defaults to `C.UTF-8` so a console started without a locale still shows UTF-8.
- */
-export function terminalEnv(
-  source: Readonly<Record<string, string | undefined>>,
-  { shell, cwd }: { shell: string; cwd: string },
-): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of TERMINAL_ENV_ALLOWLIST) {
-    const v = source[name];
-    if (v !== undefined && v !== '') env[name] = v;
-  }
-  for (const [name, v] of Object.entries(source)) if (LOCALE.test(name) && v) env[name] = v;
-  env.LANG ??= 'C.UTF-8';
-  env.PATH ??= '/usr/local/bin:/usr/bin:/bin';
-  env.TERM = 'xterm-256color';
-  env.COLORTERM = 'truecolor';
-  env.SHELL = shell;
-  env.PWD = cwd;
-  return env;
-}
+/** The shell's environment is core/child-env.ts's `terminal` profile (a strict allowlist). */
+export { TERMINAL_ENV_ALLOWLIST, terminalEnv } from './child-env.js';
 
 /**
  * The shell to start: `$SHELL` when it is an absolute path to an existing file, else the first

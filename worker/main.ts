@@ -3,6 +3,7 @@
  * on the task queue, and writes a liveness row for /api/health. SIGINT/SIGTERM drain gracefully;
  * SIGKILL is also fine: Temporal retries whatever was in flight.
  */
+import { performance } from 'node:perf_hooks';
 import { NativeConnection, Worker, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { getDb } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
@@ -10,12 +11,30 @@ import { heartbeats } from '../db/schema.js';
 import { createGithubClient, githubApiUrl, resolveGithubToken } from '../activities/github/index.js';
 import { createActivities } from './activities.js';
 import { loadWorkflowBundle } from './bundle.js';
-import { loadConfig } from './env.js';
+import { loadConfig, parentEnv } from './env.js';
 import { createLogger } from './logger.js';
 import { failOrphanedActivities, inflightDir } from './inflight.js';
 import { workerInterceptors } from './interceptors.js';
 
+/**
+ * Where the start-up goes, in ms: `modules` is process start → main() (tsx and every static
+ * import), then each step. Logged with `worker ready`; bench/worker-start.ts reads it.
+ */
+function startupClock() {
+  const phases: Record<string, number> = { modules: Math.round(performance.now()) };
+  let last = performance.now();
+  return {
+    phases,
+    mark(name: string) {
+      const now = performance.now();
+      phases[name] = Math.round(now - last);
+      last = now;
+    },
+  };
+}
+
 async function main() {
+  const clock = startupClock();
   const config = loadConfig();
   const log = createLogger('worker', config.logLevel);
   // The Runtime would install its own SIGINT/SIGTERM handlers that shut every worker down; with ours
@@ -24,10 +43,13 @@ async function main() {
     shutdownSignals: [],
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
   });
+  clock.mark('config');
   migrateDatabase(config.dbFile);
   const db = getDb(config.dbFile);
+  clock.mark('migrate');
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.localPort}`;
   const connection = await NativeConnection.connect({ address });
+  clock.mark('connect');
   // A dead predecessor's activities get their retries now, not after their timeouts (inflight.ts);
   // it runs beside the start-up (never awaited before serving) and never fails it.
   const inflight = inflightDir(config.home);
@@ -46,7 +68,7 @@ async function main() {
     GITHUB_TOKEN: config.env.GITHUB_TOKEN,
     GH_TOKEN: config.env.GH_TOKEN,
     GITHUB_API_URL: config.env.GITHUB_API_URL,
-    PATH: process.env.PATH,
+    PATH: parentEnv().PATH,
   };
   const token = await resolveGithubToken(githubEnv);
   const octokit = token ? createGithubClient({ token: token.token, baseUrl: githubApiUrl(githubEnv) }) : null;
@@ -54,7 +76,9 @@ async function main() {
     { github: token ? `token from ${token.source}` : 'no token', api: githubApiUrl(githubEnv) },
     'github',
   );
+  clock.mark('github');
   const workflowBundle = await loadWorkflowBundle(`${config.home}/cache`, (m) => log.info(m));
+  clock.mark('bundle');
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -68,6 +92,7 @@ async function main() {
     // sent to the server keeps Stop within about two seconds (the default waits 80% of the timeout).
     maxHeartbeatThrottleInterval: '1s',
   });
+  clock.mark('create');
   const beat = () =>
     db
       .insert(heartbeats)
@@ -93,7 +118,15 @@ async function main() {
     worker.shutdown();
   };
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, drain);
-  log.info({ address, taskQueue: config.taskQueue, namespace: config.temporal.namespace }, 'worker ready');
+  log.info(
+    {
+      address,
+      taskQueue: config.taskQueue,
+      namespace: config.temporal.namespace,
+      startupMs: { ...clock.phases, total: Math.round(performance.now()) },
+    },
+    'worker ready',
+  );
   // A line the supervisor and tests wait for.
   process.stdout.write(`RATCHET_WORKER_READY pid=${process.pid}\n`);
   try {

@@ -36,7 +36,8 @@ import { commandOf, createTurnRecorder, pathsOf, replayRows, tokenUsage } from '
 import { resolveExecutable } from './cli-probe.js';
 import { rejected, unavailable } from './provider-errors.js';
 import type { AgentRunner, AgentTurnRequest, RunnerContext } from './runner.js';
-import { buildAgentEnv, redactSecrets, type Env } from './sandbox-env.js';
+import { acpAgentEnv as childEnvOfAcpAgent } from '../../core/child-env.js';
+import { redactSecrets, type Env } from './sandbox-env.js';
 import { isWithin } from './tools/index.js';
 import { finishTurn, type StoredMessage } from './transcript.js';
 
@@ -64,12 +65,7 @@ const processRecord = z.object({
 
 /** The environment an ACP agent starts with: the sandbox allowlist plus its named variables. */
 export function acpAgentEnv(parent: Env, agent: AcpAgentConfig): Record<string, string> {
-  const env: Record<string, string> = { ...buildAgentEnv(parent) };
-  for (const name of agent.passEnv) {
-    const v = parent[name];
-    if (v !== undefined && v !== '') env[name] = v;
-  }
-  return env;
+  return childEnvOfAcpAgent(parent, agent.passEnv);
 }
 
 /** The servers in ACP's shape; http ones only when the agent can take them (the rest are named). */

@@ -16,7 +16,6 @@ import { getSetting, getSpendSince, getWorkspaceSpend } from '../../db/queries/b
 import { appendEvent, countEventsByKeyPrefix } from '../../db/queries/workspaces.js';
 import type { AgentRunner, AgentTurnRequest } from './runner.js';
 import { createLiveSink } from './live.js';
-import { mcpServersForTurn } from './mcp.js';
 import { completedTurnResult, createTranscript, ensureSession } from './transcript.js';
 import { renderTurnPrompts } from './turn-prompts.js';
 
@@ -40,13 +39,13 @@ export interface AgentActivityDeps {
   db: Db;
   /** Runners by name; the worker registers the ones that are configured. */
   runners: Partial<Record<RunnerName, AgentRunner>>;
-  /** The worker's environment: MCP servers' named variables are read from it. @default process.env */
-  env?: Record<string, string | undefined>;
+  /** The worker's environment (captured at start-up): MCP servers' named variables are read from it. */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 export const DAILY_BUDGET_SETTING = 'budget.dailyUsd';
 
-export function createAgentActivities({ db, runners, env = process.env }: AgentActivityDeps) {
+export function createAgentActivities({ db, runners, env }: AgentActivityDeps) {
   return {
     async runAgentTurn(input: RunAgentTurnInput): Promise<AgentTurnResult> {
       const ctx = Context.current();
@@ -96,6 +95,8 @@ export function createAgentActivities({ db, runners, env = process.env }: AgentA
         vars: input.templateVars ?? {},
       });
       // The project's approved MCP servers; why any did not start is said once in the session.
+      // mcp.ts (and the MCP SDK it imports) loads on the first turn, not at the worker's start.
+      const { mcpServersForTurn } = await import('./mcp.js');
       const mcp = mcpServersForTurn({
         db,
         projectId: spec.projectId,

@@ -18,8 +18,8 @@
  * Commands that run project code (`npm test`, `npm run …`) are trusted as the project's scripts
  * are; the CLI's path checks cover its own tools and the redirections it can see.
  *
- * Environment. The sandbox allowlist (`buildAgentEnv`) plus the CLI's own documented, non-secret
- * switches from the worker's environment. The API key is NOT put in the environment: the CLI
+ * Environment. core/child-env.ts's `claude-code` profile: the agent allowlist plus the CLI's own
+ * documented, non-secret switches from the worker's environment. The API key is NOT put in the environment: the CLI
  * reads it from a pipe (`CLAUDE_CODE_API_KEY_FILE_DESCRIPTOR`), so the shells its Bash tool
  * starts never see it (with the key in its environment they do: `env` in a Bash tool call prints
  * it), and it is in no argv, log or prompt.
@@ -29,7 +29,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AgentConfig } from '../../core/agent.js';
 import type { ResolvedMcpServer } from '../../core/mcp.js';
-import { buildAgentEnv, type Env } from './sandbox-env.js';
+import { claudeCodeEnv as childEnvOfClaudeCode, type Env } from '../../core/child-env.js';
 
 /** Tools pre-allowed in every mode: they only read. */
 export const CLAUDE_CODE_READ_TOOLS = ['Read', 'Glob', 'Grep', 'LS', 'TodoWrite'];
@@ -57,46 +57,8 @@ export const CLAUDE_CODE_BASH_RULES = [
   'Bash(pwd)',
 ];
 
-/**
- * The CLI's own configuration variables passed through from the worker's environment (names
- * from the CLI's documentation). None holds a credential; cloud credentials for Bedrock/Vertex
- * come from the user's profile files (`AWS_PROFILE`, gcloud), not from variables the CLI's shells
- * would inherit.
- */
-export const CLAUDE_CODE_SWITCHES = [
-  'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC',
-  'DISABLE_TELEMETRY',
-  'DISABLE_ERROR_REPORTING',
-  'DISABLE_AUTOUPDATER',
-  'DISABLE_BUG_COMMAND',
-  'DISABLE_COST_WARNINGS',
-  'DISABLE_NON_ESSENTIAL_MODEL_CALLS',
-  'CLAUDE_CODE_USE_BEDROCK',
-  'CLAUDE_CODE_USE_VERTEX',
-  'CLAUDE_CODE_SKIP_BEDROCK_AUTH',
-  'CLAUDE_CODE_SKIP_VERTEX_AUTH',
-  'ANTHROPIC_MODEL',
-  'ANTHROPIC_SMALL_FAST_MODEL',
-  'ANTHROPIC_DEFAULT_OPUS_MODEL',
-  'ANTHROPIC_DEFAULT_SONNET_MODEL',
-  'ANTHROPIC_DEFAULT_HAIKU_MODEL',
-  'ANTHROPIC_BEDROCK_BASE_URL',
-  'ANTHROPIC_VERTEX_BASE_URL',
-  'ANTHROPIC_VERTEX_PROJECT_ID',
-  'CLOUD_ML_REGION',
-  'AWS_REGION',
-  'AWS_PROFILE',
-  'CLAUDE_CONFIG_DIR',
-  'CLAUDE_CODE_MAX_RETRIES',
-  'CLAUDE_CODE_MAX_OUTPUT_TOKENS',
-  'MAX_THINKING_TOKENS',
-  'API_TIMEOUT_MS',
-  'BASH_DEFAULT_TIMEOUT_MS',
-  'BASH_MAX_TIMEOUT_MS',
-];
-
-/** Prefixed switches (`VERTEX_REGION_CLAUDE_3_5_SONNET`, …). */
-const SWITCH_PREFIXES = ['VERTEX_REGION_'];
+/** The CLI's own configuration variables passed through (core/child-env.ts `claude-code` profile). */
+export { CLAUDE_CODE_SWITCHES } from '../../core/child-env.js';
 
 /** The variable naming the fd the CLI reads its API key from. */
 export const API_KEY_FD_VARIABLE = 'CLAUDE_CODE_API_KEY_FILE_DESCRIPTOR';
@@ -158,12 +120,7 @@ export function claudeCodeEnv(opts: {
   baseURL?: string;
   apiKeyFd?: number;
 }): Record<string, string> {
-  const env: Record<string, string> = { ...buildAgentEnv(opts.parentEnv, opts.extraEnv) };
-  for (const [name, value] of Object.entries(opts.parentEnv)) {
-    if (value === undefined || value === '') continue;
-    if (CLAUDE_CODE_SWITCHES.includes(name) || SWITCH_PREFIXES.some((p) => name.startsWith(p)))
-      env[name] = value;
-  }
+  const env = childEnvOfClaudeCode(opts.parentEnv, opts.extraEnv);
   if (opts.baseURL) env.ANTHROPIC_BASE_URL = opts.baseURL;
   if (opts.apiKeyFd !== undefined) env[API_KEY_FD_VARIABLE] = String(opts.apiKeyFd);
   return env;

@@ -26,7 +26,8 @@ import {
 import type { Db } from '../../db/client.js';
 import { getScriptTrust } from '../../db/queries/script-trust.js';
 import type { ToolDefinition } from './runner.js';
-import { buildAgentEnv, redactSecrets, type Env } from './sandbox-env.js';
+import { mcpServerEnv } from '../../core/child-env.js';
+import { redactSecrets, type Env } from './sandbox-env.js';
 
 export type McpConfigRead =
   Exclude<McpConfigParse, { state: 'ok' }> | (Extract<McpConfigParse, { state: 'ok' }> & { sha256: string });
@@ -117,7 +118,7 @@ export async function connectMcpTools(
                 args: server.args,
                 cwd: opts.cwd,
                 // The agent's allowlisted environment plus only the variables this server names.
-                env: { ...buildAgentEnv(opts.env), ...server.env },
+                env: mcpServerEnv(opts.env, server.env),
                 stderr: 'pipe',
               })
             : new StreamableHTTPClientTransport(new URL(server.url), {

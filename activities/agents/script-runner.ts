@@ -52,7 +52,16 @@ export function scriptFor(req: AgentTurnRequest, turnIndex: number): ScriptStep[
   return [{ op: 'append', path: 'RATCHET_NOTES.md', line: req.prompt }];
 }
 
-export function createScriptRunner(): AgentRunner {
+export interface ScriptRunnerOptions {
+  /**
+   * Honour `killWorkerAfterApply` steps (the worker SIGKILLs itself after applying one). Only the
+   * durability suite turns it on, through RATCHET_TEST_KILL_POINTS=1 in the worker's configuration.
+   * @default false
+   */
+  killPoints?: boolean;
+}
+
+export function createScriptRunner({ killPoints = false }: ScriptRunnerOptions = {}): AgentRunner {
   // Scripted steps are tool calls with deterministic ids, so a retry skips what already ran.
   return {
     name: 'script',
@@ -85,7 +94,7 @@ export function createScriptRunner(): AgentRunner {
           ...(await preState(req.worktreePath, step)),
         };
         if (!earlier) transcript.append({ role: 'tool_call', toolCallId, toolName: step.op, content: call });
-        const result = await applyStep(req.worktreePath, step, ctx, call);
+        const result = await applyStep(req.worktreePath, step, ctx, call, killPoints);
         if (!result.ok) refused.push(result.output);
         const seq = transcript.append({
           role: 'tool_result',
@@ -152,6 +161,7 @@ async function applyStep(
   step: ScriptStep,
   ctx: RunnerContext,
   call: CallRecord,
+  killPoints: boolean,
 ): Promise<StepResult> {
   switch (step.op) {
     case 'write': {
@@ -170,10 +180,9 @@ async function applyStep(
       }
       fs.mkdirSync(path.dirname(file.path), { recursive: true });
       fs.appendFileSync(file.path, text);
-      // A test kill point, honoured only by a worker started with RATCHET_TEST_KILL_POINTS=1 (the
+      // A test kill point, honoured only by a worker configured with RATCHET_TEST_KILL_POINTS=1 (the
       // durability suite), so no workspace's script can make a user's worker kill itself.
-      if (step.killWorkerAfterApply && ctx.attempt === 1 && process.env.RATCHET_TEST_KILL_POINTS === '1')
-        process.kill(process.pid, 'SIGKILL');
+      if (step.killWorkerAfterApply && ctx.attempt === 1 && killPoints) process.kill(process.pid, 'SIGKILL');
       return { ok: true, output: `appended to ${step.path}` };
     }
     case 'delete': {

@@ -61,8 +61,8 @@ export interface ModelAdapter {
 
 export interface ToolLoopDeps {
   makeToolbox: ToolboxFactory;
-  /** The worker's environment, for the MCP servers' allowlisted base environment. @default process.env */
-  env?: Record<string, string | undefined>;
+  /** The worker's environment (captured at start-up), for the MCP servers' `mcp` profile. */
+  env: Readonly<Record<string, string | undefined>>;
   /** Price overrides from settings; defaults come from pricing.ts. */
   prices?: PriceTable;
   /** Heartbeat interval while a tool runs. @default 5000 */
@@ -182,7 +182,7 @@ export async function runToolLoop(
       mcp = await connectMcpTools(req.mcpServers, {
         mode: req.config.mode,
         cwd: req.worktreePath,
-        env: deps.env ?? process.env,
+        env: deps.env,
       });
     } finally {
       clearInterval(heartbeat);

@@ -20,6 +20,7 @@ async function setup(script: FakeAnthropicTurn[]) {
     apiKey: 'sk-ant-test-key',
     baseURL: fake.url,
     makeToolbox: h.makeToolbox,
+    env: process.env,
   });
   return { h, runner, fake };
 }

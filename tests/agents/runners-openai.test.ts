@@ -23,6 +23,7 @@ async function setup(script: FakeOpenAITurn[], provider = 'openai') {
     baseURL: `${fake.url}/v1`,
     provider,
     makeToolbox: h.makeToolbox,
+    env: process.env,
   });
   return { h, runner, fake };
 }
@@ -189,8 +190,18 @@ describe('fallback runner', () => {
     fakes.push(anthropic, openai);
     const h = makeHarness();
     const runner = createFallbackRunner(
-      createAnthropicRunner({ apiKey: 'k', baseURL: anthropic.url, makeToolbox: h.makeToolbox }),
-      createOpenAIRunner({ apiKey: 'k', baseURL: `${openai.url}/v1`, makeToolbox: h.makeToolbox }),
+      createAnthropicRunner({
+        apiKey: 'k',
+        baseURL: anthropic.url,
+        makeToolbox: h.makeToolbox,
+        env: process.env,
+      }),
+      createOpenAIRunner({
+        apiKey: 'k',
+        baseURL: `${openai.url}/v1`,
+        makeToolbox: h.makeToolbox,
+        env: process.env,
+      }),
       { switchAfterAttempts: 1, secondaryModel: 'gpt-4.1-mini' },
     );
     const failure = await failureOf(runner.run(h.request({ model: 'claude-sonnet-4-6' }), h.context()));

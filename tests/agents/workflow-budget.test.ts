@@ -57,6 +57,7 @@ async function withFake<T>(script: FakeAnthropicTurn[], fn: (fake: FakeAnthropic
     apiKey: 'sk-ant-test-key',
     baseURL: fake.url,
     makeToolbox: ({ worktree, mode }) => createToolbox({ worktree, mode, env: process.env }),
+    env: process.env,
   });
   const worker = await Worker.create({
     connection: env.nativeConnection,

@@ -64,6 +64,7 @@ async function runWorkspace(spec: WorkspaceSpec, script: FakeAnthropicTurn[]) {
     apiKey: 'sk-ant-test-key',
     baseURL: fake.url,
     makeToolbox: ({ worktree, mode }) => createToolbox({ worktree, mode, env: process.env }),
+    env: process.env,
   });
   const worker = await Worker.create({
     connection: env.nativeConnection,

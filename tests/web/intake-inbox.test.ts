@@ -152,6 +152,7 @@ beforeAll(async () => {
           apiKey: 'sk-ant-test-key',
           baseURL: anthropic.url,
           makeToolbox: ({ worktree, mode }) => createToolbox({ worktree, mode, env: process.env }),
+          env: process.env,
         }),
       },
     }),

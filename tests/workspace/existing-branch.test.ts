@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createGitActivities } from '../../activities/git.js';
+import { gitEnv } from '../../core/child-env.js';
 import { git, makeRepo, type TestRepo } from '../support/git.js';
 
 const repos: TestRepo[] = [];
@@ -13,7 +14,7 @@ afterAll(() => {
   for (const r of repos) fs.rmSync(r.root, { recursive: true, force: true });
 });
 
-const activities = createGitActivities({});
+const activities = createGitActivities({ env: gitEnv(process.env) });
 
 function repoWithBranch(branch: string, { keepLocal }: { keepLocal: boolean }) {
   const repo = makeRepo({ prefix: 'existing-branch-' });

@@ -1,12 +1,15 @@
 /**
- * The console's configuration, through core/config.ts's one loader, once per process. Nothing else
- * in web/ reads `process.env`. The console's start-up (web/instrumentation.ts) loads it, so a bad
- * variable or config file stops the start with every offending name listed.
+ * The console's configuration, through core/config.ts's one loader, once per process, and the
+ * environments of its child processes (core/child-env.ts profiles). Nothing else in web/ reads
+ * `process.env` (eslint.config.js enforces it for web/lib). The console's start-up
+ * (web/instrumentation.ts) loads it, so a bad variable or config file stops the start with every
+ * offending name listed.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import { loadConfig, type RatchetConfig } from '../../core/config.js';
-import { pickShell, terminalEnv } from '../../core/terminal.js';
+import { consoleEnv, terminalEnv } from '../../core/child-env.js';
+import { pickShell } from '../../core/terminal.js';
 
 const cache = globalThis as unknown as { __ratchetWebConfig?: RatchetConfig };
 
@@ -29,17 +32,22 @@ export function getConfig(): RatchetConfig {
   return cache.__ratchetWebConfig;
 }
 
-/** Variables no child process of the console needs; stripped from `childEnv()`. */
-const SECRET_ENV = ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GITHUB_TOKEN', 'GH_TOKEN'];
-
 /**
- * The only other process.env read: the environment for subprocesses the console runs (git, gh),
- * with model and GitHub secrets removed.
+ * The environment for subprocesses the console runs (git, gh): core/child-env.ts's `console`
+ * profile (the user's environment minus every secret, the GitHub tokens included, model keys,
+ * RATCHET_* and NODE_OPTIONS).
  */
 export function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0' };
-  for (const k of SECRET_ENV) delete env[k];
-  return env;
+  // Next's type augmentation makes NODE_ENV required on ProcessEnv; a child env need not carry it.
+  return consoleEnv(process.env) as NodeJS.ProcessEnv;
+}
+
+/**
+ * A frozen copy of the console's environment, for checks that only look (is `claude` on PATH,
+ * which CLAUDE_* switch or agent key is set): never handed to a child process.
+ */
+export function parentEnv(): Readonly<Record<string, string | undefined>> {
+  return Object.freeze({ ...process.env });
 }
 
 /** Whether each named variable is set (non-empty) in the console's environment; never a value. */

@@ -155,7 +155,8 @@ export async function checkHealth({
   config: RatchetConfig;
   db: () => Db;
   client: () => Promise<Client>;
-  processEnv: NodeJS.ProcessEnv;
+  /** The console's environment, for looking only (web/lib/env.ts `parentEnv`). */
+  processEnv: Readonly<Record<string, string | undefined>>;
 }): Promise<HealthReport> {
   const database = checkDatabase(db, config.dbFile);
   const { address, namespace } = config.temporal;
@@ -190,7 +191,7 @@ export async function checkHealth({
     worker = { ok: false, pollers: 0, taskQueue, heartbeat, error: 'Temporal is unreachable.' };
   }
   const env = config.env;
-  // The token comes from the console's configuration (childEnv() strips it); gh gets the PATH.
+  // The token comes from the console's configuration; gh gets the PATH and HOME.
   const [github, providers] = await Promise.all([
     checkGithub(
       {

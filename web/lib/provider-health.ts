@@ -9,7 +9,7 @@ import path from 'node:path';
 import { acpAgents, type AcpAgentConfig } from '../../core/acp.js';
 import type { RatchetConfig } from '../../core/config.js';
 import { execFile } from 'node:child_process';
-import { isSecretName } from '../../core/secret-names.js';
+import { isSecretName, probeEnv } from '../../core/child-env.js';
 
 export interface ProviderHealth {
   installed: boolean;
@@ -52,10 +52,10 @@ function resolveExecutable(bin: string, env: Env): string | null {
 function claudeAnswers(env: Env, timeoutMs: number): Promise<boolean> {
   const file = resolveExecutable('claude', env);
   if (!file) return Promise.resolve(false);
-  // Only PATH and HOME: the probe needs no credential.
-  const probeEnv = { PATH: env.PATH ?? '', HOME: env.HOME ?? '' } as unknown as NodeJS.ProcessEnv;
+  // The `probe` profile (PATH and HOME only): the probe needs no credential.
+  const childEnv = probeEnv(env) as unknown as NodeJS.ProcessEnv;
   return new Promise((resolve) =>
-    execFile(file, ['--version'], { env: probeEnv, timeout: timeoutMs }, (err: Error | null) =>
+    execFile(file, ['--version'], { env: childEnv, timeout: timeoutMs }, (err: Error | null) =>
       resolve(!err),
     ),
   );

@@ -9,13 +9,13 @@ import {
   credentialRunner as firstCredentialRunner,
   runnerAvailability as availabilityOf,
 } from '../../core/runner-availability.js';
-import { childEnv, getConfig } from './env.js';
+import { getConfig, parentEnv } from './env.js';
 import { onPath } from './health.js';
 
 /** ACP agents (presets and the config file's) whose command is installed, by name. */
 export function installedAcpAgents(): string[] {
   const { agents } = getConfig();
-  const envPath = childEnv().PATH;
+  const envPath = parentEnv().PATH;
   return Object.entries(acpAgents(agents.acp)).flatMap(([name, a]) =>
     onPath(a.command, envPath) ? [name] : [],
   );
@@ -24,7 +24,7 @@ export function installedAcpAgents(): string[] {
 export function runnerAvailability(): Record<RunnerName, boolean> {
   return availabilityOf({
     env: getConfig().env,
-    claudeOnPath: onPath('claude', childEnv().PATH),
+    claudeOnPath: onPath('claude', parentEnv().PATH),
     installedAcpAgents: installedAcpAgents(),
   });
 }

@@ -38,8 +38,8 @@ export interface ToolboxOptions {
   commandTimeoutMs?: number;
   /** Cap on every tool's output, in bytes. @default 30000 */
   outputCapBytes?: number;
-  /** Parent environment; filtered through `buildAgentEnv`, and its secrets redacted from output. @default process.env */
-  env?: Env;
+  /** The worker's environment; filtered through `buildAgentEnv`, and its secrets redacted from output. */
+  env: Env;
   /** Explicit non-secret additions to the command environment (see `buildAgentEnv`). */
   extraEnv?: Env;
   /** Time limit for list_files/grep walks. @default 30000 */
@@ -75,7 +75,7 @@ export function createToolbox(opts: ToolboxOptions): Toolbox {
   const commandTimeoutMs = opts.commandTimeoutMs ?? 120_000;
   const capBytes = opts.outputCapBytes ?? 30_000;
   const searchTimeoutMs = opts.searchTimeoutMs ?? 30_000;
-  const parentEnv = opts.env ?? process.env;
+  const parentEnv = opts.env;
   const commandEnv = buildAgentEnv(parentEnv, opts.extraEnv);
   const redact = secretRedactor(parentEnv);
   const available = TOOL_NAMES.filter((n) => mode === 'agent' || READ_ONLY_TOOLS.includes(n));

@@ -1,7 +1,7 @@
 import { describeScopes, type HealthPart } from '../../../core/health-problems.js';
 import '../../components/health/health.css';
 import { db } from '../../lib/db.js';
-import { childEnv, getConfig } from '../../lib/env.js';
+import { getConfig, parentEnv } from '../../lib/env.js';
 import { checkHealth, type HealthReport } from '../../lib/health.js';
 import { temporalClient } from '../../lib/temporal.js';
 
@@ -62,7 +62,7 @@ export default async function HealthPage() {
     config: getConfig(),
     db,
     client: temporalClient,
-    processEnv: childEnv(),
+    processEnv: parentEnv(),
   });
   return (
     <div className="health-page">

@@ -3,7 +3,7 @@ import { getConsoleSettings, listSettingRows } from '../../../db/queries/setting
 import { McpServersCard } from '../../components/mcp-servers-card.js';
 import { SettingsForm } from '../../components/settings-form.js';
 import { db } from '../../lib/db.js';
-import { childEnv, getConfig } from '../../lib/env.js';
+import { getConfig, parentEnv } from '../../lib/env.js';
 import { listProjectMcp } from '../../lib/mcp-servers.js';
 import { checkProviders, type ProviderHealth } from '../../lib/provider-health.js';
 import { credentialRunner, runnerAvailability } from '../../lib/runners.js';
@@ -26,7 +26,7 @@ export default async function SettingsPage() {
   const { values, invalid } = getConsoleSettings({ db: database });
   const rows = listSettingRows({ db: database });
   const available = runnerAvailability();
-  const providers = await checkProviders(config, childEnv());
+  const providers = await checkProviders(config, parentEnv());
   const mcp = await listProjectMcp(database);
   const providerRows: [string, ProviderHealth][] = [
     ['anthropic', providers.anthropic],

@@ -1,5 +1,5 @@
 import { HEALTH_MINIMAL_HEADER } from '../../../../core/web-guard.js';
-import { childEnv, getConfig } from '../../../lib/env.js';
+import { getConfig, parentEnv } from '../../../lib/env.js';
 import { db } from '../../../lib/db.js';
 import { withErrors } from '../../../lib/errors.js';
 import { checkHealth } from '../../../lib/health.js';
@@ -14,7 +14,7 @@ export const GET = withErrors('GET /api/health', async (req: Request) => {
     config: getConfig(),
     db,
     client: temporalClient,
-    processEnv: childEnv(),
+    processEnv: parentEnv(),
   });
   const ok = report.temporal.ok && report.database.ok && report.worker.ok;
   const body = req.headers.get(HEALTH_MINIMAL_HEADER) === '1' ? { ok } : report;

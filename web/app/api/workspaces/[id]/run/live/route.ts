@@ -1,0 +1,16 @@
+import { withErrors } from '../../../../../../lib/errors.js';
+import { runScriptHostOrThrow } from '../../../../../../lib/run-script-host.js';
+import { eventStream } from '../../../../../../lib/sse.js';
+import { workspaceParams, type WorkspaceRouteContext } from '../../schema.js';
+
+export const dynamic = 'force-dynamic';
+
+// GET /api/workspaces/:id/run/live – Server-Sent Events: the run script's output tail (`reset`), then new output and state changes.
+export const GET = withErrors(
+  'GET /api/workspaces/:id/run/live',
+  async (req: Request, ctx: WorkspaceRouteContext) => {
+    const { id } = workspaceParams.parse(await ctx.params);
+    const host = runScriptHostOrThrow();
+    return eventStream(req, (send) => host.subscribe(id, send));
+  },
+);

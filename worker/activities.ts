@@ -6,6 +6,7 @@ import { createAgentActivities } from '../activities/agents/activities.js';
 import { createRunners } from '../activities/agents/registry.js';
 import { isSecretName } from '../activities/agents/sandbox-env.js';
 import type { AgentRunner } from '../activities/agents/runner.js';
+import { createCleanupRunner } from '../activities/cleanup-script.js';
 import { createGitActivities } from '../activities/git.js';
 import { createSetupActivities } from '../activities/setup.js';
 import { createStoreActivities } from '../activities/store.js';
@@ -59,7 +60,12 @@ export function createActivities({
   const runners = { ...createRunners(config), ...extraRunners };
   return {
     ...createStoreActivities({ db }),
-    ...createGitActivities({ heartbeat, env: gitEnv(process.env) }),
+    // Archive runs the project's approved cleanup script before it removes the worktree.
+    ...createGitActivities({
+      heartbeat,
+      env: gitEnv(process.env),
+      beforeRemove: createCleanupRunner({ db }),
+    }),
     ...createSetupActivities({ db }),
     ...createAgentActivities({ db, runners }),
     ...createGithubActivities({ octokit }),

@@ -73,3 +73,11 @@ export function getRunState(db: Db, workspaceId: string): { run: RunView | null;
   if (!ws) throw new DomainError('WorkspaceNotFound', `No workspace with id ${id}.`);
   return { run: findRunScriptHost()?.view(id) ?? null, script: getRunScriptInfo(db, ws.projectId) };
 }
+
+/** GET /api/workspaces/:id/run/live: the owner to subscribe to, once the workspace is known to exist. */
+export function runOutputHost(db: Db, workspaceId: string) {
+  const id = workspaceIdSchema.parse(workspaceId);
+  if (!getWorkspaceById({ db, id }))
+    throw new DomainError('WorkspaceNotFound', `No workspace with id ${id}.`);
+  return { id, host: runScriptHostOrThrow() };
+}

@@ -1,5 +1,6 @@
+import { db } from '../../../../../../lib/db.js';
 import { withErrors } from '../../../../../../lib/errors.js';
-import { runScriptHostOrThrow } from '../../../../../../lib/run-script-host.js';
+import { runOutputHost } from '../../../../../../lib/run-script.js';
 import { eventStream } from '../../../../../../lib/sse.js';
 import { workspaceParams, type WorkspaceRouteContext } from '../../schema.js';
 
@@ -9,8 +10,8 @@ export const dynamic = 'force-dynamic';
 export const GET = withErrors(
   'GET /api/workspaces/:id/run/live',
   async (req: Request, ctx: WorkspaceRouteContext) => {
-    const { id } = workspaceParams.parse(await ctx.params);
-    const host = runScriptHostOrThrow();
+    const { id: given } = workspaceParams.parse(await ctx.params);
+    const { id, host } = runOutputHost(db(), given);
     return eventStream(req, (send) => host.subscribe(id, send));
   },
 );

@@ -17,6 +17,15 @@ export interface GitDeps {
   heartbeat?: () => void;
   /** Git's whole environment: core/child-env.ts's `git` profile of the worker's environment. */
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Runs before an existing worktree is removed on archive (the worker wires the project's
+   * cleanup script here, activities/cleanup-script.ts). Its failure never blocks the archive.
+   */
+  beforeRemove?: (input: {
+    workspaceId: string;
+    worktreePath: string;
+    heartbeat?: () => void;
+  }) => Promise<unknown>;
 }
 
 export interface CreateWorktreeInput {
@@ -350,6 +359,11 @@ export function createGitActivities(deps: GitDeps) {
       const worktreePath = assertInside(input.worktreeRoot, input.worktreePath, 'worktreePath');
       let removed = false;
       if (fs.existsSync(worktreePath)) {
+        if (deps.beforeRemove) {
+          await deps
+            .beforeRemove({ workspaceId: input.workspaceId, worktreePath, heartbeat: deps.heartbeat })
+            .catch(() => undefined); // recorded on the timeline by the hook; the archive goes on
+        }
         const res = await git(input.repoPath, ['worktree', 'remove', '--force', '--', worktreePath], {
           allowFail: true,
         });

@@ -42,6 +42,12 @@ export const projectConfigSchema = z
       .optional(),
     /** @default 600 */
     setupTimeoutSec: z.number().int().positive().max(7200).optional(),
+    /** A long-running dev server, started per workspace from the console (web/run-script-server.ts). */
+    run: z.string().max(SCRIPT_MAX_CHARS, `must be at most ${SCRIPT_MAX_CHARS} characters`).optional(),
+    /** The port the run script's server listens on; it gets it as `PORT`. */
+    runPort: z.number().int().min(1).max(65_535).optional(),
+    /** Run in the worktree when the workspace is archived, before the worktree is removed. */
+    cleanup: z.string().max(SCRIPT_MAX_CHARS, `must be at most ${SCRIPT_MAX_CHARS} characters`).optional(),
   })
   .passthrough();
 export type ProjectConfig = z.infer<typeof projectConfigSchema>;
@@ -67,16 +73,17 @@ export function scriptSha256(script: string): string {
   return createHash('sha256').update(script, 'utf8').digest('hex');
 }
 
-/** The script of `kind` in the config (only `setup` exists in the file format so far). */
+/** The script of `kind` in the config; blank counts as none. */
 function scriptOf(config: ProjectConfig, kind: ScriptKind): string | undefined {
-  return kind === 'setup' ? config.setup : undefined;
+  const s = config[kind];
+  return s !== undefined && s.trim() !== '' ? s : undefined;
 }
 
 /**
  * The script that runs: one set on the Projects page replaces the repository's of that kind.
  * Either way its exact text must be trusted first.
  */
-function effectiveScript(
+export function effectiveScript(
   db: Db,
   projectId: string | null,
   config: ProjectConfig,
@@ -89,7 +96,7 @@ function effectiveScript(
   return { script: scriptOf(config, kind), source: 'repository' };
 }
 
-function projectOfWorkspace(db: Db, workspaceId: string): string | null {
+export function projectOfWorkspace(db: Db, workspaceId: string): string | null {
   return getWorkspaceById({ db, id: workspaceId })?.projectId ?? null;
 }
 

@@ -336,6 +336,19 @@ const LOCALE = /^LC_[A-Z]+$/;
  * worktree). `LANG` defaults to `C.UTF-8` so a console started without a locale still shows UTF-8.
  */
 export function terminalEnv(parent: Env, { shell, cwd }: { shell: string; cwd: string }): ChildEnv {
+  return { ...userBaseEnv(parent), TERM: 'xterm-256color', COLORTERM: 'truecolor', SHELL: shell, PWD: cwd };
+}
+
+/**
+ * `run` (a workspace's run script, the project's dev server started from the console): the
+ * terminal's allowlist, `PWD` (the worktree) and `PORT` when the project configures a port.
+ */
+export function runScriptEnv(parent: Env, { cwd, port }: { cwd: string; port: number | null }): ChildEnv {
+  return { ...userBaseEnv(parent), PWD: cwd, ...(port !== null ? { PORT: String(port) } : {}) };
+}
+
+/** The allowlisted user variables, `LC_*`, and `LANG`/`PATH` defaults: the terminal's and run script's base. */
+function userBaseEnv(parent: Env): ChildEnv {
   const env: ChildEnv = {};
   for (const name of TERMINAL_ENV_ALLOWLIST) {
     const v = parent[name];
@@ -344,10 +357,6 @@ export function terminalEnv(parent: Env, { shell, cwd }: { shell: string; cwd: s
   for (const [name, v] of Object.entries(parent)) if (LOCALE.test(name) && v) env[name] = v;
   env.LANG ??= 'C.UTF-8';
   env.PATH ??= DEFAULT_PATH;
-  env.TERM = 'xterm-256color';
-  env.COLORTERM = 'truecolor';
-  env.SHELL = shell;
-  env.PWD = cwd;
   return env;
 }
 

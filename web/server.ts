@@ -2,7 +2,9 @@
  * The console's server (what `npm start` runs as `web`): Next's production request handler for
  * every page and route (web/proxy.ts guards them), plus the WebSocket upgrade of the workspace
  * terminal (web/terminal-server.ts), which Next's route handlers cannot take. One process, one
- * port, so the terminal shares the console's origin, cookie and CSP `connect-src 'self'`.
+ * port, so the terminal shares the console's origin, cookie and CSP `connect-src 'self'`. It also
+ * owns the workspaces' run scripts (web/run-script-server.ts), which the routes reach through
+ * web/lib/run-script-host.ts.
  *
  *   node --import tsx web/server.ts      (binds RATCHET_HOST:RATCHET_PORT; `next build web` first)
  */
@@ -11,12 +13,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { getConfig } from './lib/env.js';
+import { installRunScriptHost } from './lib/run-script-host.js';
+import { createRunScriptServer } from './run-script-server.js';
 import { createTerminalServer } from './terminal-server.js';
 
 const WEB_DIR = path.dirname(fileURLToPath(import.meta.url));
 
 async function main() {
-  const { host, port } = getConfig();
+  const { host, port, home } = getConfig();
+  // Before anything listens: kill the run scripts a console that died left behind.
+  const runs = createRunScriptServer({ recordDir: path.join(home, 'run-scripts') });
+  installRunScriptHost(runs);
   // Next attaches its own `upgrade` listener (HMR, rewrites to other hosts; neither is used in
   // production here) to `httpServer`, or else to the server of the first request it handles,
   // where it would take the terminal's sockets too. It gets a server that never listens.
@@ -43,6 +50,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     terminals.close();
+    runs.close();
     server.close();
     server.closeAllConnections();
     void app.close().finally(() => process.exit(0));

@@ -6,6 +6,7 @@ import type { Db } from '../db/client.js';
 import { createAgentActivities } from '../activities/agents/activities.js';
 import { createRunners } from '../activities/agents/registry.js';
 import type { AgentRunner } from '../activities/agents/runner.js';
+import { createCleanupRunner } from '../activities/cleanup-script.js';
 import { createGitActivities } from '../activities/git.js';
 import { createSetupActivities } from '../activities/setup.js';
 import { createStoreActivities } from '../activities/store/index.js';
@@ -54,7 +55,12 @@ export function createActivities({
   return {
     // One factory per outside system; the poll cycle composes GitHub, store and Temporal steps.
     ...createStoreActivities({ db, startDelivery: startNotifyDelivery }),
-    ...createGitActivities({ heartbeat, env: gitEnv(env) }),
+    // Archive runs the project's approved cleanup script before it removes the worktree.
+    ...createGitActivities({
+      heartbeat,
+      env: gitEnv(env),
+      beforeRemove: createCleanupRunner({ db, env }),
+    }),
     ...createSetupActivities({ db, parentEnv: env }),
     ...createAgentActivities({ db, runners, env }),
     ...createGithubActivities({ octokit }),

@@ -47,6 +47,17 @@ export function appendEvent({ db, event }: { db: Db; event: NewWorkspaceEvent })
   return res.changes > 0;
 }
 
+/** Whether an event with exactly this dedupe key was recorded (a step that already finished). */
+export function hasEventWithKey({ db, dedupeKey }: { db: Db; dedupeKey: string }): boolean {
+  return (
+    db
+      .select({ id: workspaceEvents.id })
+      .from(workspaceEvents)
+      .where(eq(workspaceEvents.dedupeKey, dedupeKey))
+      .get() !== undefined
+  );
+}
+
 /** How many events of `kind` have a dedupe key starting with `prefix` (e.g. one activity's failures). */
 export function countEventsByKeyPrefix({
   db,

@@ -10,7 +10,9 @@
  * - adopt an open PR with a failing check: no PR is created, its fixer runs and pushes;
  * - a workspace fails: the inbox badge counts it live, the desktop notifier shows it, the webhook
  *   receiver gets exactly one delivery although the first attempt answered 500; mark read and
- *   mark all read update the count.
+ *   mark all read update the count;
+ * - a fixer asks a question (`RATCHET_ASK_HUMAN:`): the inbox gets one item and the webhook
+ *   exactly one delivery, however many poll cycles the waiting loop runs afterwards.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -21,23 +23,27 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScriptStep } from '../../core/agent.js';
 import { workflowIds } from '../../core/ids.js';
 import { createAnthropicRunner } from '../../activities/agents/anthropic-runner.js';
 import { createToolbox } from '../../activities/agents/tools/index.js';
 import { createGithubClient } from '../../activities/github/index.js';
 import type { Db } from '../../db/client.js';
 import { listFixAttempts } from '../../db/queries/fix-attempts.js';
+import { recordOpenedPullRequest } from '../../db/queries/pull-requests.js';
 import { updateSettings } from '../../db/queries/settings.js';
 import { notifications, projects, workspaces } from '../../db/schema.js';
 import { createActivities } from '../../worker/activities.js';
 import { WORKFLOWS_ENTRY } from '../../worker/bundle.js';
 import { loadConfig } from '../../worker/env.js';
-import { failing } from '../ratchet/harness.js';
+import { FIXER_TURN_BASE } from '../../workflows/fixer.js';
+import { ratchetStateQuery, type RatchetInput } from '../../workflows/ratchet-messages.js';
+import { failing, seedWorkspace } from '../ratchet/harness.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
 import { startFakeGithub, type FakeGithub } from '../support/fake-github/index.js';
 import { git, makeRepo, type TestRepo } from '../support/git.js';
 import { startDevServer } from '../support/temporal.js';
-import { addProject, makeHome, waitFor } from '../support/workspace-harness.js';
+import { addProject, makeHome, specFor, waitFor } from '../support/workspace-harness.js';
 import {
   ensureConsoleBuilt,
   launchChromium,
@@ -176,7 +182,7 @@ afterAll(async () => {
         .terminate('suite over')
         .catch(() => undefined);
   }
-  for (const name of ['issues', 'adopt'])
+  for (const name of ['issues', 'adopt', 'asking'])
     await env?.client.workflow
       .getHandle(workflowIds.poller('acme', name))
       .terminate('suite over')
@@ -459,6 +465,95 @@ describe('inbox', () => {
       // Still exactly one delivery for the failure (the second row was inserted behind the notifier's back).
       expect(receiver.got.filter((g) => g.status === 200 && g.body.id === id)).toHaveLength(1);
       await context.close();
+    } finally {
+      updateSettings({ db, patch: { 'notify.webhookUrl': null } });
+      await receiver.close();
+    }
+  }, 240_000);
+
+  it("a fixer's question reaches the inbox and the outgoing webhook exactly once, while the loop keeps polling", async () => {
+    const receiver = await startReceiver(0);
+    try {
+      updateSettings({ db, patch: { 'notify.webhookUrl': receiver.url } });
+      const p = project('asking');
+      const question = 'Should `build` target Node 18 or Node 20?';
+      // Fixer 1 (agent turn FIXER_TURN_BASE + 1) says the question and edits nothing.
+      const script: ScriptStep[][] = Array.from({ length: FIXER_TURN_BASE }, () => []);
+      script.push([{ op: 'say', text: `Two fixes are possible.\nRATCHET_ASK_HUMAN: ${question}` }]);
+      const spec = {
+        ...specFor(p.repo, p.id, { title: 'Asking loop', agent: { script } }),
+        github: { owner: 'acme', repo: 'asking' },
+      };
+      const ws = spec.workspaceId;
+      startedWorkspaces.push(ws);
+      seedWorkspace(db, { id: ws, projectId: p.id, branch: spec.branch });
+      git(p.repo.repo, 'worktree', 'add', '--quiet', '-b', spec.branch, spec.worktreePath, 'main');
+      const number = fake.openPr(p.fullName, { head: spec.branch, title: 'asking' });
+      fake.setChecks(p.fullName, number, [failing('build')]);
+      const pr = {
+        number,
+        url: `https://github.com/${p.fullName}/pull/${number}`,
+        headBranch: spec.branch,
+        baseBranch: 'main',
+      };
+      recordOpenedPullRequest({
+        db,
+        pr: { workspaceId: ws, projectId: p.id, ...pr, headSha: null, draft: false },
+      });
+      const input: RatchetInput = {
+        spec,
+        github: spec.github,
+        pr,
+        settings: { maxAttemptsPerKey: 1 },
+        heartbeatTimeoutMs: 10_000,
+      };
+      const loop = await env.client.workflow.start('ratchetWorkflow', {
+        workflowId: workflowIds.ratchet(ws),
+        taskQueue,
+        args: [input],
+      });
+      await waitFor(
+        'the fixer to ask',
+        async () => (await loop.query(ratchetStateQuery)).state === 'awaiting_human',
+        120_000,
+        250,
+      );
+
+      const note = await waitFor(
+        'the question in the inbox',
+        () => db.select().from(notifications).where(eq(notifications.workspaceId, ws)).all()[0],
+        20_000,
+      );
+      expect(note).toMatchObject({ level: 'warn', title: `PR #${number} needs a decision` });
+      expect(note.dedupeKey).toMatch(new RegExp(`^ask/${ws}/\\d+$`));
+      expect(note.body).toContain(question);
+      const listed = (await (await fetch(`${server.base}/api/notifications`)).json()) as {
+        items: Array<{ id: number; kind: string; workspaceId: string | null }>;
+      };
+      expect(listed.items.filter((i) => i.workspaceId === ws)).toMatchObject([{ id: note.id, kind: 'ask' }]);
+
+      const delivery = env.client.workflow.getHandle(workflowIds.notify(note.id));
+      expect(await delivery.result()).toMatchObject({ delivered: true, status: 200, attempt: 1 });
+      // Other suites' loops may still notify meanwhile; only this workspace's deliveries count.
+      const mine = () => receiver.got.filter((g) => g.body.workspaceId === ws);
+      expect(mine()).toHaveLength(1);
+      expect(mine()[0]!.headers['idempotency-key']).toBe(`notify-${note.id}`);
+      expect(mine()[0]!.body).toMatchObject({
+        id: note.id,
+        kind: 'ask',
+        level: 'warn',
+        title: `PR #${number} needs a decision`,
+        workspaceId: ws,
+      });
+      expect(String(mine()[0]!.body.text)).toContain(question);
+
+      // The loop keeps polling (every second here) while it waits for a person: no second
+      // notification, no second delivery.
+      const polls = fake.requests.length;
+      await waitFor('a few more poll cycles', () => fake.requests.length >= polls + 6, 30_000, 250);
+      expect((await loop.query(ratchetStateQuery)).state).toBe('awaiting_human');
+      expect(db.select().from(notifications).where(eq(notifications.workspaceId, ws)).all()).toHaveLength(1);
+      expect(mine()).toHaveLength(1);
     } finally {
       updateSettings({ db, patch: { 'notify.webhookUrl': null } });
       await receiver.close();

@@ -64,6 +64,7 @@ export function ProjectSettingsForm({ detail }: { detail: ProjectDetail }) {
   const p = detail.policy;
   const id = detail.project.id;
   const [defaultBranch, setDefaultBranch] = useState(detail.project.defaultBranch);
+  const [worktreeDir, setWorktreeDir] = useState(detail.project.worktreeDir ?? '');
   const [allowlist, setAllowlist] = useState(p.reviewBotAllowlist.join(', '));
   const [requireApproval, setRequireApproval] = useState(p.requireApproval);
   const [mergeMethod, setMergeMethod] = useState(p.mergeMethod);
@@ -88,6 +89,7 @@ export function ProjectSettingsForm({ detail }: { detail: ProjectDetail }) {
         method: 'PATCH',
         body: {
           defaultBranch,
+          worktreeDir: worktreeDir.trim() ? worktreeDir.trim() : null,
           policy: {
             reviewBotAllowlist: allowlist
               .split(/[\s,]+/)
@@ -139,13 +141,22 @@ export function ProjectSettingsForm({ detail }: { detail: ProjectDetail }) {
   return (
     <>
       <form className="card form" onSubmit={save} aria-label="Project settings">
-        <h2>Branch</h2>
+        <h2>Branch and worktrees</h2>
         <label>
           Default base branch
           <input
             name="defaultBranch"
             value={defaultBranch}
             onChange={(e) => setDefaultBranch(e.target.value)}
+          />
+        </label>
+        <label>
+          Worktree directory (for new workspaces; absolute, or relative to the repository)
+          <input
+            name="worktreeDir"
+            value={worktreeDir}
+            onChange={(e) => setWorktreeDir(e.target.value)}
+            placeholder="<RATCHET_HOME>/worktrees/<project> (the default)"
           />
         </label>
 

@@ -20,6 +20,7 @@ import {
   type DiffScope,
 } from '../../core/diff.js';
 import { branchNameSchema } from '../../core/workspace.js';
+import { WORKTREE_DIR_MARKER } from '../../core/worktree-dir.js';
 import type { Db } from '../../db/client.js';
 import { getWorkspaceById } from '../../db/queries/workspaces.js';
 import { projects } from '../../db/schema.js';
@@ -131,7 +132,12 @@ async function locate(db: Db, workspaceId: string): Promise<Where> {
   if (!branch.success || !base.success)
     throw new DomainError('NotApplicable', 'The workspace has an unusable branch name.');
   const root = project.worktreeDir ?? path.join(getConfig().worktreesDir, project.id);
-  if (!inside(root, ws.worktreePath)) {
+  // The worktree directory can be edited (new workspaces only): an older workspace's worktree
+  // lives in a directory Ratchet created and marked, or in the default one.
+  const earlierRoot =
+    inside(path.join(getConfig().worktreesDir, project.id), ws.worktreePath) ||
+    fs.existsSync(path.join(path.dirname(ws.worktreePath), WORKTREE_DIR_MARKER));
+  if (!inside(root, ws.worktreePath) && !earlierRoot) {
     throw new DomainError(
       'NotApplicable',
       `The worktree ${ws.worktreePath} is not inside ${root}; refusing to read it.`,

@@ -38,6 +38,12 @@ export const DOMAIN_ERROR_STATUS = {
   GithubNotFound: 404,
   /** Thrown when Temporal is not configured or cannot be reached. */
   TemporalUnavailable: 503,
+  /** Thrown when a workspace's run script is started while it already runs (one per workspace). */
+  RunAlreadyRunning: 409,
+  /** Thrown when the project's run script is missing or its exact text is not approved. */
+  RunScriptNotTrusted: 409,
+  /** Thrown when the console process that owns run scripts (web/server.ts) is not the one answering. */
+  RunScriptsUnavailable: 503,
 } as const;
 export type DomainErrorType = keyof typeof DOMAIN_ERROR_STATUS;
 

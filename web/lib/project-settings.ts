@@ -20,15 +20,17 @@ import {
   type ProjectPolicy,
   type ProjectScripts,
 } from '../../core/project-policy.js';
+import { runPortOf } from '../../core/run-script.js';
 import { SCRIPT_KINDS, sha256Schema, type ScriptKind, type TrustDecision } from '../../core/script-trust.js';
 import { branchNameSchema } from '../../core/workspace.js';
 import type { Db } from '../../db/client.js';
 import { getScriptTrust, recordScriptTrust } from '../../db/queries/script-trust.js';
 import { projects, pullRequests, workspaces, type Project } from '../../db/schema.js';
 import { policySignal } from '../../workflows/ratchet-messages.js';
-import { childEnv } from './env.js';
+import { TEXT_LIMITS, singleLineText } from '../../core/text.js';
+import { childEnv, getConfig } from './env.js';
 import { DomainError } from './errors.js';
-import { getProjectOrThrow, listProjects } from './projects.js';
+import { claimWorktreeDir, getProjectOrThrow, listProjects, worktreeDirFromInput } from './projects.js';
 
 export interface ProjectSummary {
   project: Project;
@@ -87,6 +89,8 @@ export interface ProjectDetail extends ProjectSummary {
   scriptViews: ProjectScriptView[];
   /** Why the repository's `.ratchet/config.json` could not be read, if it could not. */
   repoConfigError: string | null;
+  /** The run script's port: set here, else the repository's `runPort`, else none. */
+  runPort: number | null;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -154,6 +158,26 @@ export function getProjectDetail(db: Db, id: string): ProjectDetail {
     scripts,
     scriptViews: SCRIPT_KINDS.map((k) => scriptView(db, project, k, scripts, repo.config)),
     repoConfigError: repo.error,
+    runPort: runPortOf(scripts.runPort, repo.config),
+  };
+}
+
+/**
+ * One script of a project as the project page shows it (source, text, trust) and the run port,
+ * without the project's summary figures (the workspace page asks on every render).
+ */
+export function getProjectScript(
+  db: Db,
+  id: string,
+  kind: ScriptKind,
+): { project: Project; view: ProjectScriptView; runPort: number | null } {
+  const project = getProjectOrThrow(db, id);
+  const scripts = readProjectScripts(project.scripts);
+  const repo = repoConfig(project);
+  return {
+    project,
+    view: scriptView(db, project, kind, scripts, repo.config),
+    runPort: runPortOf(scripts.runPort, repo.config),
   };
 }
 
@@ -161,6 +185,14 @@ export function getProjectDetail(db: Db, id: string): ProjectDetail {
 export const updateProjectInputSchema = z
   .object({
     defaultBranch: branchNameSchema.optional(),
+    /**
+     * Where new workspaces' worktrees go: absolute, or relative to the repository; empty or null
+     * means the default (`<RATCHET_HOME>/worktrees/<project id>`). Existing workspaces keep theirs.
+     */
+    worktreeDir: z
+      .union([singleLineText(TEXT_LIMITS.path, { required: false }), z.null()])
+      .optional()
+      .transform((v) => (v === '' ? null : v)),
     policy: projectPolicySchema.optional(),
     scripts: projectScriptsSchema.optional(),
   })
@@ -183,10 +215,20 @@ export async function updateProject({
   input: UpdateProjectInput;
 }): Promise<{ detail: ProjectDetail; signalledLoops: number }> {
   const parsed = updateProjectInputSchema.parse(input);
-  getProjectOrThrow(db, id);
+  const project = getProjectOrThrow(db, id);
+  // Checked (and created) before anything is saved, so a refusal changes nothing.
+  let worktreeDir: string | null | undefined = parsed.worktreeDir;
+  if (typeof worktreeDir === 'string' && worktreeDir !== project.worktreeDir)
+    worktreeDir = claimWorktreeDir(
+      db,
+      worktreeDirFromInput(worktreeDir, project.repoPath),
+      project.repoPath,
+      getConfig().home,
+    );
   db.update(projects)
     .set({
       ...(parsed.defaultBranch !== undefined ? { defaultBranch: parsed.defaultBranch } : {}),
+      ...(worktreeDir !== undefined ? { worktreeDir } : {}),
       ...(parsed.policy !== undefined ? { ratchetPolicy: parsed.policy } : {}),
       ...(parsed.scripts !== undefined ? { scripts: parsed.scripts } : {}),
       updatedAt: Date.now(),

@@ -102,9 +102,13 @@ function dirState(resolved: string): WorktreeDirState {
 /**
  * Checks `worktreeDir` (core/worktree-dir.ts rules, on its realpath), then creates it if missing
  * and marks it as Ratchet's. Returns the realpath, which is what gets stored (a symlink swapped
- * later cannot move it). A refusal is a 422 naming `worktreeDir`.
+ * later cannot move it). A refusal, or a directory that cannot be created, is a 422 naming
+ * `worktreeDir`. `given` is absolute here (a relative one was resolved against the repository).
  */
-function claimWorktreeDir(db: Db, given: string, repoTop: string, dataDir: string): string {
+export function claimWorktreeDir(db: Db, given: string, repoTop: string, dataDir: string): string {
+  const refuse = (message: string): never => {
+    throw new ZodError([{ code: 'custom', path: ['worktreeDir'], message, input: given }]);
+  };
   const resolved = resolveReal(given);
   const repoPaths = [
     repoTop,
@@ -122,13 +126,29 @@ function claimWorktreeDir(db: Db, given: string, repoTop: string, dataDir: strin
     homeDir: realOrSelf(os.homedir()),
     repoPaths,
   });
-  if (refusal)
-    throw new ZodError([{ code: 'custom', path: ['worktreeDir'], message: refusal, input: given }]);
-  fs.mkdirSync(resolved, { recursive: true });
-  const marker = path.join(resolved, WORKTREE_DIR_MARKER);
-  if (!fs.existsSync(marker))
-    fs.writeFileSync(marker, 'Worktrees of Ratchet projects live here; Ratchet creates and removes them.\n');
+  if (refusal) refuse(refusal);
+  try {
+    fs.mkdirSync(resolved, { recursive: true });
+    const marker = path.join(resolved, WORKTREE_DIR_MARKER);
+    if (!fs.existsSync(marker))
+      fs.writeFileSync(
+        marker,
+        'Worktrees of Ratchet projects live here; Ratchet creates and removes them.\n',
+      );
+  } catch (err) {
+    refuse(
+      `resolves to ${resolved}, which cannot be created (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
   return resolved;
+}
+
+/**
+ * A worktree directory as edited on the project page: absolute, or relative to the repository's
+ * top level (`../myrepo-worktrees`); the result is always absolute.
+ */
+export function worktreeDirFromInput(given: string, repoTop: string): string {
+  return path.isAbsolute(given) ? given : path.resolve(repoTop, given);
 }
 
 /**

@@ -52,6 +52,8 @@ export const ROUTES: readonly RouteEntry[] = [
   { pattern: '/api/workspaces/[id]/messages', kind: 'api', methods: ['GET', 'POST'] },
   { pattern: '/api/workspaces/[id]/open-pr', kind: 'api', methods: ['POST'] },
   { pattern: '/api/workspaces/[id]/ratchet', kind: 'api', methods: ['GET', 'POST'] },
+  { pattern: '/api/workspaces/[id]/run', kind: 'api', methods: ['GET', 'POST', 'DELETE'] },
+  { pattern: '/api/workspaces/[id]/run/live', kind: 'api', methods: ['GET'] },
   // Its GET is the WebSocket upgrade (web/server.ts takes it before Next; a plain GET gets 426).
   { pattern: '/api/workspaces/[id]/terminal', kind: 'api', methods: ['GET'] },
   { pattern: '/api/workspaces/[id]/stop', kind: 'api', methods: ['POST'] },

@@ -3,6 +3,7 @@ import { DiffPanel } from '../../../components/diff-panel.js';
 import { PrPanel } from '../../../components/pr-panel.js';
 import { Spend } from '../../../components/live/spend.js';
 import { RatchetCard } from '../../../components/ratchet-card.js';
+import { RunPanel } from '../../../components/run-panel.js';
 import { StartingWorkspace } from '../../../components/starting-workspace.js';
 import { StopTurn } from '../../../components/stop-turn.js';
 import { TerminalPanel } from '../../../components/terminal-panel.js';
@@ -15,6 +16,7 @@ import { db } from '../../../lib/db.js';
 import { DomainError } from '../../../lib/errors.js';
 import { getWorkspaceCosts } from '../../../lib/costs.js';
 import { getRatchetView } from '../../../lib/ratchet-view.js';
+import { getRunScriptInfo } from '../../../lib/run-script.js';
 import { temporalClient } from '../../../lib/temporal.js';
 import { getWorkflowLinks } from '../../../lib/workflow-links.js';
 import { getWorkspaceView, type WorkspaceView } from '../../../lib/workspace-view.js';
@@ -124,6 +126,7 @@ export default async function WorkspacePage({ params }: { params: Promise<{ id: 
       )}
       {ratchet && <RatchetCard workspaceId={ws.id} initial={ratchet} canSteer={!archived} />}
       <DiffPanel workspaceId={ws.id} version={ws.updatedAt} canComment={!archived} />
+      <RunPanel workspaceId={ws.id} available={!archived} script={getRunScriptInfo(db(), project.id)} />
       <TerminalPanel workspaceId={ws.id} available={!archived} />
       <WorkflowLinks links={workflows} />
       <WorkspaceLive workspaceId={ws.id} initialEvents={events} canMessage={!archived} />

@@ -17,7 +17,7 @@ import { appendEvent, countEventsByKeyPrefix } from '../../db/queries/workspaces
 import type { AgentRunner, AgentTurnRequest } from './runner.js';
 import { createLiveSink } from './live.js';
 import { mcpServersForTurn } from './mcp.js';
-import { completedTurnResult, createTranscript, ensureSession } from './transcript.js';
+import { completedTurnResult, createTranscript, ensureSession, readStoppedTurn } from './transcript.js';
 import { renderTurnPrompts } from './turn-prompts.js';
 
 export interface RunAgentTurnInput {
@@ -94,6 +94,11 @@ export function createAgentActivities({ db, runners, env = process.env }: AgentA
         text: input.prompt,
         spec,
         vars: input.templateVars ?? {},
+        // A follow-up after a Stop carries the stopped turn's words and tool calls.
+        stoppedTurn:
+          input.purpose === 'followup'
+            ? readStoppedTurn(db, { workspaceId: spec.workspaceId, sessionId: input.sessionId })
+            : null,
       });
       // The project's approved MCP servers; why any did not start is said once in the session.
       const mcp = mcpServersForTurn({

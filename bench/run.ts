@@ -50,7 +50,7 @@ async function main() {
     );
     sections.set(
       r.suite,
-      `Measured ${when} UTC on ${os.cpus().length} cores, Node ${process.version}.\n\n| figure | value | baseline (same run) | ratio | goal |\n|---|---|---|---|---|\n${rows.join('\n')}\n\n`,
+      `Measured ${when} UTC on ${os.cpus().length} cores, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)} at the end.\n\n| figure | value | baseline (same run) | ratio | goal |\n|---|---|---|---|---|\n${rows.join('\n')}\n\n`,
     );
   }
   const body = [...sections.entries()].map(([k, v]) => `## ${k}\n${v}`).join('');

@@ -16,6 +16,7 @@ import { DomainError } from '../../../lib/errors.js';
 import { getWorkspaceCosts } from '../../../lib/costs.js';
 import { getRatchetView } from '../../../lib/ratchet-view.js';
 import { temporalClient } from '../../../lib/temporal.js';
+import { listMessagesBefore } from '../../../lib/queries.js';
 import { getWorkflowLinks } from '../../../lib/workflow-links.js';
 import { getWorkspaceView, type WorkspaceView } from '../../../lib/workspace-view.js';
 import { getPendingTrust, isArchived, workspaceIdSchema } from '../../../lib/workspaces.js';
@@ -126,7 +127,12 @@ export default async function WorkspacePage({ params }: { params: Promise<{ id: 
       <DiffPanel workspaceId={ws.id} version={ws.updatedAt} canComment={!archived} />
       <TerminalPanel workspaceId={ws.id} available={!archived} />
       <WorkflowLinks links={workflows} />
-      <WorkspaceLive workspaceId={ws.id} initialEvents={events} canMessage={!archived} />
+      <WorkspaceLive
+        workspaceId={ws.id}
+        initialEvents={events}
+        initialPage={listMessagesBefore(db(), ws.id, null)}
+        canMessage={!archived}
+      />
     </div>
   );
 }

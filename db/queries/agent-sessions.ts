@@ -68,7 +68,7 @@ export function getPreviousSession({
     .where(
       and(
         eq(agentSessions.workspaceId, workspaceId),
-        sql`(${agentSessions.startedAt}, ${agentSessions}.rowid) < (SELECT s.started_at, s.rowid FROM agent_sessions s WHERE s.id = ${sessionId})`,
+        sql`(${agentSessions.startedAt}, ${agentSessions}.rowid) < (SELECT s.${sql.identifier(agentSessions.startedAt.name)}, s.rowid FROM ${agentSessions} s WHERE s.id = ${sessionId})`,
       ),
     )
     .orderBy(desc(agentSessions.startedAt), desc(sql`${agentSessions}.rowid`))

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { openDb } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { projects } from '../db/schema.js';
-import { seedTranscript } from '../tests/support/transcript-seed.js';
+import { seedTranscript } from './seed-transcript.js';
 import { ensureConsoleBuilt, startConsole } from '../tests/web/console-harness.js';
 import { figure, type Figure } from './figure.js';
 

@@ -18,7 +18,7 @@ import type { Db } from '../../db/client.js';
 import { appendMessages } from '../../db/queries/agent-messages.js';
 import { agentMessages, agentSessions, projects } from '../../db/schema.js';
 import { desc, eq } from 'drizzle-orm';
-import { seedTranscript } from '../support/transcript-seed.js';
+import { seedTranscript } from '../../bench/seed-transcript.js';
 import { makeHome, waitFor } from '../support/workspace-harness.js';
 import {
   ensureConsoleBuilt,

@@ -3,9 +3,9 @@
  * sessions of 100 messages each (a user prompt, then assistant Markdown, tool calls and their
  * results), written through the same query module the agent activity uses.
  */
-import { appendMessages } from '../../db/queries/agent-messages.js';
-import type { Db } from '../../db/client.js';
-import { agentSessions, workspaces } from '../../db/schema.js';
+import { appendMessages } from '../db/queries/agent-messages.js';
+import type { Db } from '../db/client.js';
+import { agentSessions, workspaces } from '../db/schema.js';
 
 export const SESSION_ROWS = 100;
 

@@ -16,7 +16,7 @@ import { getSetting, getSpendSince, getWorkspaceSpend } from '../../db/queries/b
 import { appendEvent, countEventsByKeyPrefix } from '../../db/queries/workspaces.js';
 import type { AgentRunner, AgentTurnRequest } from './runner.js';
 import { createLiveSink } from './live.js';
-import { completedTurnResult, createTranscript, ensureSession } from './transcript.js';
+import { completedTurnResult, createTranscript, ensureSession, readStoppedTurn } from './transcript.js';
 import { renderTurnPrompts } from './turn-prompts.js';
 
 export interface RunAgentTurnInput {
@@ -93,6 +93,11 @@ export function createAgentActivities({ db, runners, env }: AgentActivityDeps) {
         text: input.prompt,
         spec,
         vars: input.templateVars ?? {},
+        // A follow-up after a Stop carries the stopped turn's words and tool calls.
+        stoppedTurn:
+          input.purpose === 'followup'
+            ? readStoppedTurn(db, { workspaceId: spec.workspaceId, sessionId: input.sessionId })
+            : null,
       });
       // The project's approved MCP servers; why any did not start is said once in the session.
       // mcp.ts (and the MCP SDK it imports) loads on the first turn, not at the worker's start.

@@ -8,6 +8,7 @@
  * reset `{ attempt, resumeFromSeq? }`. Tokens and dollars ride on the row that incurred them.
  */
 import type { AgentTurnResult, MessageRole, TokenUsage } from '../../core/agent.js';
+import { summarizeStoppedTurn, type StoppedTurn } from '../../core/stopped-turn.js';
 import type { Db } from '../../db/client.js';
 import {
   appendMessages,
@@ -18,6 +19,7 @@ import {
 } from '../../db/queries/agent-messages.js';
 import {
   ensureSession,
+  getPreviousSession,
   getSession,
   setSessionServing,
   setSessionStatus,
@@ -175,4 +177,18 @@ export function completedTurnResult(db: Db, transcript: Transcript): AgentTurnRe
     usage: totals.usage,
     ...(session.provider ? { provider: session.provider } : {}),
   };
+}
+
+/**
+ * When the session before `sessionId` in the workspace is one the user stopped (`cancelled`), what
+ * it had said and done, bounded (core/stopped-turn.ts); otherwise null. Read from the store on
+ * every attempt, so a retried follow-up renders the same prompt.
+ */
+export function readStoppedTurn(
+  db: Db,
+  { workspaceId, sessionId }: { workspaceId: string; sessionId: string },
+): StoppedTurn | null {
+  const previous = getPreviousSession({ db, workspaceId, sessionId });
+  if (previous?.status !== 'cancelled') return null;
+  return summarizeStoppedTurn(listMessages({ db, sessionId: previous.id }));
 }

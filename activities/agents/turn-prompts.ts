@@ -4,6 +4,7 @@
  * Data from outside (issues, CI logs, reviews) only ever enters as an untrusted variable.
  */
 import type { RunnerName, SessionPurpose } from '../../core/agent.js';
+import type { StoppedTurn } from '../../core/stopped-turn.js';
 import type { WorkspaceSpec } from '../../core/workspace.js';
 import { renderPrompt } from '../../prompts/render.js';
 
@@ -15,6 +16,11 @@ export interface TurnPromptInput {
   spec: WorkspaceSpec;
   /** Purpose-specific values: `plan` (approved plan), `prNumber`, `headSha`, `checks`, `logs`, `reviews`, `threads`, `baseBranch`. */
   vars: Readonly<Record<string, unknown>>;
+  /**
+   * A follow-up right after a turn the user stopped: what that turn had said and done (see
+   * `readStoppedTurn`), so the agent continues from it. Ignored for other purposes.
+   */
+  stoppedTurn?: StoppedTurn | null;
 }
 
 /** Fixers pass JSON strings or values; untrusted blocks take any JSON value. */
@@ -29,7 +35,7 @@ function json(v: unknown): unknown {
 
 const str = (v: unknown, fallback = ''): string => (v === undefined || v === null ? fallback : String(v));
 
-export function renderUserPrompt({ purpose, text, spec, vars }: TurnPromptInput): string {
+export function renderUserPrompt({ purpose, text, spec, vars, stoppedTurn }: TurnPromptInput): string {
   const issue = spec.issue;
   switch (purpose) {
     case 'implement':
@@ -44,6 +50,12 @@ export function renderUserPrompt({ purpose, text, spec, vars }: TurnPromptInput)
     case 'plan':
       return renderPrompt('plan', { task: text, issue: issue ?? null });
     case 'followup':
+      if (stoppedTurn)
+        return renderPrompt('followup-after-stop', {
+          message: text,
+          base_branch: spec.baseBranch,
+          stopped_turn: stoppedTurn,
+        });
       return renderPrompt('followup', { message: text, base_branch: spec.baseBranch });
     case 'ci-fix':
       return renderPrompt('ci-fix', {

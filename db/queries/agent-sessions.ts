@@ -49,6 +49,33 @@ export function listSessions({ db, workspaceId }: { db: Db; workspaceId: string 
     .all();
 }
 
+/**
+ * The workspace's session started just before `sessionId` (by start time, then insertion order),
+ * or undefined: what ran before this turn, e.g. a turn the user stopped.
+ */
+export function getPreviousSession({
+  db,
+  workspaceId,
+  sessionId,
+}: {
+  db: Db;
+  workspaceId: string;
+  sessionId: string;
+}): AgentSession | undefined {
+  return db
+    .select()
+    .from(agentSessions)
+    .where(
+      and(
+        eq(agentSessions.workspaceId, workspaceId),
+        sql`(${agentSessions.startedAt}, ${agentSessions}.rowid) < (SELECT s.${sql.identifier(agentSessions.startedAt.name)}, s.rowid FROM ${agentSessions} s WHERE s.id = ${sessionId})`,
+      ),
+    )
+    .orderBy(desc(agentSessions.startedAt), desc(sql`${agentSessions}.rowid`))
+    .limit(1)
+    .get();
+}
+
 /** Sets the status; terminal statuses stamp `endedAt`, `running` clears it (a resumed session). */
 export function setSessionStatus({
   db,

@@ -2,9 +2,11 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { costUsd, priceFor, priceTableSchema } from '../../activities/agents/pricing.js';
-import { createTranscript, ensureSession } from '../../activities/agents/transcript.js';
+import { createTranscript, ensureSession, readStoppedTurn } from '../../activities/agents/transcript.js';
 import { openDb } from '../../db/client.js';
-import { getSession } from '../../db/queries/agent-sessions.js';
+import { getSession, setSessionStatus, stopSession } from '../../db/queries/agent-sessions.js';
+import { agentSessions } from '../../db/schema.js';
+import { eq } from 'drizzle-orm';
 import { rebuildConversation, pendingToolCalls } from '../../activities/agents/tool-loop.js';
 import { makeHarness } from './runners-harness.js';
 
@@ -200,5 +202,29 @@ describe('pricing', () => {
     });
     expect(res.success).toBe(false);
     expect(res.error?.issues[0]?.path).toEqual(['gpt-4o', 'inputPerMTok']);
+  });
+});
+
+describe('readStoppedTurn', () => {
+  it('readStoppedTurn reads the previous session of the workspace only when the user stopped it', () => {
+    const h = makeHarness();
+    const workspaceId = getSession({ db: h.db, id: h.transcript.sessionId })!.workspaceId;
+    const start = (id: string, startedAt: number) =>
+      ensureSession(h.db, { id, workspaceId, purpose: 'followup', runner: 'anthropic' }) &&
+      h.db.update(agentSessions).set({ startedAt }).where(eq(agentSessions.id, id)).run();
+    start(`${workspaceId}-x2-followup`, 1000);
+    const stopped = createTranscript(h.db, `${workspaceId}-x2-followup`);
+    stopped.append({ role: 'user', content: { text: 'go' } });
+    stopped.append({ role: 'assistant', content: { text: 'Halfway there.' } });
+    stopSession({ db: h.db, id: `${workspaceId}-x2-followup` });
+    start(`${workspaceId}-x3-followup`, 2000);
+    expect(readStoppedTurn(h.db, { workspaceId, sessionId: `${workspaceId}-x3-followup` })).toEqual({
+      steps: [{ said: 'Halfway there.' }],
+      omitted: 0,
+    });
+    // The turn after that one follows a completed session: nothing carried.
+    setSessionStatus({ db: h.db, id: `${workspaceId}-x3-followup`, status: 'completed' });
+    start(`${workspaceId}-x4-followup`, 3000);
+    expect(readStoppedTurn(h.db, { workspaceId, sessionId: `${workspaceId}-x4-followup` })).toBeNull();
   });
 });

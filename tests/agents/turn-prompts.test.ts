@@ -85,6 +85,38 @@ describe('renderTurnPrompts', () => {
     expect(user.match(/<\/untrusted_issue>/g)).toHaveLength(1);
   });
 
+  it('renderTurnPrompts carries a stopped turn into the follow-up, and only into a follow-up', () => {
+    const stoppedTurn = { steps: [{ said: 'Halfway through the parser.' }], omitted: 0 };
+    const followup = renderTurnPrompts({
+      runner: 'anthropic',
+      purpose: 'followup',
+      text: 'Carry on',
+      spec,
+      vars: {},
+      stoppedTurn,
+    }).user;
+    expect(followup).toMatch(
+      /Carry on[\s\S]*The user stopped your previous turn[\s\S]*<untrusted_stopped_turn>[\s\S]*Halfway through the parser\./,
+    );
+    const plain = renderTurnPrompts({
+      runner: 'anthropic',
+      purpose: 'followup',
+      text: 'Carry on',
+      spec,
+      vars: {},
+    });
+    expect(plain.user).not.toContain('untrusted_stopped_turn');
+    const fixer = renderTurnPrompts({
+      runner: 'anthropic',
+      purpose: 'conflict-fix',
+      text: 'x',
+      spec,
+      vars: {},
+      stoppedTurn,
+    });
+    expect(fixer.user).not.toContain('Halfway through the parser.');
+  });
+
   it('renderTurnPrompts hands the script runner its raw text', () => {
     expect(
       renderTurnPrompts({

@@ -3,7 +3,8 @@
  * (tests/support/fake-acp-agent.mjs) sleeping mid-turn: the `stopTurn` update cancels the agent
  * activity, which sends `session/cancel` and kills the agent's process group, so no process is
  * left in the worktree once the workspace is idle. What the agent said stays, the session ends
- * `cancelled`, the timeline says so, and a follow-up runs a new turn that commits the work.
+ * `cancelled`, the timeline says so, and a follow-up runs a new turn that commits the work, its
+ * prompt carrying what the stopped turn had said and done.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -138,9 +139,13 @@ describe('Stop in the workspace workflow (real worker, scripted ACP agent)', () 
     expect(getSession({ db, id: sessionId })).toMatchObject({ status: 'cancelled' });
     expect(getSession({ db, id: sessionId })?.endedAt).toBeGreaterThan(0);
     expect(eventKinds(db, spec.workspaceId)).toContain('agent.stopped');
-    expect(db.select().from(workspaces).where(eq(workspaces.id, spec.workspaceId)).get()).toMatchObject({
-      status: 'idle',
-    });
+    // The query answers `idle` as the workflow sets it; the row follows once its activity writes it.
+    await waitFor(
+      'the workspace row to be idle',
+      () => db.select().from(workspaces).where(eq(workspaces.id, spec.workspaceId)).get()?.status === 'idle',
+      30_000,
+      50,
+    );
     expect((await handle.query(stateQuery)).turnsDone).toBe(1);
     // Nothing was committed for the stopped turn; the worktree keeps the agent's edit.
     expect(git(repo.remote, 'branch', '--list', spec.branch)).toBe('');
@@ -186,6 +191,29 @@ describe('Stop in the workspace workflow (real worker, scripted ACP agent)', () 
     expect(getSession({ db, id: `${spec.workspaceId}-t2-followup` })).toMatchObject({ status: 'completed' });
     expect(getSession({ db, id: sessionId })).toMatchObject({ status: 'cancelled' });
     expect(processesIn(spec.worktreePath)).toEqual([]);
+
+    // The follow-up's prompt carried the stopped turn: that the user stopped it, what it had said
+    // and the tool it had run (with its result), fenced; the first turn's prompt carried none of it.
+    const prompts = (calls() as Array<{ method: string; text?: string }>)
+      .filter((c) => c.method === 'session/prompt')
+      .map((c) => c.text ?? '');
+    expect(prompts.length).toBeGreaterThanOrEqual(2);
+    expect(prompts[0]).not.toContain('The user stopped your previous turn');
+    const followUp = prompts.at(-1)!;
+    expect(followUp).toContain('Finish the notes');
+    expect(followUp).toContain('The user stopped your previous turn before it finished.');
+    const open = followUp.indexOf('<untrusted_stopped_turn>');
+    const close = followUp.indexOf('</untrusted_stopped_turn>');
+    expect(open).toBeGreaterThan(0);
+    const record = JSON.parse(followUp.slice(open + '<untrusted_stopped_turn>'.length, close)) as {
+      steps: Array<{ said?: string; tool?: string; input?: string; result?: unknown }>;
+      omitted: number;
+    };
+    expect(record.omitted).toBe(0);
+    expect(record.steps[0]).toEqual({ said: 'Writing the notes.' });
+    expect(record.steps[1]).toMatchObject({ tool: 'write notes', result: { ok: true } });
+    expect(record.steps[1]!.input).toContain('echo draft > notes.txt');
+    expect(followUp).not.toContain('Never said');
 
     await handle.signal(archiveSignal);
     expect((await handle.result()).archived).toBe(true);

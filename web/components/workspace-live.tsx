@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { WorkspaceEvent } from '../../db/schema.js';
+import type { TranscriptPage } from '../lib/queries.js';
 import { api, errorText } from './api.js';
 import { liveStore, useLive } from './live/live-store.js';
 import { LiveTranscript } from './live/live-transcript.js';
@@ -15,14 +16,17 @@ import { LiveTranscript } from './live/live-transcript.js';
 export function WorkspaceLive({
   workspaceId,
   initialEvents,
+  initialPage,
   canMessage,
 }: {
   workspaceId: string;
   initialEvents: WorkspaceEvent[];
+  /** The newest transcript page, read by the server render. */
+  initialPage: TranscriptPage;
   canMessage: boolean;
 }) {
   const router = useRouter();
-  const live = useLive(workspaceId, initialEvents);
+  const live = useLive(workspaceId, { events: initialEvents, page: initialPage });
   useEffect(() => liveStore(workspaceId).retain(), [workspaceId]);
   const lastStatus = useRef<string | null>(null);
   const lastRefresh = useRef(0);
@@ -75,6 +79,14 @@ export function WorkspaceLive({
           messages={live.messages}
           tails={live.tails}
           sessions={live.state?.costs.sessions ?? []}
+          earlier={{
+            has: live.hasEarlier,
+            loading: live.loadingEarlier,
+            error: live.earlierError,
+            pages: live.earlierPages,
+            // Made on use: the server render has no store (see useLive).
+            load: () => void liveStore(workspaceId).loadEarlier(),
+          }}
         />
         {canMessage && <FollowUp workspaceId={workspaceId} />}
       </section>

@@ -6,13 +6,22 @@
  * read with `useLive`. Stored rows are the record; a tail is the unfinished text or tool activity
  * of one stream, dropped when its `end` delta arrives, when the stored row it became arrives, or
  * when a reset row says its attempt died.
+ *
+ * Paging. The page's server render hands over the newest page of stored rows (`seed`); the live
+ * channel starts after its last row, and "Load earlier" (`loadEarlier`) fetches older pages by
+ * keyset (`?before=<oldest id held>`) and folds them in front, so the transcript never holds a row
+ * twice and a reset in a newer page still drops the partial attempt it ends.
  */
 import { useSyncExternalStore } from 'react';
 import type { WorkspaceEvent } from '../../../db/schema.js';
 import type { LiveDeltaRow } from '../../../db/queries/live-deltas.js';
 import type { LiveBatch, LiveState } from '../../lib/live-hub.js';
-import type { TranscriptMessage } from '../../lib/queries.js';
+import type { TranscriptMessage, TranscriptPage } from '../../lib/queries.js';
 import { appendTranscript } from '../../lib/transcript.js';
+import { api, errorText } from '../api.js';
+
+/** Rows a "Load earlier" fetches (the server's first page is as long: TRANSCRIPT_PAGE). @default 100 */
+export const PAGE_SIZE = 100;
 
 export interface Tail {
   stream: string;
@@ -36,7 +45,33 @@ export interface LiveSnapshot {
   error: string | null;
   /** Batches applied so far (tests and the Ratchet card watch it). */
   version: number;
+  /** Stored rows older than the first one held exist ("Load earlier"). */
+  hasEarlier: boolean;
+  loadingEarlier: boolean;
+  earlierError: string | null;
+  /** Earlier pages folded in so far (the transcript keeps its scroll position on each). */
+  earlierPages: number;
 }
+
+/** What the page's server render hands the store: the timeline and the newest transcript page. */
+export interface LiveSeed {
+  events: WorkspaceEvent[];
+  page: TranscriptPage;
+}
+
+const EMPTY: LiveSnapshot = {
+  messages: [],
+  tails: [],
+  events: [],
+  state: null,
+  connected: false,
+  error: null,
+  version: 0,
+  hasEarlier: false,
+  loadingEarlier: false,
+  earlierError: null,
+  earlierPages: 0,
+};
 
 function applyDelta(tails: Map<string, Tail>, ended: Set<string>, d: LiveDeltaRow): void {
   if (d.kind === 'end') {
@@ -84,21 +119,56 @@ class LiveStore {
   private readonly ended = new Set<string>();
   private source: EventSource | null = null;
   private refs = 0;
+  private seeded = false;
+  /** The smallest stored row id received (the `before` cursor of the next earlier page). */
+  private earliestId: number | null = null;
+  /** The largest stored row id received (where the live channel starts). */
+  private lastMessageId = 0;
 
-  constructor(
-    private readonly workspaceId: string,
-    initialEvents: WorkspaceEvent[],
-  ) {
+  constructor(private readonly workspaceId: string) {
+    this.snapshot = { ...EMPTY };
+  }
+
+  /**
+   * Takes the server render's rows, once per page load and before the live channel opens (a later
+   * render's props, after router.refresh(), are older than what the channel has brought since).
+   */
+  seed({ events, page }: LiveSeed): void {
+    if (this.seeded || this.source) return;
+    this.seeded = true;
+    this.earliestId = page.messages[0]?.id ?? null;
+    this.lastMessageId = page.messages.at(-1)?.id ?? 0;
+    // Before anyone subscribed (the first render): no listener to tell.
     this.snapshot = {
-      messages: [],
-      tails: [],
-      events: initialEvents,
-      state: null,
-      connected: false,
-      error: null,
-      version: 0,
+      ...this.snapshot,
+      events,
+      messages: appendTranscript([], page.messages),
+      hasEarlier: page.hasEarlier,
     };
   }
+
+  /** Fetches the page before the oldest row held and folds it in front (one fetch at a time). */
+  loadEarlier = async (): Promise<void> => {
+    const before = this.earliestId;
+    if (this.snapshot.loadingEarlier || !this.snapshot.hasEarlier || before === null) return;
+    this.set({ loadingEarlier: true, earlierError: null });
+    try {
+      const page = await api<{ messages: TranscriptMessage[]; hasEarlier: boolean }>(
+        `/api/workspaces/${encodeURIComponent(this.workspaceId)}/messages?before=${before}&limit=${PAGE_SIZE}`,
+      );
+      const older = page.messages.filter((m) => m.id < before);
+      if (older.length) this.earliestId = older[0]!.id;
+      this.set({
+        // Older rows first, then what is held: a reset held still drops the attempt it ends.
+        messages: appendTranscript(appendTranscript([], older), this.snapshot.messages),
+        hasEarlier: page.hasEarlier && older.length > 0,
+        loadingEarlier: false,
+        earlierPages: this.snapshot.earlierPages + 1,
+      });
+    } catch (err) {
+      this.set({ loadingEarlier: false, earlierError: errorText(err) });
+    }
+  };
 
   get = () => this.snapshot;
 
@@ -129,7 +199,8 @@ class LiveStore {
     this.tails.clear();
     this.ended.clear();
     const lastEvent = this.snapshot.events.at(-1)?.id ?? 0;
-    const lastMessage = this.snapshot.messages.at(-1)?.id ?? 0;
+    // After the newest row held (the seeded page, or what an earlier connection brought).
+    const lastMessage = this.lastMessageId;
     // Same-origin: the cookie and the proxy's checks apply as to every other request.
     const es = new EventSource(
       `/api/workspaces/${encodeURIComponent(this.workspaceId)}/live?m=${lastMessage}&e=${lastEvent}`,
@@ -166,6 +237,8 @@ class LiveStore {
     let messages = this.snapshot.messages;
     if (batch.messages.length) {
       messages = appendTranscript(messages, batch.messages);
+      this.lastMessageId = Math.max(this.lastMessageId, batch.messages.at(-1)!.id);
+      this.earliestId ??= batch.messages[0]!.id;
       for (const m of batch.messages) {
         if (m.role === 'reset') {
           const attempt = (m.content as { attempt?: unknown } | null)?.attempt;
@@ -207,30 +280,28 @@ class LiveStore {
 
 const stores = new Map<string, LiveStore>();
 
-/** The page's store for a workspace (one per page load). */
-export function liveStore(workspaceId: string, initialEvents: WorkspaceEvent[] = []): LiveStore {
+/** The page's store for a workspace (one per page load, in the browser only). */
+export function liveStore(workspaceId: string): LiveStore {
   let s = stores.get(workspaceId);
   if (!s) {
-    s = new LiveStore(workspaceId, initialEvents);
+    s = new LiveStore(workspaceId);
     stores.set(workspaceId, s);
   }
   return s;
 }
 
-const EMPTY: LiveSnapshot = {
-  messages: [],
-  tails: [],
-  events: [],
-  state: null,
-  connected: false,
-  error: null,
-  version: 0,
-};
+const noSubscribe = () => () => {};
+const empty = () => EMPTY;
 
-/** The live snapshot of a workspace; the first caller's `initialEvents` seed the timeline. */
-export function useLive(workspaceId: string, initialEvents?: WorkspaceEvent[]): LiveSnapshot {
-  const store = liveStore(workspaceId, initialEvents);
-  return useSyncExternalStore(store.subscribe, store.get, () => EMPTY);
+/**
+ * The live snapshot of a workspace; `seed` (the transcript's caller passes the server render's
+ * rows) fills the store once, whichever component made it first. The server render shows the
+ * empty snapshot and makes no store: a module-level store there would outlive the request.
+ */
+export function useLive(workspaceId: string, seed?: LiveSeed): LiveSnapshot {
+  const store = typeof window === 'undefined' ? null : liveStore(workspaceId);
+  if (store && seed) store.seed(seed);
+  return useSyncExternalStore(store?.subscribe ?? noSubscribe, store?.get ?? empty, empty);
 }
 
 export type { LiveStore };

@@ -4,12 +4,19 @@
  * The transcript as stored rows plus the live tail: assistant text as Markdown with its model,
  * tokens and dollars, tool calls as cards joined to their results, resets, and after the last row
  * whatever is streaming now.
+ *
+ * Long transcripts: the page holds the newest page of rows and "Load earlier" (or scrolling to the
+ * top) folds older pages in front without moving what is on screen. Markdown and tool cards render
+ * for the newest page at once; an older row renders as a one-line preview until it scrolls near
+ * the view (and stays rendered after). Rows are memoised, so a streaming delta re-renders the tail,
+ * not the transcript. The list follows the tail while it is scrolled to the bottom.
  */
+import { memo, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import type { SessionCost } from '../../lib/costs.js';
 import type { TranscriptMessage } from '../../lib/queries.js';
 import { contentText } from '../transcript.js';
 import { Folded } from './folded.js';
-import type { Tail } from './live-store.js';
+import { PAGE_SIZE, type Tail } from './live-store.js';
 import { Markdown } from './markdown.js';
 import { ToolCard, formatMs } from './tool-card.js';
 
@@ -70,16 +77,173 @@ function TailView({ tail, now }: { tail: Tail; now: number }) {
   );
 }
 
+/** The "Load earlier" control's state and action. */
+export interface EarlierControl {
+  has: boolean;
+  loading: boolean;
+  error: string | null;
+  /** Earlier pages folded in so far. */
+  pages: number;
+  load: () => void;
+}
+
+/** Within this many pixels of an edge counts as at it. */
+const EDGE_PX = 40;
+
+function previewOf(m: TranscriptMessage): string {
+  const text =
+    m.role === 'tool_call' || m.role === 'tool_result'
+      ? `${m.toolName ?? 'tool'}: ${JSON.stringify(m.content)}`
+      : contentText(m.content);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+/** Renders `children` once the row is near the view (at once when `eager`), a preview before. */
+function Deferred({ eager, preview, children }: { eager: boolean; preview: string; children: ReactNode }) {
+  const [shown, setShown] = useState(eager);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (shown || !el) return;
+    const io = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) setShown(true);
+      },
+      { root: el.closest('.transcript'), rootMargin: '300px 0px' },
+    );
+    io.observe(el);
+    return () => io.disconnect();
+  }, [shown]);
+  if (shown) return children;
+  return (
+    <div ref={ref} className="msg deferred" data-testid="msg-deferred">
+      {preview}
+    </div>
+  );
+}
+
+interface RowProps {
+  m: TranscriptMessage;
+  header: boolean;
+  cost: SessionCost | undefined;
+  result: TranscriptMessage | null;
+  /** A tool result whose call is held: shown inside the call's card. */
+  inCard: boolean;
+  running: boolean;
+  eager: boolean;
+}
+
+const Row = memo(function Row({ m, header, cost, result, inCard, running, eager }: RowProps) {
+  let body: ReactNode;
+  switch (m.role) {
+    case 'assistant': {
+      const text = contentText(m.content);
+      body = (
+        <div className="msg assistant" data-testid="msg-assistant">
+          {text ? <Markdown text={text} /> : <span className="muted">(no text)</span>}
+          <MessageCost m={m} />
+        </div>
+      );
+      break;
+    }
+    case 'user':
+      body = (
+        <div className="msg user">
+          <span className="who">You</span>
+          <Markdown text={contentText(m.content)} />
+        </div>
+      );
+      break;
+    case 'tool_call':
+      body = <ToolCard call={m} result={result} running={running} />;
+      break;
+    case 'tool_result':
+      // Shown inside its call's card; a result without a held call stands alone.
+      body = inCard ? null : (
+        <div className="msg tool-result">
+          <span className="tool">Result{m.toolName ? ` of ${m.toolName}` : ''}</span>
+          <Folded text={contentText(m.content)} />
+        </div>
+      );
+      break;
+    case 'reset':
+      body = (
+        <div className="msg reset" data-testid="msg-reset">
+          Attempt restarted; its partial output was discarded.
+        </div>
+      );
+      break;
+    default:
+      body = (
+        <div className="msg system">
+          <Folded text={contentText(m.content)} lines={6} />
+          <MessageCost m={m} />
+        </div>
+      );
+  }
+  return (
+    <div data-testid="transcript-row" data-id={m.id} data-role={m.role}>
+      {header && <SessionHead m={m} cost={cost} />}
+      {body !== null && (
+        <Deferred eager={eager} preview={previewOf(m)}>
+          {body}
+        </Deferred>
+      )}
+    </div>
+  );
+});
+
 export function LiveTranscript({
   messages,
   tails,
   sessions,
+  earlier,
 }: {
   messages: TranscriptMessage[];
   tails: Tail[];
   sessions: SessionCost[];
+  earlier: EarlierControl;
 }) {
-  if (messages.length === 0 && tails.length === 0) return <p className="muted">No messages yet.</p>;
+  const box = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  // The oldest row held and its offset from the box's top when an earlier page was asked for.
+  const anchor = useRef<{ id: number; offset: number } | null>(null);
+  const rowTop = (el: HTMLElement, id: number): number | null => {
+    const row = el.querySelector<HTMLElement>(`[data-testid="transcript-row"][data-id="${id}"]`);
+    return row ? row.getBoundingClientRect().top - el.getBoundingClientRect().top : null;
+  };
+  const loadEarlier = () => {
+    const el = box.current;
+    const first = messages[0];
+    if (!earlier.has || earlier.loading) return;
+    const offset = el && first ? rowTop(el, first.id) : null;
+    anchor.current = first && offset !== null ? { id: first.id, offset } : null;
+    earlier.load();
+  };
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const a = anchor.current;
+    if (a && earlier.pages > 0) {
+      // An earlier page landed above: move by what it added, so the rows on screen stay put.
+      const now = rowTop(el, a.id);
+      if (now !== null && messages[0]?.id !== a.id) {
+        el.scrollTop += now - a.offset;
+        anchor.current = null;
+        return;
+      }
+    }
+    if (atBottom.current) el.scrollTop = el.scrollHeight;
+  }, [messages, tails, earlier.pages]);
+  const onScroll = () => {
+    const el = box.current;
+    if (!el) return;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < EDGE_PX;
+    if (el.scrollTop < EDGE_PX && el.scrollHeight > el.clientHeight) loadEarlier();
+  };
+
+  if (messages.length === 0 && tails.length === 0 && !earlier.has)
+    return <p className="muted">No messages yet.</p>;
   const results = new Map<string, TranscriptMessage>();
   const calls = new Set<string>();
   for (const m of messages) {
@@ -89,73 +253,29 @@ export function LiveTranscript({
   const running = new Set(tails.flatMap((t) => t.tools.filter((x) => x.running).map((x) => x.toolCallId)));
   const costs = new Map(sessions.map((s) => [s.sessionId, s]));
   const now = Date.now();
-  let lastSession = '';
+  const eagerFrom = messages.length - PAGE_SIZE;
   return (
-    <div className="transcript" data-testid="transcript">
-      {messages.map((m) => {
-        const header = m.sessionId !== lastSession;
-        lastSession = m.sessionId;
-        let body: React.ReactNode;
-        switch (m.role) {
-          case 'assistant': {
-            const text = contentText(m.content);
-            body = (
-              <div className="msg assistant" data-testid="msg-assistant">
-                {text ? <Markdown text={text} /> : <span className="muted">(no text)</span>}
-                <MessageCost m={m} />
-              </div>
-            );
-            break;
-          }
-          case 'user':
-            body = (
-              <div className="msg user">
-                <span className="who">You</span>
-                <Markdown text={contentText(m.content)} />
-              </div>
-            );
-            break;
-          case 'tool_call':
-            body = (
-              <ToolCard
-                call={m}
-                result={m.toolCallId ? (results.get(m.toolCallId) ?? null) : null}
-                running={!!m.toolCallId && running.has(m.toolCallId)}
-              />
-            );
-            break;
-          case 'tool_result':
-            // Shown inside its call's card; a result without a stored call stands alone.
-            body =
-              m.toolCallId && calls.has(m.toolCallId) ? null : (
-                <div className="msg tool-result">
-                  <span className="tool">Result{m.toolName ? ` of ${m.toolName}` : ''}</span>
-                  <Folded text={contentText(m.content)} />
-                </div>
-              );
-            break;
-          case 'reset':
-            body = (
-              <div className="msg reset" data-testid="msg-reset">
-                Attempt restarted; its partial output was discarded.
-              </div>
-            );
-            break;
-          default:
-            body = (
-              <div className="msg system">
-                <Folded text={contentText(m.content)} lines={6} />
-                <MessageCost m={m} />
-              </div>
-            );
-        }
-        return (
-          <div key={m.id}>
-            {header && <SessionHead m={m} cost={costs.get(m.sessionId)} />}
-            {body}
-          </div>
-        );
-      })}
+    <div className="transcript" data-testid="transcript" ref={box} onScroll={onScroll}>
+      {earlier.has && (
+        <div className="load-earlier">
+          <button type="button" data-testid="load-earlier" onClick={loadEarlier} disabled={earlier.loading}>
+            {earlier.loading ? 'Loading earlier messages…' : 'Load earlier'}
+          </button>
+          {earlier.error && <span className="error"> {earlier.error}</span>}
+        </div>
+      )}
+      {messages.map((m, i) => (
+        <Row
+          key={m.id}
+          m={m}
+          header={m.sessionId !== messages[i - 1]?.sessionId}
+          cost={costs.get(m.sessionId)}
+          result={m.role === 'tool_call' && m.toolCallId ? (results.get(m.toolCallId) ?? null) : null}
+          inCard={m.role === 'tool_result' && !!m.toolCallId && calls.has(m.toolCallId)}
+          running={m.role === 'tool_call' && !!m.toolCallId && running.has(m.toolCallId)}
+          eager={i >= eagerFrom}
+        />
+      ))}
       {tails.map((t) => (
         <TailView key={t.stream} tail={t} now={now} />
       ))}

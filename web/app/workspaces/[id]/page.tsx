@@ -18,6 +18,7 @@ import { getWorkspaceCosts } from '../../../lib/costs.js';
 import { getRatchetView } from '../../../lib/ratchet-view.js';
 import { getRunScriptInfo } from '../../../lib/run-script.js';
 import { temporalClient } from '../../../lib/temporal.js';
+import { listMessagesBefore } from '../../../lib/queries.js';
 import { getWorkflowLinks } from '../../../lib/workflow-links.js';
 import { getWorkspaceView, type WorkspaceView } from '../../../lib/workspace-view.js';
 import { getPendingTrust, isArchived, workspaceIdSchema } from '../../../lib/workspaces.js';
@@ -129,7 +130,12 @@ export default async function WorkspacePage({ params }: { params: Promise<{ id: 
       <RunPanel workspaceId={ws.id} available={!archived} script={getRunScriptInfo(db(), project.id)} />
       <TerminalPanel workspaceId={ws.id} available={!archived} />
       <WorkflowLinks links={workflows} />
-      <WorkspaceLive workspaceId={ws.id} initialEvents={events} canMessage={!archived} />
+      <WorkspaceLive
+        workspaceId={ws.id}
+        initialEvents={events}
+        initialPage={listMessagesBefore(db(), ws.id, null)}
+        canMessage={!archived}
+      />
     </div>
   );
 }

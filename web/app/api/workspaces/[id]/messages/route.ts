@@ -1,23 +1,31 @@
 import { db } from '../../../../../lib/db.js';
 import { readJson, withErrors } from '../../../../../lib/errors.js';
-import { listMessagesAfter } from '../../../../../lib/queries.js';
+import { listMessagesAfter, listMessagesBefore } from '../../../../../lib/queries.js';
 import { temporalClient } from '../../../../../lib/temporal.js';
 import { sendMessage } from '../../../../../lib/workspaces.js';
-import { afterFrom, workspaceParams, type WorkspaceRouteContext } from '../schema.js';
-import { followUpText, idempotencyKeyHeader, sendMessageBody } from './schema.js';
+import { workspaceParams, type WorkspaceRouteContext } from '../schema.js';
+import { followUpText, idempotencyKeyHeader, listMessagesQueryFrom, sendMessageBody } from './schema.js';
 
 export const dynamic = 'force-dynamic';
 
-// GET /api/workspaces/:id/messages?after=<message id> – Transcript rows of all sessions after the cursor (up to 500).
+// GET /api/workspaces/:id/messages?before=<id>|after=<id>&limit= – Transcript rows of all sessions: the newest page (or the one before `before`), or forward after `after`; 100 a page by default, at most 500.
 export const GET = withErrors(
   'GET /api/workspaces/:id/messages',
   async (req: Request, ctx: WorkspaceRouteContext) => {
     const { id } = workspaceParams.parse(await ctx.params);
-    const after = afterFrom(req);
-    const messages = listMessagesAfter(db(), id, after);
+    const q = listMessagesQueryFrom(req);
+    const headers = { 'cache-control': 'no-store' };
+    if (q.after !== undefined) {
+      const messages = listMessagesAfter(db(), id, q.after, q.limit);
+      return Response.json(
+        { messages, cursor: messages.at(-1)?.id ?? q.after, hasMore: messages.length === q.limit },
+        { headers },
+      );
+    }
+    const page = listMessagesBefore(db(), id, q.before ?? null, q.limit);
     return Response.json(
-      { messages, cursor: messages.at(-1)?.id ?? after },
-      { headers: { 'cache-control': 'no-store' } },
+      { messages: page.messages, cursor: page.messages.at(-1)?.id ?? null, hasEarlier: page.hasEarlier },
+      { headers },
     );
   },
 );

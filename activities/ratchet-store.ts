@@ -22,6 +22,7 @@ import {
 } from '../db/queries/pull-requests.js';
 import { appendEvent } from '../db/queries/workspaces.js';
 import { eventRow } from './store.js';
+import { keys } from '../core/ids.js';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 
@@ -97,7 +98,7 @@ export function createRatchetStoreActivities({
         await notifier.raise({
           workspaceId: input.workspaceId,
           ...mergedNotification(number, title),
-          dedupeKey: `merged/${input.workspaceId}`,
+          dedupeKey: keys.mergedNotification(input.workspaceId),
         });
       }
       return { written };
@@ -115,7 +116,11 @@ export function createRatchetStoreActivities({
       for (const workspaceId of input.workspaceIds) {
         const ok = appendEvent({
           db,
-          event: eventRow({ ...input, workspaceId, dedupeKey: `${input.dedupeKey}/${workspaceId}` }),
+          event: eventRow({
+            ...input,
+            workspaceId,
+            dedupeKey: keys.perWorkspaceEvent(input.dedupeKey, workspaceId),
+          }),
         });
         if (ok) n++;
       }

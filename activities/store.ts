@@ -6,7 +6,7 @@ import type { Db } from '../db/client.js';
 import type { NewWorkspaceEvent } from '../db/schema.js';
 import { appendEvent, insertWorkspaceIfAbsent, setWorkspaceStatus } from '../db/queries/workspaces.js';
 import type { WorkspaceSpec, WorkspaceStatus } from '../core/workspace.js';
-import { workflowIds } from '../core/ids.js';
+import { keys, workflowIds } from '../core/ids.js';
 import { setWorkspaceBudget } from '../db/queries/budget.js';
 import { statusNotification } from '../core/notifications.js';
 import { getWorkspaceById } from '../db/queries/workspaces.js';
@@ -115,7 +115,7 @@ export function createStoreActivities({
         await notifier.raise({
           workspaceId: input.workspaceId,
           ...note,
-          dedupeKey: `status/${input.dedupeKey}`,
+          dedupeKey: keys.statusNotification(input.dedupeKey),
         });
       }
     },

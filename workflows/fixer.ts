@@ -20,7 +20,7 @@ import {
 } from '@temporalio/workflow';
 import type { SessionPurpose } from '../core/agent.js';
 import { messageOf } from '../core/errors.js';
-import { workflowIds, type FixKind } from '../core/ids.js';
+import { keys, workflowIds, type FixKind } from '../core/ids.js';
 import type { AgentActivities } from '../activities/agents/activities.js';
 import type { GitActivities } from '../activities/git.js';
 import type { GithubActivities } from '../activities/github/index.js';
@@ -108,7 +108,7 @@ function promptFor(input: FixerInput): string {
 }
 
 /** This fixer's name for the worktree lease: fixer IDs are reused across attempts, fix numbers never. */
-export const fixerHolder = (workflowId: string, fixNo: number) => `${workflowId}#${fixNo}`;
+export const fixerHolder = keys.fixHolder;
 
 /** Marks the code that borrows the worktree (and fetches the base for a conflict fix), so fixers started by an older build replay unchanged. */
 export const WORKTREE_LEASE_PATCH = 'worktree-lease';
@@ -186,7 +186,7 @@ async function fix(input: FixerInput, workflowId: string, current: boolean): Pro
       turn,
       purpose,
       prompt,
-      sessionId: `${spec.workspaceId}-t${turn}-${purpose}`,
+      sessionId: keys.session(spec.workspaceId, turn, purpose),
       mode: 'agent',
       templateVars: vars,
     });
@@ -208,8 +208,8 @@ async function fix(input: FixerInput, workflowId: string, current: boolean): Pro
     message: `${prompt}`.slice(0, 72) + `\n\n${result.summary}`.slice(0, 2000),
     // The fix number, not the attempt, makes the trailer unique: attempts restart at 1 after Retry.
     trailer: current
-      ? `Ratchet-Fix: ${workflowId} #${input.fixNo} (attempt ${input.attempt})`
-      : `Ratchet-Fix: ${workflowId} (attempt ${input.attempt})`,
+      ? keys.fixTrailer(workflowId, input.fixNo, input.attempt)
+      : keys.legacyFixTrailer(workflowId, input.attempt),
     baseHead,
   });
   if (!commit.commit) return { outcome: 'no_change', detail: result.summary || 'the agent changed nothing' };

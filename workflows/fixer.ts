@@ -116,8 +116,34 @@ export const WORKTREE_LEASE_PATCH = 'worktree-lease';
 export async function fixerWorkflow(input: FixerInput): Promise<FixerResult> {
   const { workflowId } = workflowInfo();
   if (!patched(WORKTREE_LEASE_PATCH)) return fix(input, workflowId, false);
-  const holder = fixerHolder(workflowId, input.fixNo);
-  const workspace = getExternalWorkflowHandle(workflowIds.workspace(input.spec.workspaceId));
+  const lease = await borrowWorktree(
+    input.spec.workspaceId,
+    fixerHolder(workflowId, input.fixNo),
+    workflowId,
+  );
+  if (!lease.granted)
+    return {
+      outcome: 'failed',
+      detail: `the workspace did not lend its worktree: ${lease.reason ?? 'no reason given'}`,
+    };
+  try {
+    return await fix(input, workflowId, true);
+  } finally {
+    await lease.giveBack();
+  }
+}
+
+/**
+ * The fixer's side of the worktree lease (the workspace's is `core/worktree-lease.ts`): ask the
+ * workspace workflow, wait for its answer, and give the worktree back when done. With no workspace
+ * workflow running (the time-skipping suite) the fixer proceeds: nothing else can be using it.
+ */
+async function borrowWorktree(
+  workspaceId: string,
+  holder: string,
+  workflowId: string,
+): Promise<{ granted: boolean; reason?: string; giveBack: () => Promise<void> }> {
+  const workspace = getExternalWorkflowHandle(workflowIds.workspace(workspaceId));
   let grant: { granted: boolean; reason?: string } | null = null;
   setHandler(worktreeGrantSignal, (g) => {
     if (g.holder === holder) grant = g;
@@ -130,19 +156,15 @@ export async function fixerWorkflow(input: FixerInput): Promise<FixerResult> {
   }
   await condition(() => grant !== null);
   const answer = grant as { granted: boolean; reason?: string } | null;
-  if (!answer?.granted)
-    return {
-      outcome: 'failed',
-      detail: `the workspace did not lend its worktree: ${answer?.reason ?? 'no reason given'}`,
-    };
-  try {
-    return await fix(input, workflowId, true);
-  } finally {
+  return {
+    granted: answer?.granted ?? false,
+    ...(answer?.reason !== undefined ? { reason: answer.reason } : {}),
     // Also on cancellation: a fixer that stops must hand the worktree back.
-    await CancellationScope.nonCancellable(() =>
-      workspace.signal(releaseWorktreeSignal, { holder }).catch(() => undefined),
-    );
-  }
+    giveBack: () =>
+      CancellationScope.nonCancellable(() =>
+        workspace.signal(releaseWorktreeSignal, { holder }).catch(() => undefined),
+      ),
+  };
 }
 
 /** `current`: this run took the patched path (lease, base fetch, HEAD before the agent, fix-numbered trailer). */

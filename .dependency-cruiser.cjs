@@ -73,10 +73,61 @@ module.exports = {
     {
       name: 'activities-do-not-import-workflows',
       comment:
-        'Arrows run down: an activity never imports workflow code (shared handles belong in a contracts module).',
+        'Arrows run down: an activity imports only core/, db/, prompts/ and activities/ (shared handles belong in core/contracts/).',
       severity: 'error',
       from: { path: '^activities/' },
-      to: { path: outside('workflows', 'web', 'worker', 'bench', 'tests') },
+      to: { path: outside('workflows', 'web', 'worker', 'scripts', 'bench', 'tests') },
+    },
+    // Activities by outside system (workflows/ARCHITECTURE.md, "Activities by outside system"): a
+    // module imports its own system's files only. The systems: GitHub (activities/github/),
+    // SQLite (activities/store/), Temporal (activities/temporal.ts), the notification webhook
+    // (activities/notify.ts), and local processes (activities/process.ts with git.ts, setup.ts and
+    // the agent runners in activities/agents/, which all spawn through it). activities/poll-cycle.ts
+    // is the one composition of three systems; nothing else in activities/ imports it.
+    {
+      name: 'activities-github-self-contained',
+      comment: 'activities/github/ holds every GitHub call and imports no other activity module.',
+      severity: 'error',
+      from: { path: '^activities/github/' },
+      to: { path: '^activities/', pathNot: '^activities/github/' },
+    },
+    {
+      name: 'activities-store-self-contained',
+      comment:
+        'activities/store/ is the one SQLite writer; it reaches Temporal only through an injected function.',
+      severity: 'error',
+      from: { path: '^activities/store/' },
+      to: { path: '^activities/', pathNot: '^activities/store/' },
+    },
+    {
+      name: 'activities-single-module-systems',
+      comment: 'temporal.ts (Temporal) and notify.ts (the webhook) import no other activity module.',
+      severity: 'error',
+      from: { path: '^activities/(temporal|notify)\\.ts$' },
+      to: { path: '^activities/' },
+    },
+    {
+      name: 'activities-local-processes',
+      comment:
+        'Git, setup scripts and agent runners spawn through activities/process.ts; they speak no GitHub, SQLite-store or Temporal module.',
+      severity: 'error',
+      from: { path: '^activities/(agents/|git\\.ts$|setup\\.ts$|process\\.ts$)' },
+      to: { path: '^activities/(github/|store/|temporal\\.ts$|notify\\.ts$|poll-cycle\\.ts$)' },
+    },
+    {
+      name: 'octokit-only-in-github',
+      comment: 'Only activities/github/ imports Octokit (the console and worker use its client module).',
+      severity: 'error',
+      from: { pathNot: '^activities/github/' },
+      to: { path: 'node_modules/@octokit/' },
+    },
+    {
+      name: 'temporal-client-only-in-temporal-module',
+      comment:
+        'Among activities, only activities/temporal.ts uses a Temporal client (signals, signal-with-start, workflow starts).',
+      severity: 'error',
+      from: { path: '^activities/', pathNot: '^activities/temporal\\.ts$' },
+      to: { path: 'node_modules/@temporalio/client/' },
     },
     {
       name: 'db-layer',
@@ -137,7 +188,10 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(node_modules|\\.next|\\.work)/' },
+    // node_modules is not followed but must not be excluded: an excluded package drops every
+    // import of it from the graph, and the package rules (sql-only-in-db, sandbox-no-io-packages,
+    // octokit-only-in-github, temporal-client-only-in-temporal-module) would then never fire.
+    exclude: { path: '(^|/)(\\.next|\\.work)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {

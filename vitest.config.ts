@@ -11,6 +11,9 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 120_000,
     hookTimeout: 180_000,
+    // expect.poll waits on real processes (worker, Temporal, the console's live channel): vitest's
+    // 1 s default fails a correct run on a loaded 2-core machine. A state that never comes still fails.
+    expect: { poll: { timeout: 20_000 } },
     reporters: process.env.CI ? ['default'] : ['default'],
   },
 });

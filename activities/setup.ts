@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/client.js';
-import { appendEvent } from '../db/queries/workspaces.js';
+import { appendEvent, getWorkspaceById } from '../db/queries/workspaces.js';
 import { ErrorTypes } from '../core/errors.js';
 import { formatZodIssues } from '../core/config.js';
 import {
@@ -21,9 +21,8 @@ import {
   type TrustDecision,
 } from '../core/script-trust.js';
 import { getScriptTrust, recordScriptTrust } from '../db/queries/script-trust.js';
-import { eq } from 'drizzle-orm';
 import { consoleScript, readProjectScripts } from '../core/project-policy.js';
-import { projects, workspaces } from '../db/schema.js';
+import { getProjectScripts } from '../db/queries/projects.js';
 import { runProcess } from './process.js';
 import { buildAgentEnv } from './agents/sandbox-env.js';
 import { keys } from '../core/ids.js';
@@ -85,25 +84,14 @@ function effectiveScript(
   kind: ScriptKind,
 ): { script: string | undefined; source: 'console' | 'repository' } {
   if (projectId !== null) {
-    const row = db
-      .select({ scripts: projects.scripts })
-      .from(projects)
-      .where(eq(projects.id, projectId))
-      .get();
-    const fromConsole = consoleScript(readProjectScripts(row?.scripts ?? null), kind);
+    const fromConsole = consoleScript(readProjectScripts(getProjectScripts({ db, id: projectId })), kind);
     if (fromConsole !== undefined) return { script: fromConsole, source: 'console' };
   }
   return { script: scriptOf(config, kind), source: 'repository' };
 }
 
 function projectOfWorkspace(db: Db, workspaceId: string): string | null {
-  return (
-    db
-      .select({ projectId: workspaces.projectId })
-      .from(workspaces)
-      .where(eq(workspaces.id, workspaceId))
-      .get()?.projectId ?? null
-  );
+  return getWorkspaceById({ db, id: workspaceId })?.projectId ?? null;
 }
 
 export interface SetupResult {

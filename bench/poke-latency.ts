@@ -10,8 +10,9 @@ import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { workflowIds } from '../core/ids.js';
 import { workspaceSpecSchema } from '../core/workspace.js';
 import { createGithubActivities, createGithubClient } from '../activities/github/index.js';
-import { createRatchetPollActivities } from '../activities/ratchet-poll.js';
-import { createRatchetStoreActivities } from '../activities/ratchet-store.js';
+import { createPollCycleActivities } from '../activities/poll-cycle.js';
+import { createStoreActivities } from '../activities/store/index.js';
+import { createTemporalActivities, startNotifyDelivery } from '../activities/temporal.js';
 import { recordOpenedPullRequest } from '../db/queries/pull-requests.js';
 import { projects } from '../db/schema.js';
 import { noopFixerActivities } from '../tests/support/noop-fixer-activities.js';
@@ -82,9 +83,10 @@ export async function benchPokeLatency(): Promise<Figure[]> {
     taskQueue,
     workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY }),
     activities: {
-      ...createRatchetStoreActivities({ db }),
+      ...createStoreActivities({ db, startDelivery: startNotifyDelivery }),
       ...createGithubActivities({ octokit }),
-      ...createRatchetPollActivities({ db, octokit, pollIntervalMs: POLL_INTERVAL_MS }),
+      ...createTemporalActivities({ pollIntervalMs: POLL_INTERVAL_MS }),
+      ...createPollCycleActivities({ db, octokit }),
       ...noopFixerActivities({ summary: () => 'nothing to change' }),
     },
   });

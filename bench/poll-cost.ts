@@ -12,7 +12,7 @@
  */
 import { createGithubClient } from '../activities/github/index.js';
 import { fetchPrSnapshot } from '../activities/github/snapshots.js';
-import { createRatchetPollActivities } from '../activities/ratchet-poll.js';
+import { createPollCycleActivities } from '../activities/poll-cycle.js';
 import {
   startFakeGithub,
   type FakeGithub,
@@ -55,7 +55,7 @@ export async function benchPollCost(): Promise<Figure[]> {
   // Pacing off: this benchmark counts requests; it does not time them.
   const octokit = createGithubClient({ token: 'bench', baseUrl: fake.url, throttle: false });
   let delivered = 0;
-  const poll = createRatchetPollActivities({
+  const poll = createPollCycleActivities({
     db,
     octokit,
     deliver: async () => {

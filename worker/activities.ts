@@ -8,10 +8,10 @@ import { isSecretName } from '../activities/agents/sandbox-env.js';
 import type { AgentRunner } from '../activities/agents/runner.js';
 import { createGitActivities } from '../activities/git.js';
 import { createSetupActivities } from '../activities/setup.js';
-import { createStoreActivities } from '../activities/store.js';
+import { createStoreActivities } from '../activities/store/index.js';
 import { createGithubActivities, type GithubClient } from '../activities/github/index.js';
-import { createRatchetPollActivities } from '../activities/ratchet-poll.js';
-import { createRatchetStoreActivities } from '../activities/ratchet-store.js';
+import { createPollCycleActivities } from '../activities/poll-cycle.js';
+import { createTemporalActivities, startNotifyDelivery } from '../activities/temporal.js';
 import { createNotifyActivities } from '../activities/notify.js';
 import type { RunnerName } from '../core/agent.js';
 
@@ -58,17 +58,14 @@ export function createActivities({
 }) {
   const runners = { ...createRunners(config), ...extraRunners };
   return {
-    ...createStoreActivities({ db }),
+    // One factory per outside system; the poll cycle composes GitHub, store and Temporal steps.
+    ...createStoreActivities({ db, startDelivery: startNotifyDelivery }),
     ...createGitActivities({ heartbeat, env: gitEnv(process.env) }),
     ...createSetupActivities({ db }),
     ...createAgentActivities({ db, runners }),
     ...createGithubActivities({ octokit }),
-    ...createRatchetStoreActivities({ db }),
+    ...createTemporalActivities({ pollIntervalMs: config.env.RATCHET_POLL_INTERVAL_S * 1000 }),
     ...createNotifyActivities({ db, consoleUrl: consoleUrlOf(config) }),
-    ...createRatchetPollActivities({
-      db,
-      octokit,
-      pollIntervalMs: config.env.RATCHET_POLL_INTERVAL_S * 1000,
-    }),
+    ...createPollCycleActivities({ db, octokit }),
   };
 }

@@ -17,9 +17,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { backoffDelayMs } from '../core/backoff.js';
-import type { RatchetPollActivities } from '../activities/ratchet-poll.js';
+import type { RatchetPollActivities } from '../activities/poll-cycle.js';
 import { pollCycleRetry, storeOptions, timeouts } from './activity-options.js';
-import type { RatchetStoreActivities } from '../activities/ratchet-store.js';
+import type { RatchetStoreActivities } from '../activities/store/index.js';
 import {
   pokeSignal,
   pollerStateQuery,

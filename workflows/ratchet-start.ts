@@ -10,7 +10,7 @@ import { keys, workflowIds } from '../core/ids.js';
 import { closesLine } from '../core/intake.js';
 import type { WorkspaceSpec, WorkspaceTimings } from '../core/workspace.js';
 import type { GithubActivities } from '../activities/github/index.js';
-import type { RatchetStoreActivities } from '../activities/ratchet-store.js';
+import type { RatchetStoreActivities } from '../activities/store/index.js';
 import { githubOptions, storeOptions } from './activity-options.js';
 import { ratchetWorkflow } from './ratchet.js';
 import type { RatchetPrRef } from './ratchet-messages.js';

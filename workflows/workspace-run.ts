@@ -25,7 +25,7 @@ import type {
 import type { AgentActivities } from '../activities/agents/activities.js';
 import type { GitActivities } from '../activities/git.js';
 import type { SetupActivities } from '../activities/setup.js';
-import type { StoreActivities } from '../activities/store.js';
+import type { StoreActivities } from '../activities/store/index.js';
 import {
   boundedAgentRetry,
   localRetry,

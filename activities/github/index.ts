@@ -113,6 +113,20 @@ export function createGithubActivities(deps: GithubActivityDeps) {
     ),
 
     /**
+     * "Update branch", pinned to the head the ratchet saw (`ops.updateBranch`): a refusal is a
+     * result. Without a token it is a result too (the loop records it and carries on). Registered
+     * under the ratchet's name for it (stored histories call it so).
+     */
+    async ratchetUpdateBranch(input: ops.UpdateBranchInput): Promise<ops.UpdateBranchResult> {
+      if (!deps.octokit) return { updated: false, message: 'no GitHub token' };
+      try {
+        return await ops.updateBranch(deps.octokit, input);
+      } catch (err) {
+        throw toActivityFailure(err, 'ratchetUpdateBranch');
+      }
+    },
+
+    /**
      * Ratchet's own login (the token's user), so the loop never counts its own comments as
      * feedback; null when there is no token or GitHub refuses it (the loop then just knows no
      * self login). Other failures are retried like any read.

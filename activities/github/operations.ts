@@ -21,6 +21,7 @@ export {
   markReadyForReview,
   mergePullRequest,
   requestReReview,
+  updateBranch,
 } from './pulls.js';
 export type {
   CreatePrInput,
@@ -30,6 +31,11 @@ export type {
   MergeResult,
   PullRef,
   ReReviewInput,
+  UpdateBranchInput,
+  UpdateBranchResult,
 } from './pulls.js';
+export { failingOnDefaultHead } from './base-checks.js';
+export { createWatchedPrReader } from './poll-read.js';
+export type { WatchedPr, WatchedPrReader, WatchedPrsRead } from './poll-read.js';
 export { fetchOpenPrSnapshots, fetchPrSnapshot } from './snapshots.js';
 export type { GraphqlRateLimit, OpenPrSnapshots, RepoRef } from './snapshots.js';

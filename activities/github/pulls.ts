@@ -2,7 +2,8 @@
  * Pull-request writes over REST (and one GraphQL mutation), each looking before it acts so a
  * Temporal retry converges: create (find the open PR for the head first; a 422 "already exists"
  * re-reads), merge (already merged → success; stale head → `head_changed`), mark ready (already
- * ready → no-op), request re-review, and read a branch head (404 → BranchDeleted).
+ * ready → no-op), request re-review, update the branch (pinned to the head seen), and read a
+ * branch head (404 → BranchDeleted).
  */
 import { z } from 'zod';
 import { ErrorTypes } from '../../core/errors.js';
@@ -100,6 +101,41 @@ export async function createPullRequest(
       if (again) return { ...again, created: false };
     }
     throw toGithubError(err, what);
+  }
+}
+
+export interface UpdateBranchInput extends RepoRef {
+  number: number;
+  /** The head the ratchet saw; GitHub answers 422 when the branch moved since. */
+  expectedHeadSha: string;
+}
+
+export interface UpdateBranchResult {
+  updated: boolean;
+  message: string;
+}
+
+/**
+ * "Update branch" (merge the base into the head on GitHub's side), pinned to the head the ratchet
+ * saw. A refusal GitHub will repeat (422: head moved, nothing new on the base) is a result, not
+ * an error; a failure a retry can fix (rate limit, transport) is thrown.
+ */
+export async function updateBranch(
+  octokit: GithubClient,
+  input: UpdateBranchInput,
+): Promise<UpdateBranchResult> {
+  try {
+    await octokit.rest.pulls.updateBranch({
+      owner: input.owner,
+      repo: input.repo,
+      pull_number: input.number,
+      expected_head_sha: input.expectedHeadSha,
+    });
+    return { updated: true, message: 'update requested' };
+  } catch (err) {
+    const e = toGithubError(err, `PUT update-branch ${input.owner}/${input.repo}#${input.number}`);
+    if (e.retryable) throw e;
+    return { updated: false, message: e.message };
   }
 }
 

@@ -349,7 +349,9 @@ describe('claude-code runner with the real CLI', () => {
         {
           type: 'reply',
           text: 'Expensive thought.',
-          toolCalls: [{ id: 'toolu_slow', name: 'Bash', input: { command: 'sleep 5', description: 'slow' } }],
+          toolCalls: [
+            { id: 'toolu_slow', name: 'Bash', input: { command: 'sleep 60', description: 'slow' } },
+          ],
           usage: { input_tokens: 100_000, output_tokens: 1000 },
         },
         { type: 'reply', text: 'Finished after approval.', usage: { input_tokens: 1000, output_tokens: 10 } },
@@ -360,7 +362,8 @@ describe('claude-code runner with the real CLI', () => {
     const started = Date.now();
     const first = await runner.run(h.request({ runner: 'claude-code' }), h.context());
     expect(first.status).toBe('awaiting_budget');
-    expect(Date.now() - started).toBeLessThan(5000);
+    // Stopped while its tool runs, not after: the `sleep 60` never finished.
+    expect(Date.now() - started).toBeLessThan(45_000);
     await waitFor(() => processesIn(h.worktree).length === 0, 5000);
     expect(fake.requests).toHaveLength(1);
     h.budgetCapUsd = 10;

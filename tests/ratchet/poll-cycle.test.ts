@@ -1,13 +1,15 @@
 /**
- * One poll cycle (`ratchetPollCycle`) and "update branch" (`ratchetUpdateBranch`) against the
- * loopback fake GitHub with the real client and a real SQLite file: what a cycle costs in GitHub
- * requests, and where "is this failure also red on the base?" is answered from. Deliveries are
- * captured instead of signalled (no Temporal server needed).
+ * One poll cycle (`ratchetPollCycle`, activities/poll-cycle.ts) and "update branch"
+ * (`ratchetUpdateBranch`, a GitHub activity) against the loopback fake GitHub with the real client
+ * and a real SQLite file: what a cycle costs in GitHub requests, and where "is this failure also
+ * red on the base?" is answered from. Deliveries are captured instead of signalled (no Temporal
+ * server needed).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGithubClient, type GithubClient } from '../../activities/github/client.js';
+import { createGithubActivities } from '../../activities/github/index.js';
 import { fetchOpenPrSnapshots } from '../../activities/github/snapshots.js';
-import { createRatchetPollActivities, type PollCycleInput } from '../../activities/ratchet-poll.js';
+import { createPollCycleActivities, type PollCycleInput } from '../../activities/poll-cycle.js';
 import type { Db } from '../../db/client.js';
 import type { SnapshotDelivery } from '../../workflows/ratchet-messages.js';
 import { startFakeGithub, type FakeCheck, type FakeGithub } from '../support/fake-github/index.js';
@@ -26,10 +28,10 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-/** Poll activities whose deliveries land in `delivered`, by workspace id. */
+/** Poll activities whose deliveries land in `delivered`, by workspace id (plus update-branch). */
 function poller() {
   const delivered = new Map<string, SnapshotDelivery>();
-  const activities = createRatchetPollActivities({
+  const activities = createPollCycleActivities({
     db,
     octokit: gh,
     deliver: async (workspaceId, delivery) => {
@@ -37,7 +39,8 @@ function poller() {
       return 'ok';
     },
   });
-  return { ...activities, delivered };
+  const { ratchetUpdateBranch } = createGithubActivities({ octokit: gh });
+  return { ...activities, ratchetUpdateBranch, delivered };
 }
 
 function baseFailingOf(delivered: Map<string, SnapshotDelivery>, ws: string): string[] {

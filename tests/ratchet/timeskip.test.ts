@@ -13,8 +13,9 @@ import { workflowIds } from '../../core/ids.js';
 import { workspaceSpecSchema } from '../../core/workspace.js';
 import { createGithubActivities, createGithubClient } from '../../activities/github/index.js';
 import type { RunAgentTurnInput } from '../../activities/agents/activities.js';
-import { createRatchetPollActivities } from '../../activities/ratchet-poll.js';
-import { createRatchetStoreActivities } from '../../activities/ratchet-store.js';
+import { createPollCycleActivities } from '../../activities/poll-cycle.js';
+import { createStoreActivities } from '../../activities/store/index.js';
+import { createTemporalActivities, startNotifyDelivery } from '../../activities/temporal.js';
 import type { Db } from '../../db/client.js';
 import { listNotifications } from '../../db/queries/notifications.js';
 import { recordOpenedPullRequest } from '../../db/queries/pull-requests.js';
@@ -99,9 +100,10 @@ function activities() {
   // No client-side pacing here: a thousand time-skipped cycles must not wait 1 s of real time each.
   const octokit = createGithubClient({ token: 'test', baseUrl: fake.url, throttle: false });
   return {
-    ...createRatchetStoreActivities({ db }),
+    ...createStoreActivities({ db, startDelivery: startNotifyDelivery }),
     ...createGithubActivities({ octokit }),
-    ...createRatchetPollActivities({ db, octokit, pollIntervalMs: 60_000 }),
+    ...createTemporalActivities({ pollIntervalMs: 60_000 }),
+    ...createPollCycleActivities({ db, octokit }),
     // The fixer's agent tries and changes nothing: every attempt ends `no_change`.
     ...noopFixerActivities({
       onAgent: (input) => agentCalls.push(input),

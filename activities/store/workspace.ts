@@ -1,48 +1,23 @@
 /**
- * The read-model activities: the only way workflow progress reaches SQLite. Every write is
+ * The workspace lifecycle's writes: the workspace row, its status (with its timeline event,
+ * atomically), budget, a stopped session, plain events and notifications. Every write is
  * idempotent (insert-if-absent, dedupe keys on events), so a retried activity lands once.
  */
-import type { Db } from '../db/client.js';
-import type { NewWorkspaceEvent } from '../db/schema.js';
-import { appendEvent, insertWorkspaceIfAbsent, setWorkspaceStatus } from '../db/queries/workspaces.js';
-import type { WorkspaceSpec, WorkspaceStatus } from '../core/workspace.js';
-import { keys, workflowIds } from '../core/ids.js';
-import { setWorkspaceBudget } from '../db/queries/budget.js';
-import { statusNotification } from '../core/notifications.js';
-import { getWorkspaceById } from '../db/queries/workspaces.js';
-import { createNotifier, type Notifier } from './notify.js';
-import { stopSession } from '../db/queries/agent-sessions.js';
+import { keys, workflowIds } from '../../core/ids.js';
+import { statusNotification } from '../../core/notifications.js';
+import type { WorkspaceSpec, WorkspaceStatus } from '../../core/workspace.js';
+import type { Db } from '../../db/client.js';
+import { stopSession } from '../../db/queries/agent-sessions.js';
+import { setWorkspaceBudget } from '../../db/queries/budget.js';
+import {
+  getWorkspaceById,
+  insertWorkspaceIfAbsent,
+  setWorkspaceStatus,
+} from '../../db/queries/workspaces.js';
+import { eventRow, writeEvent, type EventInput } from './events.js';
+import type { Notifier } from './notifier.js';
 
-export interface EventInput {
-  workspaceId: string;
-  kind: string;
-  message: string;
-  level?: 'debug' | 'info' | 'warn' | 'error';
-  data?: unknown;
-  /** Deterministic key from the workflow (run id + counter), so a retried write lands once. */
-  dedupeKey: string;
-}
-
-/** The timeline row for an event written by a workflow through an activity. */
-export function eventRow(input: EventInput): NewWorkspaceEvent {
-  return {
-    workspaceId: input.workspaceId,
-    kind: input.kind,
-    level: input.level ?? 'info',
-    message: input.message,
-    data: input.data ?? null,
-    dedupeKey: input.dedupeKey,
-  };
-}
-
-export function createStoreActivities({
-  db,
-  notifier = createNotifier({ db }),
-}: {
-  db: Db;
-  /** Raises notifications (and starts their webhook delivery). @default createNotifier({ db }) */
-  notifier?: Notifier;
-}) {
+export function createWorkspaceStoreActivities({ db, notifier }: { db: Db; notifier: Notifier }) {
   return {
     async recordWorkspace({
       spec,
@@ -69,14 +44,11 @@ export function createStoreActivities({
           workflowId: workflowIds.workspace(spec.workspaceId),
         },
       });
-      appendEvent({
-        db,
-        event: {
-          workspaceId: spec.workspaceId,
-          kind: 'workspace.created',
-          message: `Workspace "${spec.title}" on ${spec.branch} from ${spec.baseBranch}`,
-          dedupeKey,
-        },
+      writeEvent(db, {
+        workspaceId: spec.workspaceId,
+        kind: 'workspace.created',
+        message: `Workspace "${spec.title}" on ${spec.branch} from ${spec.baseBranch}`,
+        dedupeKey,
       });
       return { created };
     },
@@ -99,14 +71,14 @@ export function createStoreActivities({
           ...(input.error !== undefined ? { lastError: input.error } : {}),
           ...(input.status === 'archived' ? { archivedAt: Date.now() } : {}),
         },
-        event: {
+        event: eventRow({
           workspaceId: input.workspaceId,
           kind: `status.${input.status}`,
           level: input.status === 'failed' ? 'error' : 'info',
           message: input.message,
-          data: input.data ?? null,
+          data: input.data,
           dedupeKey: input.dedupeKey,
-        },
+        }),
       });
       // A person is needed (plan, budget, failure): one notification per status write.
       const title = getWorkspaceById({ db, id: input.workspaceId })?.title ?? input.workspaceId;
@@ -130,7 +102,7 @@ export function createStoreActivities({
     },
 
     async recordEvent(input: EventInput): Promise<void> {
-      appendEvent({ db, event: eventRow(input) });
+      writeEvent(db, input);
     },
 
     /** Raises a notification once per dedupe key (a replayed workflow raises nothing twice). */
@@ -146,4 +118,4 @@ export function createStoreActivities({
   };
 }
 
-export type StoreActivities = ReturnType<typeof createStoreActivities>;
+export type WorkspaceStoreActivities = ReturnType<typeof createWorkspaceStoreActivities>;

@@ -1,30 +1,29 @@
 /**
- * The ratchet loop's read-model activities: the PR a workspace opened, each changed decision
- * (state + reason + timeline event), fixer rows and notifications. Every write is keyed (dedupe
- * key or row id), so a retried activity lands once.
+ * The ratchet loop's writes: the PR a workspace opened, each changed decision (state + reason +
+ * timeline event, atomically), fixer rows, events and notifications; plus the poll cycle's
+ * snapshot write and the project policy the loop starts from (a read). Every write is keyed
+ * (dedupe key or row id), so a retried activity lands once.
  */
-import { eq } from 'drizzle-orm';
-import { policyToRatchet, readProjectPolicy, type MergeMethod } from '../core/project-policy.js';
-import type { RatchetSettingsInput } from '../core/ratchet/settings.js';
-import type { RatchetState } from '../core/ratchet/state.js';
-import { projects } from '../db/schema.js';
-import type { Db } from '../db/client.js';
-import { finishFixAttempt, insertFixAttemptIfAbsent, type FixStatus } from '../db/queries/fix-attempts.js';
-import { mergedNotification } from '../core/notifications.js';
-import { getWorkspaceById } from '../db/queries/workspaces.js';
-import { createNotifier, type Notifier } from './notify.js';
+import { mergedNotification } from '../../core/notifications.js';
+import type { PrSnapshot } from '../../core/pr.js';
+import { policyToRatchet, readProjectPolicy, type MergeMethod } from '../../core/project-policy.js';
+import type { RatchetSettingsInput } from '../../core/ratchet/settings.js';
+import type { RatchetState } from '../../core/ratchet/state.js';
+import type { Db } from '../../db/client.js';
+import { finishFixAttempt, insertFixAttemptIfAbsent, type FixStatus } from '../../db/queries/fix-attempts.js';
+import { getProjectRatchetPolicy } from '../../db/queries/projects.js';
 import {
+  applySnapshots,
+  getPullRequestByWorkspace,
   recordOpenedPullRequest,
   recordRatchetDecision,
   type OpenedPr,
-  getPullRequestByWorkspace,
   type PrRowState,
-} from '../db/queries/pull-requests.js';
-import { appendEvent } from '../db/queries/workspaces.js';
-import { eventRow } from './store.js';
-import { keys } from '../core/ids.js';
-
-type Level = 'debug' | 'info' | 'warn' | 'error';
+} from '../../db/queries/pull-requests.js';
+import { getWorkspaceById } from '../../db/queries/workspaces.js';
+import { eventRow, fanOutDedupeKey, writeEvent, type EventLevel } from './events.js';
+import type { Notifier } from './notifier.js';
+import { keys } from '../../core/ids.js';
 
 export interface RatchetDecisionInput {
   workspaceId: string;
@@ -33,21 +32,25 @@ export interface RatchetDecisionInput {
   snapshotKey: string | null;
   /** Timeline event kind, e.g. `ratchet.decision`, `ratchet.stalled`, `ratchet.base_red`. */
   kind: string;
-  level?: Level;
+  level?: EventLevel;
   message: string;
   data?: unknown;
   dedupeKey: string;
   prState?: PrRowState;
 }
 
-export function createRatchetStoreActivities({
-  db,
-  notifier = createNotifier({ db }),
-}: {
-  db: Db;
-  /** @default createNotifier({ db }) */
-  notifier?: Notifier;
-}) {
+/**
+ * The poll cycle's write: every watched PR's snapshot columns in one transaction. Returns how
+ * many rows changed (a PR whose row is gone changes none).
+ */
+export function writePollSnapshots(
+  db: Db,
+  items: readonly { workspaceId: string; snapshot: PrSnapshot; at: number }[],
+): number {
+  return applySnapshots({ db, items });
+}
+
+export function createRatchetStoreActivities({ db, notifier }: { db: Db; notifier: Notifier }) {
   return {
     /**
      * The project's ratchet policy as loop settings (defaults when the project has none or is
@@ -56,27 +59,20 @@ export function createRatchetStoreActivities({
     async ratchetProjectPolicy(input: {
       projectId: string;
     }): Promise<{ settings: RatchetSettingsInput; mergeMethod: MergeMethod }> {
-      const row = db
-        .select({ policy: projects.ratchetPolicy })
-        .from(projects)
-        .where(eq(projects.id, input.projectId))
-        .get();
-      const { settings, mergeMethod } = policyToRatchet(readProjectPolicy(row?.policy ?? null), null);
+      const stored = getProjectRatchetPolicy({ db, id: input.projectId });
+      const { settings, mergeMethod } = policyToRatchet(readProjectPolicy(stored), null);
       const { selfLogin: _self, ...rest } = settings;
       return { settings: rest, mergeMethod };
     },
 
     async ratchetRecordPullRequest(pr: OpenedPr & { dedupeKey: string }): Promise<void> {
       recordOpenedPullRequest({ db, pr });
-      appendEvent({
-        db,
-        event: {
-          workspaceId: pr.workspaceId,
-          kind: 'pr.opened',
-          message: `PR #${pr.number} open: ${pr.url}`,
-          data: { number: pr.number, url: pr.url },
-          dedupeKey: pr.dedupeKey,
-        },
+      writeEvent(db, {
+        workspaceId: pr.workspaceId,
+        kind: 'pr.opened',
+        message: `PR #${pr.number} open: ${pr.url}`,
+        data: { number: pr.number, url: pr.url },
+        dedupeKey: pr.dedupeKey,
       });
     },
 
@@ -104,25 +100,19 @@ export function createRatchetStoreActivities({
       return { written };
     },
 
+    /** One event for several workspaces (the poller's failure streaks): one row each. */
     async ratchetRecordEvent(input: {
       workspaceIds: string[];
       kind: string;
-      level?: Level;
+      level?: EventLevel;
       message: string;
       data?: unknown;
       dedupeKey: string;
     }): Promise<number> {
       let n = 0;
       for (const workspaceId of input.workspaceIds) {
-        const ok = appendEvent({
-          db,
-          event: eventRow({
-            ...input,
-            workspaceId,
-            dedupeKey: keys.perWorkspaceEvent(input.dedupeKey, workspaceId),
-          }),
-        });
-        if (ok) n++;
+        const dedupeKey = fanOutDedupeKey(input.dedupeKey, workspaceId);
+        if (writeEvent(db, { ...input, workspaceId, dedupeKey })) n++;
       }
       return n;
     },

@@ -1,19 +1,27 @@
 /**
- * Insights on a heavy read model (10,000 workspaces, 1,000,000 timeline events, 200,000 messages,
- * seeded by bench/seed-insights-model.ts): p95 of computing the whole answer of `GET /api/insights`
- * (the three reads of db/queries/insights.ts, core/insights.ts, JSON) for all projects over 90
- * days, 30 days and a from–to year. Baseline in the same run: one project of five over 90 days.
+ * `npm run bench -- insights`: the whole answer of `GET /api/insights` (the three reads of
+ * db/queries/insights.ts, core/insights.ts, JSON) on a heavy read model (10,000 workspaces over a
+ * year in five projects, 1,000,000 timeline events, 200,000 messages; bench/seed-read-model.ts),
+ * p95 of 20 runs for all projects over 90 days, 30 days and a from–to year, and one project over
+ * 90 days. The baseline is main's code measured in the same run on the same file: its
+ * `getInsights` (web/lib/insights.ts of /work/main, `RATCHET_BASELINE_ROOT` to change) imported
+ * beside ours, runs interleaved with ours so both see the same machine load.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { insightsQuerySchema } from '../core/insights.js';
-import { openDb } from '../db/client.js';
+import { pathToFileURL } from 'node:url';
+import { insightsQuerySchema, type InsightsQuery } from '../core/insights.js';
+import { openDb, type Db } from '../db/client.js';
 import { getInsights } from '../web/lib/insights.js';
 import { figure, type Figure } from './figure.js';
-import { seedInsightsModel } from './seed-insights-model.js';
+import { seedReadModel } from './seed-read-model.js';
 
 const RUNS = 20;
+const BASELINE_ROOT = process.env.RATCHET_BASELINE_ROOT ?? '/work/main';
+
+type GetInsights = (db: Db, query: InsightsQuery) => unknown;
 
 function p95(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -24,44 +32,78 @@ export async function benchInsights(): Promise<Figure[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-bench-insights-'));
   try {
     const file = path.join(dir, 'ratchet.db');
-    const t = performance.now();
-    seedInsightsModel(file, { workspaces: 10_000, events: 1_000_000, messages: 200_000, projects: 5 });
-    process.stdout.write(`seeded in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
-    const db = openDb(file);
+    const seeded = await seedReadModel(file, {
+      workspaces: 10_000,
+      events: 1_000_000,
+      messages: 200_000,
+      projects: 5,
+      days: 365,
+    });
+    process.stdout.write(`seeded ${JSON.stringify(seeded)}\n`);
+    const mainModule = (await import(
+      pathToFileURL(path.join(BASELINE_ROOT, 'web/lib/insights.ts')).href
+    )) as {
+      getInsights: GetInsights;
+    };
+    const commit = spawnSync('git', ['-C', BASELINE_ROOT, 'rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+    }).stdout.trim();
+    const ours = openDb(file);
+    const theirs = openDb(file);
+    /** p95 of ours and of main's for one query, runs interleaved. */
     const time = (q: Record<string, string>) => {
       const query = insightsQuerySchema.parse(q);
-      JSON.stringify(getInsights(db, query)); // warm the page cache and the statements
-      const xs: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        const s = performance.now();
-        JSON.stringify(getInsights(db, query));
-        xs.push(performance.now() - s);
-      }
-      return p95(xs);
+      const impls: Array<[GetInsights, Db]> = [
+        [getInsights, ours],
+        [mainModule.getInsights, theirs],
+      ];
+      for (const [fn, db] of impls) JSON.stringify(fn(db, query)); // warm the page cache and the statements
+      const xs: number[][] = [[], []];
+      for (let i = 0; i < RUNS; i++)
+        impls.forEach(([fn, db], k) => {
+          const s = performance.now();
+          JSON.stringify(fn(db, query));
+          xs[k]!.push(performance.now() - s);
+        });
+      return { ours: p95(xs[0]!), main: p95(xs[1]!) };
     };
-    const one = time({ project: 'prj_bench_0', days: '90' });
     const all90 = time({ days: '90' });
     const all30 = time({ days: '30' });
     const year = new Date(Date.now() - 365 * 86_400_000).toISOString().slice(0, 10);
     const allYear = time({ from: year, to: new Date().toISOString().slice(0, 10) });
-    db.$client.close();
-    const base = { unit: 'ms', baselineName: 'one project of five, 90 days', baseline: one };
+    const one = time({ project: 'prj_seed_00', days: '90' });
+    ours.$client.close();
+    theirs.$client.close();
+    const base = (name: string, t: { main: number }) => ({
+      unit: 'ms',
+      baselineName: `main ${commit}, ${name}`,
+      baseline: t.main,
+    });
     return [
       figure({
-        ...base,
-        name: 'Insights p95, all projects, 90 days (10k workspaces, 1M events, 200k messages)',
-        value: all90,
+        ...base('same query', all90),
+        name: `Insights p95, all projects, 90 days (10k workspaces, 1M events, 200k messages)`,
+        value: all90.ours,
         goal: '≤ 200 ms',
-        met: all90 <= 200,
+        met: all90.ours <= 200,
       }),
       figure({
-        ...base,
+        ...base('same query', all30),
         name: 'Insights p95, all projects, 30 days',
-        value: all30,
+        value: all30.ours,
         goal: '≤ 200 ms',
-        met: all30 <= 200,
+        met: all30.ours <= 200,
       }),
-      figure({ ...base, name: 'Insights p95, all projects, a whole year (from–to)', value: allYear }),
+      figure({
+        ...base('same query', allYear),
+        name: 'Insights p95, all projects, a whole year (from–to)',
+        value: allYear.ours,
+      }),
+      figure({
+        ...base('same query', one),
+        name: 'Insights p95, one project of five, 90 days',
+        value: one.ours,
+      }),
     ];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

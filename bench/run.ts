@@ -26,10 +26,14 @@ const suites: Record<string, () => Promise<Figure[]>> = {
 async function main() {
   const only = process.argv.slice(2);
   const results: Array<{ suite: string; figures: Figure[] }> = [];
+  /** Load average (1 min) when each suite started and ended: the machine is shared. */
+  const loads = new Map<string, [number, number]>();
   for (const [name, run] of Object.entries(suites)) {
     if (only.length && !only.includes(name)) continue;
     process.stdout.write(`\n== ${name}\n`);
+    const loadBefore = os.loadavg()[0]!;
     const figures = await run();
+    loads.set(name, [loadBefore, os.loadavg()[0]!]);
     for (const f of figures) {
       const goal = f.goal ? `  goal ${f.goal}: ${f.met ? 'met' : 'NOT met'}` : '';
       process.stdout.write(
@@ -50,7 +54,12 @@ async function main() {
     );
     sections.set(
       r.suite,
-      `Measured ${when} UTC on ${os.cpus().length} cores, Node ${process.version}.\n\n| figure | value | baseline (same run) | ratio | goal |\n|---|---|---|---|---|\n${rows.join('\n')}\n\n`,
+      `Measured ${when} UTC on ${os.cpus().length} cores, Node ${process.version}, load average ${loads
+        .get(r.suite)!
+        .map((l) => l.toFixed(1))
+        .join(
+          ' at the start, ',
+        )} at the end.\n\n| figure | value | baseline (same run) | ratio | goal |\n|---|---|---|---|---|\n${rows.join('\n')}\n\n`,
     );
   }
   const body = [...sections.entries()].map(([k, v]) => `## ${k}\n${v}`).join('');

@@ -1,14 +1,21 @@
 /**
- * A realistic read model for the read-side benchmarks (board, workspaces API, insights): what a
- * heavy user has after a year. Deterministic for a given `seed` and `now`, written through the real
- * migrations and schema in one transaction with prepared statements (10k workspaces and 1M events
- * take seconds, not minutes).
+ * The one read model for the read-side benchmarks (`npm run bench -- board`, `-- insights`) and
+ * the board's console suite: what a heavy user has after a year. Deterministic for a given `seed`
+ * and `now`, written through the real migrations and schema in one transaction with prepared
+ * statements (10k workspaces and 1M events take seconds, not minutes). The triggers of the schema
+ * keep the derived columns (board column, attempts, dollars, unread, decision times, spend per
+ * day) as production does.
  *
  * Shape: projects with GitHub remotes; workspaces created over the last `days` days with a mix of
  * statuses (about 8% archived); about 75% have a PR (merged, closed, open, draft) with CI states and
- * ratchet states; fix attempts of each kind (ci, review, conflict) and each outcome; one implement
- * session per workspace plus one session per fix attempt, each session's cost the sum of its
- * messages' costs; timeline events spread over each workspace's life; notifications, some unread.
+ * ratchet states; fix attempts of each kind (ci, review, conflict) and each outcome, their row ids
+ * and snapshot keys as the loop writes them (a CI fix's key names its failing checks); one
+ * implement session per workspace plus one session per fix attempt, each session's cost the sum of
+ * its messages' costs; the loop's decisions on the timeline keyed as workflows/ratchet.ts keys them
+ * (`ratchet/<id>/<chain>/d<n>`: a fix decision per fixer run, the merge-ready decision, `done` for
+ * a merged or closed PR), the rest of the timeline spread over each workspace's life
+ * (`ratchet.wait` and `ratchet.poll` rows keyed as the loop's, others as the workspace's);
+ * notifications, some unread.
  */
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
@@ -90,6 +97,9 @@ const WORDS = [
   'timezone',
   'retry',
 ];
+/** Check names a CI fix's snapshot key names as failing. */
+const CHECKS = ['build', 'lint', 'unit', 'CI / e2e', 'typecheck', 'docs'];
+const RULE_OF_FIX = { ci: 'ci_failed', review: 'changes_requested', conflict: 'conflict' } as const;
 const VERBS = ['Fix', 'Add', 'Refactor', 'Speed up', 'Remove', 'Document', 'Test', 'Rename'];
 
 /** Live (non-archived, no-PR or open-PR) workspace statuses and how often they occur. */
@@ -121,7 +131,7 @@ const OPEN_RATCHET = [
 const EVENT_KINDS = [
   ['agent.message', 5],
   ['setup.output', 2],
-  ['ratchet.decision', 2],
+  ['ratchet.wait', 2],
   ['ratchet.poll', 3],
   ['push.done', 0.5],
   ['agent.started', 0.5],
@@ -180,7 +190,7 @@ export async function seedReadModel(dbPath: string, options: SeedOptions = {}): 
        VALUES (?, ?, ?, ?, NULL, ?, 'anthropic', 'claude-sonnet-4-5', ?, ?, ?, 0, ?, ?)`,
     ),
     event: sqlite.prepare(
-      `INSERT INTO workspace_events (workspace_id, at, kind, level, message, data, dedupe_key) VALUES (?, ?, ?, ?, ?, NULL, NULL)`,
+      `INSERT INTO workspace_events (workspace_id, at, kind, level, message, data, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     notification: sqlite.prepare(
       `INSERT INTO notifications (workspace_id, level, title, body, dedupe_key, created_at, read_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -220,7 +230,9 @@ export async function seedReadModel(dbPath: string, options: SeedOptions = {}): 
       id: string;
       from: number;
       to: number;
-      sessions: Array<{ id: string; at: number }>;
+      sessions: Array<{ id: string; at: number; purpose: string }>;
+      /** The loop's decisions: `[at, kind, rule]`. */
+      decisions: Array<[number, string, string]>;
     }> = [];
     const workspacePad = String(o.workspaces).length;
     for (let w = 0; w < o.workspaces; w++) {
@@ -277,9 +289,15 @@ export async function seedReadModel(dbPath: string, options: SeedOptions = {}): 
         endAt,
         archived ? endAt : null,
       );
-      const life = { id, from: createdAt, to: endAt, sessions: [] as Array<{ id: string; at: number }> };
+      const life = {
+        id,
+        from: createdAt,
+        to: endAt,
+        sessions: [] as Array<{ id: string; at: number; purpose: string }>,
+        decisions: [] as Array<[number, string, string]>,
+      };
       lives.push(life);
-      life.sessions.push({ id: `ses_${id}_impl`, at: createdAt });
+      life.sessions.push({ id: `ses_${id}_impl`, at: createdAt, purpose: 'implement' });
       if (prState) {
         const number = prNumbers[p]!++;
         const ci =
@@ -300,6 +318,8 @@ export async function seedReadModel(dbPath: string, options: SeedOptions = {}): 
                 ? weighted(rand, OPEN_RATCHET)
                 : null;
         const prAt = createdAt + Math.floor((endAt - createdAt) * 0.3);
+        // Fixes run between the PR opening and merge-ready; done (merged or closed) at the end.
+        const readyAt = prAt + Math.floor((endAt - prAt) * 0.85);
         insert.pr.run(
           id,
           projectId,
@@ -338,14 +358,35 @@ export async function seedReadModel(dbPath: string, options: SeedOptions = {}): 
             ['asked_human', 0.6],
             ...(prState === 'open' && f === fixes - 1 ? ([['running', 0.5]] as const) : []),
           ] as const);
-          const at = prAt + Math.floor(((endAt - prAt) * (f + 1)) / (fixes + 1));
+          const at = prAt + Math.floor(((readyAt - prAt) * (f + 1)) / (fixes + 1));
           const sha = `sha${w.toString(16).padStart(8, '0')}f${f}`;
+          const failing =
+            kind === 'ci'
+              ? [
+                  ...new Set([
+                    CHECKS[int(0, CHECKS.length - 1)]!,
+                    ...(rand() < 0.3 ? [CHECKS[int(0, CHECKS.length - 1)]!] : []),
+                  ]),
+                ]
+              : [];
+          // Row id and snapshot key as the loop writes them (core/ratchet/snapshot-key.ts).
+          const key = [
+            `pr:${number}`,
+            `sha:${sha}`,
+            `ci:${failing
+              .map((c) => `${encodeURIComponent(c)}:FAILURE`)
+              .sort()
+              .join(',')}`,
+            `rev:${kind === 'review' ? `R${f}` : ''}`,
+            'thr:',
+            `conflict:${kind === 'conflict' ? 1 : 0}`,
+          ].join('|');
           insert.fix.run(
-            `fix/${id}/${sha}/${kind}`,
+            `fix/${id}/${sha}/${kind}#${f + 1}`,
             id,
             kind,
             sha,
-            `snap-${w}-${f}`,
+            key,
             f + 1,
             fixStatus,
             fixStatus === 'asked_human' ? 'The fixer asked: which behaviour is intended?' : null,
@@ -353,8 +394,13 @@ export async function seedReadModel(dbPath: string, options: SeedOptions = {}): 
             fixStatus === 'running' ? null : at + int(60_000, 900_000),
           );
           summary.fixAttempts++;
-          life.sessions.push({ id: `ses_${id}_fix${f}`, at });
+          life.sessions.push({ id: `ses_${id}_fix${f}`, at, purpose: `${kind}-fix` });
+          life.decisions.push([at, `ratchet.fix_${kind}`, RULE_OF_FIX[kind]]);
         }
+        if (prState === 'merged' || ratchet === 'merge_ready' || (prState !== 'closed' && rand() < 0.3))
+          life.decisions.push([readyAt, rand() < 0.5 ? 'ratchet.merge' : 'ratchet.wait', 'merge_ready']);
+        if (prState === 'merged' || prState === 'closed')
+          life.decisions.push([endAt, 'ratchet.done', 'closed_or_merged']);
       }
       // Notifications when a person was needed.
       if (
@@ -403,6 +449,7 @@ export async function seedReadModel(dbPath: string, options: SeedOptions = {}): 
       let outTok = 0;
       let cacheTok = 0;
       const at0 = s.at;
+      const rows: unknown[][] = [];
       for (let seq = 1; seq <= n; seq++) {
         const role =
           seq === 1 ? 'user' : seq % 3 === 0 ? 'tool_call' : seq % 3 === 1 ? 'tool_result' : 'assistant';
@@ -415,7 +462,7 @@ export async function seedReadModel(dbPath: string, options: SeedOptions = {}): 
         inTok += i1;
         outTok += o1;
         cacheTok += c1;
-        insert.message.run(
+        rows.push([
           s.id,
           seq,
           role,
@@ -428,16 +475,14 @@ export async function seedReadModel(dbPath: string, options: SeedOptions = {}): 
           c1,
           usd,
           Math.min(o.now, at0 + seq * 20_000),
-        );
+        ]);
       }
-      summary.messages += n;
-      const purpose = s.id.endsWith('_impl')
-        ? 'implement'
-        : ['ci-fix', 'review-fix', 'conflict-fix'][int(0, 2)]!;
+      // The session before its messages, as the agent activity writes them (the spend-per-day
+      // trigger finds the message's project through its session).
       insert.session.run(
         s.id,
         s.ws.id,
-        purpose,
+        s.purpose,
         'completed',
         inTok,
         outTok,
@@ -446,15 +491,32 @@ export async function seedReadModel(dbPath: string, options: SeedOptions = {}): 
         at0,
         Math.min(o.now, at0 + (n + 1) * 20_000),
       );
+      for (const r of rows) insert.message.run(...r);
+      summary.messages += n;
       summary.sessions++;
     });
 
-    // Events: evenly over workspaces (in id order, as a live system appends them), times within each life.
+    // Events: evenly over workspaces (in id order, as a live system appends them), the loop's
+    // decisions first, the rest at times within each life.
     const perWs = Math.floor(o.events / lives.length);
     let extra = o.events - perWs * lives.length;
     for (const l of lives) {
       const n = perWs + (extra-- > 0 ? 1 : 0);
-      for (let e = 0; e < n; e++) {
+      let e = 0;
+      for (const [at, kind, rule] of l.decisions) {
+        if (e >= n) break;
+        insert.event.run(
+          l.id,
+          at,
+          kind,
+          'info',
+          `Ratchet: ${rule}`,
+          JSON.stringify({ rule, kind: kind.slice('ratchet.'.length) }),
+          `ratchet/${l.id}/0/d${e}`,
+        );
+        e++;
+      }
+      for (; e < n; e++) {
         const kind = weighted(rand, EVENT_KINDS);
         insert.event.run(
           l.id,
@@ -462,6 +524,8 @@ export async function seedReadModel(dbPath: string, options: SeedOptions = {}): 
           kind,
           rand() < 0.03 ? 'warn' : 'info',
           `${kind} ${e}`,
+          kind === 'ratchet.wait' ? JSON.stringify({ rule: 'not_ready', kind: 'wait' }) : null,
+          kind.startsWith('ratchet.') ? `ratchet/${l.id}/0/x${e}` : `workspace/${l.id}/${kind}/${e}`,
         );
       }
       summary.events += n;

@@ -135,7 +135,10 @@ export interface InsightFix {
   startedAt: number;
   snapshotKey: string;
 }
-/** One transcript message's cost: `[completedAt, usd]`. */
+/**
+ * Dollars spent at a moment: `[at, usd]`, a transcript message's cost when it completed, or (as
+ * db/queries/insights.ts reads them) a UTC day's total at the day's start: both land in that day.
+ */
 export type InsightSpend = readonly [number, number];
 
 export interface InsightRows {

@@ -88,10 +88,29 @@ export const workspaces = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     archivedAt: integer('archived_at', { mode: 'number' }),
+    /*
+     * What a board card shows, kept by SQLite triggers (migration 0004) in the same transaction as
+     * every write they derive from, whoever the writer is, so the board reads them from this row:
+     * - `board_column`: the Kanban column (`working`, `waiting`, `done`, `archived`) of core/kanban.ts,
+     *   from this row and its PR (the view `workspace_board_columns` states the rule in SQL;
+     *   tests/db/board-query.test.ts compares it with core/kanban.ts for every combination);
+     * - `attempt_count`: its `fix_attempts` rows; `cost_usd`: the sum of its sessions' `cost_usd`
+     *   (the transcript's dollars, unlike the budget route's `spent_usd` cache);
+     * - `unread_count`: its unread notifications.
+     */
+    boardColumn: text('board_column').notNull().default('waiting'),
+    attemptCount: integer('attempt_count').notNull().default(0),
+    costUsd: real('cost_usd').notNull().default(0),
+    unreadCount: integer('unread_count').notNull().default(0),
   },
   (t) => [
     index('workspaces_project_idx').on(t.projectId),
     uniqueIndex('workspaces_branch_uq').on(t.projectId, t.branch),
+    // The board's pages and totals (keyset by created_at, id), covering the needs-me filter.
+    index('workspaces_board_idx').on(t.boardColumn, t.createdAt, t.id, t.unreadCount),
+    index('workspaces_project_board_idx').on(t.projectId, t.boardColumn, t.createdAt, t.id, t.unreadCount),
+    // The board's live channel: rows changed since its last look.
+    index('workspaces_updated_idx').on(t.updatedAt),
   ],
 );
 
@@ -144,7 +163,12 @@ export const agentSessions = sqliteTable(
     startedAt: createdAt(),
     endedAt: integer('ended_at', { mode: 'number' }),
   },
-  (t) => [index('agent_sessions_ws_idx').on(t.workspaceId)],
+  (t) => [
+    index('agent_sessions_ws_idx').on(t.workspaceId),
+    // The board's live channel: sessions started or ended since its last look.
+    index('agent_sessions_started_idx').on(t.startedAt),
+    index('agent_sessions_ended_idx').on(t.endedAt),
+  ],
 );
 
 /** One row per completed message, written as it completes; `seq` is dense per session from 1. */
@@ -206,10 +230,24 @@ export const pullRequests = sqliteTable(
     snapshotKey: text('snapshot_key'),
     snapshot: text('snapshot', { mode: 'json' }),
     lastSnapshotAt: integer('last_snapshot_at', { mode: 'number' }),
+    /*
+     * The loop's decision times Insights reads, kept by triggers (migration 0004) from the loop's own
+     * timeline events (dedupe key `ratchet/<workspaceId>/…`): the first `merge_ready` decision
+     * (`ratchet.merge` or `ratchet.wait` with rule `merge_ready`) and the last `ratchet.done`.
+     */
+    mergeReadyAt: integer('merge_ready_at', { mode: 'number' }),
+    doneAt: integer('done_at', { mode: 'number' }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('pull_requests_project_number_uq').on(t.projectId, t.number)],
+  (t) => [
+    uniqueIndex('pull_requests_project_number_uq').on(t.projectId, t.number),
+    // Insights: PRs updated since a period's start (a merge or decision bumps updated_at).
+    index('pull_requests_updated_idx').on(t.updatedAt, t.createdAt),
+    index('pull_requests_project_updated_idx').on(t.projectId, t.updatedAt, t.createdAt),
+    // The board's search by PR number (`#42`) in any project.
+    index('pull_requests_number_idx').on(t.number),
+  ],
 );
 
 /** One row per fixer child workflow (`fix/<workspaceId>/<headSha>/<kind>`). */
@@ -230,19 +268,51 @@ export const fixAttempts = sqliteTable(
     startedAt: createdAt(),
     endedAt: integer('ended_at', { mode: 'number' }),
   },
-  (t) => [index('fix_attempts_ws_idx').on(t.workspaceId)],
+  (t) => [
+    index('fix_attempts_ws_idx').on(t.workspaceId),
+    // Insights (runs started in a period) and the board's live channel (started or ended since).
+    index('fix_attempts_started_idx').on(t.startedAt),
+    index('fix_attempts_ended_idx').on(t.endedAt),
+  ],
 );
 
-export const notifications = sqliteTable('notifications', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  workspaceId: text('workspace_id').references(() => workspaces.id, { onDelete: 'cascade' }),
-  level: text('level').notNull().default('info'),
-  title: text('title').notNull(),
-  body: text('body').notNull(),
-  dedupeKey: text('dedupe_key').unique(),
-  createdAt: createdAt(),
-  readAt: integer('read_at', { mode: 'number' }),
-});
+export const notifications = sqliteTable(
+  'notifications',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: text('workspace_id').references(() => workspaces.id, { onDelete: 'cascade' }),
+    level: text('level').notNull().default('info'),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    dedupeKey: text('dedupe_key').unique(),
+    createdAt: createdAt(),
+    readAt: integer('read_at', { mode: 'number' }),
+  },
+  (t) => [
+    // A workspace's unread count (the trigger keeping `workspaces.unread_count`).
+    index('notifications_ws_read_idx').on(t.workspaceId, t.readAt),
+    // The board's live channel: notifications created or read since its last look.
+    index('notifications_created_idx').on(t.createdAt),
+    index('notifications_read_idx').on(t.readAt),
+  ],
+);
+
+/**
+ * Dollars per project and UTC day (`day`: ms at 00:00 UTC), kept by a trigger on `agent_messages`
+ * (migration 0004) in the message's own insert: each message with a cost adds it to the day it was
+ * written. Insights reads spend per day from here instead of every message of the period.
+ */
+export const spendDays = sqliteTable(
+  'spend_days',
+  {
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    day: integer('day', { mode: 'number' }).notNull(),
+    usd: real('usd').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.day] }), index('spend_days_day_idx').on(t.day, t.usd)],
+);
 
 /** Key/value configuration edited from the console; values are JSON validated by core/settings.ts. */
 export const settings = sqliteTable('settings', {
@@ -299,6 +369,7 @@ export type NewAgentMessage = typeof agentMessages.$inferInsert;
 export type PullRequest = typeof pullRequests.$inferSelect;
 export type FixAttempt = typeof fixAttempts.$inferSelect;
 export type Notification = typeof notifications.$inferSelect;
+export type SpendDay = typeof spendDays.$inferSelect;
 export type ScriptTrust = typeof scriptTrust.$inferSelect;
 export type NewScriptTrust = typeof scriptTrust.$inferInsert;
 

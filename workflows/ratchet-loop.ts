@@ -1,8 +1,10 @@
 /**
- * The ratchet's state and its reactions, as a class the thin `ratchetWorkflow` drives. Everything
- * here is deterministic workflow code: decisions come from `core/ratchet/decide.ts`, effects go
- * through activities and child workflows, and every field that must survive continue-as-new is in
- * `resume()`.
+ * The ratchet loop's state, private, changed only through named transitions. `ratchetWorkflow`
+ * (ratchet.ts) drives it: signal handlers call the arrival transitions, the loop's steps read it
+ * and, after each effect (ratchet-effects.ts), call the transition that says what happened.
+ * Everything here is deterministic workflow code: decisions come from `core/ratchet/decide.ts`,
+ * and every field that must survive continue-as-new is in `carry()`, whose shape is the
+ * `RatchetResume` that running loops' histories already hold.
  */
 import type { FixKind } from '../core/ids.js';
 import {
@@ -15,69 +17,167 @@ import {
   resetAttempts,
   type RatchetMemory,
 } from '../core/ratchet/memory.js';
-import { decide, type RatchetAction, type RunningFixer } from '../core/ratchet/decide.js';
+import {
+  decide,
+  decisionSignature,
+  type PrEnded,
+  type RatchetAction,
+  type RunningFixer,
+} from '../core/ratchet/decide.js';
 import { ratchetSettings, type RatchetSettings } from '../core/ratchet/settings.js';
 import { stateForAction, type RatchetState } from '../core/ratchet/state.js';
 import type {
   FixerResult,
   RatchetInput,
+  RatchetPolicy,
   RatchetResume,
   RatchetViewState,
   SnapshotDelivery,
 } from './ratchet-messages.js';
 
 export type Snapshot = Extract<SnapshotDelivery, { kind: 'snapshot' }>;
+export type FixAction = Extract<RatchetAction, { kind: 'fix_ci' | 'fix_review' | 'fix_conflict' }>;
 
 export interface ActiveFixer extends RunningFixer {
   rowId: string;
   /** This fixer's number on the PR (1-based, never reused, unlike attempt numbers after a retry). */
   fixNo: number;
-  action: Extract<RatchetAction, { kind: 'fix_ci' | 'fix_review' | 'fix_conflict' }>;
-  result: FixerResult | null;
+  action: FixAction;
+}
+
+/** A fixer that returned, taken off the loop to be settled. */
+export interface SettledFixer extends ActiveFixer {
+  result: FixerResult;
+}
+
+/** Which run of the loop this is: the seed of its backoff jitter and the chain its event keys name. */
+export interface LoopIdentity {
+  /** The workflow id, `ratchet/<ws>`: the jitter seed. */
+  workflowId: string;
+  /** The first run of the continue-as-new chain: event dedupe keys stay unique across runs. */
+  chainId: string;
 }
 
 export class RatchetLoop {
-  memory: RatchetMemory;
-  settings: RatchetSettings;
-  fixNo: number;
-  decisionNo: number;
-  lastSignature: string | null;
-  paused: boolean;
-  last: Snapshot | null;
+  private memory: RatchetMemory;
+  private settingsNow: RatchetSettings;
+  /** The project's policy as this run decides with it; continue-as-new carries it. */
+  private policyNow: RatchetPolicy | undefined;
+  /** A policy signal arrived before the start-up read answered (it is the newer of the two). */
+  private policyFromSignal = false;
+  private fixCount: number;
+  private decisionCount: number;
+  private lastSignature: string | null;
+  private pausedByUser: boolean;
+  private last: Snapshot | null;
   /** A PR that left the open list: the loop must read it once by number. */
-  missing: number | null = null;
-  fixer: ActiveFixer | null = null;
+  private missing: number | null = null;
+  /** How the PR ended, when an effect or a read learned it: the next decision is on it. */
+  private ended: PrEnded | null = null;
+  private fixer: (ActiveFixer & { result: FixerResult | null }) | null = null;
   /** Dedupe keys of notifications already raised (bounded by the per-PR attempt cap). */
-  notified: Set<string>;
-  dirty = true;
-  decisionsThisRun = 0;
-  lastAction: RatchetAction | null = null;
-  retryAt: number | null = null;
-  done = false;
+  private notified: Set<string>;
+  private dirty = true;
+  private decisionsThisRun = 0;
+  private lastAction: RatchetAction | null = null;
+  private retryAt: number | null = null;
+  private done = false;
   /** Set by the `stop` signal (the workspace is being archived): why the loop should end. */
-  stopReason: string | null = null;
+  private stopReason: string | null = null;
 
-  constructor(readonly input: RatchetInput) {
+  constructor(
+    readonly input: RatchetInput,
+    readonly identity: LoopIdentity,
+  ) {
     const r = input.resume;
     this.memory = r?.memory ?? emptyMemory();
-    this.settings = ratchetSettings({
+    this.policyNow = input.policy;
+    this.settingsNow = ratchetSettings({
       autoMerge: input.spec.ratchet.autoMerge,
       ...input.policy?.settings,
       ...input.settings,
     });
-    this.fixNo = r?.fixNo ?? 0;
-    this.decisionNo = r?.decisionNo ?? 0;
+    this.fixCount = r?.fixNo ?? 0;
+    this.decisionCount = r?.decisionNo ?? 0;
     this.lastSignature = r?.lastSignature ?? null;
-    this.paused = r?.paused ?? false;
+    this.pausedByUser = r?.paused ?? false;
     this.last = r?.last ?? null;
     this.notified = new Set(r?.notified ?? []);
   }
 
+  // ---- reads ---------------------------------------------------------------------------------
+
   get workspaceId(): string {
     return this.input.spec.workspaceId;
   }
+  get settings(): RatchetSettings {
+    return this.settingsNow;
+  }
+  get policy(): RatchetPolicy | undefined {
+    return this.policyNow;
+  }
+  /** Fixers dispatched on this PR so far (the last one's number). */
+  get fixNo(): number {
+    return this.fixCount;
+  }
+  /** Decisions recorded on this PR so far (the last one's number; event keys use it). */
+  get decisionNo(): number {
+    return this.decisionCount;
+  }
+  /** The latest snapshot, if any. */
+  get snapshot(): Snapshot | null {
+    return this.last;
+  }
+  get isDone(): boolean {
+    return this.done;
+  }
+  /** Why the loop was asked to stop (its workspace is being archived), or null. */
+  get stopRequested(): string | null {
+    return this.stopReason;
+  }
+  /** Something changed since the loop last looked. */
+  get hasNews(): boolean {
+    return this.dirty;
+  }
+  /** The running fixer's id, for the stopped record. */
+  get fixerWorkflowId(): string | null {
+    return this.fixer?.workflowId ?? null;
+  }
+  /** A fixer returned and is not settled yet. */
+  get fixerReturnedUnsettled(): boolean {
+    return this.fixer?.result != null;
+  }
+  /** The PR number to read once by number: it left the open list, and no fixer runs. */
+  get prToRead(): number | null {
+    return this.fixer ? null : this.missing;
+  }
+  /** An effect or a read learned that the PR ended, and that is not decided on yet. */
+  get endUndecided(): boolean {
+    return this.ended !== null && !this.done;
+  }
+  hasNotified(key: string): boolean {
+    return this.notified.has(key);
+  }
+  /** Whether this decision differs from the last one recorded (same decision → no new write). */
+  isNewDecision(action: RatchetAction): boolean {
+    return decisionSignature(action) !== this.lastSignature;
+  }
+  /** Continue-as-new now: never while a fixer runs (the child would be cut off). */
+  shouldContinueAsNew(suggested: () => boolean): boolean {
+    const perRun = this.input.decisionsPerRun ?? DEFAULT_DECISIONS_PER_RUN;
+    return !this.fixer && (this.decisionsThisRun >= perRun || suggested());
+  }
+  /** When the loop wants another look by itself (backoff end, CI settle window, a failed effect's retry). */
+  wakeAt(): number | null {
+    const a = this.lastAction;
+    const until = a && a.kind === 'wait' && a.until !== undefined ? a.until : null;
+    const times = [until, this.retryAt].filter((t): t is number => t !== null);
+    return times.length ? Math.min(...times) : null;
+  }
 
-  onSnapshot(d: SnapshotDelivery): void {
+  // ---- arrivals (signal handlers and the fixer's result) -------------------------------------
+
+  snapshotArrived(d: SnapshotDelivery): void {
     if (d.kind === 'missing') {
       this.missing = d.number;
     } else {
@@ -89,102 +189,141 @@ export class RatchetLoop {
     this.dirty = true;
   }
 
-  onFixerDone(result: FixerResult): void {
+  fixerReturned(result: FixerResult): void {
     if (this.fixer) this.fixer.result = result;
     this.dirty = true;
   }
 
-  /** Decides with these settings from now on (the project's policy, read at start or changed since). */
-  useSettings(settings: RatchetInput['settings']): void {
-    this.settings = ratchetSettings({ autoMerge: this.input.spec.ratchet.autoMerge, ...settings });
+  paused(): void {
+    this.pausedByUser = true;
     this.dirty = true;
   }
 
-  stop(reason: string): void {
-    this.stopReason = reason;
-    this.dirty = true;
-  }
-
-  pause(): void {
-    this.paused = true;
-    this.dirty = true;
-  }
-
-  resume(opts: { resetAttempts?: boolean }): void {
-    this.paused = false;
+  resumed(opts: { resetAttempts?: boolean }): void {
+    this.pausedByUser = false;
     if (opts.resetAttempts) this.memory = resetAttempts(this.memory);
     this.dirty = true;
   }
 
-  /** Decides on the latest snapshot; null until the first snapshot arrives. */
-  decideNow(now: number, seed: string): RatchetAction | null {
-    if (!this.last) return null;
+  stopAsked(reason: string): void {
+    this.stopReason = reason;
+    this.dirty = true;
+  }
+
+  /** The console changed the project's policy; it does not know Ratchet's login, so the loop keeps its own. */
+  policySignalled(p: RatchetPolicy): void {
+    this.policyFromSignal = true;
+    this.usePolicy({ ...p, settings: { ...p.settings, selfLogin: this.settingsNow.selfLogin } });
+  }
+
+  /** A fresh loop read its project's policy and Ratchet's login (null: GitHub did not answer). */
+  policyRead(read: RatchetPolicy, selfLogin: string | null): void {
+    // A policy signalled while the read was in flight is newer than the read.
+    const base = this.policyFromSignal && this.policyNow ? this.policyNow : read;
+    this.usePolicy({ ...base, settings: { ...base.settings, selfLogin } });
+  }
+
+  // ---- the loop's own steps ------------------------------------------------------------------
+
+  /** The loop looked: what changed is being handled. */
+  woke(): void {
+    this.dirty = false;
+  }
+
+  /** Look again at once, without waiting for news. */
+  again(): void {
+    this.dirty = true;
+  }
+
+  /** Takes the returned fixer off the loop, for settling; null when none returned. */
+  fixerSettled(): SettledFixer | null {
+    const f = this.fixer;
+    if (!f?.result) return null;
+    this.fixer = null;
+    return { ...f, result: f.result };
+  }
+
+  /** The read by number of a PR that left the open list is under way. */
+  missingRead(): void {
+    this.missing = null;
+  }
+
+  /** Ended outside a snapshot: the merge answered, or the PR is gone from GitHub. */
+  prEnded(ended: PrEnded): void {
+    this.ended = ended;
+  }
+
+  /** Decides on the latest facts; null until there is a snapshot or an ending to decide on. */
+  decideNow(now: number): RatchetAction | null {
+    if (!this.last && !this.ended) return null;
     if (this.retryAt !== null && now >= this.retryAt) this.retryAt = null;
-    const { pr, baseFailing } = this.last;
-    this.memory = observeHead(this.memory, pr.headSha, now);
+    // An ended PR is decided on as it ended: no head to observe any more.
+    if (this.last && !this.ended) this.memory = observeHead(this.memory, this.last.pr.headSha, now);
     const fixer =
       this.fixer && !this.fixer.result ? { kind: this.fixer.kind, workflowId: this.fixer.workflowId } : null;
     return decide({
-      pr,
-      settings: { ...this.settings, paused: this.paused },
+      pr: this.last?.pr ?? null,
+      ended: this.ended,
+      settings: { ...this.settingsNow, paused: this.pausedByUser },
       memory: this.memory,
-      baseFailing,
+      baseFailing: this.last?.baseFailing ?? [],
       fixer,
       now,
-      seed,
+      seed: this.identity.workflowId,
     });
   }
 
-  /** True when this decision differs from the last one recorded (same decision → no new write). */
-  isNew(action: RatchetAction): boolean {
-    const key = 'key' in action ? action.key : '';
-    const sig = `${action.kind}|${action.rule}|${key}|${action.reason}`;
-    if (sig === this.lastSignature) return false;
-    this.lastSignature = sig;
-    this.decisionNo++;
-    return true;
+  /** The loop took this decision; a new one (`fresh`) is numbered and recorded. */
+  decided(action: RatchetAction, fresh: boolean): void {
+    this.lastAction = action;
+    if (!fresh) return;
+    this.lastSignature = decisionSignature(action);
+    this.decisionCount++;
+    this.decisionsThisRun++;
   }
 
-  noteDispatch(
-    action: ActiveFixer['action'],
-    workflowId: string,
-    rowId: string,
-    fixNo: number,
-    now: number,
-  ): void {
-    this.memory = recordFixAttempt(this.memory, action.key, now);
-    this.fixer = { kind: kindOf(action), workflowId, rowId, fixNo, action, result: null };
+  // ---- what the effects report ---------------------------------------------------------------
+
+  fixerDispatched(f: ActiveFixer, now: number): void {
+    this.fixCount = f.fixNo;
+    this.memory = recordFixAttempt(this.memory, f.action.key, now);
+    this.fixer = { ...f, result: null };
   }
 
-  noteBranchUpdate(key: string, now: number): void {
+  branchUpdateRequested(key: string, now: number): void {
     this.memory = recordFixAttempt(this.memory, key, now);
   }
 
-  noteRerun(headSha: string, checkKeys: string[]): void {
+  /** Reruns requested: memory says so, and the loop decides again at once on the same snapshot. */
+  rerunRequested(headSha: string, checkKeys: string[]): void {
     this.memory = recordRerun(this.memory, headSha, checkKeys);
+    this.dirty = true;
   }
 
-  noteQuestion(key: string, question: string): void {
+  questionAsked(key: string, question: string): void {
     this.memory = recordQuestion(this.memory, key, question);
   }
 
-  noteAddressed(tokens: string[]): void {
+  feedbackAddressed(tokens: string[]): void {
     this.memory = recordAddressed(this.memory, tokens);
   }
 
-  /** A failed effect: forget the decision so the same facts act again at `at`. */
-  retryLater(at: number): void {
+  notificationRaised(key: string): void {
+    this.notified.add(key);
+  }
+
+  /** A failed effect: forget the decision so the same facts act again (at `at` at the latest). */
+  effectFailed(at: number): void {
     this.lastSignature = null;
     this.retryAt = at;
   }
 
-  /** When the loop wants another look by itself (backoff end, CI settle window, a failed effect's retry). */
-  wakeAt(): number | null {
-    const a = this.lastAction;
-    const until = a && a.kind === 'wait' && a.until !== undefined ? a.until : null;
-    const times = [until, this.retryAt].filter((t): t is number => t !== null);
-    return times.length ? Math.min(...times) : null;
+  /** The loop is over (merged, closed, or stopped). */
+  finished(): void {
+    this.done = true;
   }
+
+  // ---- outputs -------------------------------------------------------------------------------
 
   state(): RatchetState {
     return this.lastAction ? stateForAction(this.lastAction) : 'watching';
@@ -200,30 +339,54 @@ export class RatchetLoop {
       rule: a?.rule ?? null,
       snapshotKey: a && 'key' in a ? a.key : null,
       headSha: this.last?.pr.headSha ?? null,
-      paused: this.paused,
+      paused: this.pausedByUser,
       fixer:
         this.fixer && !this.fixer.result
           ? { workflowId: this.fixer.workflowId, kind: this.fixer.kind }
           : null,
-      fixNo: this.fixNo,
-      decisionNo: this.decisionNo,
+      fixNo: this.fixCount,
+      decisionNo: this.decisionCount,
       memory: this.memory,
       done: this.done,
     };
   }
 
+  /** What continue-as-new carries (byte for byte the shape running loops' histories hold). */
   carry(): RatchetResume {
     return {
       memory: this.memory,
-      fixNo: this.fixNo,
-      decisionNo: this.decisionNo,
+      fixNo: this.fixCount,
+      decisionNo: this.decisionCount,
       lastSignature: this.lastSignature,
-      paused: this.paused,
+      paused: this.pausedByUser,
       last: this.last,
       notified: [...this.notified],
     };
   }
+
+  /** The next run's input: this one's, with the policy it decides with and the carried state. */
+  nextRunInput(): RatchetInput {
+    return {
+      ...this.input,
+      ...(this.policyNow ? { policy: this.policyNow } : {}),
+      resume: this.carry(),
+    };
+  }
+
+  private usePolicy(p: RatchetPolicy): void {
+    this.policyNow = p;
+    // Settings given in the input (tests, an explicit start) stay on top of the project's policy.
+    this.settingsNow = ratchetSettings({
+      autoMerge: this.input.spec.ratchet.autoMerge,
+      ...p.settings,
+      ...this.input.settings,
+    });
+    this.dirty = true;
+  }
 }
+
+/** @default 500 decisions per run before continue-as-new */
+export const DEFAULT_DECISIONS_PER_RUN = 500;
 
 export function kindOf(action: { kind: 'fix_ci' | 'fix_review' | 'fix_conflict' }): FixKind {
   return action.kind === 'fix_ci' ? 'ci' : action.kind === 'fix_review' ? 'review' : 'conflict';

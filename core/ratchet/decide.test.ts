@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { backoffDelayMs } from '../backoff.js';
 import { checkRun, HEAD_SHA, prSnapshot, review, statusContext, thread } from '../pr-fixtures.js';
 import type { PrSnapshot } from '../pr.js';
-import { decide, RATCHET_RULES, type DecideInput, type RatchetAction } from './decide.js';
+import {
+  BELOW_GATE,
+  decide,
+  decisionSignature,
+  isFixAction,
+  RATCHET_RULES,
+  type DecideInput,
+  type RatchetAction,
+} from './decide.js';
 import {
   emptyMemory,
   observeHead,
@@ -41,6 +49,7 @@ function input(c: Case = {}): DecideInput {
   const seen = observeHead(emptyMemory(), pr.headSha, SEEN);
   return {
     pr,
+    ended: null,
     settings,
     memory: c.memory ? c.memory(seen, pr) : seen,
     baseFailing: [],
@@ -53,6 +62,7 @@ function input(c: Case = {}): DecideInput {
 const run = (c: Case = {}) => decide(input(c));
 const keyOf = (c: Case) => {
   const i = input(c);
+  if (!i.pr) throw new Error('keyOf needs a snapshot');
   return snapshotKey(i.pr, i.settings);
 };
 /** Memory with `count` attempts on the case's current key, the last one `ago` ms before NOW. */
@@ -337,14 +347,25 @@ const table: [string, Case, RatchetAction['rule'], RatchetAction['kind']][] = [
   [
     'attempts on this key at the cap → stalled',
     { pr: { checks: [red('unit')] }, memory: tried({ pr: { checks: [red('unit')] } }, 3) },
-    'ci_failed',
+    'stalled_key',
     'stalled',
   ],
-  ['cap beats backoff', { pr: conflict, memory: tried({ pr: conflict }, 3, 1_000) }, 'conflict', 'stalled'],
+  [
+    'the key cap beats backoff',
+    { pr: conflict, memory: tried({ pr: conflict }, 3, 1_000) },
+    'stalled_key',
+    'stalled',
+  ],
+  [
+    'an update-branch at the key cap → stalled (updates count as attempts)',
+    { pr: { mergeStateStatus: 'BEHIND' }, memory: tried({ pr: { mergeStateStatus: 'BEHIND' } }, 3) },
+    'stalled_key',
+    'stalled',
+  ],
   [
     'a fixer asked a question on this key → wait for a person',
     { pr: conflict, memory: (m) => recordQuestion(m, keyOf({ pr: conflict }), 'keep both renames?') },
-    'conflict',
+    'question_asked',
     'wait',
   ],
   [
@@ -353,14 +374,115 @@ const table: [string, Case, RatchetAction['rule'], RatchetAction['kind']][] = [
       pr: conflict,
       memory: (m) => recordQuestion(tried({ pr: conflict }, 3)(m), keyOf({ pr: conflict }), 'q'),
     },
-    'conflict',
+    'question_asked',
     'wait',
   ],
   [
     'recent attempt on this key → backoff',
     { pr: { reviews: [review()] }, memory: tried({ pr: { reviews: [review()] } }, 1, 1_000) },
-    'changes_requested',
+    'backoff',
     'wait',
+  ],
+  [
+    'attempts on the whole PR at the cap → stalled, even on a fresh key',
+    { pr: conflict, memory: (m) => ({ ...m, attempts: { 'old-key': { count: 12, lastAt: 0 } } }) },
+    'stalled_pr',
+    'stalled',
+  ],
+  [
+    'the key cap beats the PR cap',
+    { pr: conflict, settings: { maxAttemptsPerPr: 3 }, memory: tried({ pr: conflict }, 3) },
+    'stalled_key',
+    'stalled',
+  ],
+  [
+    'the PR cap beats backoff',
+    {
+      pr: conflict,
+      settings: { maxAttemptsPerPr: 2 },
+      memory: (m) => {
+        const t = tried({ pr: conflict }, 1, 1_000)(m);
+        return { ...t, attempts: { ...t.attempts, 'old-key': { count: 1, lastAt: 0 } } };
+      },
+    },
+    'stalled_pr',
+    'stalled',
+  ],
+  [
+    'an attempt long enough ago passes the gate → the fix, as attempt 2',
+    { pr: conflict, memory: tried({ pr: conflict }, 1) },
+    'conflict',
+    'fix_conflict',
+  ],
+  [
+    'the gate holds only fixes: pending CI beats backoff',
+    { pr: { checks: [running('unit')] }, memory: tried({ pr: { checks: [running('unit')] } }, 1, 1_000) },
+    'ci_pending',
+    'wait',
+  ],
+  [
+    'the gate holds only fixes: base red beats the key cap',
+    {
+      pr: { checks: [red('lint')] },
+      input: { baseFailing: ['lint'] },
+      memory: tried({ pr: { checks: [red('lint')] }, input: { baseFailing: ['lint'] } }, 3),
+    },
+    'base_red',
+    'base_red',
+  ],
+  [
+    'the gate holds only fixes: an infra rerun beats the PR cap',
+    {
+      pr: { checks: [red('unit', 'TIMED_OUT')] },
+      memory: (m) => ({ ...m, attempts: { 'old-key': { count: 12, lastAt: 0 } } }),
+    },
+    'infra_rerun',
+    'rerun_flaky',
+  ],
+  [
+    'the gate holds only fixes: merge-ready beats the PR cap',
+    { memory: (m) => ({ ...m, attempts: { 'old-key': { count: 12, lastAt: 0 } } }) },
+    'merge_ready',
+    'merge',
+  ],
+  [
+    'paused beats the gate',
+    { pr: conflict, settings: { paused: true }, memory: tried({ pr: conflict }, 3) },
+    'paused',
+    'paused',
+  ],
+  [
+    'a running fixer beats the gate',
+    {
+      pr: conflict,
+      memory: tried({ pr: conflict }, 3),
+      input: { fixer: { kind: 'conflict', workflowId: 'f' } },
+    },
+    'fixer_running',
+    'wait',
+  ],
+  [
+    'the merge answered merged → done (the snapshot still says OPEN)',
+    { input: { ended: { outcome: 'merged', reason: 'merged abcdef12' } } },
+    'closed_or_merged',
+    'done',
+  ],
+  [
+    'a PR gone from GitHub → done, even before the first snapshot',
+    { input: { pr: null, ended: { outcome: 'closed', reason: 'PR #12 no longer exists on GitHub' } } },
+    'closed_or_merged',
+    'done',
+  ],
+  [
+    'an ending beats paused, a running fixer and the gate',
+    {
+      pr: conflict,
+      settings: { paused: true },
+      memory: tried({ pr: conflict }, 3),
+      input: { ended: { outcome: 'closed', reason: 'PR closed' }, fixer: { kind: 'ci', workflowId: 'f' } },
+    },
+    'closed_or_merged',
+    'done',
   ],
 ];
 
@@ -380,6 +502,10 @@ describe('decide', () => {
       'closed_or_merged',
       'paused',
       'fixer_running',
+      'question_asked',
+      'stalled_key',
+      'stalled_pr',
+      'backoff',
       'conflict',
       'ci_pending',
       'ci_settling',
@@ -592,5 +718,63 @@ describe('decide', () => {
       },
     });
     expect(b).toEqual(a);
+  });
+
+  it('decide a gate row names the fix row it held back; other rows hold nothing', () => {
+    const ci: Case = { pr: { checks: [red('unit')] } };
+    expect(run({ ...ci, memory: tried(ci, 3) })).toMatchObject({
+      kind: 'stalled',
+      rule: 'stalled_key',
+      holds: 'ci_failed',
+    });
+    const rv: Case = { pr: { reviews: [review()] } };
+    expect(run({ ...rv, memory: tried(rv, 1, 1_000) })).toMatchObject({
+      rule: 'backoff',
+      holds: 'changes_requested',
+    });
+    expect(run({ pr: conflict })).not.toHaveProperty('holds');
+    expect(run({ pr: { checks: [running('unit')] }, memory: tried(ci, 3) })).not.toHaveProperty('holds');
+  });
+
+  it('decisionSignature of a gate decision is the string loops carried before the gate became rows', () => {
+    const c: Case = { pr: { checks: [red('unit')] } };
+    const stalled = run({ ...c, memory: tried(c, 3) });
+    expect(decisionSignature(stalled)).toBe(
+      `stalled|ci_failed|${keyOf(c)}|3 attempts at fix_ci changed nothing; waiting for the PR to change`,
+    );
+    const asked = run({ pr: conflict, memory: (m) => recordQuestion(m, keyOf({ pr: conflict }), 'q?') });
+    expect(decisionSignature(asked)).toBe('wait|conflict||the conflict fixer asked: q?');
+    expect(decisionSignature(run({ pr: conflict }))).toBe(
+      `fix_conflict|conflict|${keyOf({ pr: conflict })}|PR conflicts with its base branch`,
+    );
+  });
+
+  it('decide an ending is decided as it ended: outcome and reason from the input', () => {
+    expect(
+      run({ pr: { state: 'OPEN' }, input: { ended: { outcome: 'merged', reason: 'merged abcdef12' } } }),
+    ).toEqual({ kind: 'done', outcome: 'merged', reason: 'merged abcdef12', rule: 'closed_or_merged' });
+    // The ending is newer than the snapshot: a snapshot saying CLOSED does not override our merge.
+    expect(
+      run({ pr: { state: 'CLOSED' }, input: { ended: { outcome: 'merged', reason: 'merged abcdef12' } } }),
+    ).toMatchObject({ outcome: 'merged' });
+  });
+
+  it('decide refuses an input with neither a snapshot nor an ending', () => {
+    expect(() => run({ input: { pr: null } })).toThrow('decide needs a snapshot or an ended PR');
+  });
+
+  it('decide every row that returns a fix sits below the gate; the gate rows sit above them all', () => {
+    const fixRules = new Set(
+      table
+        .map(([, c]) => run(c))
+        .filter((a) => isFixAction(a))
+        .map((a) => a.rule),
+    );
+    expect([...fixRules].sort()).toEqual(['behind', 'changes_requested', 'ci_failed', 'conflict']);
+    const below = BELOW_GATE.map((r) => r.name);
+    for (const rule of fixRules) expect(below).toContain(rule);
+    const gate = RATCHET_RULES.filter((r) => 'gate' in r && r.gate).map((r) => r.name);
+    expect(gate).toEqual(['question_asked', 'stalled_key', 'stalled_pr', 'backoff']);
+    expect(below[0]).toBe('conflict');
   });
 });

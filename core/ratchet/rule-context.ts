@@ -1,13 +1,14 @@
 /**
- * The ratchet decision's vocabulary: its input, the actions it can return, the per-decision
- * context every rule reads (computed once), and the gate every token-spending fix passes.
+ * The ratchet decision's vocabulary: its input, the actions it can return, and the facts every
+ * rule reads (computed once per decision, and only when a rule reads them: the `closed_or_merged` row
+ * answers on the input alone, even before the first snapshot). The rules themselves are in
+ * `decide.ts`.
  */
 import { checkKey, classifyFailure, rollupChecks, type CheckRef, type CiRollup } from '../ci-rollup.js';
 import type { FixKind } from '../ids.js';
 import { hasConflict, type Check, type PrSnapshot, type Review, type ReviewThread } from '../pr.js';
-import { backoffDelayMs } from '../backoff.js';
 import { blockerCodes, mergeReadiness, type MergeBlockerCode, type MergeReadiness } from './merge-ready.js';
-import { totalAttempts, type RatchetMemory } from './memory.js';
+import type { RatchetMemory } from './memory.js';
 import { reviewFeedback, unaddressedFeedback, type ReviewFeedback } from './review-feedback.js';
 import type { RatchetSettings } from './settings.js';
 import { snapshotKey } from './snapshot-key.js';
@@ -17,8 +18,21 @@ export interface RunningFixer {
   workflowId: string;
 }
 
+/**
+ * How the PR ended, learned by the loop other than from a snapshot: its own merge answered
+ * (`merged`, or `closed` meanwhile), or the PR read by number after it left the open list does
+ * not exist any more (GithubNotFound).
+ */
+export interface PrEnded {
+  outcome: 'merged' | 'closed';
+  reason: string;
+}
+
 export interface DecideInput {
-  pr: PrSnapshot;
+  /** The latest snapshot; null only before the first one, when just `ended` can be decided on. */
+  pr: PrSnapshot | null;
+  /** Set once the loop learned that the PR ended (see `PrEnded`); wins over the snapshot. */
+  ended: PrEnded | null;
   settings: RatchetSettings;
   memory: RatchetMemory;
   /** Check keys or names currently failing on the base branch's head. */
@@ -62,9 +76,18 @@ export type RatchetActionBody =
   | (Base & { kind: 'paused' });
 export type RatchetActionKind = RatchetActionBody['kind'];
 
-/** Everything the rules look at, computed once per decision. */
-export interface RuleContext {
-  input: DecideInput;
+/** An action that spends tokens (or a GitHub branch update) and so passes the gate rows first. */
+export type FixActionBody = Extract<RatchetActionBody, { key: string; attempt: number }>;
+
+export const FIX_ACTION_KINDS = ['fix_ci', 'fix_review', 'fix_conflict', 'update_branch'] as const;
+
+export function isFixAction(action: RatchetActionBody): action is FixActionBody {
+  return (FIX_ACTION_KINDS as readonly string[]).includes(action.kind);
+}
+
+/** The snapshot's facts every rule looks at. */
+export interface SnapshotFacts {
+  pr: PrSnapshot;
   key: string;
   ci: CiRollup;
   conflict: boolean;
@@ -82,8 +105,77 @@ export interface RuleContext {
   fixable: CheckRef[];
 }
 
-export function buildContext(input: DecideInput): RuleContext {
+/** The fix a snapshot calls for, and the rule that calls for it, before the gate rows look at it. */
+export interface WantedFix {
+  rule: string;
+  fix: FixActionBody;
+}
+
+/** Everything the rules look at: the input, the snapshot's facts, and the fix it calls for. */
+export interface RuleContext extends SnapshotFacts {
+  input: DecideInput;
+  /** The fix the rows below the gate would return, or null when they return something else. */
+  wanted: WantedFix | null;
+}
+
+/**
+ * The context of one decision. Facts are computed on first read (once), so the `closed_or_merged` row,
+ * which reads `input.ended` first, can answer without a snapshot; `wanted` is computed on first
+ * read by `findWanted` (decide.ts: the rows below the gate).
+ */
+export function buildContext(
+  input: DecideInput,
+  findWanted: (ctx: RuleContext) => WantedFix | null,
+): RuleContext {
+  let facts: SnapshotFacts | undefined;
+  let wanted: { value: WantedFix | null } | undefined;
+  const f = (): SnapshotFacts => (facts ??= snapshotFacts(input));
+  const ctx: RuleContext = {
+    input,
+    get wanted() {
+      return (wanted ??= { value: findWanted(ctx) }).value;
+    },
+    get pr() {
+      return f().pr;
+    },
+    get key() {
+      return f().key;
+    },
+    get ci() {
+      return f().ci;
+    },
+    get conflict() {
+      return f().conflict;
+    },
+    get readiness() {
+      return f().readiness;
+    },
+    get codes() {
+      return f().codes;
+    },
+    get feedback() {
+      return f().feedback;
+    },
+    get rerunnable() {
+      return f().rerunnable;
+    },
+    get needsHuman() {
+      return f().needsHuman;
+    },
+    get baseRed() {
+      return f().baseRed;
+    },
+    get fixable() {
+      return f().fixable;
+    },
+  };
+  return ctx;
+}
+
+function snapshotFacts(input: DecideInput): SnapshotFacts {
   const { pr, settings, memory } = input;
+  // decide() refuses an input with neither; with `ended` set, the first row answers before this.
+  if (!pr) throw new Error('decide: no snapshot to read facts from');
   const policy = {
     reviewBotAllowlist: settings.reviewBotAllowlist,
     selfLogin: settings.selfLogin,
@@ -113,7 +205,7 @@ export function buildContext(input: DecideInput): RuleContext {
     input.baseFailing.includes(ref.key) || input.baseFailing.includes(ref.name);
   const readiness = mergeReadiness(pr, settings);
   return {
-    input,
+    pr,
     key: snapshotKey(pr, policy),
     ci,
     conflict: hasConflict(pr),
@@ -125,58 +217,4 @@ export function buildContext(input: DecideInput): RuleContext {
     baseRed: codeLike.filter(onBase),
     fixable: codeLike.filter((r) => !onBase(r)),
   };
-}
-
-/**
- * Every fix spends tokens, so every fix passes this gate (in this order):
- * 0. a fixer asked a question on this key → wait for a person, until the key changes;
- * 1. attempts on this key ≥ maxAttemptsPerKey → stalled, until the key changes;
- * 2. attempts on the whole PR ≥ maxAttemptsPerPr → stalled, until a person resets attempts;
- * 3. the previous attempt on this key was less than backoff(count) ago → wait until then.
- */
-export function gateFix(
-  ctx: RuleContext,
-  fix: Extract<RatchetActionBody, { key: string; attempt: number }>,
-): RatchetActionBody {
-  const { settings, memory, now, seed } = ctx.input;
-  const question = memory.questions?.[ctx.key];
-  if (question !== undefined) {
-    const who = {
-      fix_ci: 'CI',
-      fix_review: 'review',
-      fix_conflict: 'conflict',
-      update_branch: 'update-branch',
-    }[fix.kind];
-    return { kind: 'wait', waitingFor: 'human_answer', reason: `the ${who} fixer asked: ${question}` };
-  }
-  const record = memory.attempts[ctx.key];
-  const count = record?.count ?? 0;
-  if (count >= settings.maxAttemptsPerKey) {
-    return {
-      kind: 'stalled',
-      key: ctx.key,
-      attempts: count,
-      reason: `${count} attempts at ${fix.kind} changed nothing; waiting for the PR to change`,
-    };
-  }
-  const total = totalAttempts(memory);
-  if (total >= settings.maxAttemptsPerPr) {
-    return {
-      kind: 'stalled',
-      key: ctx.key,
-      attempts: total,
-      reason: `${total} fix attempts on this PR (cap ${settings.maxAttemptsPerPr}); a person should look`,
-    };
-  }
-  if (record) {
-    const until = record.lastAt + backoffDelayMs(count, { ...settings.backoff, seed: `${seed}|${ctx.key}` });
-    if (now < until)
-      return {
-        kind: 'wait',
-        waitingFor: 'backoff',
-        until,
-        reason: `backing off before attempt ${count + 1} of ${fix.kind}`,
-      };
-  }
-  return fix;
 }

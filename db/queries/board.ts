@@ -1,13 +1,17 @@
 /**
- * The board's reads at any size: column totals, one bounded page per column, and the few facts a
- * card shows (spend, fix attempts, unread notifications) for the cards on the page only.
- *
- * The Kanban column is computed in SQL (`COLUMN_SQL`) so that filtering, counting and paging happen
- * in the database; it mirrors `core/kanban.ts` rule for rule (tests/db/board-query.test.ts compares
- * the two over every status × PR state × ratchet state × CI status), and the card's reason still
- * comes from `kanbanFromRows`. No index is needed: every query is one scan of `workspaces` joined by
- * primary key to `pull_requests` (10,000 rows: a few milliseconds), and the per-card facts use the
- * existing `*_ws_idx` indexes through `json_each` id lists.
+ * The board's reads at any size: column totals, one bounded page per column, and the cards on the
+ * page. Every read goes through an index, never a scan of `workspaces` (tests/db/query-plans.test.ts
+ * asserts the plans):
+ * - the Kanban column, the fix attempts, the dollars and the unread count of a workspace are
+ *   columns of its row (`board_column`, `attempt_count`, `cost_usd`, `unread_count`), kept by the
+ *   triggers of migration 0004 in the same transaction as the writes they derive from; the column
+ *   is core/kanban.ts's rule (tests/db/board-query.test.ts compares the two for every combination);
+ * - a column's page is a keyset range of `workspaces_board_idx` (`board_column, created_at, id`;
+ *   `workspaces_project_board_idx` with a project), read newest first from the cursor on and
+ *   stopped after `limit` rows; its total is a count over the same range (index only unless a
+ *   search reads titles);
+ * - a card is a primary-key lookup of its workspace, project and PR. The card's reason still comes
+ *   from `kanbanFromRows`.
  */
 import type { Statement } from 'better-sqlite3';
 import {
@@ -18,24 +22,8 @@ import {
   type BoardColumn,
   type BoardQuery,
 } from '../../core/board-query.js';
-import { kanbanFromRows, WAITING_STATUSES, WORKING_STATUSES } from '../../core/kanban.js';
-import { HUMAN_TURN_STATES, RATCHET_STATES } from '../../core/ratchet/state.js';
+import { kanbanFromRows } from '../../core/kanban.js';
 import type { Db } from '../client.js';
-
-/** Quoted list of constants from core (never user input). */
-const list = (xs: Iterable<string>) => [...xs].map((x) => `'${x.replace(/'/g, "''")}'`).join(', ');
-
-/** `kanbanFromRows(...).column` in SQL, over `w` (workspaces) and `pr` (pull_requests, may be null). */
-export const COLUMN_SQL = `CASE
-  WHEN w.archived_at IS NOT NULL OR w.status IN ('archiving', 'archived') THEN 'archived'
-  WHEN pr.state IN ('merged', 'closed') OR pr.ratchet_state IN ('merged', 'closed') THEN 'done'
-  WHEN w.status IN (${list(WAITING_STATUSES)}) THEN 'waiting'
-  WHEN w.status IN (${list(WORKING_STATUSES)}) THEN 'working'
-  WHEN pr.ratchet_state IN (${list(HUMAN_TURN_STATES)}) THEN 'waiting'
-  WHEN pr.ratchet_state IN (${list(RATCHET_STATES)}) THEN 'working'
-  WHEN pr.workspace_id IS NOT NULL AND pr.ci_status = 'pending' THEN 'working'
-  ELSE 'waiting'
-END`;
 
 /** One card: what the board shows for a workspace. */
 export interface BoardCard {
@@ -97,55 +85,76 @@ interface Row {
   ratchetState: string | null;
   ratchetReason: string | null;
   col: BoardColumn | 'archived';
+  attempts: number;
+  spentUsd: number;
+  unread: number;
 }
 
-/** A card's row, by id (a primary-key lookup per card). */
-const CARD_ROWS = `SELECT w.id, w.title, w.branch, w.project_id AS projectId, p.name AS projectName, w.status,
+/** Cards' rows, by id (a primary-key lookup per card). */
+export const CARD_ROWS = `SELECT w.id, w.title, w.branch, w.project_id AS projectId, p.name AS projectName, w.status,
     w.last_error AS lastError, w.created_at AS createdAt, w.updated_at AS updatedAt, w.archived_at AS archivedAt,
     w.budget_usd AS budgetUsd, pr.number AS prNumber, pr.url AS prUrl, pr.state AS prState,
     pr.ci_status AS ciStatus, pr.ratchet_state AS ratchetState, pr.ratchet_reason AS ratchetReason,
-    ${COLUMN_SQL} AS col
-  FROM workspaces w
+    w.board_column AS col, w.attempt_count AS attempts, w.cost_usd AS spentUsd, w.unread_count AS unread
+  FROM json_each(@ids) j
+  JOIN workspaces w ON w.id = j.value
   JOIN projects p ON p.id = w.project_id
-  LEFT JOIN pull_requests pr ON pr.workspace_id = w.id
-  WHERE w.id IN (SELECT value FROM json_each(@ids))`;
+  LEFT JOIN pull_requests pr ON pr.workspace_id = w.id`;
 
-/**
- * One scan: the filtered workspaces' (id, created_at, column), materialized once, then the totals
- * and each shown column's page read from that small table. `paged` is the column the cursor moves.
- */
-function boardSql(shown: readonly string[], paged: string): string {
-  const page = (column: string) => `SELECT * FROM (SELECT 'card' AS kind, col, NULL AS n, id, createdAt FROM b
-      WHERE col = '${column}'${
-        column === paged
-          ? ' AND (@cursorAt IS NULL OR createdAt < @cursorAt OR (createdAt = @cursorAt AND id < @cursorId))'
-          : ''
-      }
-      ORDER BY createdAt DESC, id DESC LIMIT @limit)`;
-  return `WITH b AS MATERIALIZED (
-    SELECT * FROM (
-      SELECT w.id AS id, w.created_at AS createdAt, ${COLUMN_SQL} AS col
-      FROM workspaces w LEFT JOIN pull_requests pr ON pr.workspace_id = w.id
-      WHERE (@project IS NULL OR w.project_id = @project)
-        AND (@q IS NULL OR instr(lower(w.title), @q) > 0 OR instr(lower(w.branch), @q) > 0 OR pr.number = @prNumber)
-    )
-    WHERE (CASE WHEN @archived THEN col = 'archived' ELSE col <> 'archived' END)
-      AND (@column IS NULL OR col = @column)
-      AND (@needsMe = 0 OR col = 'waiting'
-        OR id IN (SELECT workspace_id FROM notifications WHERE read_at IS NULL AND workspace_id IS NOT NULL))
-  )
-  SELECT 'total' AS kind, col, count(*) AS n, NULL AS id, NULL AS createdAt FROM b GROUP BY col
-  ${shown.map((c) => `UNION ALL ${page(c)}`).join('\n  ')}`;
+export interface Filters {
+  project: string | null;
+  needsMe: boolean;
+  /** The search text, lowercased (ASCII, as SQLite's `lower`). */
+  q: string | null;
+  prNumber: number | null;
 }
 
-const FACTS = {
-  spend: `SELECT workspace_id AS id, coalesce(sum(cost_usd), 0) AS v FROM agent_sessions
-    WHERE workspace_id IN (SELECT value FROM json_each(@ids)) GROUP BY workspace_id`,
-  attempts: `SELECT workspace_id AS id, count(*) AS v FROM fix_attempts
-    WHERE workspace_id IN (SELECT value FROM json_each(@ids)) GROUP BY workspace_id`,
-  unread: `SELECT workspace_id AS id, count(*) AS v FROM notifications
-    WHERE read_at IS NULL AND workspace_id IN (SELECT value FROM json_each(@ids)) GROUP BY workspace_id`,
-} as const;
+export function filtersOf(q: BoardQuery): Filters {
+  const text = q.q?.trim() || null;
+  return {
+    project: q.project ?? null,
+    needsMe: q.needsMe,
+    q: text === null ? null : asciiLower(text),
+    prNumber: text === null ? null : prNumberOf(text),
+  };
+}
+
+/**
+ * The WHERE of one column under the filters; each filter adds its condition only when set, so the
+ * planner sees plain equalities and picks the column's index range.
+ */
+function columnWhere(column: string, f: Filters, withCursor: boolean): string {
+  const parts = ['w.board_column = @column'];
+  if (f.project !== null) parts.push('w.project_id = @project');
+  // Needs me: all of Waiting, and elsewhere the cards with an unread notification.
+  if (f.needsMe && column !== 'waiting') parts.push('w.unread_count > 0');
+  if (f.q !== null)
+    parts.push(
+      `(instr(lower(w.title), @q) > 0 OR instr(lower(w.branch), @q) > 0${
+        f.prNumber !== null
+          ? ' OR w.id IN (SELECT pr.workspace_id FROM pull_requests pr WHERE pr.number = @prNumber)'
+          : ''
+      })`,
+    );
+  if (withCursor) parts.push('(w.created_at, w.id) < (@cursorAt, @cursorId)');
+  return parts.join(' AND ');
+}
+
+/** One column's page: ids newest first from the cursor on. */
+export function pageSql(column: string, f: Filters, withCursor: boolean): string {
+  return `SELECT w.id AS id, w.created_at AS createdAt FROM workspaces w
+    WHERE ${columnWhere(column, f, withCursor)} ORDER BY w.created_at DESC, w.id DESC LIMIT @limit`;
+}
+
+/** One column's total under the filters. */
+export function totalSql(column: string, f: Filters): string {
+  return `SELECT count(*) AS n FROM workspaces w WHERE ${columnWhere(column, f, false)}`;
+}
+
+/** Named parameters a statement uses (better-sqlite3 refuses unused ones). */
+function bind(text: string, all: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(all).filter(([k]) => text.includes(`@${k}`)));
+}
 
 const cache = new WeakMap<object, Map<string, Statement>>();
 /** Prepared once per connection and SQL text. */
@@ -157,27 +166,16 @@ function prepared(db: Db, text: string): Statement {
   return s;
 }
 
-function params(q: BoardQuery) {
-  const text = q.q?.trim() || null;
-  return {
-    archived: q.view === 'archived' ? 1 : 0,
-    project: q.project ?? null,
-    column: q.column ?? null,
-    needsMe: q.needsMe ? 1 : 0,
-    q: text === null ? null : asciiLower(text),
-    prNumber: text === null ? null : prNumberOf(text),
-  };
+function run<T>(db: Db, text: string, params: Record<string, unknown>, get: true): T;
+function run<T>(db: Db, text: string, params: Record<string, unknown>, get: false): T[];
+function run<T>(db: Db, text: string, params: Record<string, unknown>, get: boolean): T | T[] {
+  const stmt = prepared(db, text);
+  const bound = bind(text, params);
+  return (get ? stmt.get(bound) : stmt.all(bound)) as T | T[];
 }
 
-/** Rows → cards, with spend, attempts and unread counts read for these ids only. */
-function toCards(db: Db, rows: Row[]): BoardCard[] {
-  if (rows.length === 0) return [];
-  const ids = JSON.stringify(rows.map((r) => r.id));
-  const facts = (text: string) =>
-    new Map((prepared(db, text).all({ ids }) as Array<{ id: string; v: number }>).map((r) => [r.id, r.v]));
-  const spend = facts(FACTS.spend);
-  const attempts = facts(FACTS.attempts);
-  const unread = facts(FACTS.unread);
+/** Rows → cards (the reason from core/kanban.ts; everything else is on the row). */
+function toCards(rows: Row[]): BoardCard[] {
   return rows.map((r) => {
     const placed = kanbanFromRows({
       workspace: { status: r.status, archivedAt: r.archivedAt, lastError: r.lastError },
@@ -210,18 +208,27 @@ function toCards(db: Db, rows: Row[]): BoardCard[] {
       prState: r.prState,
       ciStatus: r.ciStatus,
       ratchetState: r.ratchetState,
-      attempts: attempts.get(r.id) ?? 0,
-      spentUsd: spend.get(r.id) ?? 0,
-      unread: unread.get(r.id) ?? 0,
+      attempts: r.attempts,
+      spentUsd: r.spentUsd,
+      unread: r.unread,
     };
   });
 }
 
 /** Rows of these ids, in the order given. */
 function cardRows(db: Db, ids: readonly string[]): Row[] {
+  if (ids.length === 0) return [];
   const rows = prepared(db, CARD_ROWS).all({ ids: JSON.stringify(ids) }) as Row[];
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/** The columns a query shows, and the one its cursor pages (the archive, the filtered column, else Done). */
+function shownColumns(query: BoardQuery): { shown: Array<BoardColumn | 'archived'>; paged: string } {
+  const shown: Array<BoardColumn | 'archived'> =
+    query.view === 'archived' ? ['archived'] : query.column ? [query.column] : [...BOARD_COLUMNS];
+  const paged = query.view === 'archived' ? 'archived' : (query.column ?? 'done');
+  return { shown, paged };
 }
 
 /**
@@ -230,38 +237,34 @@ function cardRows(db: Db, ids: readonly string[]): Row[] {
  * `query.limit` cards and their total ("N more").
  */
 export function listBoard({ db, query }: { db: Db; query: BoardQuery }): BoardPage {
-  const shown: Array<BoardColumn | 'archived'> =
-    query.view === 'archived' ? ['archived'] : query.column ? [query.column] : [...BOARD_COLUMNS];
-  const paged = query.view === 'archived' ? 'archived' : (query.column ?? 'done');
-  const out = prepared(db, boardSql(shown, paged)).all({
-    ...params(query),
-    cursorAt: query.cursor?.createdAt ?? null,
-    cursorId: query.cursor?.id ?? null,
-    limit: query.limit + 1,
-  }) as Array<{
-    kind: 'total' | 'card';
-    col: string;
-    n: number | null;
-    id: string | null;
-    createdAt: number | null;
-  }>;
-  const totals = new Map(out.filter((r) => r.kind === 'total').map((r) => [r.col, r.n ?? 0]));
-  const pages = new Map<string, Array<{ id: string; createdAt: number }>>();
-  for (const r of out) {
-    if (r.kind !== 'card') continue;
-    const list = pages.get(r.col) ?? [];
-    list.push({ id: r.id!, createdAt: r.createdAt! });
-    pages.set(r.col, list);
-  }
-  const wanted = shown.flatMap((c) => (pages.get(c) ?? []).slice(0, query.limit).map((r) => r.id));
-  const cards = new Map(toCards(db, cardRows(db, wanted)).map((c) => [c.id, c]));
-  const columns = shown.map((column): BoardColumnPage => {
-    const ids = pages.get(column) ?? [];
+  const { shown, paged } = shownColumns(query);
+  const f = filtersOf(query);
+  const pages = shown.map((column) => {
+    const cursor = column === paged ? (query.cursor ?? null) : null;
+    const params = {
+      ...f,
+      column,
+      cursorAt: cursor?.createdAt ?? null,
+      cursorId: cursor?.id ?? null,
+      limit: query.limit + 1,
+    };
+    const ids = run<{ id: string; createdAt: number }>(
+      db,
+      pageSql(column, f, cursor !== null),
+      params,
+      false,
+    );
+    const total = run<{ n: number }>(db, totalSql(column, f), params, true).n;
+    return { column, ids, total };
+  });
+  const wanted = pages.flatMap((p) => p.ids.slice(0, query.limit).map((r) => r.id));
+  const cards = new Map(toCards(cardRows(db, wanted)).map((c) => [c.id, c]));
+  const columns = pages.map(({ column, ids, total }): BoardColumnPage => {
     const more = ids.length > query.limit;
     const last = more ? ids[query.limit - 1] : undefined;
     return {
       column,
-      total: totals.get(column) ?? 0,
+      total,
       cards: ids.slice(0, query.limit).flatMap((r) => cards.get(r.id) ?? []),
       nextCursor: last ? encodeCursor(last) : null,
     };
@@ -271,20 +274,14 @@ export function listBoard({ db, query }: { db: Db; query: BoardQuery }): BoardPa
 
 /** Column totals under the query's filters (paging ignored). */
 export function countBoard({ db, query }: { db: Db; query: BoardQuery }): Map<string, number> {
-  const rows = prepared(db, boardSql([], '')).all({
-    ...params(query),
-    cursorAt: null,
-    cursorId: null,
-    limit: 0,
-  }) as Array<{
-    col: string;
-    n: number;
-  }>;
-  return new Map(rows.map((r) => [r.col, r.n]));
+  const { shown } = shownColumns(query);
+  const f = filtersOf(query);
+  return new Map(
+    shown.map((column) => [column, run<{ n: number }>(db, totalSql(column, f), { ...f, column }, true).n]),
+  );
 }
 
 /** Cards by id (any column, archived included), for the live channel. */
 export function getBoardCards({ db, ids }: { db: Db; ids: readonly string[] }): BoardCard[] {
-  if (ids.length === 0) return [];
-  return toCards(db, cardRows(db, ids));
+  return toCards(cardRows(db, ids));
 }

@@ -1,8 +1,9 @@
 /**
- * The board's SQL against a real SQLite file: the column computed in SQL equals `core/kanban.ts`
- * for every combination of stored values (known and unknown), paging by cursor visits every card
- * of a column exactly once, and the filters select what `cardMatches` (the live channel's filter)
- * accepts.
+ * The board's SQL against a real SQLite file: the column the triggers of migration 0004 store on a
+ * workspace equals `core/kanban.ts` for every combination of stored values (known and unknown) and
+ * follows later writes of the workspace and its PR, the card's counts follow their tables, paging
+ * by cursor visits every card of a column exactly once, and the filters select what `cardMatches`
+ * (the live channel's filter) accepts.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,7 +14,7 @@ import { RATCHET_STATES } from '../../core/ratchet/state.js';
 import { WORKSPACE_STATUSES } from '../../core/workspace.js';
 import { openDb, type Db } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';
-import { COLUMN_SQL, getBoardCards, listBoard } from '../../db/queries/board.js';
+import { getBoardCards, listBoard } from '../../db/queries/board.js';
 import { placeWorkspace } from '../../web/lib/board.js';
 
 let dir: string;
@@ -88,7 +89,10 @@ function insertPr(p: {
     .run(p.workspaceId, p.projectId, p.number, p.state, p.ciStatus, p.ratchetState);
 }
 
-describe('COLUMN_SQL', () => {
+const storedColumn = (id: string) =>
+  (db.$client.prepare('SELECT board_column AS c FROM workspaces WHERE id = ?').get(id) as { c: string }).c;
+
+describe('workspaces.board_column', () => {
   it('places every combination of stored values where core/kanban.ts places it', () => {
     insertProject('combo');
     const statuses = [...WORKSPACE_STATUSES, 'hibernating'];
@@ -124,9 +128,7 @@ describe('COLUMN_SQL', () => {
               }
     })();
     const rows = db.$client
-      .prepare(
-        `SELECT w.id AS id, ${COLUMN_SQL} AS col FROM workspaces w LEFT JOIN pull_requests pr ON pr.workspace_id = w.id WHERE w.project_id = 'combo'`,
-      )
+      .prepare(`SELECT id, board_column AS col FROM workspaces WHERE project_id = 'combo'`)
       .all() as Array<{ id: string; col: string }>;
     expect(rows.length).toBe(expected.size);
     expect(expected.size).toBeGreaterThan(5000);
@@ -135,6 +137,34 @@ describe('COLUMN_SQL', () => {
     // Every column occurs, so the comparison covered each branch of the CASE.
     expect(new Set(rows.map((r) => r.col))).toEqual(new Set(['working', 'waiting', 'done', 'archived']));
     db.$client.prepare(`DELETE FROM workspaces WHERE project_id = 'combo'`).run();
+  });
+
+  it('follows later writes of the workspace and of its PR, and a deleted PR', () => {
+    insertProject('moves');
+    insertWorkspace({ id: 'm1', projectId: 'moves', status: 'agent_running' });
+    expect(storedColumn('m1')).toBe('working');
+    db.$client.prepare(`UPDATE workspaces SET status = 'pr_open' WHERE id = 'm1'`).run();
+    expect(storedColumn('m1')).toBe('waiting');
+    insertPr({
+      workspaceId: 'm1',
+      projectId: 'moves',
+      number: 1,
+      state: 'open',
+      ciStatus: null,
+      ratchetState: null,
+    });
+    expect(storedColumn('m1')).toBe('waiting');
+    db.$client.prepare(`UPDATE pull_requests SET ci_status = 'pending' WHERE workspace_id = 'm1'`).run();
+    expect(storedColumn('m1')).toBe('working');
+    db.$client.prepare(`UPDATE pull_requests SET ratchet_state = 'stalled' WHERE workspace_id = 'm1'`).run();
+    expect(storedColumn('m1')).toBe('waiting');
+    db.$client.prepare(`UPDATE pull_requests SET state = 'merged' WHERE workspace_id = 'm1'`).run();
+    expect(storedColumn('m1')).toBe('done');
+    db.$client.prepare(`DELETE FROM pull_requests WHERE workspace_id = 'm1'`).run();
+    expect(storedColumn('m1')).toBe('waiting');
+    db.$client.prepare(`UPDATE workspaces SET archived_at = 7 WHERE id = 'm1'`).run();
+    expect(storedColumn('m1')).toBe('archived');
+    db.$client.prepare(`DELETE FROM workspaces WHERE project_id = 'moves'`).run();
   });
 });
 
@@ -254,6 +284,36 @@ describe('listBoard', () => {
     const w006 = every.find((c) => c.id === 'w006')!;
     expect(w006.column).toBe('done');
     expect(all(query('needsMe=1')).some((c) => c.id === 'w006')).toBe(true);
+  });
+
+  it('keeps spend, fix attempts and unread counts on the row as their tables change', () => {
+    const card = () => getBoardCards({ db, ids: ['w003'] })[0]!;
+    expect(card()).toMatchObject({ attempts: 0, spentUsd: 0, unread: 0 });
+    db.$client.transaction(() => {
+      db.$client
+        .prepare(
+          `INSERT INTO agent_sessions (id, workspace_id, purpose, runner, status, cost_usd) VALUES ('s3', 'w003', 'implement', 'x', 'running', 0)`,
+        )
+        .run();
+      db.$client.prepare(`UPDATE agent_sessions SET cost_usd = cost_usd + 0.25 WHERE id = 's3'`).run();
+      db.$client
+        .prepare(
+          `INSERT INTO fix_attempts (workflow_id, workspace_id, kind, head_sha, snapshot_key, attempt, status) VALUES ('f3', 'w003', 'ci', 'a', 'k', 1, 'running')`,
+        )
+        .run();
+      db.$client
+        .prepare(
+          `INSERT INTO notifications (id, workspace_id, title, body) VALUES (903, 'w003', 't', 'b'), (904, 'w003', 't', 'b')`,
+        )
+        .run();
+    })();
+    expect(card()).toMatchObject({ attempts: 1, spentUsd: 0.25, unread: 2 });
+    db.$client.prepare(`UPDATE notifications SET read_at = 1 WHERE id = 903`).run();
+    expect(card().unread).toBe(1);
+    db.$client.prepare(`DELETE FROM notifications WHERE id = 904`).run();
+    db.$client.prepare(`DELETE FROM fix_attempts WHERE workflow_id = 'f3'`).run();
+    db.$client.prepare(`DELETE FROM agent_sessions WHERE id = 's3'`).run();
+    expect(card()).toMatchObject({ attempts: 0, spentUsd: 0, unread: 0 });
   });
 
   it('shows spend summed from sessions, fix attempts and the reason from core/kanban.ts', () => {

@@ -142,7 +142,10 @@ describe('migrateDatabase', () => {
     before.exec("insert into projects (id, name, repo_path) values ('prj-1', 'app', '/srv/app')");
     before.close();
 
-    expect(migrateDatabase(file).applied).toEqual(['0003_project_policy_scripts_clones']);
+    expect(migrateDatabase(file).applied).toEqual([
+      '0003_project_policy_scripts_clones',
+      '0004_covering_indexes_card_columns',
+    ]);
     const db = openDb(file);
     try {
       const sqlite = db.$client;
@@ -163,6 +166,70 @@ describe('migrateDatabase', () => {
     }
   });
 
+  it('0004_covering_indexes_card_columns upgrades a 0003 database: every derived column and the spend per day are filled from the rows there', () => {
+    const file = path.join(tmp, 'ratchet.sqlite');
+    migrateDatabase(file, { migrationsDir: migrationsDir('v3', 4) });
+    const DAY = 86_400_000;
+    const day = 20_000 * DAY;
+    const before = new Database(file);
+    before.exec(`
+      insert into projects (id, name, repo_path) values ('prj-1', 'app', '/srv/app');
+      insert into workspaces (id, project_id, title, prompt, branch, base_branch, worktree_path, status, agent_config, workflow_id)
+        values ('ws-1', 'prj-1', 't', 'p', 'b1', 'main', '/wt/1', 'pr_open', '{}', 'workspace/ws-1'),
+               ('ws-2', 'prj-1', 't', 'p', 'b2', 'main', '/wt/2', 'agent_running', '{}', 'workspace/ws-2');
+      insert into pull_requests (workspace_id, project_id, number, url, head_branch, base_branch, state, ratchet_state)
+        values ('ws-1', 'prj-1', 7, 'https://x/7', 'b1', 'main', 'merged', 'merged');
+      insert into workspace_events (workspace_id, at, kind, message, data, dedupe_key) values
+        ('ws-1', ${day + 5}, 'ratchet.wait', 'm', '{"rule":"merge_ready"}', 'ratchet/ws-1/0/d1'),
+        ('ws-1', ${day + 3}, 'ratchet.merge', 'm', '{"rule":"merge_ready"}', 'ratchet/ws-1/0/d0'),
+        ('ws-1', ${day + 1}, 'ratchet.wait', 'm', '{"rule":"merge_ready"}', 'workspace/ws-1/not-the-loop'),
+        ('ws-1', ${day + 9}, 'ratchet.done', 'm', '{"rule":"closed_or_merged"}', 'ratchet/ws-1/0/d2');
+      insert into fix_attempts (workflow_id, workspace_id, kind, head_sha, snapshot_key, attempt, status)
+        values ('f1', 'ws-1', 'ci', 'a', 'k', 1, 'pushed'), ('f2', 'ws-1', 'ci', 'b', 'k', 2, 'failed');
+      insert into agent_sessions (id, workspace_id, purpose, runner, status, cost_usd)
+        values ('s1', 'ws-1', 'implement', 'x', 'completed', 1.5), ('s2', 'ws-2', 'implement', 'x', 'running', 0.25);
+      insert into agent_messages (session_id, seq, role, content, cost_usd, created_at) values
+        ('s1', 1, 'assistant', '{}', 1, ${day + 10}), ('s1', 2, 'assistant', '{}', 0.5, ${day + DAY + 10}),
+        ('s2', 1, 'assistant', '{}', 0.25, ${day + 20}), ('s2', 2, 'user', '{}', 0, ${day + 30});
+      insert into notifications (workspace_id, title, body, read_at) values ('ws-2', 't', 'b', null), ('ws-2', 't', 'b', 5);
+    `);
+    before.close();
+
+    expect(migrateDatabase(file).applied).toEqual(['0004_covering_indexes_card_columns']);
+    const db = openDb(file);
+    try {
+      const sqlite = db.$client;
+      expect(
+        sqlite
+          .prepare(
+            'select id, board_column, attempt_count, cost_usd, unread_count from workspaces order by id',
+          )
+          .all(),
+      ).toEqual([
+        { id: 'ws-1', board_column: 'done', attempt_count: 2, cost_usd: 1.5, unread_count: 0 },
+        { id: 'ws-2', board_column: 'working', attempt_count: 0, cost_usd: 0.25, unread_count: 1 },
+      ]);
+      // The loop's own events only: the earliest merge-ready decision, the last done.
+      expect(sqlite.prepare('select merge_ready_at, done_at from pull_requests').get()).toEqual({
+        merge_ready_at: day + 3,
+        done_at: day + 9,
+      });
+      expect(sqlite.prepare('select project_id, day, usd from spend_days order by day').all()).toEqual([
+        { project_id: 'prj-1', day, usd: 1.25 },
+        { project_id: 'prj-1', day: day + DAY, usd: 0.5 },
+      ]);
+      // From now on the triggers keep them: a new message with a cost lands on its day.
+      sqlite
+        .prepare(
+          `insert into agent_messages (session_id, seq, role, content, cost_usd, created_at) values ('s2', 3, 'assistant', '{}', 2, ?)`,
+        )
+        .run(day + 40);
+      expect(sqlite.prepare('select usd from spend_days where day = ?').get(day)).toEqual({ usd: 3.25 });
+    } finally {
+      db.$client.close();
+    }
+  });
+
   it('0001_script_trust upgrades a 0000 database: its projects stay, trust rows key on (project, kind, sha256) and go with their project', () => {
     const file = path.join(tmp, 'ratchet.sqlite');
     migrateDatabase(file, { migrationsDir: migrationsDir('v0', 1) });
@@ -174,6 +241,7 @@ describe('migrateDatabase', () => {
       '0001_script_trust',
       '0002_live_deltas',
       '0003_project_policy_scripts_clones',
+      '0004_covering_indexes_card_columns',
     ]);
     const db = openDb(file);
     try {
@@ -198,7 +266,11 @@ describe('migrateDatabase', () => {
     before.exec("insert into projects (id, name, repo_path) values ('prj-1', 'app', '/srv/app')");
     before.close();
 
-    expect(migrateDatabase(file).applied).toEqual(['0002_live_deltas', '0003_project_policy_scripts_clones']);
+    expect(migrateDatabase(file).applied).toEqual([
+      '0002_live_deltas',
+      '0003_project_policy_scripts_clones',
+      '0004_covering_indexes_card_columns',
+    ]);
     const db = openDb(file);
     try {
       const sqlite = db.$client;

@@ -32,13 +32,14 @@ export interface BoardCardsFrame {
   totals: Record<string, number>;
 }
 
-const CHANGED_SQL = `SELECT id FROM workspaces WHERE updated_at > @t
-  UNION SELECT workspace_id FROM pull_requests WHERE updated_at > @t
-  UNION SELECT s.workspace_id FROM agent_messages m JOIN agent_sessions s ON s.id = m.session_id WHERE m.created_at > @t
-  UNION SELECT workspace_id FROM agent_sessions WHERE created_at > @t OR ended_at > @t
-  UNION SELECT workspace_id FROM fix_attempts WHERE created_at > @t OR ended_at > @t
-  UNION SELECT workspace_id FROM notifications WHERE workspace_id IS NOT NULL AND (created_at > @t OR read_at > @t)
-  LIMIT @max`;
+export const CHANGED_SQL = `SELECT DISTINCT id FROM (
+    SELECT id FROM workspaces WHERE updated_at > @t
+    UNION ALL SELECT workspace_id FROM pull_requests WHERE updated_at > @t
+    UNION ALL SELECT s.workspace_id FROM agent_messages m JOIN agent_sessions s ON s.id = m.session_id WHERE m.created_at > @t
+    UNION ALL SELECT workspace_id FROM agent_sessions WHERE created_at > @t OR ended_at > @t
+    UNION ALL SELECT workspace_id FROM fix_attempts WHERE created_at > @t OR ended_at > @t
+    UNION ALL SELECT workspace_id FROM notifications WHERE workspace_id IS NOT NULL AND (created_at > @t OR read_at > @t)
+  ) LIMIT @max`;
 
 /** Workspaces with a change after `since` (ms), at most `max` of them. */
 export function changedWorkspaceIds(db: Db, since: number, max = BOARD_MAX_CHANGED + 1): string[] {

@@ -25,6 +25,7 @@ import { consoleScript, readProjectScripts } from '../core/project-policy.js';
 import { getProjectScripts } from '../db/queries/projects.js';
 import { runProcess } from './process.js';
 import { scriptEnv, type Env } from '../core/child-env.js';
+import { keys } from '../core/ids.js';
 
 /** @default 16384 The longest script a person is asked to read and approve. */
 export const SCRIPT_MAX_CHARS = 16_384;
@@ -181,7 +182,6 @@ export function createSetupActivities({
       trustedSha256?: string;
     }): Promise<SetupResult> {
       const ctx = Context.current();
-      const base = `${ctx.info.workflowExecution?.workflowId}/setup/attempt-${ctx.info.attempt}`;
       const event = (
         seq: string,
         kind: string,
@@ -197,7 +197,7 @@ export function createSetupActivities({
             level,
             message,
             data: data ?? null,
-            dedupeKey: `${base}/${seq}`,
+            dedupeKey: keys.setupEvent(ctx.info.workflowExecution?.workflowId, ctx.info.attempt, seq),
           },
         });
 
@@ -233,7 +233,11 @@ export function createSetupActivities({
       let chunkNo = 0;
       const flush = () => {
         if (!buffer) return;
-        event(`out-${chunkNo++}`, 'setup.output', buffer.length > 8000 ? buffer.slice(-8000) : buffer);
+        event(
+          keys.setupOutputStep(chunkNo++),
+          'setup.output',
+          buffer.length > 8000 ? buffer.slice(-8000) : buffer,
+        );
         buffer = '';
       };
       let lastFlush = Date.now();

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { agentConfigSchema } from './agent.js';
 import type { PendingTrust } from './script-trust.js';
 import { TEXT_LIMITS, multiLineText } from './text.js';
+import { keys } from './ids.js';
 
 export const WORKSPACE_STATUSES = [
   'creating_worktree',
@@ -155,7 +156,7 @@ export function branchNameFor(title: string, workspaceId: string): string {
 
 /** The commit trailer that makes a turn's commit findable, so a retried push never commits twice. */
 export function turnTrailer(workspaceId: string, turn: number): string {
-  return `Ratchet-Turn: ${workspaceId}#${turn}`;
+  return keys.turnTrailer(workspaceId, turn);
 }
 
 export const workspaceWorkflowInputSchema = z.object({

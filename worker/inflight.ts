@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
+import { keys } from '../core/ids.js';
 
 /** What one file says about one running activity attempt. */
 interface InflightRecord {
@@ -46,7 +47,7 @@ export class InflightInterceptor implements ActivityInboundCallsInterceptor {
     next: Next<ActivityInboundCallsInterceptor, 'execute'>,
   ): Promise<unknown> {
     const info = Context.current().info;
-    const file = path.join(this.dir, `${process.pid}-${BOOT.slice(0, 8)}-${++seq}.json`);
+    const file = path.join(this.dir, keys.inflightFile(process.pid, BOOT, ++seq));
     const record: InflightRecord = {
       pid: process.pid,
       boot: BOOT,

@@ -10,6 +10,7 @@ import { formatKillPoint, KillPointCounter, type KillPhase, type KillPoint } fro
 import type { Db } from '../db/client.js';
 import { appendEvent } from '../db/queries/workspaces.js';
 import { InflightInterceptor } from './inflight.js';
+import { keys } from '../core/ids.js';
 
 const LABELS: Record<string, string> = {
   createWorktree: 'Creating the worktree',
@@ -49,7 +50,12 @@ export class RetryTimelineInterceptor implements ActivityInboundCallsInterceptor
             level: 'warn',
             message: `${label}${typeof turn === 'number' ? ` ${turn}` : ''}: attempt ${info.attempt} (the previous attempt was interrupted or failed)`,
             data: { activityType: info.activityType, attempt: info.attempt },
-            dedupeKey: `${info.workflowExecution?.workflowId}/${info.workflowExecution?.runId}/${info.activityId}/attempt-${info.attempt}`,
+            dedupeKey: keys.activityRetry(
+              info.workflowExecution?.workflowId,
+              info.workflowExecution?.runId,
+              info.activityId,
+              info.attempt,
+            ),
           },
         });
       } catch {

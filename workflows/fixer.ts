@@ -20,7 +20,7 @@ import {
 } from '@temporalio/workflow';
 import type { SessionPurpose } from '../core/agent.js';
 import { messageOf } from '../core/errors.js';
-import { workflowIds, type FixKind } from '../core/ids.js';
+import { keys, workflowIds, type FixKind } from '../core/ids.js';
 import type { AgentActivities } from '../activities/agents/activities.js';
 import type { GitActivities } from '../activities/git.js';
 import type { GithubActivities } from '../activities/github/index.js';
@@ -108,7 +108,7 @@ function promptFor(input: FixerInput): string {
 }
 
 /** This fixer's name for the worktree lease: fixer IDs are reused across attempts, fix numbers never. */
-export const fixerHolder = (workflowId: string, fixNo: number) => `${workflowId}#${fixNo}`;
+export const fixerHolder = keys.fixHolder;
 
 /** Marks the code that borrows the worktree (and fetches the base for a conflict fix), so fixers started by an older build replay unchanged. */
 export const WORKTREE_LEASE_PATCH = 'worktree-lease';
@@ -116,8 +116,34 @@ export const WORKTREE_LEASE_PATCH = 'worktree-lease';
 export async function fixerWorkflow(input: FixerInput): Promise<FixerResult> {
   const { workflowId } = workflowInfo();
   if (!patched(WORKTREE_LEASE_PATCH)) return fix(input, workflowId, false);
-  const holder = fixerHolder(workflowId, input.fixNo);
-  const workspace = getExternalWorkflowHandle(workflowIds.workspace(input.spec.workspaceId));
+  const lease = await borrowWorktree(
+    input.spec.workspaceId,
+    fixerHolder(workflowId, input.fixNo),
+    workflowId,
+  );
+  if (!lease.granted)
+    return {
+      outcome: 'failed',
+      detail: `the workspace did not lend its worktree: ${lease.reason ?? 'no reason given'}`,
+    };
+  try {
+    return await fix(input, workflowId, true);
+  } finally {
+    await lease.giveBack();
+  }
+}
+
+/**
+ * The fixer's side of the worktree lease (the workspace's is `core/worktree-lease.ts`): ask the
+ * workspace workflow, wait for its answer, and give the worktree back when done. With no workspace
+ * workflow running (the time-skipping suite) the fixer proceeds: nothing else can be using it.
+ */
+async function borrowWorktree(
+  workspaceId: string,
+  holder: string,
+  workflowId: string,
+): Promise<{ granted: boolean; reason?: string; giveBack: () => Promise<void> }> {
+  const workspace = getExternalWorkflowHandle(workflowIds.workspace(workspaceId));
   let grant: { granted: boolean; reason?: string } | null = null;
   setHandler(worktreeGrantSignal, (g) => {
     if (g.holder === holder) grant = g;
@@ -130,19 +156,15 @@ export async function fixerWorkflow(input: FixerInput): Promise<FixerResult> {
   }
   await condition(() => grant !== null);
   const answer = grant as { granted: boolean; reason?: string } | null;
-  if (!answer?.granted)
-    return {
-      outcome: 'failed',
-      detail: `the workspace did not lend its worktree: ${answer?.reason ?? 'no reason given'}`,
-    };
-  try {
-    return await fix(input, workflowId, true);
-  } finally {
+  return {
+    granted: answer?.granted ?? false,
+    ...(answer?.reason !== undefined ? { reason: answer.reason } : {}),
     // Also on cancellation: a fixer that stops must hand the worktree back.
-    await CancellationScope.nonCancellable(() =>
-      workspace.signal(releaseWorktreeSignal, { holder }).catch(() => undefined),
-    );
-  }
+    giveBack: () =>
+      CancellationScope.nonCancellable(() =>
+        workspace.signal(releaseWorktreeSignal, { holder }).catch(() => undefined),
+      ),
+  };
 }
 
 /** `current`: this run took the patched path (lease, base fetch, HEAD before the agent, fix-numbered trailer). */
@@ -186,7 +208,7 @@ async function fix(input: FixerInput, workflowId: string, current: boolean): Pro
       turn,
       purpose,
       prompt,
-      sessionId: `${spec.workspaceId}-t${turn}-${purpose}`,
+      sessionId: keys.session(spec.workspaceId, turn, purpose),
       mode: 'agent',
       templateVars: vars,
     });
@@ -208,8 +230,8 @@ async function fix(input: FixerInput, workflowId: string, current: boolean): Pro
     message: `${prompt}`.slice(0, 72) + `\n\n${result.summary}`.slice(0, 2000),
     // The fix number, not the attempt, makes the trailer unique: attempts restart at 1 after Retry.
     trailer: current
-      ? `Ratchet-Fix: ${workflowId} #${input.fixNo} (attempt ${input.attempt})`
-      : `Ratchet-Fix: ${workflowId} (attempt ${input.attempt})`,
+      ? keys.fixTrailer(workflowId, input.fixNo, input.attempt)
+      : keys.legacyFixTrailer(workflowId, input.attempt),
     baseHead,
   });
   if (!commit.commit) return { outcome: 'no_change', detail: result.summary || 'the agent changed nothing' };

@@ -29,6 +29,7 @@ import {
   type PollerResume,
   type PollerState,
 } from './ratchet-messages.js';
+import { keys } from '../core/ids.js';
 
 // The cycle is its own retry loop: the activity retries only for worker crashes and transport faults.
 const { ratchetPollCycle } = proxyActivities<RatchetPollActivities>({
@@ -130,7 +131,7 @@ class Poller {
           workspaceIds,
           kind: 'github.poll_recovered',
           message: `GitHub polling recovered after ${this.errorStreak} failed cycle(s)`,
-          dedupeKey: `${this.errorKey}/recovered`,
+          dedupeKey: keys.pollRecovered(this.errorKey),
         });
       }
       this.error = null;
@@ -152,9 +153,8 @@ class Poller {
     const since = this.error?.since ?? now;
     this.error = { type, message, since, retryAt: now + wait };
     // One timeline event per failure streak and type, not one per cycle.
-    const key = `${workflowInfo().workflowId}/${workflowInfo().runId}/error/${this.cyclesTotal}`;
-    if (this.errorStreak === 1 || this.errorKey === null || !this.errorKey.endsWith(`/${type}`)) {
-      this.errorKey = `${key}/${type}`;
+    if (this.errorStreak === 1 || this.errorKey === null || !keys.pollErrorIsOfType(this.errorKey, type)) {
+      this.errorKey = keys.pollError(workflowInfo().workflowId, workflowInfo().runId, this.cyclesTotal, type);
       await ratchetRecordEvent({
         workspaceIds,
         kind: type === 'GithubRateLimited' ? 'github.rate_limited' : 'github.poll_failed',

@@ -6,7 +6,7 @@
  * ignored: the workflow ID is the "only once".
  */
 import { ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
-import { workflowIds } from '../core/ids.js';
+import { keys, workflowIds } from '../core/ids.js';
 import { closesLine } from '../core/intake.js';
 import type { WorkspaceSpec, WorkspaceTimings } from '../core/workspace.js';
 import type { GithubActivities } from '../activities/github/index.js';
@@ -20,7 +20,7 @@ const store = proxyActivities<RatchetStoreActivities>(storeOptions);
 
 /** The hidden marker in the PR body: which workspace opened it. */
 export function prBodyMarker(workspaceId: string): string {
-  return `<!-- ratchet:workspace/${workspaceId} -->`;
+  return keys.prBodyMarker(workspaceId);
 }
 
 /**

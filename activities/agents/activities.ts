@@ -18,6 +18,7 @@ import type { AgentRunner, AgentTurnRequest } from './runner.js';
 import { createLiveSink } from './live.js';
 import { completedTurnResult, createTranscript, ensureSession, readStoppedTurn } from './transcript.js';
 import { renderTurnPrompts } from './turn-prompts.js';
+import { keys } from '../../core/ids.js';
 
 export interface RunAgentTurnInput {
   spec: WorkspaceSpec;
@@ -191,7 +192,7 @@ function countRealFailure(
   if (ctx.cancellationSignal.aborted || err instanceof CancelledFailure) return err;
   if (err instanceof ApplicationFailure && err.nonRetryable) return err;
   const { workflowExecution, activityId, attempt } = ctx.info;
-  const prefix = `${workflowExecution?.workflowId}/${workflowExecution?.runId}/${activityId}/agent-failure/`;
+  const prefix = keys.agentFailurePrefix(workflowExecution?.workflowId, workflowExecution?.runId, activityId);
   const message = err instanceof Error ? err.message : String(err);
   const type =
     err instanceof ApplicationFailure && err.type ? err.type : err instanceof Error ? err.name : 'Error';
@@ -205,7 +206,12 @@ function countRealFailure(
         level: 'warn',
         message: `Agent turn ${input.turn}: attempt ${attempt} failed: ${message.slice(0, 500)}`,
         data: { attempt, type },
-        dedupeKey: `${prefix}${attempt}`,
+        dedupeKey: keys.agentFailure(
+          workflowExecution?.workflowId,
+          workflowExecution?.runId,
+          activityId,
+          attempt,
+        ),
       },
     });
   } catch {

@@ -11,6 +11,7 @@
  */
 import type { Db } from '../../db/client.js';
 import { insertLiveDeltas, pruneLiveDeltas, type LiveDeltaInput } from '../../db/queries/live-deltas.js';
+import { keys } from '../../core/ids.js';
 
 export type LiveDelta =
   | { kind: 'text'; text: string }
@@ -100,7 +101,7 @@ export function createLiveSink(opts: LiveSinkOptions): LiveSink {
   };
   return {
     begin: () => {
-      const stream = `${opts.sessionId}/${opts.attempt}/${stamp}.${++streams}`;
+      const stream = keys.liveStream(opts.sessionId, opts.attempt, stamp, ++streams);
       open.add(stream);
       return stream;
     },

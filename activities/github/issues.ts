@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { GithubClient } from './client.js';
 import { guard } from './errors.js';
 import { parseOrMalformed, type RepoRef } from './snapshots.js';
+import { keys } from '../../core/ids.js';
 
 const restUser = z.object({ login: z.string(), type: z.string().optional() }).nullable();
 const restIssue = z.object({
@@ -160,7 +161,7 @@ export const markerKeySchema = z
 
 /** The hidden marker that identifies a Ratchet comment: `<!-- ratchet:<key> -->`. */
 export function commentMarker(key: string): string {
-  return `<!-- ratchet:${markerKeySchema.parse(key)} -->`;
+  return keys.commentMarker(markerKeySchema.parse(key));
 }
 
 export interface UpsertCommentInput extends RepoRef {

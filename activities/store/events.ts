@@ -8,6 +8,7 @@
 import type { Db } from '../../db/client.js';
 import type { NewWorkspaceEvent } from '../../db/schema.js';
 import { appendEvent } from '../../db/queries/workspaces.js';
+import { keys } from '../../core/ids.js';
 
 export type EventLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -36,7 +37,7 @@ export function eventRow(input: EventInput): NewWorkspaceEvent {
 
 /** The dedupe key of one workspace's copy of an event recorded for several. */
 export function fanOutDedupeKey(dedupeKey: string, workspaceId: string): string {
-  return `${dedupeKey}/${workspaceId}`;
+  return keys.perWorkspaceEvent(dedupeKey, workspaceId);
 }
 
 /** Appends one event; false when its dedupe key was already written (a retry or a replay). */

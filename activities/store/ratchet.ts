@@ -23,6 +23,7 @@ import {
 import { getWorkspaceById } from '../../db/queries/workspaces.js';
 import { eventRow, fanOutDedupeKey, writeEvent, type EventLevel } from './events.js';
 import type { Notifier } from './notifier.js';
+import { keys } from '../../core/ids.js';
 
 export interface RatchetDecisionInput {
   workspaceId: string;
@@ -93,7 +94,7 @@ export function createRatchetStoreActivities({ db, notifier }: { db: Db; notifie
         await notifier.raise({
           workspaceId: input.workspaceId,
           ...mergedNotification(number, title),
-          dedupeKey: `merged/${input.workspaceId}`,
+          dedupeKey: keys.mergedNotification(input.workspaceId),
         });
       }
       return { written };

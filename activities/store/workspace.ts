@@ -3,7 +3,7 @@
  * atomically), budget, a stopped session, plain events and notifications. Every write is
  * idempotent (insert-if-absent, dedupe keys on events), so a retried activity lands once.
  */
-import { workflowIds } from '../../core/ids.js';
+import { keys, workflowIds } from '../../core/ids.js';
 import { statusNotification } from '../../core/notifications.js';
 import type { WorkspaceSpec, WorkspaceStatus } from '../../core/workspace.js';
 import type { Db } from '../../db/client.js';
@@ -87,7 +87,7 @@ export function createWorkspaceStoreActivities({ db, notifier }: { db: Db; notif
         await notifier.raise({
           workspaceId: input.workspaceId,
           ...note,
-          dedupeKey: `status/${input.dedupeKey}`,
+          dedupeKey: keys.statusNotification(input.dedupeKey),
         });
       }
     },

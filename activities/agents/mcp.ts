@@ -6,12 +6,13 @@
  * - `connectMcpTools` is the built-in tool loop's MCP client (`@modelcontextprotocol/sdk`): it
  *   starts or connects to each server, lists its tools, offers them as `mcp__<server>__<tool>`
  *   and calls them. A server that fails to start is left out with a note; the turn goes on.
+ *   A stdio server runs under the parent-death watchdog in its own process group
+ *   (`mcp-stdio.ts`), so a killed worker leaves none of it behind.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { AgentMode } from '../../core/agent.js';
 import {
@@ -25,6 +26,7 @@ import {
 } from '../../core/mcp.js';
 import type { Db } from '../../db/client.js';
 import { getScriptTrust } from '../../db/queries/script-trust.js';
+import { WatchedStdioTransport } from './mcp-stdio.js';
 import type { ToolDefinition } from './runner.js';
 import { mcpServerEnv } from '../../core/child-env.js';
 import { redactSecrets, type Env } from './sandbox-env.js';
@@ -111,23 +113,22 @@ export async function connectMcpTools(
       const secrets: Env = server.type === 'stdio' ? server.env : server.headers;
       let stderr = '';
       try {
+        const onStderr = (c: string) => {
+          stderr = (stderr + c).slice(-2000);
+        };
         const transport =
           server.type === 'stdio'
-            ? new StdioClientTransport({
+            ? new WatchedStdioTransport({
                 command: server.command,
                 args: server.args,
                 cwd: opts.cwd,
                 // The agent's allowlisted environment plus only the variables this server names.
                 env: mcpServerEnv(opts.env, server.env),
-                stderr: 'pipe',
+                onStderr,
               })
             : new StreamableHTTPClientTransport(new URL(server.url), {
                 requestInit: { headers: server.headers },
               });
-        if (transport instanceof StdioClientTransport)
-          transport.stderr?.on('data', (c: Buffer) => {
-            stderr = (stderr + c.toString('utf8')).slice(-2000);
-          });
         await client.connect(transport, { timeout });
         clients.push(client);
         const { tools } = await client.listTools(undefined, { timeout });

@@ -31,11 +31,18 @@ export interface FakeServerCore<Turn> {
 
 export type TurnHandler<Turn> = (turn: Turn, res: http.ServerResponse, req: RecordedRequest) => void;
 
+/**
+ * Answers a request that is not a model call (a client's model-list or health probe) and returns
+ * true, or returns false to let it fail as unexpected. Such requests are recorded in `side`.
+ */
+export type SideHandler = (req: { method: string; path: string }, res: http.ServerResponse) => boolean;
+
 export async function startFakeServer<Turn>(
   name: string,
   endpoint: string,
   script: readonly Turn[],
   handle: TurnHandler<Turn>,
+  opts: { side?: SideHandler; sideRequests?: Array<{ method: string; path: string }> } = {},
 ): Promise<FakeServerCore<Turn>> {
   const turns = [...script];
   const requests: RecordedRequest[] = [];
@@ -56,6 +63,11 @@ export async function startFakeServer<Turn>(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const side = { method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '' };
+      if (opts.side && !(side.method === 'POST' && side.path === endpoint) && opts.side(side, res)) {
+        opts.sideRequests?.push(side);
+        return;
+      }
       let body: unknown;
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8'));

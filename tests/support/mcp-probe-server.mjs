@@ -9,12 +9,15 @@
  *                   PROBE_API_KEY reached it (`key ok` / `key missing`), never the key itself.
  *   record { line } not read-only: appends the line to `mcp-record.txt` in its working directory.
  *   leak {}         not read-only: echoes PROBE_API_KEY verbatim (a server that leaks its secret).
+ *   wait { seconds } not read-only: answers after that long (a tool call still in flight when the
+ *                   worker dies; the pending timer keeps the server alive after its stdin closes).
  * Every call, and the start, is logged as a JSON line to $PROBE_LOG (when set) with the names of
  * the environment variables the server received that look like credentials.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { z } from 'zod';
@@ -59,6 +62,20 @@ server.registerTool(
   async () => {
     log({ event: 'call', tool: 'leak' });
     return { content: [{ type: 'text', text: `my key is ${process.env.PROBE_API_KEY ?? ''}` }] };
+  },
+);
+
+server.registerTool(
+  'wait',
+  {
+    description: 'Answers after the given number of seconds.',
+    inputSchema: { seconds: z.number() },
+    annotations: { readOnlyHint: false },
+  },
+  async ({ seconds }) => {
+    log({ event: 'call', tool: 'wait', seconds });
+    await sleep(seconds * 1000);
+    return { content: [{ type: 'text', text: `waited ${seconds} s` }] };
   },
 );
 

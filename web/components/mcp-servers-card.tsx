@@ -17,8 +17,18 @@ const STATE_TEXT: Record<ProjectMcpView['state'], string> = {
  * One project's MCP servers from `.ratchet/config.json`: names, commands or URLs, and the NAMES of
  * the variables each takes (set or not on this machine), never a value. A config that is not
  * approved shows its exact text; the answer carries its sha256, so only what was shown is trusted.
+ * Settings posts to the project's endpoint (the default branch's text); the workspace page to the
+ * workspace's (its worktree's text).
  */
-export function McpServersCard({ view }: { view: ProjectMcpView }) {
+export function McpServersCard({
+  view,
+  endpoint = `/api/projects/${view.projectId}/mcp-trust`,
+  testId = `mcp-${view.projectId}`,
+}: {
+  view: ProjectMcpView;
+  endpoint?: string;
+  testId?: string;
+}) {
   const router = useRouter();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -27,7 +37,7 @@ export function McpServersCard({ view }: { view: ProjectMcpView }) {
     setBusy(true);
     setError(null);
     try {
-      await api(`/api/projects/${view.projectId}/mcp-trust`, {
+      await api(endpoint, {
         method: 'POST',
         body: { decision, sha256: view.sha256 },
       });
@@ -40,7 +50,7 @@ export function McpServersCard({ view }: { view: ProjectMcpView }) {
   }
 
   return (
-    <div className="mcp-project" data-testid={`mcp-${view.projectId}`}>
+    <div className="mcp-project" data-testid={testId}>
       <h3>
         {view.projectName} <span className="muted">({STATE_TEXT[view.state]})</span>
       </h3>

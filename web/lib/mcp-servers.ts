@@ -1,11 +1,18 @@
 /**
- * The console's view of each project's MCP servers (core/mcp.ts): read from `.ratchet/config.json`
- * on the project's default branch, with the trust state of that exact text, and the person's
- * decision on it. Names only: servers, commands or URLs, and the NAMES of the variables they take
- * (with whether each is set), never a value.
+ * The console's view of MCP servers (core/mcp.ts), with the trust state of that exact text and
+ * the person's decision on it:
+ * - per project (Settings), read from `.ratchet/config.json` on the project's default branch;
+ * - per workspace (its page), read from the workspace's worktree, the copy the agent activity
+ *   checks, so a branch whose config differs from the default branch can be approved there. Both
+ *   record the same `script_trust` row (kind `mcp`, keyed by the sha256 of the normalised text).
+ * Names only: servers, commands or URLs, and the NAMES of the variables they take (with whether
+ * each is set), never a value.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import {
   MCP_TRUST_KIND,
@@ -16,7 +23,7 @@ import {
 import { sha256Schema } from '../../core/script-trust.js';
 import type { Db } from '../../db/client.js';
 import { getScriptTrust, recordScriptTrust } from '../../db/queries/script-trust.js';
-import type { Project } from '../../db/schema.js';
+import { workspaces, type Project } from '../../db/schema.js';
 import { childEnv, envNamesSet } from './env.js';
 import { DomainError } from './errors.js';
 import { getProjectOrThrow, listProjects } from './projects.js';
@@ -55,8 +62,12 @@ function gitShow(repoPath: string, spec: string): Promise<string | null> {
 
 async function viewOf(db: Db, project: Project): Promise<ProjectMcpView> {
   const source = `${project.defaultBranch}:.ratchet/config.json`;
+  return viewOfText(db, project, source, await gitShow(project.repoPath, source));
+}
+
+function viewOfText(db: Db, project: Project, source: string, raw: string | null): ProjectMcpView {
   const base = { projectId: project.id, projectName: project.name, source, servers: [] };
-  const cfg = parseMcpConfigFile(await gitShow(project.repoPath, source));
+  const cfg = parseMcpConfigFile(raw);
   if (cfg.state === 'none') return { ...base, state: 'none' };
   if (cfg.state === 'invalid') return { ...base, state: 'invalid', error: cfg.error };
   // The same key the agent activity checks: sha256 of the normalised text.
@@ -93,12 +104,13 @@ export async function decideProjectMcp({
   projectId: string;
   input: z.infer<typeof mcpTrustInputSchema>;
 }): Promise<ProjectMcpView> {
-  const view = await getProjectMcp(db, projectId);
+  recordDecision(db, await getProjectMcp(db, projectId), input);
+  return getProjectMcp(db, projectId);
+}
+
+function recordDecision(db: Db, view: ProjectMcpView, input: z.infer<typeof mcpTrustInputSchema>): void {
   if (!view.sha256 || !view.text)
-    throw new DomainError(
-      'NotApplicable',
-      `Project ${projectId} has no valid MCP server config on ${view.source}.`,
-    );
+    throw new DomainError('NotApplicable', `No valid MCP server config on ${view.source}.`);
   if (view.sha256 !== input.sha256)
     throw new DomainError(
       'NotApplicable',
@@ -107,7 +119,7 @@ export async function decideProjectMcp({
   recordScriptTrust({
     db,
     row: {
-      projectId,
+      projectId: view.projectId,
       kind: MCP_TRUST_KIND,
       sha256: view.sha256,
       script: view.text,
@@ -115,5 +127,67 @@ export async function decideProjectMcp({
       workspaceId: null,
     },
   });
-  return getProjectMcp(db, projectId);
+}
+
+/** The workspace's MCP config as its agent sees it, beside the default branch's hash. */
+export interface WorkspaceMcpView extends ProjectMcpView {
+  workspaceId: string;
+  /** sha256 of the default branch's config (null when it has none): differs when the branch changed it. */
+  defaultBranchSha256: string | null;
+}
+
+const MAX_CONFIG_BYTES = 256 * 1024;
+
+/**
+ * The worktree's `.ratchet/config.json`, or null when absent. A symlink or anything but a regular
+ * file reads as absent (the console never follows the agent's links out of the worktree, and a
+ * parse error must not quote some other file).
+ */
+function readWorktreeConfig(worktreePath: string): string | null {
+  const file = path.join(worktreePath, '.ratchet', 'config.json');
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch {
+    return null;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || st.size > MAX_CONFIG_BYTES) return null;
+    return fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export async function getWorkspaceMcp(db: Db, workspaceId: string): Promise<WorkspaceMcpView> {
+  const ws = db.select().from(workspaces).where(eq(workspaces.id, workspaceId)).get();
+  if (!ws) throw new DomainError('WorkspaceNotFound', `No workspace with id ${workspaceId}.`);
+  const project = getProjectOrThrow(db, ws.projectId);
+  const view = viewOfText(
+    db,
+    project,
+    `${ws.branch} (worktree):.ratchet/config.json`,
+    readWorktreeConfig(ws.worktreePath),
+  );
+  const onDefault = await viewOf(db, project);
+  return { ...view, workspaceId: ws.id, defaultBranchSha256: onDefault.sha256 ?? null };
+}
+
+/**
+ * Records the decision on the worktree's config text shown on the workspace page: the same trust
+ * row Settings writes, so the next turn of this workspace (and any other with the same text) starts
+ * the servers. A hash that is not the worktree's current one is refused.
+ */
+export async function decideWorkspaceMcp({
+  db,
+  workspaceId,
+  input,
+}: {
+  db: Db;
+  workspaceId: string;
+  input: z.infer<typeof mcpTrustInputSchema>;
+}): Promise<WorkspaceMcpView> {
+  recordDecision(db, await getWorkspaceMcp(db, workspaceId), input);
+  return getWorkspaceMcp(db, workspaceId);
 }

@@ -49,6 +49,7 @@ export const ROUTES: readonly RouteEntry[] = [
   { pattern: '/api/workspaces/[id]/diff', kind: 'api', methods: ['GET'] },
   { pattern: '/api/workspaces/[id]/events', kind: 'api', methods: ['GET'] },
   { pattern: '/api/workspaces/[id]/live', kind: 'api', methods: ['GET'] },
+  { pattern: '/api/workspaces/[id]/mcp-trust', kind: 'api', methods: ['GET', 'POST'] },
   { pattern: '/api/workspaces/[id]/messages', kind: 'api', methods: ['GET', 'POST'] },
   { pattern: '/api/workspaces/[id]/open-pr', kind: 'api', methods: ['POST'] },
   { pattern: '/api/workspaces/[id]/ratchet', kind: 'api', methods: ['GET', 'POST'] },

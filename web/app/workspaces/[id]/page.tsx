@@ -1,5 +1,6 @@
 import { notFound } from 'next/navigation';
 import { DiffPanel } from '../../../components/diff-panel.js';
+import { McpServersCard } from '../../../components/mcp-servers-card.js';
 import { PrPanel } from '../../../components/pr-panel.js';
 import { Spend } from '../../../components/live/spend.js';
 import { RatchetCard } from '../../../components/ratchet-card.js';
@@ -20,6 +21,7 @@ import { getRunScriptInfo } from '../../../lib/run-script.js';
 import { temporalClient } from '../../../lib/temporal.js';
 import { listMessagesBefore } from '../../../lib/queries.js';
 import { getWorkflowLinks } from '../../../lib/workflow-links.js';
+import { getWorkspaceMcp } from '../../../lib/mcp-servers.js';
 import { getWorkspaceView, type WorkspaceView } from '../../../lib/workspace-view.js';
 import { getPendingTrust, isArchived, workspaceIdSchema } from '../../../lib/workspaces.js';
 
@@ -55,10 +57,13 @@ export default async function WorkspacePage({ params }: { params: Promise<{ id: 
   const archived = isArchived(ws);
   // The loop exists only once the PR is open; its card asks Temporal (briefly) and then SQLite.
   const trust = archived ? null : getPendingTrust({ db: db(), workspace: ws });
-  const [ratchet, workflows] = await Promise.all([
+  const [ratchet, workflows, mcp] = await Promise.all([
     pr ? getRatchetView({ db: db(), client: temporalClient, workspaceId: ws.id }) : null,
     getWorkflowLinks({ db: db(), client: temporalClient, workspaceId: ws.id }),
+    // The worktree's MCP config, as the agent activity reads it; asked about only until approved.
+    archived ? null : getWorkspaceMcp(db(), ws.id),
   ]);
+  const mcpPrompt = mcp && mcp.state !== 'none' && mcp.state !== 'approved' ? mcp : null;
   return (
     <div className="workspace-page">
       <header className="card ws-header">
@@ -117,6 +122,23 @@ export default async function WorkspacePage({ params }: { params: Promise<{ id: 
         />
       </header>
       {trust && <TrustCard workspaceId={ws.id} pending={trust} />}
+      {mcpPrompt && (
+        <section className="card" data-testid="workspace-mcp">
+          <h2>MCP servers in this worktree</h2>
+          <p>
+            The agent reads <code>.ratchet/config.json</code> from this worktree; its turns run without these
+            servers until this exact text is approved for the project.
+            {mcpPrompt.sha256 && mcpPrompt.sha256 !== mcpPrompt.defaultBranchSha256
+              ? ` It differs from the config on ${project.defaultBranch}.`
+              : ''}
+          </p>
+          <McpServersCard
+            view={mcpPrompt}
+            endpoint={`/api/workspaces/${ws.id}/mcp-trust`}
+            testId="workspace-mcp-servers"
+          />
+        </section>
+      )}
       {pr && (
         <PrPanel
           pr={pr}

@@ -123,7 +123,8 @@ describe('console', () => {
       'claude-code': { installed: expect.any(Boolean) },
       acp: {
         claude: { installed: expect.any(Boolean) },
-        codex: { installed: false },
+        // claude-agent-acp and codex-acp are devDependencies; gemini is not installed here.
+        codex: { installed: true },
         gemini: { installed: false },
       },
     });
@@ -187,8 +188,8 @@ describe('console', () => {
       await form.getByLabel('Prompt').fill('Write ACP.md');
       await form.getByLabel('Runner').selectOption('acp');
       const agents = await form.getByLabel('ACP agent').locator('option').allTextContents();
-      // claude-agent-acp is installed as a devDependency; codex-acp and gemini are not.
-      expect(agents).toEqual(['claude']);
+      // claude-agent-acp and codex-acp are installed as devDependencies; gemini is not.
+      expect(agents).toEqual(['claude', 'codex']);
       await form.getByRole('button', { name: 'Start workspace' }).click();
       await page.waitForURL(/\/workspaces\/ws_[0-9a-z]+$/);
       const workspaceId = page.url().split('/').pop()!;

@@ -99,7 +99,7 @@ export const keys = {
   legacyFixTrailer: (fixWorkflowId: string, attempt: number) =>
     `Ratchet-Fix: ${fixWorkflowId} (attempt ${attempt})`,
 
-  // --- ratchet loop (workflows/ratchet.ts; call sites switched after that rewrite lands) ---------
+  // --- ratchet loop (workflows/ratchet-effects.ts) ----------------------------------------------
   /** A `fix_attempts` row: `<fix id>#<fix number>` (`fix-row-per-fix`), before it `<fix id>#<attempt>`. */
   fixRow: (fixWorkflowId: string, n: number) => `${fixWorkflowId}#${n}`,
   /** A ratchet decision's event: `ratchet/<ws>/<first run id>/d<n>`. */

@@ -17,7 +17,7 @@ import {
   ParentClosePolicy,
 } from '@temporalio/workflow';
 import { errorTypeOf, messageOf } from '../core/errors.js';
-import { workflowIds } from '../core/ids.js';
+import { keys, workflowIds } from '../core/ids.js';
 import type { RatchetAction, RatchetActionKind } from '../core/ratchet/decide.js';
 import { stateForAction } from '../core/ratchet/state.js';
 import type { GithubActivities } from '../activities/github/index.js';
@@ -58,7 +58,7 @@ const prRef = (loop: RatchetLoop) => ({
 });
 /** Timeline event keys: unique per workspace and continue-as-new chain. */
 const eventKey = (loop: RatchetLoop, suffix: string) =>
-  `ratchet/${ws(loop)}/${loop.identity.chainId}/${suffix}`;
+  keys.ratchetEvent(ws(loop), loop.identity.chainId, suffix);
 const pollerId = (loop: RatchetLoop) => workflowIds.poller(loop.input.github.owner, loop.input.github.repo);
 
 async function warn(loop: RatchetLoop, kind: string, message: string, key: string): Promise<void> {
@@ -136,7 +136,7 @@ export async function recordDecision(loop: RatchetLoop, action: RatchetAction): 
     level: action.kind === 'stalled' || action.kind === 'base_red' ? 'warn' : 'info',
     message: `Ratchet: ${action.reason}`,
     data: { rule: action.rule, kind: action.kind },
-    dedupeKey: eventKey(loop, `d${loop.decisionNo}`),
+    dedupeKey: keys.ratchetDecision(ws(loop), loop.identity.chainId, loop.decisionNo),
     ...(action.kind === 'done' ? { prState: action.outcome } : {}),
   });
 }
@@ -183,14 +183,14 @@ export async function settleFixer(loop: RatchetLoop): Promise<void> {
     loop.questionAsked(f.action.key, result.detail);
     if (result.question) {
       const body = `Ratchet's ${f.kind} fixer stopped to ask rather than guess:\n\n> ${result.question.replace(/\n/g, '\n> ')}\n\nRatchet tries again when this PR changes (a push, a review), or when the loop is resumed from the console.`;
-      await commentOrWarn(loop, `ask/${ws(loop)}/${f.fixNo}`, body);
+      await commentOrWarn(loop, keys.ask(ws(loop), f.fixNo), body);
     }
     await store.ratchetNotify({
       workspaceId: ws(loop),
       level: 'warn',
       title: `PR #${loop.input.pr.number} needs a decision`,
       body: result.detail,
-      dedupeKey: `ask/${ws(loop)}/${f.fixNo}`,
+      dedupeKey: keys.ask(ws(loop), f.fixNo),
     });
     return;
   }
@@ -211,7 +211,7 @@ async function followUpReviewFix(
     ...action.reviews.map((r) => `- review by @${r.author.login}`),
     ...action.threads.map((t) => `- thread on \`${t.path}${t.line ? `:${t.line}` : ''}\``),
   ].join('\n');
-  await commentOrWarn(loop, `review-fix/${ws(loop)}/${loop.fixNo}`, summary);
+  await commentOrWarn(loop, keys.reviewFixMarker(ws(loop), loop.fixNo), summary);
   const reviewers = [...new Set(action.reviews.filter((r) => !r.author.isBot).map((r) => r.author.login))];
   if ((loop.input.requestReReview ?? true) && reviewers.length > 0) {
     try {
@@ -332,7 +332,7 @@ const dispatchFixer = async (loop: RatchetLoop, action: FixAction): Promise<void
     });
     // One row per fixer run, keyed by its fix number on the PR: attempt numbers start again at 1
     // after a person presses Retry, and a reused key would drop the new run's row and outcome.
-    const rowId = patched(FIX_ROW_PATCH) ? `${workflowId}#${fixNo}` : `${workflowId}#${action.attempt}`;
+    const rowId = keys.fixRow(workflowId, patched(FIX_ROW_PATCH) ? fixNo : action.attempt);
     loop.fixerDispatched({ kind, workflowId, rowId, fixNo, action }, Date.now());
     await store.ratchetFixStarted({
       id: rowId,
@@ -406,7 +406,7 @@ const merge: Effect<'merge'> = async (loop, action) => {
 
 /** One notification per stalled key, ever (the set rides across continue-as-new). */
 const stalled: Effect<'stalled'> = async (loop, action) => {
-  const key = `stalled/${ws(loop)}/${action.key}`;
+  const key = keys.stalledNotification(ws(loop), action.key);
   if (loop.hasNotified(key)) return;
   await store.ratchetNotify({
     workspaceId: ws(loop),
@@ -424,7 +424,7 @@ const baseRed: Effect<'base_red'> = async (loop, action) => {
   await github.githubUpsertComment({
     ...repo,
     issueNumber: pr.number,
-    key: `base-red/${ws(loop)}`,
+    key: keys.baseRedMarker(ws(loop)),
     body: `These checks also fail on \`${pr.baseBranch}\`, so Ratchet is not trying to fix them here:\n${names}\n\nRatchet will pick this PR up again when the base branch is green.`,
   });
 };

@@ -1,10 +1,8 @@
 // @ts-check
 /* global module */
 // The layering of README's Architecture section, checked on every import by dependency-cruiser
-// (`npm run boundaries`, part of `npm test`). Violations that predate the check are listed in
-// .dependency-cruiser-known-violations.json and reported as warnings; any new one fails the run.
-// Regenerate that list only when a listed violation is fixed:
-//   npx depcruise --config .dependency-cruiser.cjs --output-type baseline core workflows prompts activities db web worker scripts bench > .dependency-cruiser-known-violations.json
+// (`npm run boundaries`, part of `npm test`). There is no baseline of tolerated violations: any
+// violation fails the run.
 
 const outside = (...dirs) => `^(${dirs.join('|')})/`;
 const notTest = '\\.test\\.tsx?$';
@@ -173,11 +171,18 @@ module.exports = {
     },
     {
       name: 'product-does-not-import-tests',
-      comment:
-        'Nothing outside tests/ imports from tests/ (bench included: shared fakes belong in a support module of their own).',
+      comment: 'The product (and its scripts) never imports from tests/.',
       severity: 'error',
-      from: { path: '^(core|workflows|prompts|activities|db|web|worker|scripts|bench)/' },
+      from: { path: '^(core|workflows|prompts|activities|db|web|worker|scripts)/' },
       to: { path: '^tests/' },
+    },
+    {
+      name: 'bench-uses-test-support-only',
+      comment:
+        'Benchmarks reuse the loopback fakes and harnesses of tests/support/ (one fake GitHub, one fake model API, one console harness), never a suite or its private helpers.',
+      severity: 'error',
+      from: { path: '^bench/' },
+      to: { path: '^tests/', pathNot: '^tests/support/' },
     },
     {
       name: 'no-circular',

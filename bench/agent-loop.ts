@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { createAnthropicRunner } from '../activities/agents/anthropic-runner.js';
 import { createLiveSink } from '../activities/agents/live.js';
 import { startFakeAnthropic, type FakeAnthropicTurn } from '../tests/support/fake-anthropic.js';
-import { makeHarness } from '../tests/agents/runners-harness.js';
+import { makeHarness } from '../tests/support/runners-harness.js';
 import { figure, type Figure } from './figure.js';
 
 const PREFILL = 200;

@@ -11,7 +11,7 @@ import { createLiveSink } from '../activities/agents/live.js';
 import { openDb } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { agentSessions, projects, workspaces } from '../db/schema.js';
-import { ensureConsoleBuilt, startConsole } from '../tests/web/console-harness.js';
+import { ensureConsoleBuilt, startConsole } from '../tests/support/console-harness.js';
 import { figure, type Figure } from './figure.js';
 
 const DELTA_EVERY_MS = 20;

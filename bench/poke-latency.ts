@@ -21,7 +21,7 @@ import { pokeSignal } from '../workflows/ratchet-messages.js';
 import { startFakeGithub } from '../tests/support/fake-github/index.js';
 import { startDevServer } from '../tests/support/temporal.js';
 import { makeHome, waitFor } from '../tests/support/workspace-harness.js';
-import { seedWorkspace } from '../tests/ratchet/harness.js';
+import { seedWorkspace } from '../tests/support/ratchet-harness.js';
 import { figure, median, type Figure } from './figure.js';
 
 const RUNS = 7;

@@ -13,7 +13,7 @@ import { openDb } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { projects } from '../db/schema.js';
 import { seedTranscript } from './seed-transcript.js';
-import { ensureConsoleBuilt, startConsole } from '../tests/web/console-harness.js';
+import { ensureConsoleBuilt, startConsole } from '../tests/support/console-harness.js';
 import { figure, type Figure } from './figure.js';
 
 const RUNS = 60;

@@ -358,6 +358,7 @@ export const heartbeats = sqliteTable('heartbeats', {
 
 export type Project = typeof projects.$inferSelect;
 export type ProjectClone = typeof projectClones.$inferSelect;
+export type NewProjectClone = typeof projectClones.$inferInsert;
 export type NewProject = typeof projects.$inferInsert;
 export type Workspace = typeof workspaces.$inferSelect;
 export type NewWorkspace = typeof workspaces.$inferInsert;

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import { devServerVersion, provisionServers } from './temporal-servers.js';
 
-/** Where the console suites look for the browser (tests/web/console-harness.ts). */
+/** Where the console suites look for the browser (tests/support/console-harness.ts). */
 const CHROMIUM_PATH = '/usr/bin/chromium';
 
 async function main(): Promise<number> {

@@ -10,7 +10,6 @@
 import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { eq } from 'drizzle-orm';
 import { spawn, type IPty } from 'node-pty';
 import { WebSocket, WebSocketServer } from 'ws';
 import {
@@ -20,7 +19,7 @@ import {
   terminalWorkspaceId,
 } from '../core/terminal.js';
 import { TOKEN_COOKIE, bearerToken, cookieValue, guardUpgrade } from '../core/web-guard.js';
-import { workspaces } from '../db/schema.js';
+import { getWorkspaceById } from '../db/queries/workspaces.js';
 import { db } from './lib/db.js';
 import { terminalShell } from './lib/env.js';
 import { guardState } from './lib/guard-state.js';
@@ -69,7 +68,7 @@ function refuse(socket: Duplex, status: number, type: string, message: string): 
 function worktreeOf(
   workspaceId: string,
 ): { ok: true; path: string } | { ok: false; status: number; type: string; message: string } {
-  const row = db().select().from(workspaces).where(eq(workspaces.id, workspaceId)).get();
+  const row = getWorkspaceById({ db: db(), id: workspaceId });
   if (!row)
     return { ok: false, status: 404, type: 'WorkspaceNotFound', message: `No workspace "${workspaceId}".` };
   if (isArchived(row))

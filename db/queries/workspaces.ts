@@ -1,5 +1,5 @@
 /** Reads and writes of workspaces and their timeline. One-object arguments; multi-row writes in one transaction. */
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import {
   workspaceEvents,
@@ -126,5 +126,33 @@ export function listEvents({
     .from(workspaceEvents)
     .where(and(eq(workspaceEvents.workspaceId, workspaceId), gt(workspaceEvents.id, afterId)))
     .orderBy(asc(workspaceEvents.id))
+    .all();
+}
+
+/** The `data` of the workspace's newest event of `kind` (e.g. the pending `trust.requested`). */
+export function getLatestEventData({
+  db,
+  workspaceId,
+  kind,
+}: {
+  db: Db;
+  workspaceId: string;
+  kind: string;
+}): unknown {
+  return db
+    .select({ data: workspaceEvents.data })
+    .from(workspaceEvents)
+    .where(and(eq(workspaceEvents.workspaceId, workspaceId), eq(workspaceEvents.kind, kind)))
+    .orderBy(desc(workspaceEvents.id))
+    .limit(1)
+    .get()?.data;
+}
+
+/** Workspaces (not archived) waiting in `awaiting_budget`, with the workflow to wake. */
+export function listWaitingForBudget({ db }: { db: Db }): { id: string; workflowId: string }[] {
+  return db
+    .select({ id: workspaces.id, workflowId: workspaces.workflowId })
+    .from(workspaces)
+    .where(and(eq(workspaces.status, 'awaiting_budget'), isNull(workspaces.archivedAt)))
     .all();
 }

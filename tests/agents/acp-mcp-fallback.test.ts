@@ -20,7 +20,7 @@ import type { AcpAgentConfig } from '../../core/acp.js';
 import { parseEnv, resolveConfig } from '../../core/config.js';
 import type { ResolvedMcpServer } from '../../core/mcp.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
-import { makeHarness } from './runners-harness.js';
+import { makeHarness } from '../support/runners-harness.js';
 import { fakeAcpAgentConfig } from '../support/fake-acp.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

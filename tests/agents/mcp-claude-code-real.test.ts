@@ -13,7 +13,7 @@ import { claudeCodeArgs, writeMcpConfigFile } from '../../activities/agents/clau
 import { createClaudeCodeRunner } from '../../activities/agents/claude-code-runner.js';
 import type { ResolvedMcpServer } from '../../core/mcp.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
-import { makeHarness } from './runners-harness.js';
+import { makeHarness } from '../support/runners-harness.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLAUDE = path.join(ROOT, 'node_modules/.bin/claude');

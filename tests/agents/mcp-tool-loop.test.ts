@@ -14,7 +14,7 @@ import { mcpServersForTurn, readMcpConfig } from '../../activities/agents/mcp.js
 import { recordScriptTrust } from '../../db/queries/script-trust.js';
 import { projects } from '../../db/schema.js';
 import { startFakeAnthropic, type FakeAnthropic, type FakeAnthropicTurn } from '../support/fake-anthropic.js';
-import { makeHarness, roles, type Harness } from './runners-harness.js';
+import { makeHarness, roles, type Harness } from '../support/runners-harness.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PROBE = path.join(ROOT, 'tests/support/mcp-probe-server.mjs');

@@ -18,7 +18,7 @@ import {
   type FakeResponses,
   type FakeResponsesTurn,
 } from '../support/fake-openai-responses.js';
-import { makeHarness } from './runners-harness.js';
+import { makeHarness } from '../support/runners-harness.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(ROOT, 'node_modules/.bin');

@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ACP_PRESETS } from '../../core/acp.js';
 import { createAcpRunner } from '../../activities/agents/acp-runner.js';
 import { startFakeAnthropic, type FakeAnthropic, type FakeAnthropicTurn } from '../support/fake-anthropic.js';
-import { makeHarness } from './runners-harness.js';
+import { makeHarness } from '../support/runners-harness.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(ROOT, 'node_modules/.bin');

@@ -12,7 +12,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { AcpAgentConfig } from '../../core/acp.js';
 import { createAcpRunner } from '../../activities/agents/acp-runner.js';
-import { makeHarness, waitFor, type Harness } from './runners-harness.js';
+import { makeHarness, waitFor, type Harness } from '../support/runners-harness.js';
 import { fakeAcpAgentConfig } from '../support/fake-acp.js';
 
 const GH = 'ghp_shouldNeverReachTheAgent000000000000';

@@ -5,7 +5,7 @@ import { createAnthropicRunner } from '../../activities/agents/anthropic-runner.
 import { costUsd } from '../../activities/agents/pricing.js';
 import { getSession } from '../../db/queries/agent-sessions.js';
 import { startFakeAnthropic, type FakeAnthropic, type FakeAnthropicTurn } from '../support/fake-anthropic.js';
-import { makeHarness, roles, waitFor } from './runners-harness.js';
+import { makeHarness, roles, waitFor } from '../support/runners-harness.js';
 
 let fake: FakeAnthropic | undefined;
 afterEach(async () => {

@@ -20,7 +20,7 @@ import { createLiveSink } from '../../activities/agents/live.js';
 import { getSession } from '../../db/queries/agent-sessions.js';
 import { listLiveDeltasAfter, maxLiveDeltaId } from '../../db/queries/live-deltas.js';
 import { startFakeAnthropic, type FakeAnthropic, type FakeAnthropicTurn } from '../support/fake-anthropic.js';
-import { makeHarness, roles, waitFor, type Harness } from './runners-harness.js';
+import { makeHarness, roles, waitFor, type Harness } from '../support/runners-harness.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLAUDE = path.join(ROOT, 'node_modules/.bin/claude');

@@ -14,7 +14,7 @@ import {
   writeFakeClaudeScript,
   type FakeClaudeStep,
 } from '../support/fake-claude-cli/script.js';
-import { makeHarness, roles } from './runners-harness.js';
+import { makeHarness, roles } from '../support/runners-harness.js';
 
 const env = {
   ...process.env,

@@ -7,7 +7,7 @@ import { createFallbackRunner } from '../../activities/agents/runner.js';
 import { getSession } from '../../db/queries/agent-sessions.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
 import { startFakeOpenAI, type FakeOpenAI, type FakeOpenAITurn } from '../support/fake-openai.js';
-import { makeHarness, roles, waitFor } from './runners-harness.js';
+import { makeHarness, roles, waitFor } from '../support/runners-harness.js';
 
 const fakes: Array<FakeOpenAI | FakeAnthropic> = [];
 afterEach(async () => {

@@ -8,7 +8,7 @@ import { getSession, setSessionStatus, stopSession } from '../../db/queries/agen
 import { agentSessions } from '../../db/schema.js';
 import { eq } from 'drizzle-orm';
 import { rebuildConversation, pendingToolCalls } from '../../activities/agents/tool-loop.js';
-import { makeHarness } from './runners-harness.js';
+import { makeHarness } from '../support/runners-harness.js';
 
 const usage = (inputTokens: number, outputTokens: number, cacheReadTokens = 0, cacheWriteTokens = 0) => ({
   inputTokens,

@@ -15,7 +15,7 @@ import { openDb } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { listMessages } from '../../db/queries/agent-messages.js';
 import { setSessionStatus } from '../../db/queries/agent-sessions.js';
-import { seedWorkspace } from '../ratchet/harness.js';
+import { seedWorkspace } from '../support/ratchet-harness.js';
 import { git, makeRepo } from '../support/git.js';
 import { addProject, specFor } from '../support/workspace-harness.js';
 

@@ -15,7 +15,7 @@ import { startFakeAnthropic, type FakeAnthropicTurn } from '../support/fake-anth
 import { git, makeRepo, type TestRepo } from '../support/git.js';
 import { useInProcessTemporal } from '../support/in-process-worker.js';
 import { addProject, specFor } from '../support/workspace-harness.js';
-import { seedWorkspace } from './harness.js';
+import { seedWorkspace } from '../support/ratchet-harness.js';
 
 const temporal = useInProcessTemporal({ name: 'conflict-fix' });
 const { taskQueue } = temporal;

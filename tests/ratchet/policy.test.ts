@@ -24,7 +24,7 @@ import { freePort } from '../support/ports.js';
 import { startDevServerProcess, type DevServerProcess } from '../support/temporal.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 import { addProject, eventKinds, input, makeHome, specFor, waitFor } from '../support/workspace-harness.js';
-import { linkRemote, passing, prRow, workspaceRow } from './harness.js';
+import { linkRemote, passing, prRow, workspaceRow } from '../support/ratchet-harness.js';
 
 let server: DevServerProcess;
 let connection: Connection;

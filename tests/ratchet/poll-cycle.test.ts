@@ -14,7 +14,7 @@ import type { Db } from '../../db/client.js';
 import type { SnapshotDelivery } from '../../workflows/ratchet-messages.js';
 import { startFakeGithub, type FakeCheck, type FakeGithub } from '../support/fake-github/index.js';
 import { makeHome } from '../support/workspace-harness.js';
-import { failing, passing } from './harness.js';
+import { failing, passing } from '../support/ratchet-harness.js';
 
 let fake: FakeGithub;
 let gh: GithubClient;

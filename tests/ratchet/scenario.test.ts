@@ -20,7 +20,14 @@ import { freePort } from '../support/ports.js';
 import { startDevServerProcess, type DevServerProcess } from '../support/temporal.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 import { addProject, input, makeHome, specFor, waitFor } from '../support/workspace-harness.js';
-import { failing, linkRemote, passing, prRow, slowNthPush, workspaceRow } from './harness.js';
+import {
+  failing,
+  linkRemote,
+  passing,
+  prRow,
+  slowNthPush,
+  workspaceRow,
+} from '../support/ratchet-harness.js';
 
 let server: DevServerProcess;
 let connection: Connection;

@@ -33,7 +33,7 @@ import { startFakeGithub, tick, type FakeGithub } from '../support/fake-github/i
 import { noopFixerActivities } from '../support/noop-fixer-activities.js';
 import { startTimeSkippingServer } from '../support/temporal.js';
 import { makeHome } from '../support/workspace-harness.js';
-import { failing, passing, prRow, seedWorkspace } from './harness.js';
+import { failing, passing, prRow, seedWorkspace } from '../support/ratchet-harness.js';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;

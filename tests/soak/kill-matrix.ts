@@ -14,7 +14,7 @@ import type { Db } from '../../db/client.js';
 import { listFixAttempts } from '../../db/queries/fix-attempts.js';
 import { listEvents } from '../../db/queries/workspaces.js';
 import { agentMessages } from '../../db/schema.js';
-import { failing, linkRemote, passing, prRow, workspaceRow } from '../ratchet/harness.js';
+import { failing, linkRemote, passing, prRow, workspaceRow } from '../support/ratchet-harness.js';
 import { startFakeGithub, tick, type FakeGithub } from '../support/fake-github/index.js';
 import { makeRepo, remoteCommits } from '../support/git.js';
 import { freePort } from '../support/ports.js';

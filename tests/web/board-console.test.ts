@@ -19,7 +19,7 @@ import {
   newPage as openPage,
   startConsole,
   type ConsoleServer,
-} from './console-harness.js';
+} from '../support/console-harness.js';
 
 let home: string;
 let db: Db;

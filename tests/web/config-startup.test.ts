@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureConsoleBuilt, startConsole } from './console-harness.js';
+import { ensureConsoleBuilt, startConsole } from '../support/console-harness.js';
 
 let home: string;
 

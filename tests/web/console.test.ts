@@ -22,7 +22,7 @@ import {
   workspaces,
 } from '../../db/schema.js';
 import { git, makeRepo, type TestRepo } from '../support/git.js';
-import { seedWorkspace } from '../ratchet/harness.js';
+import { seedWorkspace } from '../support/ratchet-harness.js';
 import { startDevServer } from '../support/temporal.js';
 import {
   ensureConsoleBuilt,
@@ -30,7 +30,7 @@ import {
   newPage as openPage,
   startConsole,
   type ConsoleServer,
-} from './console-harness.js';
+} from '../support/console-harness.js';
 
 const TASK_QUEUE = 'ratchet-console-test';
 

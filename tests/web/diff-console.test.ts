@@ -25,7 +25,7 @@ import { createActivities } from '../../worker/activities.js';
 import { WORKFLOWS_ENTRY } from '../../worker/bundle.js';
 import { loadConfig } from '../../worker/env.js';
 import { FIXER_TURN_BASE } from '../../workflows/fixer.js';
-import { linkRemote } from '../ratchet/harness.js';
+import { linkRemote } from '../support/ratchet-harness.js';
 import { startFakeGithub, type FakeCheck, type FakeGithub } from '../support/fake-github/index.js';
 import { git, makeRepo, type TestRepo } from '../support/git.js';
 import { startDevServer } from '../support/temporal.js';
@@ -36,7 +36,7 @@ import {
   newPage,
   startConsole,
   type ConsoleServer,
-} from './console-harness.js';
+} from '../support/console-harness.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SHOTS = path.join(ROOT, 'docs', 'screenshots');

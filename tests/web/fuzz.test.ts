@@ -16,7 +16,7 @@ import { migrateDatabase } from '../../db/migrate.js';
 import { ROUTES } from '../../web/lib/route-table.js';
 import { startDevServer } from '../support/temporal.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
-import { ensureConsoleBuilt, startConsole, type ConsoleServer } from './console-harness.js';
+import { ensureConsoleBuilt, startConsole, type ConsoleServer } from '../support/console-harness.js';
 import { rawRequest, type RawAnswer } from './raw-http.js';
 
 const RUNS_PER_ROUTE = 1000;

@@ -38,7 +38,7 @@ import { WORKFLOWS_ENTRY } from '../../worker/bundle.js';
 import { loadConfig } from '../../worker/env.js';
 import { FIXER_TURN_BASE } from '../../workflows/fixer.js';
 import { ratchetStateQuery, type RatchetInput } from '../../workflows/ratchet-messages.js';
-import { failing, seedWorkspace } from '../ratchet/harness.js';
+import { failing, seedWorkspace } from '../support/ratchet-harness.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
 import { startFakeGithub, type FakeGithub } from '../support/fake-github/index.js';
 import { git, makeRepo, type TestRepo } from '../support/git.js';
@@ -50,7 +50,7 @@ import {
   newPage,
   startConsole,
   type ConsoleServer,
-} from './console-harness.js';
+} from '../support/console-harness.js';
 
 const taskQueue = `intake-inbox-${process.pid}`;
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -32,7 +32,7 @@ import {
   newPage,
   startConsole,
   type ConsoleServer,
-} from './console-harness.js';
+} from '../support/console-harness.js';
 
 const taskQueue = `live-console-${process.pid}`;
 

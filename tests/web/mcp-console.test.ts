@@ -22,7 +22,7 @@ import {
   newPage,
   startConsole,
   type ConsoleServer,
-} from './console-harness.js';
+} from '../support/console-harness.js';
 
 const SECRET = 'probe-console-secret-value-987654321';
 let server: ConsoleServer;

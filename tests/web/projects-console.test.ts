@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.js';
 import { projects, workspaces } from '../../db/schema.js';
-import { seedWorkspace } from '../ratchet/harness.js';
+import { seedWorkspace } from '../support/ratchet-harness.js';
 import { git, makeRepo, type TestRepo } from '../support/git.js';
 import { makeHome, waitFor } from '../support/workspace-harness.js';
 import {
@@ -23,7 +23,7 @@ import {
   newPage,
   startConsole,
   type ConsoleServer,
-} from './console-harness.js';
+} from '../support/console-harness.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SHOTS = path.join(ROOT, 'docs', 'screenshots');

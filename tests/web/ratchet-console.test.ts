@@ -31,7 +31,7 @@ import {
   type RatchetViewState,
 } from '../../workflows/ratchet-messages.js';
 import type { RatchetView } from '../../web/lib/ratchet-view.js';
-import { failing, prRow, seedWorkspace } from '../ratchet/harness.js';
+import { failing, prRow, seedWorkspace } from '../support/ratchet-harness.js';
 import { startFakeGithub, type FakeGithub } from '../support/fake-github/index.js';
 import { git, makeRepo, type TestRepo } from '../support/git.js';
 import { startDevServer } from '../support/temporal.js';
@@ -42,7 +42,7 @@ import {
   newPage,
   startConsole,
   type ConsoleServer,
-} from './console-harness.js';
+} from '../support/console-harness.js';
 
 const taskQueue = `ratchet-console-loop-${process.pid}`;
 

@@ -19,7 +19,7 @@ import {
   newPage,
   startConsole,
   type ConsoleServer,
-} from './console-harness.js';
+} from '../support/console-harness.js';
 import { rawRequest } from './raw-http.js';
 
 const WEBHOOK_SECRET = 'webhook-secret-for-the-security-suite';

@@ -34,7 +34,7 @@ import {
   newPage,
   startConsole,
   type ConsoleServer,
-} from './console-harness.js';
+} from '../support/console-harness.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SHOTS = path.join(ROOT, 'docs', 'screenshots');

@@ -26,7 +26,7 @@ import {
   newPage,
   startConsole,
   type ConsoleServer,
-} from './console-harness.js';
+} from '../support/console-harness.js';
 
 const WS = 'ws_page2000aa';
 let db: Db;

@@ -22,7 +22,7 @@ import {
   newPage,
   startConsole,
   type ConsoleServer,
-} from './console-harness.js';
+} from '../support/console-harness.js';
 
 const temporal = useInProcessTemporal({ name: 'trust-console' });
 let server: ConsoleServer;

@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { WorkspaceEvent } from '../../db/schema.js';
-import type { TranscriptPage } from '../lib/queries.js';
+import type { TranscriptPage } from '../../db/queries/workspace-page.js';
 import { api, errorText } from './api.js';
 import { liveStore, useLive } from './live/live-store.js';
 import { LiveTranscript } from './live/live-transcript.js';

@@ -22,9 +22,8 @@ import {
 import { branchNameSchema } from '../../core/workspace.js';
 import { WORKTREE_DIR_MARKER } from '../../core/worktree-dir.js';
 import type { Db } from '../../db/client.js';
+import { getProject } from '../../db/queries/projects.js';
 import { getWorkspaceById } from '../../db/queries/workspaces.js';
-import { projects } from '../../db/schema.js';
-import { eq } from 'drizzle-orm';
 import { childEnv, getConfig } from './env.js';
 import { DomainError } from './errors.js';
 import { workspaceIdSchema } from './workspaces.js';
@@ -125,7 +124,7 @@ async function locate(db: Db, workspaceId: string): Promise<Where> {
   const id = workspaceIdSchema.parse(workspaceId);
   const ws = getWorkspaceById({ db, id });
   if (!ws) throw new DomainError('WorkspaceNotFound', `No workspace with id ${id}.`);
-  const project = db.select().from(projects).where(eq(projects.id, ws.projectId)).get();
+  const project = getProject({ db, id: ws.projectId });
   if (!project) throw new DomainError('ProjectNotFound', `No project ${ws.projectId}.`);
   const branch = branchNameSchema.safeParse(ws.branch);
   const base = branchNameSchema.safeParse(ws.baseBranch);

@@ -14,7 +14,6 @@
  * A new subscriber catches up synchronously (better-sqlite3 is synchronous, so no tick interleaves)
  * to the hub's position and then receives the hub's batches.
  */
-import { and, eq, max, count } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import {
   listLiveDeltasAfter,
@@ -22,9 +21,16 @@ import {
   maxLiveDeltaId,
   type LiveDeltaRow,
 } from '../../db/queries/live-deltas.js';
-import { fixAttempts, pullRequests, workspaces, type WorkspaceEvent } from '../../db/schema.js';
-import { getWorkspaceCosts, type WorkspaceCosts } from './costs.js';
-import { listEventsAfter, listMessagesAfter, maxRowIds, type TranscriptMessage } from './queries.js';
+import type { WorkspaceEvent } from '../../db/schema.js';
+import { getWorkspaceCosts, type WorkspaceCosts } from '../../db/queries/costs.js';
+import {
+  getLiveStateRows,
+  listEventsAfter,
+  listMessagesAfter,
+  maxRowIds,
+  type LiveStateRows,
+  type TranscriptMessage,
+} from '../../db/queries/workspace-page.js';
 
 /** @default 50 */
 export const TICK_MS = 50;
@@ -39,12 +45,7 @@ export interface Cursor {
   events: number;
 }
 
-export interface LiveState {
-  status: string;
-  statusReason: string | null;
-  updatedAt: number;
-  pr: { updatedAt: number; state: string; ratchetState: string | null; ciStatus: string | null } | null;
-  fixes: { count: number; lastStartedAt: number | null; lastEndedAt: number | null };
+export interface LiveState extends LiveStateRows {
   costs: WorkspaceCosts;
 }
 
@@ -70,45 +71,8 @@ export function sseFrame(cursor: Cursor, batch: LiveBatch): string {
 type Send = (frame: string) => void;
 
 function readState(db: Db, workspaceId: string): LiveState | null {
-  const ws = db
-    .select({
-      status: workspaces.status,
-      statusReason: workspaces.statusReason,
-      updatedAt: workspaces.updatedAt,
-    })
-    .from(workspaces)
-    .where(eq(workspaces.id, workspaceId))
-    .get();
-  if (!ws) return null;
-  const pr = db
-    .select({
-      updatedAt: pullRequests.updatedAt,
-      state: pullRequests.state,
-      ratchetState: pullRequests.ratchetState,
-      ciStatus: pullRequests.ciStatus,
-    })
-    .from(pullRequests)
-    .where(eq(pullRequests.workspaceId, workspaceId))
-    .get();
-  const fixes = db
-    .select({
-      count: count(),
-      lastStartedAt: max(fixAttempts.startedAt),
-      lastEndedAt: max(fixAttempts.endedAt),
-    })
-    .from(fixAttempts)
-    .where(and(eq(fixAttempts.workspaceId, workspaceId)))
-    .get();
-  return {
-    ...ws,
-    pr: pr ?? null,
-    fixes: {
-      count: fixes?.count ?? 0,
-      lastStartedAt: fixes?.lastStartedAt ?? null,
-      lastEndedAt: fixes?.lastEndedAt ?? null,
-    },
-    costs: getWorkspaceCosts({ db, workspaceId }),
-  };
+  const rows = getLiveStateRows({ db, workspaceId });
+  return rows && { ...rows, costs: getWorkspaceCosts({ db, workspaceId }) };
 }
 
 /** All messages with `after < id <= upTo`, page by page. */

@@ -12,7 +12,6 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import {
   MCP_TRUST_KIND,
@@ -23,7 +22,8 @@ import {
 import { sha256Schema } from '../../core/script-trust.js';
 import type { Db } from '../../db/client.js';
 import { getScriptTrust, recordScriptTrust } from '../../db/queries/script-trust.js';
-import { workspaces, type Project } from '../../db/schema.js';
+import { getWorkspaceById } from '../../db/queries/workspaces.js';
+import type { Project } from '../../db/schema.js';
 import { childEnv, envNamesSet } from './env.js';
 import { DomainError } from './errors.js';
 import { getProjectOrThrow, listProjects } from './projects.js';
@@ -161,7 +161,7 @@ function readWorktreeConfig(worktreePath: string): string | null {
 }
 
 export async function getWorkspaceMcp(db: Db, workspaceId: string): Promise<WorkspaceMcpView> {
-  const ws = db.select().from(workspaces).where(eq(workspaces.id, workspaceId)).get();
+  const ws = getWorkspaceById({ db, id: workspaceId });
   if (!ws) throw new DomainError('WorkspaceNotFound', `No workspace with id ${workspaceId}.`);
   const project = getProjectOrThrow(db, ws.projectId);
   const view = viewOfText(

@@ -8,13 +8,13 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { cloneFailureOf, lastLine, parseCloneUrl } from '../../core/clone.js';
 import { newId } from '../../core/ids.js';
 import { stripCredentialsInText } from '../../core/remote-url.js';
 import type { Db } from '../../db/client.js';
-import { projectClones, type ProjectClone } from '../../db/schema.js';
+import { getProjectClone, insertProjectClone, updateProjectClone } from '../../db/queries/project-clones.js';
+import type { ProjectClone } from '../../db/schema.js';
 import { childEnv } from './env.js';
 import { DomainError } from './errors.js';
 import { registerProject } from './projects.js';
@@ -35,13 +35,6 @@ const CLONE_TIMEOUT_MS = 30 * 60_000;
 const PROGRESS_EVERY_MS = 250;
 /** A `running` row not updated for this long belongs to a console that stopped mid-clone. */
 const STALE_MS = 2 * 60_000;
-
-function update(db: Db, id: string, set: Partial<ProjectClone>): void {
-  db.update(projectClones)
-    .set({ ...set, updatedAt: Date.now() })
-    .where(eq(projectClones.id, id))
-    .run();
-}
 
 /**
  * Validates the URL (422 naming `url`) and the target (409 when it exists), records the job and
@@ -69,9 +62,10 @@ export function startClone({
     );
   fs.mkdirSync(projectsDir, { recursive: true });
   const id = newId('cln', Date.now(), Math.random);
-  db.insert(projectClones)
-    .values({ id, url: parsed.url, targetPath, status: 'running', progress: 'Starting git clone…' })
-    .run();
+  insertProjectClone({
+    db,
+    row: { id, url: parsed.url, targetPath, status: 'running', progress: 'Starting git clone…' },
+  });
 
   const child = spawn('git', ['clone', '--progress', '--', parsed.url, targetPath], {
     env: {
@@ -91,10 +85,10 @@ export function startClone({
     if (Date.now() - lastWrite < PROGRESS_EVERY_MS) return;
     lastWrite = Date.now();
     const line = lastLine(stderr);
-    if (line) update(db, id, { progress: stripCredentialsInText(line) });
+    if (line) updateProjectClone({ db, id, set: { progress: stripCredentialsInText(line) } });
   });
   const finish = (set: Partial<ProjectClone>) => {
-    update(db, id, set);
+    updateProjectClone({ db, id, set });
     onDone?.(getClone(db, id));
   };
   child.on('error', (err) => finish({ status: 'failed', errorCode: 'clone_failed', error: err.message }));
@@ -125,7 +119,7 @@ export function startClone({
 
 /** The job as the page shows it; a `running` row nobody updates any more reads as failed. */
 export function getClone(db: Db, id: string): ProjectClone {
-  const row = db.select().from(projectClones).where(eq(projectClones.id, id)).get();
+  const row = getProjectClone({ db, id });
   if (!row) throw new DomainError('ProjectNotFound', `No clone with id ${id}.`);
   if (row.status === 'running' && Date.now() - row.updatedAt > STALE_MS)
     return {

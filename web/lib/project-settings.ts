@@ -7,7 +7,6 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { workflowIds } from '../../core/ids.js';
 import {
@@ -25,7 +24,14 @@ import { SCRIPT_KINDS, sha256Schema, type ScriptKind, type TrustDecision } from 
 import { branchNameSchema } from '../../core/workspace.js';
 import type { Db } from '../../db/client.js';
 import { getScriptTrust, recordScriptTrust } from '../../db/queries/script-trust.js';
-import { projects, pullRequests, workspaces, type Project } from '../../db/schema.js';
+import {
+  countLiveWorkspaces,
+  deleteProject,
+  listLiveWorkspacesWithOpenPr,
+  listProjectTotals,
+  updateProjectRow,
+} from '../../db/queries/projects.js';
+import type { Project } from '../../db/schema.js';
 import { policySignal } from '../../workflows/ratchet-messages.js';
 import { TEXT_LIMITS, singleLineText } from '../../core/text.js';
 import { childEnv, getConfig } from './env.js';
@@ -39,36 +45,13 @@ export interface ProjectSummary {
   liveWorkspaces: number;
 }
 
-/** Not archived (nor on its way): a workspace that still has, or may get, a worktree. */
-const live = and(isNull(workspaces.archivedAt), ne(workspaces.status, 'archived'));
-
 export function listProjectSummaries(db: Db): ProjectSummary[] {
-  const prs = new Map(
-    db
-      .select({ projectId: pullRequests.projectId, n: sql<number>`count(*)` })
-      .from(pullRequests)
-      .where(inArray(pullRequests.state, ['open', 'draft']))
-      .groupBy(pullRequests.projectId)
-      .all()
-      .map((r) => [r.projectId, r.n]),
-  );
-  const spend = new Map(
-    db
-      .select({
-        projectId: workspaces.projectId,
-        usd: sql<number>`coalesce(sum(${workspaces.spentUsd}), 0)`,
-        live: sql<number>`sum(case when ${workspaces.archivedAt} is null and ${workspaces.status} != 'archived' then 1 else 0 end)`,
-      })
-      .from(workspaces)
-      .groupBy(workspaces.projectId)
-      .all()
-      .map((r) => [r.projectId, r]),
-  );
+  const totals = listProjectTotals({ db });
   return listProjects(db).map((project) => ({
     project,
-    openPrs: prs.get(project.id) ?? 0,
-    spentUsd: spend.get(project.id)?.usd ?? 0,
-    liveWorkspaces: spend.get(project.id)?.live ?? 0,
+    openPrs: totals.get(project.id)?.openPrs ?? 0,
+    spentUsd: totals.get(project.id)?.spentUsd ?? 0,
+    liveWorkspaces: totals.get(project.id)?.liveWorkspaces ?? 0,
   }));
 }
 
@@ -225,32 +208,27 @@ export async function updateProject({
       project.repoPath,
       getConfig().home,
     );
-  db.update(projects)
-    .set({
+  updateProjectRow({
+    db,
+    id,
+    set: {
       ...(parsed.defaultBranch !== undefined ? { defaultBranch: parsed.defaultBranch } : {}),
       ...(worktreeDir !== undefined ? { worktreeDir } : {}),
       ...(parsed.policy !== undefined ? { ratchetPolicy: parsed.policy } : {}),
       ...(parsed.scripts !== undefined ? { scripts: parsed.scripts } : {}),
-      updatedAt: Date.now(),
-    })
-    .where(eq(projects.id, id))
-    .run();
+    },
+  });
   let signalledLoops = 0;
   if (parsed.policy && client) {
-    const loops = db
-      .select({ workspaceId: pullRequests.workspaceId })
-      .from(pullRequests)
-      .innerJoin(workspaces, eq(workspaces.id, pullRequests.workspaceId))
-      .where(and(eq(pullRequests.projectId, id), inArray(pullRequests.state, ['open', 'draft']), live))
-      .all();
+    const loops = listLiveWorkspacesWithOpenPr({ db, projectId: id });
     if (loops.length > 0) {
       const temporal = await client();
       const { settings, mergeMethod } = policyToRatchet(parsed.policy, null);
       const { selfLogin: _self, ...rest } = settings;
-      for (const l of loops) {
+      for (const workspaceId of loops) {
         try {
           await temporal.workflow
-            .getHandle(workflowIds.ratchet(l.workspaceId))
+            .getHandle(workflowIds.ratchet(workspaceId))
             .signal(policySignal, { settings: rest, mergeMethod });
           signalledLoops++;
         } catch (err) {
@@ -315,16 +293,12 @@ export function decideProjectScriptTrust({
  */
 export function removeProject({ db, id }: { db: Db; id: string }): { removed: string } {
   const project = getProjectOrThrow(db, id);
-  const liveCount = db
-    .select({ n: sql<number>`count(*)` })
-    .from(workspaces)
-    .where(and(eq(workspaces.projectId, id), live))
-    .get()!.n;
+  const liveCount = countLiveWorkspaces({ db, projectId: id });
   if (liveCount > 0)
     throw new DomainError(
       'ProjectInUse',
       `Project "${project.name}" has ${liveCount} live workspace(s); archive them before removing it.`,
     );
-  db.delete(projects).where(eq(projects.id, id)).run();
+  deleteProject({ db, id });
   return { removed: id };
 }

@@ -6,10 +6,15 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { asc, eq } from 'drizzle-orm';
 import { z, ZodError } from 'zod';
 import type { Db } from '../../db/client.js';
-import { projects, type Project } from '../../db/schema.js';
+import {
+  getProject,
+  getProjectByRepoPath,
+  insertProjectIfAbsent,
+  listProjectRows,
+} from '../../db/queries/projects.js';
+import type { Project } from '../../db/schema.js';
 import { parseGithubRemote } from '../../core/git-remote.js';
 import { newId } from '../../core/ids.js';
 import { stripRemoteCredentials } from '../../core/remote-url.js';
@@ -63,11 +68,11 @@ function withoutCredentials(row: Project): Project {
 }
 
 export function listProjects(db: Db): Project[] {
-  return db.select().from(projects).orderBy(asc(projects.name)).all().map(withoutCredentials);
+  return listProjectRows({ db }).map(withoutCredentials);
 }
 
 export function getProjectOrThrow(db: Db, id: string): Project {
-  const row = db.select().from(projects).where(eq(projects.id, id)).get();
+  const row = getProject({ db, id });
   if (!row) throw new DomainError('ProjectNotFound', `No project with id ${id}; register it first.`);
   return withoutCredentials(row);
 }
@@ -110,14 +115,7 @@ export function claimWorktreeDir(db: Db, given: string, repoTop: string, dataDir
     throw new ZodError([{ code: 'custom', path: ['worktreeDir'], message, input: given }]);
   };
   const resolved = resolveReal(given);
-  const repoPaths = [
-    repoTop,
-    ...db
-      .select({ repoPath: projects.repoPath })
-      .from(projects)
-      .all()
-      .map((p) => p.repoPath),
-  ].map(realOrSelf);
+  const repoPaths = [repoTop, ...listProjectRows({ db }).map((p) => p.repoPath)].map(realOrSelf);
   const refusal = worktreeDirRefusal({
     given,
     resolved,
@@ -168,7 +166,7 @@ export async function registerProject(
       'NotAGitRepository',
       `${given} is not a git repository (git rev-parse found no work tree).`,
     );
-  const existing = db.select().from(projects).where(eq(projects.repoPath, top)).get();
+  const existing = getProjectByRepoPath({ db, repoPath: top });
   if (existing) return withoutCredentials(existing);
   const claimedDir =
     worktreeDir === undefined
@@ -189,7 +187,6 @@ export async function registerProject(
     defaultBranch: await defaultBranchOf(top),
     worktreeDir: claimedDir,
   };
-  // A concurrent registration of the same repository wins the unique index; return its row.
-  db.insert(projects).values(row).onConflictDoNothing({ target: projects.repoPath }).run();
-  return withoutCredentials(db.select().from(projects).where(eq(projects.repoPath, top)).get() as Project);
+  // A concurrent registration of the same repository wins the unique index; its row is returned.
+  return withoutCredentials(insertProjectIfAbsent({ db, row }));
 }

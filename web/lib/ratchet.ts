@@ -6,11 +6,10 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { workflowIds } from '../../core/ids.js';
 import type { Db } from '../../db/client.js';
-import { projects } from '../../db/schema.js';
+import { findProjectByGithubRepo, getProject } from '../../db/queries/projects.js';
 import { pokeSignal } from '../../workflows/ratchet-messages.js';
 import { DomainError } from './errors.js';
 
@@ -45,7 +44,7 @@ export async function pokeProject({
   projectId: string;
   reason: string;
 }): Promise<PokeResult> {
-  const project = db.select().from(projects).where(eq(projects.id, projectId)).get();
+  const project = getProject({ db, id: projectId });
   if (!project) throw new DomainError('ProjectNotFound', `No project ${projectId}`);
   if (!project.githubOwner || !project.githubRepo) {
     return { poked: false, pollerId: null, reason: 'the project has no GitHub repository' };
@@ -92,11 +91,7 @@ export async function handleGithubWebhook({
     return { event, poked: false, pollerId: null, reason: `event ${event} does not affect the ratchet` };
   const owner = payload.repository.owner.login;
   const repo = payload.repository.name;
-  const known = db
-    .select({ id: projects.id })
-    .from(projects)
-    .where(and(eq(projects.githubOwner, owner), eq(projects.githubRepo, repo)))
-    .get();
+  const known = findProjectByGithubRepo({ db, owner, repo });
   if (!known) return { event, poked: false, pollerId: null, reason: `no project for ${owner}/${repo}` };
   return { event, ...(await pokeRepo(client, owner, repo, `webhook ${event}`)) };
 }

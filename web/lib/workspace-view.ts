@@ -6,7 +6,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { workflowIds } from '../../core/ids.js';
 import type { Db } from '../../db/client.js';
 import { DomainError } from './errors.js';
-import { getWorkspaceDetail, type WorkspaceDetail } from './queries.js';
+import { getWorkspaceDetail, type WorkspaceDetail } from '../../db/queries/workspace-page.js';
 
 export type WorkspaceView =
   | ({ state: 'ready' } & WorkspaceDetail)

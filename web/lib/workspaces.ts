@@ -10,7 +10,6 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
-import { and, desc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { RatchetConfig } from '../../core/config.js';
 import { newId, workflowIds } from '../../core/ids.js';
@@ -31,7 +30,7 @@ import {
 } from '../../core/workspace.js';
 import type { Db } from '../../db/client.js';
 import { getConsoleSettings } from '../../db/queries/settings.js';
-import { workspaceEvents, workspaces, type Workspace } from '../../db/schema.js';
+import type { Workspace } from '../../db/schema.js';
 import {
   approvePlanUpdate,
   archiveSignal,
@@ -43,7 +42,7 @@ import {
   WORKSPACE_WORKFLOW_TYPE,
 } from '../../workflows/messages.js';
 import { stopSignal } from '../../workflows/ratchet-messages.js';
-import { getWorkspaceById } from '../../db/queries/workspaces.js';
+import { getLatestEventData, getWorkspaceById, listWaitingForBudget } from '../../db/queries/workspaces.js';
 import { DomainError } from './errors.js';
 import { resolveIntake } from './intake.js';
 import { getProjectOrThrow } from './projects.js';
@@ -177,7 +176,7 @@ export function isArchived(row: Pick<Workspace, 'archivedAt' | 'status'>): boole
  */
 function handleFor({ db, client, workspaceId }: Steer) {
   const id = workspaceIdSchema.parse(workspaceId);
-  const row: Workspace | undefined = db.select().from(workspaces).where(eq(workspaces.id, id)).get();
+  const row: Workspace | undefined = getWorkspaceById({ db, id });
   if (row && isArchived(row)) {
     throw new DomainError('NotApplicable', `Workspace "${row.title}" is archived.`);
   }
@@ -251,14 +250,8 @@ export function getPendingTrust({
   workspace: Pick<Workspace, 'id' | 'status'>;
 }): PendingTrust | null {
   if (workspace.status !== 'awaiting_trust') return null;
-  const row = db
-    .select({ data: workspaceEvents.data })
-    .from(workspaceEvents)
-    .where(and(eq(workspaceEvents.workspaceId, workspace.id), eq(workspaceEvents.kind, 'trust.requested')))
-    .orderBy(desc(workspaceEvents.id))
-    .limit(1)
-    .get();
-  const parsed = pendingTrustData.safeParse(row?.data);
+  const data = getLatestEventData({ db, workspaceId: workspace.id, kind: 'trust.requested' });
+  const parsed = pendingTrustData.safeParse(data);
   return parsed.success ? parsed.data : null;
 }
 
@@ -279,11 +272,7 @@ export async function setBudget(
   args: Steer & { budgetUsd?: number; cancel?: boolean },
 ): Promise<BudgetChange> {
   const handle = handleFor(args);
-  const row = args.db
-    .select({ status: workspaces.status })
-    .from(workspaces)
-    .where(eq(workspaces.id, args.workspaceId))
-    .get();
+  const row = getWorkspaceById({ db: args.db, id: args.workspaceId });
   const waiting = row?.status === 'awaiting_budget';
   if (args.cancel) {
     if (row && !waiting)
@@ -317,11 +306,7 @@ export async function recheckWaitingBudgets({
   db: Db;
   client: () => Promise<Client>;
 }): Promise<string[]> {
-  const waiting = db
-    .select({ id: workspaces.id, workflowId: workspaces.workflowId })
-    .from(workspaces)
-    .where(and(eq(workspaces.status, 'awaiting_budget'), isNull(workspaces.archivedAt)))
-    .all();
+  const waiting = listWaitingForBudget({ db });
   const woke: string[] = [];
   if (waiting.length === 0) return woke;
   const temporal = await client();

@@ -16,7 +16,7 @@ import { useSyncExternalStore } from 'react';
 import type { WorkspaceEvent } from '../../../db/schema.js';
 import type { LiveDeltaRow } from '../../../db/queries/live-deltas.js';
 import type { LiveBatch, LiveState } from '../../lib/live-hub.js';
-import type { TranscriptMessage, TranscriptPage } from '../../lib/queries.js';
+import type { TranscriptMessage, TranscriptPage } from '../../../db/queries/workspace-page.js';
 import { appendTranscript } from '../../lib/transcript.js';
 import { api, errorText } from '../api.js';
 

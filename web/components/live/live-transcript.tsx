@@ -12,8 +12,8 @@
  * not the transcript. The list follows the tail while it is scrolled to the bottom.
  */
 import { memo, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
-import type { SessionCost } from '../../lib/costs.js';
-import type { TranscriptMessage } from '../../lib/queries.js';
+import type { SessionCost } from '../../../db/queries/costs.js';
+import type { TranscriptMessage } from '../../../db/queries/workspace-page.js';
 import { contentText } from '../transcript.js';
 import { Folded } from './folded.js';
 import { PAGE_SIZE, type Tail } from './live-store.js';

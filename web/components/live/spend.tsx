@@ -1,7 +1,7 @@
 'use client';
 
 /** The header's Spend, from the live state (summed from stored rows), updated as messages land. */
-import type { WorkspaceCosts } from '../../lib/costs.js';
+import type { WorkspaceCosts } from '../../../db/queries/costs.js';
 import { usd } from './live-transcript.js';
 import { useLive } from './live-store.js';
 

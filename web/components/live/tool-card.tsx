@@ -1,7 +1,7 @@
 'use client';
 
 /** One tool call and its result as a collapsible card: name, arguments, result, duration, exit code. */
-import type { TranscriptMessage } from '../../lib/queries.js';
+import type { TranscriptMessage } from '../../../db/queries/workspace-page.js';
 import { CodeBlock } from './code-block.js';
 import { Folded } from './folded.js';
 

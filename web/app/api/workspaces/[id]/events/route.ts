@@ -1,6 +1,6 @@
 import { db } from '../../../../../lib/db.js';
 import { withErrors } from '../../../../../lib/errors.js';
-import { listEventsAfter } from '../../../../../lib/queries.js';
+import { listEventsAfter } from '../../../../../../db/queries/workspace-page.js';
 import { afterFrom, workspaceParams, type WorkspaceRouteContext } from '../schema.js';
 
 export const dynamic = 'force-dynamic';

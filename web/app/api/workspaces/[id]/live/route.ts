@@ -1,7 +1,7 @@
 import { db } from '../../../../../lib/db.js';
 import { DomainError, withErrors } from '../../../../../lib/errors.js';
 import { parseCursor, workspaceHub } from '../../../../../lib/live-hub.js';
-import { getWorkspaceDetail } from '../../../../../lib/queries.js';
+import { getWorkspaceDetail } from '../../../../../../db/queries/workspace-page.js';
 import { eventStream } from '../../../../../lib/sse.js';
 import { workspaceParams, type WorkspaceRouteContext } from '../schema.js';
 import { liveQuery } from './schema.js';

@@ -1,6 +1,6 @@
 import { db } from '../../../../../lib/db.js';
 import { readJson, withErrors } from '../../../../../lib/errors.js';
-import { listMessagesAfter, listMessagesBefore } from '../../../../../lib/queries.js';
+import { listMessagesAfter, listMessagesBefore } from '../../../../../../db/queries/workspace-page.js';
 import { temporalClient } from '../../../../../lib/temporal.js';
 import { sendMessage } from '../../../../../lib/workspaces.js';
 import { workspaceParams, type WorkspaceRouteContext } from '../schema.js';

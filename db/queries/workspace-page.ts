@@ -2,11 +2,12 @@
  * The console's reads of the SQLite read model. Incremental reads page by autoincrement id: SQLite
  * has one writer at a time, so ids become visible in increasing order and a cursor never skips a row.
  */
-import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
+import { and, asc, count, eq, gt, lte, max, sql } from 'drizzle-orm';
+import type { Db } from '../client.js';
 import {
   agentMessages,
   agentSessions,
+  fixAttempts,
   projects,
   pullRequests,
   workspaceEvents,
@@ -16,7 +17,7 @@ import {
   type PullRequest,
   type Workspace,
   type WorkspaceEvent,
-} from '../../db/schema.js';
+} from '../schema.js';
 
 /** @default 500 */
 export const PAGE_LIMIT = 500;
@@ -246,4 +247,54 @@ export function maxRowIds(db: Db): { messages: number; events: number } {
     .from(workspaceEvents)
     .get();
   return { messages: m?.id ?? 0, events: e?.id ?? 0 };
+}
+
+/** The live header's rows: the workspace's status, its PR's ratchet state and its fixers' times. */
+export interface LiveStateRows {
+  status: string;
+  statusReason: string | null;
+  updatedAt: number;
+  pr: { updatedAt: number; state: string; ratchetState: string | null; ciStatus: string | null } | null;
+  fixes: { count: number; lastStartedAt: number | null; lastEndedAt: number | null };
+}
+
+export function getLiveStateRows({ db, workspaceId }: { db: Db; workspaceId: string }): LiveStateRows | null {
+  const ws = db
+    .select({
+      status: workspaces.status,
+      statusReason: workspaces.statusReason,
+      updatedAt: workspaces.updatedAt,
+    })
+    .from(workspaces)
+    .where(eq(workspaces.id, workspaceId))
+    .get();
+  if (!ws) return null;
+  const pr = db
+    .select({
+      updatedAt: pullRequests.updatedAt,
+      state: pullRequests.state,
+      ratchetState: pullRequests.ratchetState,
+      ciStatus: pullRequests.ciStatus,
+    })
+    .from(pullRequests)
+    .where(eq(pullRequests.workspaceId, workspaceId))
+    .get();
+  const fixes = db
+    .select({
+      count: count(),
+      lastStartedAt: max(fixAttempts.startedAt),
+      lastEndedAt: max(fixAttempts.endedAt),
+    })
+    .from(fixAttempts)
+    .where(eq(fixAttempts.workspaceId, workspaceId))
+    .get();
+  return {
+    ...ws,
+    pr: pr ?? null,
+    fixes: {
+      count: fixes?.count ?? 0,
+      lastStartedAt: fixes?.lastStartedAt ?? null,
+      lastEndedAt: fixes?.lastEndedAt ?? null,
+    },
+  };
 }

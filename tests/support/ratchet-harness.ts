@@ -10,8 +10,8 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { insertWorkspaceIfAbsent } from '../../db/queries/workspaces.js';
 import { pullRequests, workspaces } from '../../db/schema.js';
-import type { FakeCheck, FakeGithub, FakePr } from '../support/fake-github/index.js';
-import { tick } from '../support/fake-github/index.js';
+import type { FakeCheck, FakeGithub, FakePr } from './fake-github/index.js';
+import { tick } from './fake-github/index.js';
 
 /**
  * Keeps the fake's branches equal to the bare remote's `refs/heads/*` and moves each open PR's

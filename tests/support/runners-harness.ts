@@ -17,7 +17,7 @@ import {
   type StoredMessage,
   type Transcript,
 } from '../../activities/agents/transcript.js';
-import { git, makeRepo } from '../support/git.js';
+import { git, makeRepo } from './git.js';
 
 export interface Harness {
   db: Db;

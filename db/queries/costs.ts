@@ -4,8 +4,8 @@
  */
 import { and, eq, gte, sql } from 'drizzle-orm';
 import { utcDayStart } from '../../core/budget.js';
-import type { Db } from '../../db/client.js';
-import { agentMessages, agentSessions } from '../../db/schema.js';
+import type { Db } from '../client.js';
+import { agentMessages, agentSessions } from '../schema.js';
 
 export interface Tokens {
   input: number;

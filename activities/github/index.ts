@@ -14,23 +14,17 @@ import { ErrorTypes } from '../../core/errors.js';
 import type { PrSnapshot } from '../../core/pr.js';
 import type { PullForAdoption } from '../../core/intake.js';
 import type { GithubClient } from './client.js';
-import { GithubError, guard, toGithubError } from './errors.js';
+import { GithubError, toGithubError } from './errors.js';
 import * as ops from './operations.js';
-import { parseOrMalformed, type RepoRef } from './snapshots.js';
+import type { RepoRef } from './snapshots.js';
 
 export { createGithubClient, githubApiUrl, resolveGithubToken } from './client.js';
 export type { EtagCache, GithubClient, GithubClientOptions } from './client.js';
 export { GithubError } from './errors.js';
 export type * from './operations.js';
 
-export interface GithubHealth {
-  auth: 'ok' | 'missing' | 'invalid';
-  login?: string;
-  rateLimit?: { remaining: number; limit: number; resetAt: string };
-}
-
 export interface GithubActivityDeps {
-  /** Null when no token could be resolved: every call fails GithubAuth, health says 'missing'. */
+  /** Null when no token could be resolved: every call fails GithubAuth. */
   octokit: GithubClient | null;
 }
 
@@ -138,37 +132,6 @@ export function createGithubActivities(deps: GithubActivityDeps) {
       } catch (err) {
         if (err instanceof GithubError && err.type === ErrorTypes.GithubAuth) return null;
         throw toActivityFailure(err, 'githubViewerLogin');
-      }
-    },
-
-    /** Token present and accepted? Who is it, and how much quota is left? Never throws for auth. */
-    async githubHealth(): Promise<GithubHealth> {
-      if (!deps.octokit) return { auth: 'missing' };
-      const octokit = deps.octokit;
-      try {
-        const rl = await guard('GET /rate_limit', () => octokit.rest.rateLimit.get());
-        const core = parseOrMalformed(
-          z.object({
-            resources: z.object({
-              core: z.object({ limit: z.number(), remaining: z.number(), reset: z.number() }),
-            }),
-          }),
-          rl.data,
-          'GET /rate_limit',
-        ).resources.core;
-        const login = await ops.getViewerLogin(octokit);
-        return {
-          auth: 'ok',
-          login,
-          rateLimit: {
-            remaining: core.remaining,
-            limit: core.limit,
-            resetAt: new Date(core.reset * 1000).toISOString(),
-          },
-        };
-      } catch (err) {
-        if (err instanceof GithubError && err.type === ErrorTypes.GithubAuth) return { auth: 'invalid' };
-        throw toActivityFailure(err, 'githubHealth');
       }
     },
   };

@@ -35,6 +35,20 @@ export function soakPoints(count: number, full: boolean): KillPoint[] {
   return out;
 }
 
+/** Both boundaries of every counted activity whose type is one of `types` (e.g. every agent turn). */
+export function pointsOfActivities(activities: readonly string[], types: readonly string[]): KillPoint[] {
+  const unknown = types.filter((t) => !activities.includes(t));
+  if (unknown.length > 0)
+    throw new Error(
+      `--activity: the reference run has no ${unknown.join(', ')} (it ran ${[...new Set(activities)].join(', ')})`,
+    );
+  const out: KillPoint[] = [];
+  activities.forEach((type, i) => {
+    if (types.includes(type)) out.push({ n: i + 1, phase: 'start' }, { n: i + 1, phase: 'end' });
+  });
+  return out;
+}
+
 /** A rotating sample for `npm test`: `size` points picked by a seed (the UTC day unless given). */
 export function samplePoints(
   all: readonly KillPoint[],

@@ -14,6 +14,7 @@
  *   npm run soak                          # every point, 2 runs at a time
  *   npm run soak -- --points 3:start,8:end --concurrency 1
  *   npm run soak -- --full --write
+ *   npm run soak -- --activity runAgentTurn --concurrency 1   # both boundaries of every agent turn
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { killPointSchema, type KillPoint } from '../../core/kill-point.js';
 import { RESTART_POLICY } from '../../core/restart-policy.js';
 import { diffOutcomes, runScenario, startSoakEnv, type RunResult } from './kill-matrix.js';
-import { countedActivities, quantile, soakPoints } from './points.js';
+import { countedActivities, pointsOfActivities, quantile, soakPoints } from './points.js';
 import { SupervisedWorker } from './supervised-worker.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -33,6 +34,7 @@ const { values } = parseArgs({
   options: {
     full: { type: 'boolean', default: false },
     points: { type: 'string' },
+    activity: { type: 'string' },
     concurrency: { type: 'string', default: '2' },
     'run-timeout-s': { type: 'string', default: '300' },
     'crash-loop': { type: 'string', default: '10' },
@@ -84,7 +86,9 @@ async function main() {
     say(`[soak] reference: ${secs(ref.elapsedMs)}, ${activities.length} counted activities`);
     const points: KillPoint[] = values.points
       ? values.points.split(',').map((p) => killPointSchema.parse(p.trim()))
-      : soakPoints(activities.length, values.full);
+      : values.activity
+        ? pointsOfActivities(activities, values.activity.split(','))
+        : soakPoints(activities.length, values.full);
     say(`[soak] ${points.length} points, ${concurrency} at a time`);
     const queue = [...points];
     const worker = async () => {

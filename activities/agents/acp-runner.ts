@@ -194,6 +194,8 @@ async function runAcp(
   let sessionId: string | null = null;
   let budgetStop = false;
   let cancelSent = false;
+  /** Whether Ratchet refused a permission this attempt (codex-acp's only refusal ends its turn). */
+  let refusedAsk = false;
   const served = { provider, model };
   const cancel = () => {
     if (cancelSent || !sessionId || !agentCtx) return;
@@ -242,6 +244,7 @@ async function runAcp(
             req.config.mode,
             inside,
           );
+      if (!decision.allow) refusedAsk = true;
       flush();
       append({
         role: 'system',
@@ -409,6 +412,11 @@ async function runAcp(
   if (ctx.signal.aborted) throw ctx.signal.reason;
   if (budgetStop) return finish('awaiting_budget', 'Budget exhausted mid-turn; the agent was stopped.');
   if (response.stopReason === 'refusal') throw rejected(`acp:${agentName}`, 'the agent refused the task');
+  // `cancelled` answers a session/cancel, or a refused permission (codex-acp's one refusal option,
+  // "Abort", ends its turn). Ended with it otherwise, the agent did not finish the task: the turn
+  // is retried (the next attempt resumes the session), never reported as done.
+  if (response.stopReason === 'cancelled' && !cancelSent && !refusedAsk)
+    throw unavailable(`acp:${agentName}`, 'the agent ended the turn as cancelled without being asked to');
   const summary = lastText(transcript.load()) || 'The agent finished without a message.';
   if (response.stopReason === 'max_turn_requests' || response.stopReason === 'max_tokens')
     return finish('completed', `Stopped: ${response.stopReason}.\n\n${summary}`);

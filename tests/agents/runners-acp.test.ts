@@ -311,6 +311,18 @@ describe('acp runner against a scripted ACP agent', () => {
     ]);
   });
 
+  it('a turn the agent ends as cancelled unasked is a retryable failure, not a finished task', async () => {
+    const { h, runner, calls, request } = setup(() => [{ say: 'Starting.' }, { end: 'cancelled' }]);
+    const err = await runner.run(request(), h.context()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect(err).toMatchObject({ type: 'ProviderUnavailable', nonRetryable: false });
+    expect((err as ApplicationFailure).message).toContain('cancelled without being asked to');
+    expect(calls().some((c) => c.method === 'session/cancel')).toBe(false);
+    expect(sys(h, 'acp_result').map((r) => (r.content as { stopReason: string }).stopReason)).toEqual([
+      'cancelled',
+    ]);
+  });
+
   it('a reported cost past the budget cancels the turn and waits for approval', async () => {
     const { h, runner, calls, request } = setup(() => [
       { usage: { costUsd: 0.5, input: 10, output: 1 } },

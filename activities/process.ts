@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { parseProcStat } from '../core/proc-stat.js';
 
 const GUARD = fileURLToPath(new URL('./process-guard.mjs', import.meta.url));
 
@@ -146,9 +147,7 @@ export function runProcess(cmd: string, args: readonly string[], opts: RunOption
 /** The start time of a live process (clock ticks since boot), or null when it is gone or off Linux. */
 export function processStartTicks(pid: number): string | null {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 2 (the command) may contain spaces and parentheses: count fields after the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+    return parseProcStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))?.startTicks ?? null;
   } catch {
     return null;
   }
@@ -164,10 +163,8 @@ export function groupMembers(pgid: number): number[] {
   }
   return entries.flatMap((e) => {
     try {
-      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // fields[0] is the state (Z = zombie, already dead), fields[2] the pgid.
-      return fields[2] === String(pgid) && fields[0] !== 'Z' ? [Number(e)] : [];
+      const st = parseProcStat(fs.readFileSync(`/proc/${e}/stat`, 'utf8'));
+      return st && st.pgid === pgid && st.state !== 'Z' ? [Number(e)] : [];
     } catch {
       return [];
     }

@@ -17,6 +17,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseProcStat } from '../core/proc-stat.js';
 import {
   RUN_STOP_GRACE_MS,
   STOPPED_RUN,
@@ -58,8 +59,7 @@ interface Entry {
 /** Start time of a live process in clock ticks since boot (Linux), or null. */
 function startTicks(pid: number): string | null {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+    return parseProcStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))?.startTicks ?? null;
   } catch {
     return null;
   }
@@ -75,9 +75,8 @@ export function groupMembers(pgid: number): number[] {
   }
   return entries.flatMap((e) => {
     try {
-      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return f[2] === String(pgid) && f[0] !== 'Z' ? [Number(e)] : [];
+      const st = parseProcStat(fs.readFileSync(`/proc/${e}/stat`, 'utf8'));
+      return st && st.pgid === pgid && st.state !== 'Z' ? [Number(e)] : [];
     } catch {
       return [];
     }

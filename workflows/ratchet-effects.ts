@@ -39,6 +39,12 @@ const poll = proxyActivities<RatchetPollActivities>({
 
 /** Marks fix-attempt rows keyed by fix number (older runs keyed them by attempt). */
 const FIX_ROW_PATCH = 'fix-row-per-fix';
+/**
+ * A pushed fix marks the head the loop still sees as answered, so no fix is decided on that stale
+ * snapshot (core's `push_pending` gate). Before it, a poll slower than the backoff (a loaded
+ * machine, a worker restart) re-fixed the old head: a second fixer and a duplicate fix commit.
+ */
+const PUSH_PENDING_PATCH = 'ratchet-push-pending';
 
 /** Wait before retrying a decision whose effect failed. */
 export const ACTION_RETRY_MS = 5 * 60_000;
@@ -195,6 +201,7 @@ export async function settleFixer(loop: RatchetLoop): Promise<void> {
     return;
   }
   if (result.outcome !== 'pushed') return;
+  if (result.commit && patched(PUSH_PENDING_PATCH)) loop.fixPushed(result.commit);
   if (f.action.kind === 'fix_review') await followUpReviewFix(loop, f.action, result.commit);
   await pokePoller(loop, 'fixer pushed');
 }

@@ -12,6 +12,7 @@ import {
   observeHead,
   recordAddressed,
   recordFixAttempt,
+  recordPush,
   recordQuestion,
   recordRerun,
   resetAttempts,
@@ -288,6 +289,11 @@ export class RatchetLoop {
     this.fixCount = f.fixNo;
     this.memory = recordFixAttempt(this.memory, f.action.key, now);
     this.fixer = { ...f, result: null };
+  }
+
+  /** A fixer pushed `commit`: the head the loop still sees is answered (the `push_pending` gate). */
+  fixPushed(commit: string): void {
+    this.memory = recordPush(this.memory, commit);
   }
 
   branchUpdateRequested(key: string, now: number): void {

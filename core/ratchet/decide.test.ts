@@ -378,6 +378,18 @@ const table: [string, Case, RatchetAction['rule'], RatchetAction['kind']][] = [
     'wait',
   ],
   [
+    'a fix was pushed over this head and GitHub does not show it yet → wait, not a second fix',
+    { pr: conflict, memory: (m) => ({ ...m, pushedOver: HEAD_SHA }) },
+    'push_pending',
+    'wait',
+  ],
+  [
+    'the pushed-over head is another one (the push shows) → the fix rules decide again',
+    { pr: conflict, memory: (m) => ({ ...m, pushedOver: 'f'.repeat(40) }) },
+    'conflict',
+    'fix_conflict',
+  ],
+  [
     'recent attempt on this key → backoff',
     { pr: { reviews: [review()] }, memory: tried({ pr: { reviews: [review()] } }, 1, 1_000) },
     'backoff',
@@ -502,6 +514,7 @@ describe('decide', () => {
       'closed_or_merged',
       'paused',
       'fixer_running',
+      'push_pending',
       'question_asked',
       'stalled_key',
       'stalled_pr',
@@ -774,7 +787,7 @@ describe('decide', () => {
     const below = BELOW_GATE.map((r) => r.name);
     for (const rule of fixRules) expect(below).toContain(rule);
     const gate = RATCHET_RULES.filter((r) => 'gate' in r && r.gate).map((r) => r.name);
-    expect(gate).toEqual(['question_asked', 'stalled_key', 'stalled_pr', 'backoff']);
+    expect(gate).toEqual(['push_pending', 'question_asked', 'stalled_key', 'stalled_pr', 'backoff']);
     expect(below[0]).toBe('conflict');
   });
 });

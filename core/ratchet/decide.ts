@@ -93,6 +93,19 @@ export const RATCHET_RULES = [
         : null,
   },
   {
+    name: 'push_pending',
+    why: "Gate 0: a fixer pushed over this head SHA and GitHub does not show the push yet; this snapshot's failures are already answered, so wait for the next one (without it, a slow poll outlasting the backoff re-fixed the stale snapshot).",
+    gate: true,
+    apply: ({ wanted, input: { pr, memory } }) => {
+      if (!wanted || !pr || memory.pushedOver === undefined || memory.pushedOver !== pr.headSha) return null;
+      return {
+        kind: 'wait',
+        waitingFor: 'push',
+        reason: 'a fix was pushed; waiting for GitHub to show the new commit',
+      };
+    },
+  },
+  {
     name: 'question_asked',
     why: 'Gate 1: a fixer asked a person on this snapshot key; no fix on it until the key changes or a person resumes the loop (before the caps: a person must answer either way, and the reason says what was asked).',
     gate: true,

@@ -5,6 +5,7 @@ import {
   ratchetMemorySchema,
   recordAddressed,
   recordFixAttempt,
+  recordPush,
   recordQuestion,
   recordRerun,
   MAX_QUESTIONS,
@@ -68,5 +69,22 @@ describe('ratchet memory', () => {
     recordAddressed(m, ['t']);
     observeHead(m, 's', 1);
     expect(JSON.stringify(m)).toBe(frozen);
+  });
+});
+
+describe('recordPush', () => {
+  const seen = observeHead(emptyMemory(), 'a'.repeat(40), 1);
+  it('marks the head the loop still sees as pushed over, until a snapshot shows another head', () => {
+    const pushed = recordPush(seen, 'b'.repeat(40));
+    expect(pushed.pushedOver).toBe('a'.repeat(40));
+    expect(observeHead(pushed, 'a'.repeat(40), 2).pushedOver).toBe('a'.repeat(40));
+    expect(observeHead(pushed, 'b'.repeat(40), 2)).not.toHaveProperty('pushedOver');
+  });
+  it('marks nothing when the loop already sees the pushed commit, or no head yet', () => {
+    expect(recordPush(seen, 'a'.repeat(40))).toBe(seen);
+    expect(recordPush(emptyMemory(), 'b'.repeat(40))).toEqual(emptyMemory());
+  });
+  it('a memory that never pushed carries no pushedOver key (continue-as-new input unchanged)', () => {
+    expect(Object.keys(observeHead(seen, 'c'.repeat(40), 3))).not.toContain('pushedOver');
   });
 });

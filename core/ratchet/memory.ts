@@ -23,6 +23,12 @@ export const ratchetMemorySchema = z.object({
    * attempts on that key until the PR changes or a person resumes the loop. Only the newest few kept.
    */
   questions: z.record(z.string(), z.string()).default({}),
+  /**
+   * The head SHA a fixer's push moved the PR off, while the loop still sees it: that snapshot's
+   * failures are already answered, so no fix is decided on it (the `push_pending` gate). Dropped
+   * when a snapshot shows another head. Absent in loops that never pushed under that rule.
+   */
+  pushedOver: z.string().min(1).optional(),
   /** The head SHA last seen and when it was first seen (epoch ms). */
   head: z
     .object({ sha: z.string().min(1), seenAt: z.number() })
@@ -39,7 +45,17 @@ export function emptyMemory(): RatchetMemory {
 export function observeHead(memory: RatchetMemory, headSha: string, now: number): RatchetMemory {
   if (memory.head?.sha === headSha) return memory;
   const reruns = memory.infraReruns[headSha];
-  return { ...memory, head: { sha: headSha, seenAt: now }, infraReruns: reruns ? { [headSha]: reruns } : {} };
+  const { pushedOver: _answered, ...rest } = memory;
+  return { ...rest, head: { sha: headSha, seenAt: now }, infraReruns: reruns ? { [headSha]: reruns } : {} };
+}
+
+/**
+ * Call when a fixer pushed `commit`: the head the loop still sees is superseded. Nothing to mark
+ * when the loop already sees the pushed commit (its snapshot came first) or no head yet.
+ */
+export function recordPush(memory: RatchetMemory, commit: string): RatchetMemory {
+  if (!memory.head || memory.head.sha === commit) return memory;
+  return { ...memory, pushedOver: memory.head.sha };
 }
 
 /** Call when a `fix_*` or `update_branch` action is dispatched. */

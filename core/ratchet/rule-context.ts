@@ -49,6 +49,7 @@ export interface DecideInput {
 
 export type WaitingFor =
   | 'fixer'
+  | 'push'
   | 'ci'
   | 'backoff'
   | 'human_check'

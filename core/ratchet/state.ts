@@ -72,6 +72,7 @@ export function stateForAction(action: RatchetActionBody): RatchetState {
         case 'fixer':
           return action.fixer ? FIXING[action.fixer.kind] : 'watching';
         case 'ci':
+        case 'push':
           return 'waiting_ci';
         case 'backoff':
           return 'backoff';

@@ -109,6 +109,11 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<TestW
       : {}),
   };
   const bin = await devBinary();
+  if (bin && !opts.searchAttributes) {
+    const env = await devServerOverProcess(bin, port, opts);
+    announce(`dev server ${await devServerVersion(bin)} from ${bin} on ${env.address}`);
+    return recording(env, 'dev server');
+  }
   if (bin) {
     const env = await TestWorkflowEnvironment.createLocal({
       server: { ...server, executable: { type: 'existing-path', path: bin } },
@@ -188,6 +193,68 @@ async function timeSkippingOverProcess(bin: string): Promise<TestWorkflowEnviron
       if (proc.exitCode === null && proc.signalCode === null) {
         proc.kill('SIGKILL');
         await exited;
+      }
+    }
+  };
+  return env;
+}
+
+/**
+ * The dev server spawned here rather than by the SDK's launcher, for the same reason as the test
+ * server below: the launcher gives it 5 s ("ephemeral server … did not start within 5s"), which a
+ * loaded 2-core machine misses; here it gets `READY_TIMEOUT_MS`. The environment is made over it
+ * (`createFromExistingServer`), and its teardown stops the process.
+ */
+async function devServerOverProcess(
+  bin: string,
+  port: number,
+  opts: DevServerOptions,
+): Promise<TestWorkflowEnvironment> {
+  installExitHook();
+  const address = `${HOST}:${port}`;
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    HOST,
+    '--port',
+    String(port),
+    '--headless',
+    '--namespace',
+    'default',
+    '--log-level',
+    'warn',
+    ...(opts.dbFile ? ['--db-filename', opts.dbFile] : []),
+    ...recordingArgs(opts.suggestContinueAsNewAt),
+  ];
+  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-8_000);
+  };
+  proc.stdout?.on('data', collect);
+  proc.stderr?.on('data', collect);
+  let env: TestWorkflowEnvironment;
+  try {
+    await waitUntilServing(proc, address, () => output);
+    env = await TestWorkflowEnvironment.createFromExistingServer({ address, namespace: 'default' });
+  } catch (err) {
+    proc.kill('SIGKILL');
+    throw err;
+  }
+  const teardown = env.teardown.bind(env);
+  env.teardown = async () => {
+    try {
+      await teardown();
+    } finally {
+      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGTERM');
+        const forced = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(forced);
       }
     }
   };

@@ -147,11 +147,10 @@ type CreateEnvironment = (opts: {
   supportsTimeSkipping: boolean;
 }) => Promise<TestWorkflowEnvironment>;
 
-async function timeSkippingOverProcess(bin: string): Promise<TestWorkflowEnvironment> {
+/** A server process of ours, its last output kept for the error when it does not come up. */
+function spawnServer(bin: string, args: string[]): { proc: ChildProcess; output: () => string } {
   installExitHook();
-  const port = await freePort();
-  const address = `${HOST}:${port}`;
-  const proc = spawn(bin, [String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(proc);
   proc.once('exit', () => live.delete(proc));
   let output = '';
@@ -160,30 +159,15 @@ async function timeSkippingOverProcess(bin: string): Promise<TestWorkflowEnviron
   };
   proc.stdout?.on('data', collect);
   proc.stderr?.on('data', collect);
-  await waitUntilServing(
-    proc,
-    address,
-    () => output,
-    'time-skipping test server',
-    async (connection) => {
-      await connection.workflowService.getSystemInfo({});
-    },
-  );
-  const create = (TestWorkflowEnvironment as unknown as { create: CreateEnvironment }).create.bind(
-    TestWorkflowEnvironment,
-  );
-  let env: TestWorkflowEnvironment;
-  try {
-    env = await create({
-      server: { type: 'existing' },
-      address,
-      namespace: 'default',
-      supportsTimeSkipping: true,
-    });
-  } catch (err) {
-    proc.kill('SIGKILL');
-    throw err;
-  }
+  return { proc, output: () => output };
+}
+
+/** The environment's teardown also stops its server: `signal`, then SIGKILL after 15 s. */
+function stopsServer(
+  env: TestWorkflowEnvironment,
+  proc: ChildProcess,
+  signal: NodeJS.Signals,
+): TestWorkflowEnvironment {
   const teardown = env.teardown.bind(env);
   env.teardown = async () => {
     try {
@@ -191,12 +175,38 @@ async function timeSkippingOverProcess(bin: string): Promise<TestWorkflowEnviron
     } finally {
       const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
       if (proc.exitCode === null && proc.signalCode === null) {
-        proc.kill('SIGKILL');
+        proc.kill(signal);
+        const forced = setTimeout(() => proc.kill('SIGKILL'), 15_000);
         await exited;
+        clearTimeout(forced);
       }
     }
   };
   return env;
+}
+
+async function timeSkippingOverProcess(bin: string): Promise<TestWorkflowEnvironment> {
+  const port = await freePort();
+  const address = `${HOST}:${port}`;
+  const { proc, output } = spawnServer(bin, [String(port)]);
+  const create = (TestWorkflowEnvironment as unknown as { create: CreateEnvironment }).create.bind(
+    TestWorkflowEnvironment,
+  );
+  try {
+    await waitUntilServing(proc, address, output, 'time-skipping test server', async (connection) => {
+      await connection.workflowService.getSystemInfo({});
+    });
+    const env = await create({
+      server: { type: 'existing' },
+      address,
+      namespace: 'default',
+      supportsTimeSkipping: true,
+    });
+    return stopsServer(env, proc, 'SIGKILL');
+  } catch (err) {
+    proc.kill('SIGKILL');
+    throw err;
+  }
 }
 
 /**
@@ -210,9 +220,8 @@ async function devServerOverProcess(
   port: number,
   opts: DevServerOptions,
 ): Promise<TestWorkflowEnvironment> {
-  installExitHook();
   const address = `${HOST}:${port}`;
-  const args = [
+  const { proc, output } = spawnServer(bin, [
     'server',
     'start-dev',
     '--ip',
@@ -226,39 +235,15 @@ async function devServerOverProcess(
     'warn',
     ...(opts.dbFile ? ['--db-filename', opts.dbFile] : []),
     ...recordingArgs(opts.suggestContinueAsNewAt),
-  ];
-  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(proc);
-  proc.once('exit', () => live.delete(proc));
-  let output = '';
-  const collect = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-8_000);
-  };
-  proc.stdout?.on('data', collect);
-  proc.stderr?.on('data', collect);
-  let env: TestWorkflowEnvironment;
+  ]);
   try {
-    await waitUntilServing(proc, address, () => output);
-    env = await TestWorkflowEnvironment.createFromExistingServer({ address, namespace: 'default' });
+    await waitUntilServing(proc, address, output);
+    const env = await TestWorkflowEnvironment.createFromExistingServer({ address, namespace: 'default' });
+    return stopsServer(env, proc, 'SIGTERM');
   } catch (err) {
     proc.kill('SIGKILL');
     throw err;
   }
-  const teardown = env.teardown.bind(env);
-  env.teardown = async () => {
-    try {
-      await teardown();
-    } finally {
-      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-      if (proc.exitCode === null && proc.signalCode === null) {
-        proc.kill('SIGTERM');
-        const forced = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-        await exited;
-        clearTimeout(forced);
-      }
-    }
-  };
-  return env;
 }
 
 /** A `TestWorkflowEnvironment` over the Java time-skipping test server; call `teardown()` when done. */

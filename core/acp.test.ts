@@ -6,6 +6,7 @@ import {
   commandPaths,
   decidePermission,
   replayContext,
+  titledCommand,
   type PermissionAsk,
 } from './acp.js';
 
@@ -117,6 +118,35 @@ describe('commandPaths', () => {
     expect(commandPaths('echo $HOME').opaque).toBe(true);
     expect(commandPaths('cat src/../../x').opaque).toBe(true);
     expect(commandPaths('echo "x">/etc/y').paths).toEqual(['/etc/y']);
+  });
+});
+
+describe('titledCommand', () => {
+  const table: [string, string | undefined, string[], { command: string | null; dirs: string[] }][] = [
+    [
+      'the title is the command',
+      'echo hi > a.txt',
+      ['[current working directory /work/wt] (a step)'],
+      { command: 'echo hi > a.txt', dirs: [] },
+    ],
+    ['an absolute dir_path', 'ls', ['[in /etc] (look)'], { command: 'ls', dirs: ['/etc'] }],
+    [
+      'a relative dir_path is under the worktree',
+      'ls',
+      ['[in sub/../..]'],
+      { command: 'ls', dirs: [`${WT}/sub/../..`] },
+    ],
+    ['a background call', 'sleep 9', ['[in src] [background]'], { command: 'sleep 9', dirs: [`${WT}/src`] }],
+    ['no title: no command', undefined, [], { command: null, dirs: [] }],
+    ['a blank title: no command', '  ', [], { command: null, dirs: [] }],
+  ];
+  it.each(table)('titledCommand: %s', (_name, title, texts, want) => {
+    expect(titledCommand(title, texts, `${WT}/`)).toEqual(want);
+  });
+  it('a titled command is checked like any other: a dir outside the worktree is refused', () => {
+    const t = titledCommand('touch x', ['[in /tmp/elsewhere]'], WT);
+    const d = decidePermission(ask({ kind: 'execute', command: t.command, paths: t.dirs }), 'agent', inside);
+    expect(d).toMatchObject({ allow: false, reason: 'outside the worktree: /tmp/elsewhere' });
   });
 });
 

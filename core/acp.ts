@@ -17,6 +17,21 @@ export const acpAgentSchema = z
      * allowlist: the agent's own settings and the one credential it needs (named, never a family).
      */
     passEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
+    /** Variables set for the agent: its own switches, never a secret (the config file is plain). */
+    setEnv: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
+    /**
+     * The agent's `execute` permission asks carry the exact command line as their title and no
+     * `rawInput` (Gemini CLI: the shell tool's display title is its `command` parameter). Without
+     * this, such an ask is refused as "command not shown".
+     */
+    commandInTitle: z.boolean().optional(),
+    /**
+     * Offer the agent Ratchet's confined `fs/*` methods. @default true. Off for Gemini CLI 0.61:
+     * it rejects a client's JSON-RPC error as a plain object its ENOENT check cannot read, so with
+     * client files on, writing a new file fails ("Error checking existing file: Resource not
+     * found"). Its own file tools stay inside the workspace, and every write still asks first.
+     */
+    clientFs: z.boolean().optional(),
     /** Session mode ids to select with `session/set_mode` when the agent advertises them. */
     modes: z.object({ agent: z.string().min(1).optional(), plan: z.string().min(1).optional() }).default({}),
     /** How the system prompt reaches the agent: `_meta.systemPrompt.append` or a leading text block. */
@@ -38,7 +53,10 @@ export const acpAgentsSchema = z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/)
  *   the user's own settings are read (a repository's `.claude/settings.json` could pre-allow
  *   writes anywhere); reports tokens per turn and cumulative dollars.
  * - `codex`: Codex through `@zed-industries/codex-acp`.
- * - `gemini`: Gemini CLI's ACP mode.
+ * - `gemini`: Gemini CLI's ACP mode (`gemini --acp`). The worktree is not trusted
+ *   (`GEMINI_CLI_TRUST_WORKSPACE=false`), so a repository's `.gemini/settings.json`, `.env` and
+ *   MCP servers are ignored, as Claude Code's project settings are; reports tokens per turn in the
+ *   prompt response's `_meta.quota`, no dollars.
  */
 export const ACP_PRESETS: Record<string, AcpAgentConfig> = {
   claude: {
@@ -74,8 +92,21 @@ export const ACP_PRESETS: Record<string, AcpAgentConfig> = {
   },
   gemini: {
     command: 'gemini',
-    args: ['--experimental-acp'],
-    passEnv: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GEMINI_BASE_URL', 'GEMINI_MODEL'],
+    args: ['--acp'],
+    passEnv: [
+      'GEMINI_API_KEY',
+      'GOOGLE_API_KEY',
+      'GOOGLE_GEMINI_BASE_URL',
+      'GEMINI_MODEL',
+      'GOOGLE_GENAI_USE_VERTEXAI',
+      'GOOGLE_CLOUD_PROJECT',
+      'GOOGLE_CLOUD_LOCATION',
+      'GOOGLE_APPLICATION_CREDENTIALS',
+      'GEMINI_CLI_HOME',
+    ],
+    setEnv: { GEMINI_CLI_TRUST_WORKSPACE: 'false' },
+    commandInTitle: true,
+    clientFs: false,
     modes: { agent: 'default', plan: 'plan' },
     systemPrompt: 'inline',
     provider: 'google',
@@ -163,6 +194,25 @@ export function decidePermission(
 /** Program paths a command may name (`/usr/bin/env node`), never as a redirect target. */
 function isSystemRead(p: string): boolean {
   return /^\/(usr\/)?(s?bin|lib|libexec)\//.test(p);
+}
+
+/**
+ * The command an `execute` ask shows without `rawInput`, for an agent whose titles are the exact
+ * command line (`commandInTitle`), and the directory it runs in when the ask names one: Gemini CLI
+ * explains a shell call as `[in <dir_path>] (<description>)`, relative to the worktree.
+ */
+export function titledCommand(
+  title: string | null | undefined,
+  texts: readonly string[],
+  worktree: string,
+): { command: string | null; dirs: string[] } {
+  const dirs = texts.flatMap((t) => {
+    const m = /^\[in (.+?)\](?= \(| \[background\]|$)/.exec(t.trim());
+    if (!m?.[1]) return [];
+    const d = m[1];
+    return [d.startsWith('/') ? d : `${worktree.replace(/\/+$/, '')}/${d}`];
+  });
+  return { command: title?.trim() ? title : null, dirs };
 }
 
 /** Raw-input fields that carry a path in the common agents' tool inputs. */

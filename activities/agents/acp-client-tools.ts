@@ -61,6 +61,9 @@ export function createClientTools(opts: { worktree: string; mode: AgentMode; env
   return {
     async readTextFile({ path: p, line, limit }) {
       const opened = await openInside(opts.worktree, p, 'read');
+      // A missing file is the protocol's "Resource not found" (-32002), which agents test for
+      // (Gemini CLI reads it as ENOENT and creates the file); other refusals are invalid params.
+      if (!opened.ok && opened.type === 'not_found') throw RequestError.resourceNotFound(p);
       if (!opened.ok) throw refuse(opened.message);
       try {
         const text = await opened.handle.readFile('utf8');

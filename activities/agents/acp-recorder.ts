@@ -6,6 +6,7 @@
  * the small readers that turn ACP payloads into Ratchet's shapes.
  */
 import type * as acp from '@agentclientprotocol/sdk/unstable';
+import { z } from 'zod';
 import { PATH_FIELDS, type AcpToolKind, type ReplayRow } from '../../core/acp.js';
 import type { TokenUsage } from '../../core/agent.js';
 import type { StoredMessage, TranscriptAppend } from './transcript.js';
@@ -78,6 +79,18 @@ export function createTurnRecorder(opts: {
       }
       case 'tool_call_update': {
         const call = calls.get(u.toolCallId);
+        // A call the agent reports only as finished (Gemini CLI fails a call outside its workspace
+        // without announcing it): its result still gets a card.
+        if (!call && (u.status === 'completed' || u.status === 'failed'))
+          onUpdate(sessionId, {
+            sessionUpdate: 'tool_call',
+            toolCallId: u.toolCallId,
+            title: u.title ?? u.toolCallId,
+            ...(u.kind ? { kind: u.kind } : {}),
+            ...(u.locations ? { locations: u.locations } : {}),
+            ...(u.rawInput !== undefined ? { rawInput: u.rawInput } : {}),
+            status: 'pending',
+          });
         if (call && u.rawInput !== undefined) call.rawInput = u.rawInput;
         if (u.status === 'completed' || u.status === 'failed') recordResult(u.toolCallId, u.status, u);
         return;
@@ -168,6 +181,31 @@ export function replayRows(rows: readonly StoredMessage[]): ReplayRow[] {
       ok: c.ok,
     };
   });
+}
+
+const quotaMeta = z.object({
+  quota: z.object({
+    token_count: z.object({
+      input_tokens: z.number().int().nonnegative(),
+      output_tokens: z.number().int().nonnegative(),
+    }),
+  }),
+});
+
+/**
+ * Tokens an agent reports in the prompt response's `_meta` instead of `usage`: Gemini CLI's
+ * `_meta.quota.token_count` (the turn's totals over every model call). Null when absent or malformed.
+ */
+export function quotaUsage(meta: unknown): TokenUsage | null {
+  const q = quotaMeta.safeParse(meta);
+  if (!q.success) return null;
+  const t = q.data.quota.token_count;
+  return {
+    inputTokens: t.input_tokens,
+    outputTokens: t.output_tokens,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+  };
 }
 
 export function tokenUsage(u: acp.Usage): TokenUsage {

@@ -17,7 +17,7 @@
  * - Activity cancellation sends `session/cancel`, then kills the agent after a grace period.
  * - The project's approved MCP servers go to `session/new` and `session/load` as `mcpServers`
  *   (http ones only to an agent that advertises `mcpCapabilities.http`); plan mode sends none.
- * - Tokens come from the prompt response's `usage` and dollars from `usage_update` `cost` (USD),
+ * - Tokens come from the prompt response's `usage` (or Gemini CLI's `_meta.quota`) and dollars from `usage_update` `cost` (USD),
  *   where the agent reports them; the cost is cumulative per ACP session, so rows carry deltas.
  */
 import fs from 'node:fs';
@@ -26,13 +26,20 @@ import { Readable, Writable } from 'node:stream';
 import * as acp from '@agentclientprotocol/sdk/unstable';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { decidePermission, replayContext, type AcpAgentConfig } from '../../core/acp.js';
+import { decidePermission, replayContext, titledCommand, type AcpAgentConfig } from '../../core/acp.js';
 import type { AgentTurnResult } from '../../core/agent.js';
 import type { ResolvedMcpServer } from '../../core/mcp.js';
 import { ErrorTypes } from '../../core/errors.js';
 import { killRecordedGroup, spawnWatched } from '../process.js';
 import { createClientTools } from './acp-client-tools.js';
-import { commandOf, createTurnRecorder, pathsOf, replayRows, tokenUsage } from './acp-recorder.js';
+import {
+  commandOf,
+  createTurnRecorder,
+  pathsOf,
+  quotaUsage,
+  replayRows,
+  tokenUsage,
+} from './acp-recorder.js';
 import { resolveExecutable } from './cli-probe.js';
 import { rejected, unavailable } from './provider-errors.js';
 import type { AgentRunner, AgentTurnRequest, RunnerContext } from './runner.js';
@@ -65,7 +72,7 @@ const processRecord = z.object({
 
 /** The environment an ACP agent starts with: the sandbox allowlist plus its named variables. */
 export function acpAgentEnv(parent: Env, agent: AcpAgentConfig): Record<string, string> {
-  return childEnvOfAcpAgent(parent, agent.passEnv);
+  return { ...childEnvOfAcpAgent(parent, agent.passEnv), ...(agent.setEnv ?? {}) };
 }
 
 /** The servers in ACP's shape; http ones only when the agent can take them (the rest are named). */
@@ -227,6 +234,17 @@ async function runAcp(
       const id = params.toolCall.toolCallId;
       const known = calls.get(id);
       const rawInput = params.toolCall.rawInput ?? known?.rawInput;
+      const kind = params.toolCall.kind ?? known?.kind ?? null;
+      const titled =
+        agentCfg.commandInTitle === true && kind === 'execute' && commandOf(rawInput) === null
+          ? titledCommand(
+              params.toolCall.title,
+              (params.toolCall.content ?? []).flatMap((c) =>
+                c.type === 'content' && c.content.type === 'text' ? [c.content.text] : [],
+              ),
+              worktree,
+            )
+          : null;
       const decision = checkBudget()
         ? {
             allow: false,
@@ -235,9 +253,12 @@ async function runAcp(
           }
         : decidePermission(
             {
-              kind: params.toolCall.kind ?? known?.kind ?? null,
-              paths: pathsOf({ locations: params.toolCall.locations, rawInput }),
-              command: commandOf(rawInput),
+              kind,
+              paths: [
+                ...pathsOf({ locations: params.toolCall.locations, rawInput }),
+                ...(titled?.dirs ?? []),
+              ],
+              command: titled ? titled.command : commandOf(rawInput),
               options: params.options,
               alreadyRan: ranBefore.has(id),
             },
@@ -250,6 +271,22 @@ async function runAcp(
         role: 'system',
         content: { kind: 'acp_permission', toolCallId: id, allow: decision.allow, reason: decision.reason },
       });
+      // An agent that asks before it announces the call (Gemini CLI sends no `tool_call` for an
+      // asked call, only its final `tool_call_update`): the ask is the card, so the result has one.
+      if (decision.allow && !known)
+        recorder.onUpdate(params.sessionId, {
+          sessionUpdate: 'tool_call',
+          toolCallId: id,
+          title: params.toolCall.title ?? id,
+          kind: kind ?? undefined,
+          status: 'pending',
+          locations: params.toolCall.locations ?? [],
+          rawInput:
+            rawInput ??
+            (titled?.command
+              ? { command: titled.command, ...(titled.dirs.length ? { dirs: titled.dirs } : {}) }
+              : undefined),
+        });
       return decision.optionId
         ? { outcome: { outcome: 'selected', optionId: decision.optionId } }
         : { outcome: { outcome: 'cancelled' } };
@@ -294,7 +331,10 @@ async function runAcp(
       const init = await call(
         agent.request('initialize', {
           protocolVersion: acp.PROTOCOL_VERSION,
-          clientCapabilities: { fs: { readTextFile: true, writeTextFile: true }, terminal: true },
+          clientCapabilities: {
+            fs: { readTextFile: agentCfg.clientFs !== false, writeTextFile: agentCfg.clientFs !== false },
+            terminal: true,
+          },
           clientInfo: { name: 'ratchet', version: '0.1.0' },
         }),
       );
@@ -397,7 +437,7 @@ async function runAcp(
     proc.kill();
   }
   flush();
-  const usage = response.usage ? tokenUsage(response.usage) : undefined;
+  const usage = response.usage ? tokenUsage(response.usage) : (quotaUsage(response._meta) ?? undefined);
   append({
     role: 'system',
     content: {
@@ -405,6 +445,7 @@ async function runAcp(
       acpSessionId: sessionId,
       stopReason: response.stopReason,
       usage: response.usage ?? null,
+      ...(usage && !response.usage ? { metaUsage: usage } : {}),
     },
     ...served,
     ...(usage ? { usage } : {}),

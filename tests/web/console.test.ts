@@ -123,9 +123,9 @@ describe('console', () => {
       'claude-code': { installed: expect.any(Boolean) },
       acp: {
         claude: { installed: expect.any(Boolean) },
-        // claude-agent-acp and codex-acp are devDependencies; gemini is not installed here.
+        // codex-acp and gemini-cli are devDependencies.
         codex: { installed: true },
-        gemini: { installed: false },
+        gemini: { installed: true },
       },
     });
     expect(['gh', 'missing']).toContain(body.github!.auth);
@@ -188,8 +188,8 @@ describe('console', () => {
       await form.getByLabel('Prompt').fill('Write ACP.md');
       await form.getByLabel('Runner').selectOption('acp');
       const agents = await form.getByLabel('ACP agent').locator('option').allTextContents();
-      // claude-agent-acp and codex-acp are installed as devDependencies; gemini is not.
-      expect(agents).toEqual(['claude', 'codex']);
+      // claude-agent-acp, codex-acp and gemini-cli are installed as devDependencies.
+      expect(agents).toEqual(['claude', 'codex', 'gemini']);
       await form.getByRole('button', { name: 'Start workspace' }).click();
       await page.waitForURL(/\/workspaces\/ws_[0-9a-z]+$/);
       const workspaceId = page.url().split('/').pop()!;

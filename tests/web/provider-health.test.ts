@@ -62,9 +62,10 @@ describe('provider health', () => {
       },
     );
     const report = await checkProviders(config, processEnv, { fresh: true });
-    // codex-acp is a devDependency (on PATH through node_modules/.bin); no OpenAI or Codex key is set.
+    // codex-acp and gemini-cli are devDependencies (on PATH through node_modules/.bin); no OpenAI,
+    // Codex or Gemini key is set.
     expect(report.acp.codex).toMatchObject({ installed: true, authenticated: false });
-    expect(report.acp.gemini).toMatchObject({ installed: false });
+    expect(report.acp.gemini).toMatchObject({ installed: true, authenticated: false });
     expect(report.acp.mine).toMatchObject({ installed: true, authenticated: true });
     expect(report.acp.bare).toMatchObject({ installed: true, authenticated: null });
     expect(JSON.stringify(report)).not.toContain('my-secret-value-123');

@@ -30,7 +30,7 @@ const RUNS = 7;
 let n = 0;
 
 /** A worktree directory and a session in a migrated SQLite file (what the worker's activity has). */
-function makeSession() {
+export function makeSession() {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-bench-acp-ws-'));
   const worktree = path.join(root, 'wt');
   fs.mkdirSync(worktree);

@@ -16,6 +16,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   worktree: async () => (await import('./worktree.js')).benchWorktree(),
   agents: async () => (await import('./agent-loop.js')).benchAgentLoop(),
   acp: async () => (await import('./acp.js')).benchAcp(),
+  'acp-real': async () => (await import('./acp-real.js')).benchAcpReal(),
   'poll-cost': async () => (await import('./poll-cost.js')).benchPollCost(),
   'poke-latency': async () => (await import('./poke-latency.js')).benchPokeLatency(),
   'live-stream': async () => (await import('./live-stream.js')).benchLiveStream(),

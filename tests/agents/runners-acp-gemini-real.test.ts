@@ -19,7 +19,7 @@ import {
   type FakeGemini,
   type FakeGeminiTurn,
 } from '../support/fake-gemini.js';
-import { makeHarness } from '../support/runners-harness.js';
+import { killMidTurnThenRetry, makeHarness, systemRows as sys } from '../support/runners-harness.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(ROOT, 'node_modules/.bin');
@@ -50,8 +50,6 @@ async function setup(script: (worktree: string) => FakeGeminiTurn[], setEnv?: Re
   return { h, fake, runner };
 }
 
-const sys = (rows: { role: string; content: unknown }[], kind: string) =>
-  rows.filter((r) => r.role === 'system' && (r.content as { kind: string }).kind === kind);
 const shell = (id: string, command: string, extra: Record<string, unknown> = {}) => ({
   id,
   name: 'run_shell_command',
@@ -181,16 +179,13 @@ describe('acp runner with the real Gemini CLI', () => {
       { type: 'reply', text: 'Resumed and done.' },
     ]);
     const req = h.request({ runner: 'acp', provider: 'gemini' });
-    const first = runner.run(req, h.context()).catch((e: unknown) => e);
-    const until = Date.now() + 90_000;
-    while (fake.requests.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-    expect(h.read('once.txt')).toBe('once\n');
-    const group = sys(h.rows(), 'acp_process')[0]?.content as { pgid: number };
-    process.kill(-group.pgid, 'SIGKILL');
-    const err = (await first) as { nonRetryable?: boolean };
-    expect(err.nonRetryable).toBe(false);
-
-    const result = await runner.run(req, h.context({ attempt: 2 }));
+    const result = await killMidTurnThenRetry({
+      h,
+      runner,
+      req,
+      fake,
+      beforeKill: () => expect(h.read('once.txt')).toBe('once\n'),
+    });
     expect(result.status).toBe('completed');
     expect(result.summary).toBe('Resumed and done.');
     expect(h.read('once.txt')).toBe('once\n');

@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ACP_PRESETS } from '../../core/acp.js';
 import { createAcpRunner } from '../../activities/agents/acp-runner.js';
 import { startFakeAnthropic, type FakeAnthropic, type FakeAnthropicTurn } from '../support/fake-anthropic.js';
-import { makeHarness } from '../support/runners-harness.js';
+import { killMidTurnThenRetry, makeHarness, systemRows as sys } from '../support/runners-harness.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(ROOT, 'node_modules/.bin');
@@ -45,9 +45,6 @@ async function setup(script: (worktree: string) => FakeAnthropicTurn[]) {
   });
   return { h, fake, runner };
 }
-
-const sys = (rows: { role: string; content: unknown }[], kind: string) =>
-  rows.filter((r) => r.role === 'system' && (r.content as { kind: string }).kind === kind);
 
 describe('acp runner with the real claude-agent-acp', () => {
   it('runs a turn end to end: a write inside the worktree is allowed, one outside refused, tokens and dollars as reported', async () => {
@@ -152,16 +149,13 @@ describe('acp runner with the real claude-agent-acp', () => {
       { type: 'reply', text: 'Resumed and done.', usage: { input_tokens: 1000, output_tokens: 10 } },
     ]);
     const req = h.request({ runner: 'acp', provider: 'claude', model: 'claude-sonnet-4-6' });
-    const first = runner.run(req, h.context()).catch((e: unknown) => e);
-    const until = Date.now() + 90_000;
-    while (fake.requests.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-    expect(h.read('once.txt')).toBe('once\n');
-    const group = sys(h.rows(), 'acp_process')[0]?.content as { pgid: number };
-    process.kill(-group.pgid, 'SIGKILL');
-    const err = (await first) as { nonRetryable?: boolean; message?: string };
-    expect(err.nonRetryable).toBe(false);
-
-    const result = await runner.run(req, h.context({ attempt: 2 }));
+    const result = await killMidTurnThenRetry({
+      h,
+      runner,
+      req,
+      fake,
+      beforeKill: () => expect(h.read('once.txt')).toBe('once\n'),
+    });
     expect(result.status).toBe('completed');
     expect(result.summary).toContain('Resumed and done.');
     expect(h.read('once.txt')).toBe('once\n');

@@ -9,6 +9,7 @@ import { agentConfigSchema, type AgentConfig } from '../../core/agent.js';
 import { openDb, type Db } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { projects, workspaces } from '../../db/schema.js';
+import type { AgentTurnResult } from '../../core/agent.js';
 import type { AgentTurnRequest, RunnerContext, ToolboxFactory } from '../../activities/agents/runner.js';
 import { createToolbox } from '../../activities/agents/tools/index.js';
 import {
@@ -120,4 +121,37 @@ export async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
     if (Date.now() > until) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** The transcript's system rows of one kind (`acp_permission`, `acp_session`, ...). */
+export const systemRows = (rows: readonly StoredMessage[], kind: string) =>
+  rows.filter((r) => r.role === 'system' && (r.content as { kind?: string } | null)?.kind === kind);
+
+/**
+ * A real agent killed mid-turn, as with its worker: runs the turn until the model has received
+ * `requests` calls (the first tool call ran; the next answer is in flight), checks what ran with
+ * `beforeKill`, SIGKILLs the agent's process group (from the transcript's `acp_process` row),
+ * expects the attempt to fail as retryable, and returns the retry's (attempt 2) result.
+ */
+export async function killMidTurnThenRetry(opts: {
+  h: Harness;
+  runner: { run(req: AgentTurnRequest, ctx: RunnerContext): Promise<AgentTurnResult> };
+  req: AgentTurnRequest;
+  fake: { requests: readonly unknown[] };
+  requests?: number;
+  beforeKill?: () => void;
+}): Promise<AgentTurnResult> {
+  const { h, runner, req, fake } = opts;
+  const first = runner.run(req, h.context()).catch((e: unknown) => e);
+  const until = Date.now() + 90_000;
+  while (fake.requests.length < (opts.requests ?? 2) && Date.now() < until)
+    await new Promise((r) => setTimeout(r, 50));
+  opts.beforeKill?.();
+  const group = systemRows(h.rows(), 'acp_process')[0]?.content as { pgid: number } | undefined;
+  if (!group) throw new Error('the agent never recorded its process group');
+  process.kill(-group.pgid, 'SIGKILL');
+  const err = (await first) as { nonRetryable?: boolean };
+  if (err?.nonRetryable !== false)
+    throw new Error(`the killed attempt should fail as retryable, got ${JSON.stringify(err)}`);
+  return runner.run(req, h.context({ attempt: 2 }));
 }

@@ -60,6 +60,14 @@ export function createTurnRecorder(opts: {
         thought += textOf(u.content);
         return;
       case 'tool_call': {
+        const seen = calls.get(u.toolCallId);
+        if (seen) {
+          // Announced after its card was made from the permission ask (codex-acp sends the ask
+          // and the announcement concurrently): one card; the announcement is an update.
+          if (u.rawInput !== undefined) seen.rawInput = u.rawInput;
+          if (u.status === 'completed' || u.status === 'failed') recordResult(u.toolCallId, u.status, u);
+          return;
+        }
         flush();
         calls.set(u.toolCallId, { kind: u.kind ?? null, title: u.title, rawInput: u.rawInput, done: false });
         append({

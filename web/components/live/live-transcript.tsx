@@ -225,16 +225,30 @@ export function LiveTranscript({
     if (!el) return;
     const a = anchor.current;
     if (a && earlier.pages > 0) {
-      // An earlier page landed above: move by what it added, so the rows on screen stay put.
+      // An earlier page landed above: move by what it added, so the rows on screen stay put;
+      // a reader who went back to the bottom while it loaded stays at the bottom (below).
       const now = rowTop(el, a.id);
       if (now !== null && messages[0]?.id !== a.id) {
-        el.scrollTop += now - a.offset;
         anchor.current = null;
-        return;
+        if (!atBottom.current) {
+          el.scrollTop += now - a.offset;
+          return;
+        }
       }
     }
     if (atBottom.current) el.scrollTop = el.scrollHeight;
   }, [messages, tails, earlier.pages]);
+  useEffect(() => {
+    // Follow the tail through growth after the layout effect too: the newest rows' Markdown and
+    // cards can lay out a frame later, which would leave a list that was at its bottom just above it.
+    const el = box.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const pin = new ResizeObserver(() => {
+      if (atBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    for (const row of Array.from(el.children).slice(-4)) pin.observe(row);
+    return () => pin.disconnect();
+  }, [messages, tails]);
   const onScroll = () => {
     const el = box.current;
     if (!el) return;

@@ -445,7 +445,6 @@ async function runAcp(
       acpSessionId: sessionId,
       stopReason: response.stopReason,
       usage: response.usage ?? null,
-      ...(usage && !response.usage ? { metaUsage: usage } : {}),
     },
     ...served,
     ...(usage ? { usage } : {}),

@@ -13,13 +13,20 @@ import { LiveTranscript } from './live/live-transcript.js';
  * no interval polling. A state change (status, PR, fixers, spend) re-renders the server parts of
  * the page, at most once a second.
  */
+function statusKey(status: string, reason: string | null, prUpdatedAt: number | null): string {
+  return `${status}|${reason ?? ''}|${prUpdatedAt ?? ''}`;
+}
+
 export function WorkspaceLive({
   workspaceId,
   initialEvents,
   initialPage,
+  rendered,
   canMessage,
 }: {
   workspaceId: string;
+  /** What the server render showed of the live header's state (compared with the first live state). */
+  rendered: { status: string; statusReason: string | null; prUpdatedAt: number | null } | null;
   initialEvents: WorkspaceEvent[];
   /** The newest transcript page, read by the server render. */
   initialPage: TranscriptPage;
@@ -28,11 +35,15 @@ export function WorkspaceLive({
   const router = useRouter();
   const live = useLive(workspaceId, { events: initialEvents, page: initialPage });
   useEffect(() => liveStore(workspaceId).retain(), [workspaceId]);
-  const lastStatus = useRef<string | null>(null);
+  // The baseline is what the server rendered, not the first live state: a change that lands
+  // between the render and the channel's first state still refreshes the header.
+  const lastStatus = useRef<string | null>(
+    rendered ? statusKey(rendered.status, rendered.statusReason, rendered.prUpdatedAt) : null,
+  );
   const lastRefresh = useRef(0);
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
   const status = live.state
-    ? `${live.state.status}|${live.state.statusReason}|${live.state.pr?.updatedAt ?? ''}`
+    ? statusKey(live.state.status, live.state.statusReason, live.state.pr?.updatedAt ?? null)
     : null;
   useEffect(() => {
     if (status === null) return;

@@ -156,6 +156,7 @@ export default async function WorkspacePage({ params }: { params: Promise<{ id: 
         workspaceId={ws.id}
         initialEvents={events}
         initialPage={listMessagesBefore(db(), ws.id, null)}
+        rendered={{ status: ws.status, statusReason: ws.statusReason, prUpdatedAt: pr?.updatedAt ?? null }}
         canMessage={!archived}
       />
     </div>
